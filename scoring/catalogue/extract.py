@@ -1,0 +1,433 @@
+"""The extractor: plan text → ``Plan`` plus every problem found, nothing silently dropped.
+
+One pass over logical paragraphs (see ``layout``): front matter (news text, 通知 header) before
+the plan title, the preamble, the sections, and back matter (distribution footer, source lines).
+Every Chinese character of the plan body ends up in exactly one title, preamble or task text; what
+cannot be placed is reported as ``unplaced-text``; the extractor checks this itself.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from scoring.catalogue.clauses import split_clauses
+from scoring.catalogue.departments import Registry
+from scoring.catalogue.layout import (
+    TERMINATORS,
+    Level,
+    Line,
+    LineKind,
+    Paragraph,
+    cn_number,
+    ends_sentence,
+    is_heading_only,
+    join_lines,
+    paragraphs,
+    split_lines,
+)
+from scoring.catalogue.models import Plan, Section, Source, Subsection, Task, han_characters, text_in_order
+from scoring.errors import NotAPlanError
+from scoring.problems import Problem, Severity
+
+_FOOTER_START = re.compile(
+    r"^(?:抄报|抄送|主送|分送|发送|印发|出所先|来源[:：]|Source\b|附件[:：]?$|<?https?://"
+    r"|[（(]此件\S*[）)]$)"
+    r"|\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*印发$",
+    re.IGNORECASE,
+)
+_KANA = re.compile(r"[\u3040-\u30ff]")
+_DATE_LINE = re.compile(r"^(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日$")
+_ISSUER_LINE = re.compile(r"^[^。；，,：:（）()《》]{2,40}(?:小组|办公室|委员会|办公厅|国务院|部|局|总署)$")
+_DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,8}\s*[〔\[［【(（]\s*\d{4}\s*[〕\]］】)）]\s*\d{1,4}\s*号")
+_YEAR_IN_TITLE = re.compile(r"((?:19|20)\d{2})\s*年")
+_ANNOUNCED = re.compile(
+    r"(?P<areas>\d+|[一二三四五六七八九十]+)\s*个?(?:方面|部分)\s*[、，,]?\s*(?:共\s*)?"
+    r"(?P<tasks>\d+|[一二三四五六七八九十百]+)\s*项(?:重点)?(?:工作)?任务"
+)
+_NOTICE_END = re.compile(r"印发给你们|请认真贯彻|请结合实际|此件公开发布|通知$|文件$|〔\d{4}〕")
+
+
+@dataclass
+class Extraction:
+    """What the extractor returns: the plan and every problem, in source order."""
+
+    plan: Plan
+    problems: list[Problem] = field(default_factory=list)
+
+
+@dataclass
+class _Block:
+    """An （一） block of a section: its heading paragraph, free paragraphs and numbered items."""
+
+    head: Paragraph
+    paragraphs: list[Paragraph] = field(default_factory=list)
+    items: list[Paragraph] = field(default_factory=list)
+    loose: list[Paragraph] = field(default_factory=list)
+
+
+@dataclass
+class _RawSection:
+    head: Paragraph
+    intro: list[Paragraph] = field(default_factory=list)
+    items: list[Paragraph] = field(default_factory=list)
+    blocks: list[_Block] = field(default_factory=list)
+
+
+class _Collector:
+    """Problems with a file name filled in."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.problems: list[Problem] = []
+
+    def add(self, code: str, severity: Severity, message: str, line: int | None = None,
+            value: str | None = None) -> None:
+        self.problems.append(Problem(code=code, severity=severity, message=message,
+                                     file=self.file, line=line, value=value))
+
+
+def _excerpt(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _lead_phrase(text: str) -> str:
+    """A task's title: its first sentence, or its first phrase when the sentence is long."""
+    body = re.sub(r"[（(][^（()）]*[）)]\s*$", "", text).strip()
+    sentence = re.split(f"[{TERMINATORS}]", body, maxsplit=1)[0].strip()
+    if len(sentence) > 24:
+        phrase = re.split(r"[，,：:]", sentence, maxsplit=1)[0].strip()
+        if len(phrase) >= 4:
+            sentence = phrase
+    sentence = sentence.rstrip("。.：: ") or body
+    return sentence if len(sentence) <= 32 else sentence[:31] + "…"
+
+
+def _split_heading(text: str) -> tuple[str, str]:
+    """``健全无害化销毁。加大……`` → (``健全无害化销毁``, ``加大……``)."""
+    match = re.match(f"^([^{TERMINATORS}]*?)[{TERMINATORS}](.*)$", text)
+    if match is None or len(match[1]) > 40:
+        return text.rstrip("：: "), ""
+    return match[1].strip(), match[2].strip()
+
+
+def _is_footer(paragraph: Paragraph, lines: dict[int, Line]) -> bool:
+    first = lines[paragraph.first].text
+    if _FOOTER_START.search(first) or _KANA.search(first):
+        return True
+    return not han_characters(paragraph.text) and len(paragraph.text) > 0
+
+
+def _is_signature(paragraph: Paragraph) -> bool:
+    text = paragraph.text
+    return bool(_DATE_LINE.match(text) or _ISSUER_LINE.match(text))
+
+
+def _front_matter_details(lines: list[Line]) -> tuple[str | None, str | None, date | None]:
+    """Document number, issuer and date of issue from the lines before the plan title."""
+    text_lines = [line for line in lines if line.kind is LineKind.TEXT]
+    doc_number = None
+    for line in text_lines:
+        if m := _DOC_NUMBER.search(line.text):
+            doc_number = re.sub(r"\s+", "", m.group(0))
+            break
+    issuer: str | None = None
+    issued: date | None = None
+    for index, line in enumerate(lines):
+        m = _DATE_LINE.match(line.text) if line.kind is LineKind.TEXT else None
+        if m is None:
+            continue
+        try:
+            issued = date(int(m["y"]), int(m["m"]), int(m["d"]))
+        except ValueError:
+            continue
+        block: list[str] = []
+        cursor = index - 1
+        while cursor >= 0 and lines[cursor].kind is not LineKind.TEXT:
+            cursor -= 1
+        while cursor >= 0 and lines[cursor].kind is LineKind.TEXT:
+            block.insert(0, lines[cursor].text)
+            cursor -= 1
+        candidate = join_lines(block)
+        if candidate and _ISSUER_LINE.match(candidate):
+            issuer = candidate
+        break
+    return doc_number, issuer, issued
+
+
+def _check_announced(text: str, plan: Plan, out: _Collector) -> None:
+    """Compare the counts the plan announces (涉及7方面、35项任务) with what was extracted."""
+    m = _ANNOUNCED.search(text)
+    if m is None:
+        return
+    areas, tasks = cn_number(m["areas"]), cn_number(m["tasks"])
+    found_areas, found_tasks = len(plan.sections), len(plan.tasks())
+    if (areas, tasks) != (found_areas, found_tasks):
+        out.add("announced-count-mismatch", Severity.ERROR,
+                f"文中称“{m.group(0)}”，但提取到 {found_areas} 个部分、{found_tasks} 项任务",
+                value=m.group(0))
+
+
+class _Builder:
+    """Turns the body's paragraphs into sections, subsections and tasks."""
+
+    def __init__(self, year: int, registry: Registry, out: _Collector) -> None:
+        self.year = year
+        self.registry = registry
+        self.out = out
+
+    def unplaced(self, paragraph: Paragraph, why: str) -> None:
+        self.out.add("unplaced-text", Severity.WARNING,
+                     f"{why}，未归入任何任务：“{_excerpt(paragraph.text)}”",
+                     line=paragraph.first, value=paragraph.text)
+
+    def group(self, body: list[Paragraph]) -> list[_RawSection]:
+        sections: list[_RawSection] = []
+        for para in body:
+            level = para.marker.level if para.marker else None
+            if level is Level.SECTION:
+                sections.append(_RawSection(para))
+                continue
+            section = sections[-1]
+            if level is Level.L2:
+                section.blocks.append(_Block(para))
+            elif level is Level.ITEM:
+                if section.blocks:
+                    section.blocks[-1].items.append(para)
+                else:
+                    section.items.append(para)
+            elif level is Level.TITLE:
+                self.unplaced(para, "正文中出现疑似标题的文字")
+                self._append_text(section, para)
+            else:
+                self._append_text(section, para)
+        return sections
+
+    @staticmethod
+    def _append_text(section: _RawSection, para: Paragraph) -> None:
+        if section.blocks:
+            block = section.blocks[-1]
+            if block.items:
+                block.items[-1].parts.append(para.text)
+                block.items[-1].last = para.last
+            else:
+                block.paragraphs.append(para)
+        elif section.items:
+            section.items[-1].parts.append(para.text)
+            section.items[-1].last = para.last
+        else:
+            section.intro.append(para)
+
+    def task(self, task_id: str, path: list[str], title: str | None, text: str,
+             first: int, last: int) -> Task:
+        clauses, unknown = split_clauses(text, self.registry)
+        for name in unknown:
+            self.out.add("unknown-department", Severity.WARNING,
+                         f"部门名称“{name.name}”不在部门名录（indicators/departments.yaml）中，"
+                         f"已按原文保留：{name.responsibility}", line=first, value=name.name)
+        if not text:
+            self.out.add("empty-task", Severity.WARNING, f"任务 {task_id} 没有正文", line=first)
+        return Task(id=task_id, path=path, title=title or _lead_phrase(text), text=text,
+                    clauses=clauses, lines=(first, last))
+
+    def check_numbers(self, numbers: list[int], where: str, line: int) -> None:
+        expected = list(range(1, len(numbers) + 1))
+        if numbers != expected and sorted(set(numbers)) != numbers:
+            self.out.add("numbering-out-of-order", Severity.WARNING,
+                         f"{where}的编号不连续或重复：{numbers}", line=line)
+        elif numbers and numbers != list(range(numbers[0], numbers[0] + len(numbers))):
+            self.out.add("numbering-gap", Severity.WARNING,
+                         f"{where}的编号有缺号：{numbers}", line=line)
+
+    def build(self, body: list[Paragraph]) -> list[Section]:
+        raw_sections = self.group(body)
+        self.check_numbers([s.head.marker.number for s in raw_sections if s.head.marker],
+                           "部分（一、二、……）", raw_sections[0].head.first)
+        l2_numbers = [b.head.marker.number for s in raw_sections for b in s.blocks if b.head.marker]
+        continuous = (
+            len([s for s in raw_sections if s.blocks]) > 1
+            and l2_numbers == list(range(1, len(l2_numbers) + 1))
+        )
+        seen: set[str] = set()
+        sections = [self.section(raw, continuous) for raw in raw_sections]
+        for section in sections:
+            for task in section.tasks:
+                if task.id in seen:
+                    self.out.add("duplicate-task-id", Severity.ERROR,
+                                 f"任务编号 {task.id} 重复（原文编号重复）", line=task.lines[0])
+                seen.add(task.id)
+        return sections
+
+    def section(self, raw: _RawSection, continuous: bool) -> Section:
+        assert raw.head.marker is not None
+        number = raw.head.marker.number
+        label = raw.head.marker.label
+        title = raw.head.text.rstrip("。.")
+        result = Section(number=number, label=label, title=title)
+        if raw.blocks:
+            for para in raw.intro:
+                self.unplaced(para, f"第{label}部分开头、第一个小标题之前的文字")
+            if not continuous:
+                self.check_numbers([b.head.marker.number for b in raw.blocks if b.head.marker],
+                                   f"第{label}部分的小标题", raw.head.first)
+            for block in raw.blocks:
+                self.block(result, block, continuous)
+        else:
+            items: list[Paragraph] = raw.items
+            if raw.items:
+                for para in raw.intro:
+                    self.unplaced(para, f"第{label}部分开头、第一个编号条目之前的文字")
+                self.check_numbers([p.marker.number for p in items if p.marker],
+                                   f"第{label}部分的条目", raw.head.first)
+            else:
+                items = raw.intro
+            for index, para in enumerate(items, 1):
+                n = para.marker.number if para.marker else index
+                item_label = para.marker.label if para.marker else f"第{index}段"
+                result.tasks.append(self.task(
+                    f"{self.year}-{number}.{n}", [label, item_label], None, para.text,
+                    para.first, para.last))
+            if not items:
+                self.out.add("empty-section", Severity.WARNING, f"第{label}部分没有任何任务",
+                             line=raw.head.first)
+        return result
+
+    def block(self, section: Section, block: _Block, continuous: bool) -> None:
+        head = block.head
+        assert head.marker is not None
+        n = head.marker.number
+        l2_label = f"（{head.marker.label}）"
+        base = f"{self.year}-{n:02d}" if continuous else f"{self.year}-{section.number}.{n}"
+        path = [section.label, l2_label]
+        heading_only = is_heading_only(head.text)
+        last = max([head.last] + [p.last for p in block.paragraphs + block.items])
+        if block.items:
+            title, rest = _split_heading(head.text) if not heading_only else (
+                head.text.rstrip("。.：: "), "")
+            section.subsections.append(Subsection(number=n, label=l2_label, title=title))
+            if rest:
+                self.unplaced(Paragraph(head.first, head.last, None, [rest]),
+                              f"小标题{l2_label}之后、第一个编号条目之前的文字")
+            for para in block.paragraphs:
+                self.unplaced(para, f"小标题{l2_label}之后、第一个编号条目之前的文字")
+            self.check_numbers([p.marker.number for p in block.items if p.marker],
+                               f"小标题{l2_label}下的条目", head.first)
+            for item in block.items:
+                assert item.marker is not None
+                section.tasks.append(self.task(
+                    f"{base}.{item.marker.number}", [*path, item.marker.label], None,
+                    item.text, item.first, item.last))
+            return
+        if heading_only and len(block.paragraphs) > 1:
+            title = head.text.rstrip("。.：: ")
+            section.subsections.append(Subsection(number=n, label=l2_label, title=title))
+            for index, para in enumerate(block.paragraphs, 1):
+                section.tasks.append(self.task(
+                    f"{base}.{index}", [*path, f"第{index}段"], None, para.text,
+                    para.first, para.last))
+            return
+        texts = [head.text] + [p.text for p in block.paragraphs]
+        if continuous:
+            text = join_lines(texts) if len(texts) == 1 else "\n".join(texts)
+            title = _split_heading(head.text)[0] if not heading_only else head.text.rstrip("。.：: ")
+            section.tasks.append(self.task(base, path, title, text, head.first, last))
+            return
+        title, rest = _split_heading(head.text) if not heading_only else (
+            head.text.rstrip("。.：: "), "")
+        section.subsections.append(Subsection(number=n, label=l2_label, title=title))
+        body = "\n".join([t for t in [rest] + texts[1:] if t])
+        section.tasks.append(self.task(base, path, title, body, head.first, last))
+
+
+def _body_bounds(paras: list[Paragraph], lines: dict[int, Line]) -> tuple[int, int]:
+    """Index of the first section heading and of the first back-matter paragraph."""
+    first = next((i for i, p in enumerate(paras)
+                  if p.marker is not None and p.marker.level is Level.SECTION), None)
+    if first is None:
+        raise NotAPlanError("未找到任何“一、……”形式的部分标题，这不像是一份工作要点")
+    end = next((i for i in range(first + 1, len(paras)) if _is_footer(paras[i], lines)), len(paras))
+    while end > first + 1 and _is_signature(paras[end - 1]):
+        end -= 1
+    return first, end
+
+
+def extract_plan(text: str, *, source_name: str, raw: bytes, encoding: str,
+                 registry: Registry, year: int | None = None) -> Extraction:
+    """Extract a plan from its text. Raises ``NotAPlanError`` when it is not a plan at all."""
+    out = _Collector(source_name)
+    lines = split_lines(text)
+    by_number = {line.number: line for line in lines}
+    paras = paragraphs(lines)
+    first, end = _body_bounds(paras, by_number)
+
+    title_index = next((i for i in range(first - 1, -1, -1)
+                        if paras[i].marker is not None and paras[i].marker.level is Level.TITLE),
+                       None)
+    if title_index is not None:
+        preamble_start = title_index + 1
+        title = paras[title_index].text.replace(" ", "")
+    else:
+        notice_end = max((i for i in range(first) if _NOTICE_END.search(paras[i].text)
+                          or _DATE_LINE.match(paras[i].text)), default=-1)
+        preamble_start = notice_end + 1
+        title = ""
+    front_end = title_index if title_index is not None else preamble_start
+    front_lines = [line for line in lines if line.number < paras[front_end].first] \
+        if front_end < len(paras) else lines
+    doc_number, issuer, issued = _front_matter_details(front_lines)
+
+    title_year = _YEAR_IN_TITLE.search(title)
+    number_year = re.search(r"\d{4}", doc_number or "")
+    found_year = int(title_year[1]) if title_year else (int(number_year[0]) if number_year else None)
+    if year is None:
+        if found_year is None:
+            raise NotAPlanError("无法从标题或文号确定年份，请用 --year 指定")
+        year = found_year
+    elif found_year is not None and found_year != year:
+        out.add("year-mismatch", Severity.WARNING,
+                f"指定的年份 {year} 与文中年份 {found_year} 不一致，按指定年份处理")
+    if not title:
+        title = f"{year}年全国打击侵犯知识产权和制售假冒伪劣商品工作要点"
+        out.add("title-missing", Severity.WARNING,
+                f"未找到要点标题（以“工作要点”结尾的一行），使用“{title}”")
+
+    if front_end > 0:
+        out.add("front-matter", Severity.INFO,
+                f"第 {paras[0].first}–{paras[front_end - 1].last} 行是要点正文之前的文字"
+                "（新闻稿、通知等），不属于要点正文", line=paras[0].first)
+    if end < len(paras):
+        out.add("back-matter", Severity.INFO,
+                f"第 {paras[end].first}–{paras[-1].last} 行是要点正文之后的文字"
+                "（抄送、印发、来源等），不属于要点正文", line=paras[end].first)
+
+    preamble = "\n".join(p.text for p in paras[preamble_start:first])
+    builder = _Builder(year, registry, out)
+    body = paras[first:end]
+    sections = builder.build(body)
+    last_text = sections[-1].tasks[-1].text if sections[-1].tasks else ""
+    if last_text and not ends_sentence(last_text):
+        out.add("truncated-text", Severity.WARNING,
+                f"正文在句中结束（“…{last_text[-20:]}”），要点可能不完整", line=body[-1].last)
+
+    plan = Plan(
+        year=year, title=title, doc_number=doc_number, issuer=issuer, issued_on=issued,
+        preamble=preamble,
+        source=Source(name=source_name.rsplit("/", 1)[-1], sha256=hashlib.sha256(raw).hexdigest(),
+                      encoding=encoding),
+        sections=sections,
+    )
+    _check_announced(text, plan, out)
+
+    expected = han_characters("".join(p.text for p in paras[preamble_start:end]))
+    if title_index is not None:
+        expected = han_characters(paras[title_index].text) + expected
+    unplaced = "".join(p.value or "" for p in out.problems if p.code == "unplaced-text")
+    placed = han_characters("".join(text_in_order(plan)))
+    if len(placed) + len(han_characters(unplaced)) != len(expected):
+        out.add("lossless-check-failed", Severity.ERROR,
+                f"内部校验失败：正文 {len(expected)} 个汉字，目录中 {len(placed)} 个、"
+                f"未归入 {len(han_characters(unplaced))} 个")
+    out.problems.sort(key=lambda p: (p.line or 0))
+    return Extraction(plan=plan, problems=out.problems)

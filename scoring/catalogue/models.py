@@ -1,0 +1,146 @@
+"""The catalogue model: Plan → Section → (Subsection) → Task → Clause → DepartmentRef.
+
+Task ids (one scheme for every plan): the year, a dash, then the numbers the plan itself gives
+the task, joined by dots.
+
+* A plan that numbers its tasks continuously across sections （一）…（三十五） (2020): the task
+  number, two digits: ``2020-01`` … ``2020-35``; numbered items inside such a task: ``2020-03.2``.
+* A plan whose （一） restart in every section (2022): section.subsection.item, ``2022-1.1.3``;
+  a subsection with no numbered items is one task, ``2022-7.3``; numbered items directly under a
+  section, ``2022-5.2``.
+* Unnumbered paragraphs that stand as tasks are numbered by their order, as if they were items.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_VERSION = 1
+
+TASK_ID_PATTERN = r"^\d{4}-\d+(\.\d+)*$"
+
+
+class Role(StrEnum):
+    """A department's role in a clause: sole (X负责), lead (X牵头), joint (按职责分工负责)."""
+
+    SOLE = "sole"
+    LEAD = "lead"
+    JOINT = "joint"
+
+
+class Strict(BaseModel):
+    """Base for catalogue models: unknown fields are refused."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class DepartmentRef(Strict):
+    """A department named in a responsibility parenthetical."""
+
+    name: str = Field(description="registry short name; as written when not in the registry")
+    role: Role
+    as_written: str
+    known: bool = True
+
+
+class Clause(Strict):
+    """Sentences of a task and the departments the parenthetical after them makes responsible."""
+
+    text: str
+    departments: list[DepartmentRef] = Field(default_factory=list)
+    responsibility: str | None = Field(
+        default=None, description="the parenthetical as written, brackets included")
+
+
+class Task(Strict):
+    """One task of the plan."""
+
+    id: str = Field(pattern=TASK_ID_PATTERN)
+    path: list[str] = Field(description="labels as written: section, subsection/task, item")
+    title: str = Field(description="the lead phrase")
+    text: str
+    clauses: list[Clause]
+    lines: tuple[int, int] = Field(description="first and last line in the source file")
+
+
+class Subsection(Strict):
+    """A （一） heading inside a section, in plans whose （一） restart in every section."""
+
+    number: int
+    label: str
+    title: str
+
+
+class Section(Strict):
+    """A 一、 heading with its subsections and all its tasks in plan order."""
+
+    number: int
+    label: str
+    title: str
+    subsections: list[Subsection] = Field(default_factory=list)
+    tasks: list[Task] = Field(default_factory=list)
+
+
+class Source(Strict):
+    """The file a catalogue was extracted from."""
+
+    name: str
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    encoding: str
+
+
+class Plan(Strict):
+    """An annual national plan (工作要点) as a structured catalogue."""
+
+    schema_version: Literal[1] = SCHEMA_VERSION
+    year: int = Field(ge=2000, le=2100)
+    title: str
+    doc_number: str | None = None
+    issuer: str | None = None
+    issued_on: date | None = None
+    preamble: str = ""
+    source: Source | None = None
+    sections: list[Section]
+
+    def tasks(self) -> list[Task]:
+        """Every task in plan order."""
+        return [task for section in self.sections for task in section.tasks]
+
+    def task(self, task_id: str) -> Task | None:
+        """The task with this id, if any."""
+        return next((t for t in self.tasks() if t.id == task_id), None)
+
+
+def subsection_of(section: Section, task: Task) -> Subsection | None:
+    """The subsection a task belongs to (matched by the label in its path)."""
+    if len(task.path) < 2:
+        return None
+    return next((s for s in section.subsections if s.label == task.path[1]), None)
+
+
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+def han_characters(text: str) -> str:
+    """Only the Chinese (Han) characters of ``text``, in order."""
+    return "".join(_HAN.findall(text))
+
+
+def text_in_order(plan: Plan) -> list[str]:
+    """Every piece of plan text the catalogue owns, in plan order (for the lossless check)."""
+    pieces = [plan.title, plan.preamble]
+    for section in plan.sections:
+        pieces.append(section.title)
+        current: Subsection | None = None
+        for task in section.tasks:
+            sub = subsection_of(section, task)
+            if sub is not None and sub is not current:
+                pieces.append(sub.title)
+            current = sub
+            pieces.append(task.text)
+    return pieces

@@ -1,0 +1,38 @@
+"""The ``scoring`` command line: the only place that prints or exits."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import typer
+
+from scoring.cli.console import fail
+from scoring.cli.tasks import app as tasks_app
+from scoring.errors import ConfigError, ScoringError
+
+app = typer.Typer(
+    name="scoring",
+    help="打击侵权假冒工作考核评分引擎：任务目录、指标配置、报送模板与校验、评分排名、成绩单。",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(tasks_app, name="tasks")
+
+
+def main() -> None:
+    """Entry point: run the app; expected errors become a message and exit 1, never a traceback."""
+    try:
+        app()
+    except ConfigError as exc:
+        fail(str(exc), exc.problems)
+    except ScoringError as exc:
+        fail(str(exc))
+    except KeyboardInterrupt:
+        fail("已中断")
+    except Exception as exc:  # noqa: BLE001 - the last line of defence against tracebacks
+        if os.environ.get("SCORING_DEBUG"):
+            raise
+        fail(f"内部错误：{type(exc).__name__}: {exc}（设置 SCORING_DEBUG=1 可查看详细信息）")
+    sys.exit(0)
