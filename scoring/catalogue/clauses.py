@@ -55,10 +55,10 @@ def parse_responsibility(body: str, registry: Registry) -> tuple[list[Department
         segment = segment.strip()
         if not segment:
             continue
-        verb = _VERB.search(segment)
-        names = segment[: verb.start()] if verb else segment
-        shared = bool(verb and (verb["split"] or verb["each"]))
-        groups.append((_split_names(names, registry), verb["verb"] if verb else None, shared))
+        found = _VERB.search(segment)
+        names = segment[: found.start()] if found else segment
+        shared = bool(found and (found["split"] or found["each"]))
+        groups.append((_split_names(names, registry), found["verb"] if found else None, shared))
     total = sum(len(names) for names, _, _ in groups)
     refs: list[DepartmentRef] = []
     unknown: list[str] = []

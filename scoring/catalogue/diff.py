@@ -170,12 +170,12 @@ def _many_to_many(old: Sequence[_Profile], new: Sequence[_Profile], threshold: f
             added.append(Unmatched(**profile.ref.model_dump(), best_similarity=score,
                                    closest=old[i].ref.id if i is not None else None))
     for i, profile in enumerate(old):
-        j, score = best_new(i)
-        if j is not None and score >= threshold:
-            pairs.add((i, j))
+        k, score = best_new(i)
+        if k is not None and score >= threshold:
+            pairs.add((i, k))
         else:
             dropped.append(Unmatched(**profile.ref.model_dump(), best_similarity=score,
-                                     closest=new[j].ref.id if j is not None else None))
+                                     closest=new[k].ref.id if k is not None else None))
     carried = [Match(old=old[i].ref, new=new[j].ref, similarity=scores[i][j])
                for i, j in sorted(pairs)]
     return Changes(carried_over=carried, added=added, dropped=dropped)

@@ -341,12 +341,16 @@ class _Builder:
         section.tasks.append(self.task(base, path, title, body, head.first, last))
 
 
-def _body_bounds(paras: list[Paragraph], lines: dict[int, Line]) -> tuple[int, int]:
+def _is_title(paragraph: Paragraph) -> bool:
+    return paragraph.marker is not None and paragraph.marker.level is Level.TITLE
+
+
+def _body_bounds(paras: list[Paragraph], lines: dict[int, Line], name: str) -> tuple[int, int]:
     """Index of the first section heading and of the first back-matter paragraph."""
     first = next((i for i, p in enumerate(paras)
                   if p.marker is not None and p.marker.level is Level.SECTION), None)
     if first is None:
-        raise NotAPlanError("未找到任何“一、……”形式的部分标题，这不像是一份工作要点")
+        raise NotAPlanError(f"{name}: 未找到任何“一、……”形式的部分标题，这不像是一份工作要点")
     end = next((i for i in range(first + 1, len(paras)) if _is_footer(paras[i], lines)), len(paras))
     while end > first + 1 and _is_signature(paras[end - 1]):
         end -= 1
@@ -360,11 +364,9 @@ def extract_plan(text: str, *, source_name: str, raw: bytes, encoding: str,
     lines = split_lines(text)
     by_number = {line.number: line for line in lines}
     paras = paragraphs(lines)
-    first, end = _body_bounds(paras, by_number)
+    first, end = _body_bounds(paras, by_number, source_name)
 
-    title_index = next((i for i in range(first - 1, -1, -1)
-                        if paras[i].marker is not None and paras[i].marker.level is Level.TITLE),
-                       None)
+    title_index = next((i for i in range(first - 1, -1, -1) if _is_title(paras[i])), None)
     if title_index is not None:
         preamble_start = title_index + 1
         title = paras[title_index].text.replace(" ", "")
@@ -383,7 +385,7 @@ def extract_plan(text: str, *, source_name: str, raw: bytes, encoding: str,
     found_year = int(title_year[1]) if title_year else (int(number_year[0]) if number_year else None)
     if year is None:
         if found_year is None:
-            raise NotAPlanError("无法从标题或文号确定年份，请用 --year 指定")
+            raise NotAPlanError(f"{source_name}: 无法从标题或文号确定年份，请用 --year 指定")
         year = found_year
     elif found_year is not None and found_year != year:
         out.add("year-mismatch", Severity.WARNING,

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from typing import NoReturn
+import functools
+import os
+from collections.abc import Callable
+from typing import NoReturn, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
+from scoring.errors import ConfigError, ScoringError
 from scoring.problems import SEVERITY_LABELS, Problem, Severity
 
 out = Console(highlight=False, soft_wrap=True)
@@ -35,3 +39,28 @@ def fail(message: str, problems: list[Problem] | None = None) -> NoReturn:
 def exit_with(code: int) -> NoReturn:
     """Leave the command with ``code``."""
     raise typer.Exit(code)
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def guarded(command: Callable[P, R]) -> Callable[P, R]:
+    """Wrap a command so expected errors become a Chinese message and exit 1, never a traceback."""
+
+    @functools.wraps(command)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return command(*args, **kwargs)
+        except ConfigError as exc:
+            fail(str(exc), exc.problems)
+        except ScoringError as exc:
+            fail(str(exc))
+        except (typer.Exit, typer.Abort, SystemExit, KeyboardInterrupt):
+            raise
+        except Exception as exc:  # noqa: BLE001 - the last line of defence against tracebacks
+            if os.environ.get("SCORING_DEBUG"):
+                raise
+            fail(f"内部错误：{type(exc).__name__}: {exc}（设置 SCORING_DEBUG=1 可查看详细信息）")
+
+    return wrapper

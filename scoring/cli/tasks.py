@@ -13,26 +13,39 @@ from rich.tree import Tree
 
 from scoring.catalogue.decoding import read_plan_file
 from scoring.catalogue.departments import load_registry
-from scoring.catalogue.diff import DEFAULT_THRESHOLD, diff_plans
+from scoring.catalogue.diff import DEFAULT_THRESHOLD, Changes, diff_plans
 from scoring.catalogue.extract import extract_plan
-from scoring.catalogue.models import Plan, Role, subsection_of
+from scoring.catalogue.models import Plan, Role, Task, subsection_of
 from scoring.catalogue.store import catalogue_path, load_plan, save_plan
-from scoring.cli.console import err, exit_with, out, print_problems
+from scoring.cli.console import err, exit_with, guarded, out, print_problems
 from scoring.problems import Severity, escalate, has_errors
 from scoring.settings import get_settings
 
 app = typer.Typer(help="任务目录：从工作要点提取、查看、比较。", no_args_is_help=True)
 
-_ROLE_LABEL = {Role.SOLE: "负责", Role.LEAD: "牵头", Role.JOINT: "按职责分工"}
+PlanArg = Annotated[Path, typer.Argument(metavar="PLAN.txt|PLAN.md", help="工作要点原文（UTF-8 或 GBK）")]
+YearOpt = Annotated[
+    int | None, typer.Option("--year", min=2000, max=2100, help="年份（默认从标题或文号识别）")
+]
+OutputOpt = Annotated[
+    Path | None, typer.Option("-o", "--output", help="输出文件（默认 indicators/tasks/YEAR.yaml）")
+]
+StrictOpt = Annotated[
+    bool, typer.Option("--strict", help="任何警告（如未归入任务的文字）都视为错误，退出码 1")
+]
+CatalogueArg = Annotated[
+    str, typer.Argument(metavar="YEAR|FILE.yaml", help="年份（读 indicators/tasks/YEAR.yaml）或目录文件")
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="输出 JSON")]
+ThresholdOpt = Annotated[
+    float, typer.Option("--threshold", min=0.0, max=1.0, help="视为延续的最低相似度")
+]
 
 
 @app.command("extract")
-def extract(
-    plan_file: Annotated[Path, typer.Argument(metavar="PLAN.txt|PLAN.md", help="工作要点原文（UTF-8 或 GBK）")],
-    year: Annotated[int | None, typer.Option("--year", min=2000, max=2100, help="年份（默认从标题或文号识别）")] = None,
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="输出文件（默认 indicators/tasks/YEAR.yaml）")] = None,
-    strict: Annotated[bool, typer.Option("--strict", help="任何警告（如未归入任务的文字）都视为错误，退出码 1")] = False,
-) -> None:
+@guarded
+def extract(plan_file: PlanArg, year: YearOpt = None, output: OutputOpt = None,
+            strict: StrictOpt = False) -> None:
     """从工作要点原文提取任务目录（YAML）。"""
     raw, text, encoding = read_plan_file(plan_file)
     registry = load_registry(get_settings().departments_file)
@@ -40,18 +53,28 @@ def extract(
                           registry=registry, year=year)
     problems = escalate(result.problems) if strict else result.problems
     print_problems(problems)
-    plan = result.plan
     if has_errors(problems):
-        err.print(f"[bold red]提取失败[/]：{sum(p.severity is Severity.ERROR for p in problems)} 个错误，未写入文件")
+        errors = sum(p.severity is Severity.ERROR for p in problems)
+        err.print(f"[bold red]提取失败[/]：{errors} 个错误，未写入文件")
         exit_with(1)
+    plan = result.plan
     target = output or get_settings().catalogue_file(plan.year)
     save_plan(plan, target)
     warnings = sum(p.severity is Severity.WARNING for p in problems)
+    subsections = sum(len(s.subsections) for s in plan.sections)
     err.print(
         f"已写入 {escape(str(target))}：{plan.year} 年，{len(plan.sections)} 个部分、"
-        f"{sum(len(s.subsections) for s in plan.sections)} 个小标题、{len(plan.tasks())} 项任务"
+        f"{subsections} 个小标题、{len(plan.tasks())} 项任务"
         + (f"，{warnings} 个警告" if warnings else "")
     )
+
+
+def _departments(task: Task) -> str:
+    names = dict.fromkeys(
+        d.name + ("（牵头）" if d.role is Role.LEAD else "")
+        for clause in task.clauses for d in clause.departments
+    )
+    return "、".join(names) or "—"
 
 
 def _tree(plan: Plan) -> Tree:
@@ -60,64 +83,58 @@ def _tree(plan: Plan) -> Tree:
         head += f"（{escape(plan.doc_number)}）"
     tree = Tree(head)
     for section in plan.sections:
-        branch = tree.add(f"[bold]{section.label}、{escape(section.title)}[/]  [dim]{len(section.tasks)} 项任务[/]")
-        current = None
-        node = branch
+        branch = tree.add(
+            f"[bold]{section.label}、{escape(section.title)}[/]  [dim]{len(section.tasks)} 项任务[/]"
+        )
+        node, current = branch, None
         for task in section.tasks:
             sub = subsection_of(section, task)
-            if sub is not None and sub is not current:
-                node = branch.add(f"{sub.label}{escape(sub.title)}")
-            elif sub is None:
-                node = branch
-            current = sub
-            departments = "、".join(
-                f"{d.name}{'(' + _ROLE_LABEL[d.role] + ')' if d.role is Role.LEAD else ''}"
-                for clause in task.clauses for d in clause.departments
-            )
-            unique = "、".join(dict.fromkeys(departments.split("、"))) if departments else "—"
-            node.add(f"[cyan]{task.id}[/] {escape(task.title)}  [dim]{escape(unique)}[/]")
+            if sub is not current:
+                node = branch if sub is None else branch.add(f"{sub.label}{escape(sub.title)}")
+                current = sub
+            node.add(f"[cyan]{task.id}[/] {escape(task.title)}  [dim]{escape(_departments(task))}[/]")
     return tree
 
 
 @app.command("show")
-def show(
-    year_or_file: Annotated[str, typer.Argument(metavar="YEAR|FILE.yaml", help="年份（读 indicators/tasks/YEAR.yaml）或目录文件")],
-    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON（Plan 模型）")] = False,
-) -> None:
-    """查看任务目录：部分、小标题、任务及责任部门。"""
+@guarded
+def show(year_or_file: CatalogueArg, as_json: JsonOpt = False) -> None:
+    """查看任务目录：部分、小标题、任务及责任部门；--json 输出 Plan 模型。"""
     plan = load_plan(year_or_file)
     if as_json:
         typer.echo(plan.model_dump_json(indent=2))
         return
     out.print(_tree(plan))
-    out.print(f"共 {len(plan.sections)} 个部分、{len(plan.tasks())} 项任务（{escape(str(catalogue_path(year_or_file)))}）")
+    out.print(f"共 {len(plan.sections)} 个部分、{len(plan.tasks())} 项任务"
+              f"（{escape(str(catalogue_path(year_or_file)))}）")
+
+
+def _changes_table(level: str, changes: Changes, old_year: int, new_year: int) -> Table:
+    table = Table(title=f"{level}：延续 {len(changes.carried_over)}，新增 {len(changes.added)}，"
+                        f"删除 {len(changes.dropped)}")
+    for column in ("变化", str(old_year), str(new_year)):
+        table.add_column(column)
+    table.add_column("相似度", justify="right")
+    for match in changes.carried_over:
+        table.add_row("延续", escape(f"{match.old.id} {match.old.title}"),
+                      escape(f"{match.new.id} {match.new.title}"), f"{match.similarity:.2f}")
+    for item in changes.added:
+        table.add_row("[green]新增[/]", "", escape(f"{item.id} {item.title}"),
+                      f"{item.best_similarity:.2f}")
+    for item in changes.dropped:
+        table.add_row("[red]删除[/]", escape(f"{item.id} {item.title}"), "",
+                      f"{item.best_similarity:.2f}")
+    return table
 
 
 @app.command("diff")
-def diff(
-    old: Annotated[str, typer.Argument(metavar="OLD", help="较早的年份或目录文件")],
-    new: Annotated[str, typer.Argument(metavar="NEW", help="较晚的年份或目录文件")],
-    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
-    threshold: Annotated[float, typer.Option("--threshold", min=0.0, max=1.0, help="视为延续的最低相似度")] = DEFAULT_THRESHOLD,
-) -> None:
+@guarded
+def diff(old: CatalogueArg, new: CatalogueArg, as_json: JsonOpt = False,
+         threshold: ThresholdOpt = DEFAULT_THRESHOLD) -> None:
     """比较两年的任务目录：新增、删除、延续的部分和任务（按文字相似度匹配）。"""
     result = diff_plans(load_plan(old), load_plan(new), threshold=threshold)
     if as_json:
         typer.echo(json.dumps(result.model_dump(mode="json"), ensure_ascii=False, indent=2))
         return
-    for title, changes in (("部分", result.sections), ("任务", result.tasks)):
-        table = Table(title=f"{title}：延续 {len(changes.carried_over)}，新增 {len(changes.added)}，删除 {len(changes.dropped)}")
-        table.add_column("变化")
-        table.add_column(f"{result.old_year}")
-        table.add_column(f"{result.new_year}")
-        table.add_column("相似度", justify="right")
-        for match in changes.carried_over:
-            table.add_row("延续", escape(f"{match.old.id} {match.old.title}"),
-                          escape(f"{match.new.id} {match.new.title}"), f"{match.similarity:.2f}")
-        for item in changes.added:
-            table.add_row("[green]新增[/]", "", escape(f"{item.id} {item.title}"),
-                          f"{item.best_similarity:.2f}")
-        for item in changes.dropped:
-            table.add_row("[red]删除[/]", escape(f"{item.id} {item.title}"), "",
-                          f"{item.best_similarity:.2f}")
-        out.print(table)
+    out.print(_changes_table("部分", result.sections, result.old_year, result.new_year))
+    out.print(_changes_table("任务", result.tasks, result.old_year, result.new_year))
