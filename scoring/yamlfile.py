@@ -164,17 +164,27 @@ def validation_problems(exc: ValidationError, file: str,
             if isinstance(part, str) and (*clean, part) not in lines and not is_last:
                 continue
             clean.append(part)
-        label = _PYDANTIC_MESSAGES.get(err["type"])
-        detail = err.get("msg", "")
-        message = f"{label}（{detail}）" if label else detail
         value = err.get("input")
         shown = None if err["type"] == "missing" or isinstance(value, dict | list) else str(value)
+        label = _PYDANTIC_MESSAGES.get(err["type"])
+        if label is None or err["type"] in ("value_error", "assertion_error"):
+            # our own validators already speak Chinese; pydantic prefixes "Value error, "
+            message = str(err.get("msg", "")).removeprefix("Value error, ").removeprefix(
+                "Assertion failed, ")
+        else:
+            message = label
+        if shown is not None and err["type"] != "extra_forbidden":
+            message += f"（当前值：{_excerpt(shown)}）"
         problems.append(Problem(
             code="config-invalid", severity=Severity.ERROR, message=message, file=file,
             line=line_of(lines, clean), path=format_path(clean) or None,
             value=shown,
         ))
     return problems
+
+
+def _excerpt(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def load_model(path: Path, model: type[M]) -> M:

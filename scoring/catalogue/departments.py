@@ -6,7 +6,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from scoring.yamlfile import load_model
 
@@ -32,19 +32,21 @@ class Registry(BaseModel):
     schema_version: Literal[1]
     departments: list[Department]
 
-    @model_validator(mode="after")
-    def _spellings_unique(self) -> Registry:
+    @field_validator("departments")
+    @classmethod
+    def _spellings_unique(cls, departments: list[Department]) -> list[Department]:
         seen: dict[str, str] = {}
-        for dept in self.departments:
+        for index, dept in enumerate(departments):
             for spelling in (dept.name, dept.full_name, *dept.aliases):
                 owner = seen.setdefault(spelling, dept.name)
                 if owner != dept.name:
-                    raise ValueError(f"名称“{spelling}”同时属于“{owner}”和“{dept.name}”")
-        names = {d.name for d in self.departments}
-        for dept in self.departments:
+                    raise ValueError(
+                        f"第 {index + 1} 项：名称“{spelling}”同时属于“{owner}”和“{dept.name}”")
+        names = {d.name for d in departments}
+        for index, dept in enumerate(departments):
             if dept.successor is not None and dept.successor not in names:
-                raise ValueError(f"“{dept.name}”的承继机构“{dept.successor}”未登记")
-        return self
+                raise ValueError(f"第 {index + 1} 项：“{dept.name}”的承继机构“{dept.successor}”未登记")
+        return departments
 
     @cached_property
     def _by_spelling(self) -> dict[str, Department]:

@@ -285,7 +285,7 @@ class _Builder:
                 items = raw.intro
             for index, para in enumerate(items, 1):
                 n = para.marker.number if para.marker else index
-                item_label = para.marker.label if para.marker else f"第{index}段"
+                item_label = para.marker.label if para.marker else f"¶{index}"
                 result.tasks.append(self.task(
                     f"{self.year}-{number}.{n}", [label, item_label], None, para.text,
                     para.first, para.last))
@@ -325,7 +325,7 @@ class _Builder:
             section.subsections.append(Subsection(number=n, label=l2_label, title=title))
             for index, para in enumerate(block.paragraphs, 1):
                 section.tasks.append(self.task(
-                    f"{base}.{index}", [*path, f"第{index}段"], None, para.text,
+                    f"{base}.{index}", [*path, f"¶{index}"], None, para.text,
                     para.first, para.last))
             return
         texts = [head.text] + [p.text for p in block.paragraphs]
@@ -339,6 +339,12 @@ class _Builder:
         section.subsections.append(Subsection(number=n, label=l2_label, title=title))
         body = "\n".join([t for t in [rest] + texts[1:] if t])
         section.tasks.append(self.task(base, path, title, body, head.first, last))
+
+
+def _label(paragraph: Paragraph) -> str:
+    """The numbering label a paragraph opened with (一 / 十四 / 3), as written."""
+    marker = paragraph.marker
+    return marker.label if marker is not None and marker.level is not Level.TITLE else ""
 
 
 def _is_title(paragraph: Paragraph) -> bool:
@@ -422,7 +428,7 @@ def extract_plan(text: str, *, source_name: str, raw: bytes, encoding: str,
     )
     _check_announced(text, plan, out)
 
-    expected = han_characters("".join(p.text for p in paras[preamble_start:end]))
+    expected = han_characters("".join(_label(p) + p.text for p in paras[preamble_start:end]))
     if title_index is not None:
         expected = han_characters(paras[title_index].text) + expected
     unplaced = "".join(p.value or "" for p in out.problems if p.code == "unplaced-text")

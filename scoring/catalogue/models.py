@@ -8,7 +8,8 @@ the task, joined by dots.
 * A plan whose （一） restart in every section (2022): section.subsection.item, ``2022-1.1.3``;
   a subsection with no numbered items is one task, ``2022-7.3``; numbered items directly under a
   section, ``2022-5.2``.
-* Unnumbered paragraphs that stand as tasks are numbered by their order, as if they were items.
+* Unnumbered paragraphs that stand as tasks are numbered by their order, as if they were items;
+  their path label is ``¶1``, ``¶2`` … (no number is written in the plan).
 """
 
 from __future__ import annotations
@@ -132,15 +133,20 @@ def han_characters(text: str) -> str:
 
 
 def text_in_order(plan: Plan) -> list[str]:
-    """Every piece of plan text the catalogue owns, in plan order (for the lossless check)."""
+    """Every piece of plan text the catalogue owns, numbering labels included, in plan order.
+
+    Used for the lossless check: its Chinese characters are exactly those of the plan body.
+    """
     pieces = [plan.title, plan.preamble]
     for section in plan.sections:
-        pieces.append(section.title)
+        pieces.append(section.label + section.title)
         current: Subsection | None = None
         for task in section.tasks:
             sub = subsection_of(section, task)
             if sub is not None and sub is not current:
-                pieces.append(sub.title)
+                pieces.append(sub.label + sub.title)
             current = sub
+            own_labels = task.path[1:] if sub is None else task.path[2:]
+            pieces.append("".join(label for label in own_labels if not label.startswith("¶")))
             pieces.append(task.text)
     return pieces

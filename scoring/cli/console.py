@@ -32,6 +32,9 @@ def fail(message: str, problems: list[Problem] | None = None) -> NoReturn:
     """Print an error (and its problems) to stderr and exit 1."""
     if problems and len(problems) > 1:
         print_problems(problems)
+        files = sorted({p.file for p in problems if p.file})
+        where = f"{'、'.join(files)}：" if files else ""
+        message = f"{where}共 {len(problems)} 处问题，请逐一修正"
     err.print(f"[bold red]错误：[/]{escape(message)}")
     raise SystemExit(1)
 
