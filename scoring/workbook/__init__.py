@@ -1,0 +1,1 @@
+"""Excel workbooks: templates for provinces, and the safe reading and validation of uploads."""
