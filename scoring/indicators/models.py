@@ -1,0 +1,150 @@
+"""The indicator set of one year: metadata, grades, tiers, data items, checks, sections, indicators.
+
+How the parts add up (the scoring layer implements it; the audit checks it):
+
+* ``score`` sections hold the 100 points: their indicators' ``points`` add up to ``total_points``.
+* a ``bonus`` section adds its indicators' points, at most its ``cap``;
+  a ``deduction`` section subtracts them, at most its ``cap``; the result stays within
+  ``[0, total_points]``.
+* a ``veto`` section holds ``veto`` rules only (``points: 0``); a triggered veto zeroes sections
+  or the total, then caps the grade.
+* the final score gives the grade (``grades``) and the 平安建设 tier (``tiers``).
+
+Missing data (``missing`` on an indicator): ``zero`` counts it as 0 points; ``exclude`` leaves the
+indicator out and spreads its points over the rest of its section in proportion; ``flag`` gives 0
+and raises a problem for the central office to review.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from scoring.catalogue.models import TASK_ID_PATTERN
+from scoring.indicators.items import CrossCheck, DataItem, Strict
+from scoring.indicators.rules import Rule
+
+SCHEMA_VERSION = 1
+
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
+
+
+class Basis(Strict):
+    """The plan the set is built on, and the passages that set up the assessment."""
+
+    plan_title: str
+    doc_number: str | None = None
+    passages: list[str] = Field(default_factory=list, description="考核评价机制原文（节选）")
+
+
+class GradeBand(Strict):
+    """A grade for final scores in ``[at_least, below)``."""
+
+    name: str
+    at_least: float | None = None
+    below: float | None = None
+
+
+class Tier(Strict):
+    """A 档 and the 平安建设 points it brings; by score (``at_least``/``below``) or by rank share."""
+
+    name: str
+    points: float = Field(ge=0)
+    at_least: float | None = None
+    below: float | None = None
+    up_to_share: float | None = Field(default=None, gt=0, le=1)
+
+
+class TierTable(Strict):
+    """How a unit's result maps to 平安建设 points."""
+
+    method: Literal["score", "rank_share"]
+    max_points: float = Field(gt=0, description="平安建设考核中本项满分")
+    tiers: list[Tier] = Field(min_length=1)
+
+
+class MissingPolicy(StrEnum):
+    """What a blank input does to an indicator."""
+
+    ZERO = "zero"
+    EXCLUDE = "exclude"
+    FLAG = "flag"
+
+
+class SectionKind(StrEnum):
+    """How a section's points enter the total."""
+
+    SCORE = "score"
+    BONUS = "bonus"
+    DEDUCTION = "deduction"
+    VETO = "veto"
+
+
+class Indicator(Strict):
+    """One scored indicator with exactly one rule."""
+
+    id: str = Field(pattern=ID_PATTERN)
+    name: str = Field(min_length=1)
+    points: float = Field(ge=0, description="满分（加分、扣分项为上限）")
+    tasks: list[str] = Field(default_factory=list, description="所考核的任务编号")
+    basis: str = Field(min_length=1, description="依据：工作要点原文节选")
+    missing: MissingPolicy = MissingPolicy.ZERO
+    rule: Rule
+
+
+class Section(Strict):
+    """A group of indicators."""
+
+    id: str = Field(pattern=ID_PATTERN)
+    name: str = Field(min_length=1)
+    kind: SectionKind = SectionKind.SCORE
+    points: float | None = Field(default=None, ge=0, description="本部分满分（应等于各指标之和）")
+    cap: float | None = Field(default=None, gt=0, description="加分、扣分部分的上限")
+    indicators: list[Indicator] = Field(min_length=1)
+
+
+class Exclusion(Strict):
+    """A task of the plan that is deliberately not assessed, and why."""
+
+    task: str = Field(pattern=TASK_ID_PATTERN)
+    reason: str = Field(min_length=1)
+
+
+class IndicatorSet(Strict):
+    """A year's complete, auditable indicator configuration."""
+
+    schema_version: Literal[1] = 1
+    year: int = Field(ge=2000, le=2100)
+    title: str
+    basis: Basis
+    catalogue: str = Field(description="任务目录文件，相对于本文件所在目录")
+    total_points: float = Field(gt=0)
+    grades: list[GradeBand] = Field(min_length=1)
+    tiers: TierTable
+    items: list[DataItem] = Field(default_factory=list)
+    checks: list[CrossCheck] = Field(default_factory=list)
+    sections: list[Section] = Field(min_length=1)
+    excluded_tasks: list[Exclusion] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _catalogue_shape(self) -> IndicatorSet:
+        if not self.catalogue.endswith((".yaml", ".yml")):
+            raise ValueError("catalogue 应为任务目录 YAML 文件路径")
+        return self
+
+    def indicators(self) -> list[tuple[Section, Indicator]]:
+        """Every indicator with its section, in order."""
+        return [(s, i) for s in self.sections for i in s.indicators]
+
+    def item(self, code: str) -> DataItem | None:
+        """The data item with this code, if any."""
+        return next((i for i in self.items if i.code == code), None)
+
+    def item_map(self) -> dict[str, DataItem]:
+        """Data items by code (the first when duplicated)."""
+        out: dict[str, DataItem] = {}
+        for item in self.items:
+            out.setdefault(item.code, item)
+        return out

@@ -1,0 +1,200 @@
+"""What every rule kind shares: the context it reads, the outcome it returns, rounding.
+
+A rule is a strict pydantic model with a literal ``kind``. It never sees the whole indicator set:
+the caller (scoring) builds a ``RuleContext`` for one unit and one indicator and calls
+``rule.evaluate(ctx)``, which is pure. The audit calls the static side: ``max_attainable``,
+``referenced_items``, ``item_kinds_required`` and ``lint``.
+
+Rounding: every point value a rule returns is rounded to two decimals, half up, through
+``decimal`` on the value's shortest repr (``round_points``), so the same inputs always give the
+same published number on every machine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
+from typing import ClassVar, Literal
+
+from scoring.indicators.items import DataItem, ItemKind, Strict, Value
+from scoring.problems import Severity
+
+POINTS_QUANTUM = Decimal("0.01")
+
+
+def round_points(x: float) -> float:
+    """Points rounded to 2 decimals, half up (``2.675`` → ``2.68``), deterministic."""
+    return float(Decimal(repr(float(x))).quantize(POINTS_QUANTUM, rounding=ROUND_HALF_UP))
+
+
+def fmt(x: float) -> str:
+    """A number for explanations: no trailing zeros, at most 2 decimals (``8`` / ``96.2``)."""
+    text = f"{Decimal(repr(float(x))).quantize(POINTS_QUANTUM, rounding=ROUND_HALF_UP):f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+class TaskStatus(StrEnum):
+    """A unit's reported status for one task of the plan."""
+
+    DONE = "已完成"
+    PARTLY = "部分完成"
+    NOT_STARTED = "未开展"
+    NOT_APPLICABLE = "不适用"
+
+
+@dataclass(frozen=True)
+class TaskState:
+    """A task's status and whether evidence (材料) was given for it."""
+
+    status: TaskStatus
+    evidence: bool = False
+
+
+@dataclass(frozen=True)
+class ReferenceFigures:
+    """A unit's size, for per-capita or per-GDP normalisation."""
+
+    population_10k: float | None = None
+    gdp_100m_yuan: float | None = None
+
+
+@dataclass(frozen=True)
+class RuleContext:
+    """Everything a rule may read for one unit and one indicator.
+
+    ``values``: the unit's values by item code (``None`` = blank, never confused with 0);
+    ``tasks``: the unit's task states by task id; ``task_ids``: the indicator's tasks;
+    ``peers``: by item code, every unit's value (unit code → value), for goalposts and rank;
+    ``reference``: the unit's population and GDP (``references``: every unit's);
+    ``max_points``: the indicator's maximum;
+    ``labels``: how to name an item in explanations (the scoring layer may add cell references,
+    or pass ``label_hook``); ``units``: each item's unit of measure, shown after its values.
+    """
+
+    max_points: float
+    values: Mapping[str, Value | None] = field(default_factory=dict)
+    tasks: Mapping[str, TaskState] = field(default_factory=dict)
+    task_ids: tuple[str, ...] = ()
+    peers: Mapping[str, Mapping[str, Value | None]] = field(default_factory=dict)
+    unit: str | None = None
+    reference: ReferenceFigures = field(default_factory=ReferenceFigures)
+    references: Mapping[str, ReferenceFigures] = field(default_factory=dict)
+    labels: Mapping[str, str] = field(default_factory=dict)
+    units: Mapping[str, str] = field(default_factory=dict)
+    label_hook: Callable[[str], str] | None = None
+
+    def label(self, code: str) -> str:
+        """The name to show for an item: the hook's, else ``labels``, else the code."""
+        if self.label_hook is not None:
+            return self.label_hook(code)
+        return self.labels.get(code, code)
+
+    def unit_of(self, code: str) -> str:
+        """The unit to print after a value: ``%`` directly, others after a space."""
+        unit = self.units.get(code, "")
+        return unit if unit in ("", "%") else f" {unit}"
+
+    def show(self, code: str, value: float) -> str:
+        """A value with its unit, e.g. ``96.2%`` or ``12 件``."""
+        return f"{fmt(value)}{self.unit_of(code)}"
+
+    def number(self, code: str) -> float | None:
+        """The item's value as a number, ``None`` when blank or not a number."""
+        raw = self.values.get(code)
+        if raw is None or isinstance(raw, str | date):
+            return None
+        return float(raw)
+
+
+@dataclass(frozen=True)
+class VetoEffect:
+    """What a triggered veto does: cap the grade, zero some sections, or zero the total."""
+
+    grade_cap: str | None = None
+    zero_sections: tuple[str, ...] = ()
+    zero_total: bool = False
+
+
+@dataclass(frozen=True)
+class RuleOutcome:
+    """The points one rule gives one unit, with the arithmetic in Chinese."""
+
+    points: float
+    max_points: float
+    items: tuple[str, ...]
+    explanation: str
+    missing: tuple[str, ...] = ()
+    not_applicable: bool = False
+    veto: VetoEffect | None = None
+
+
+@dataclass(frozen=True)
+class RuleFinding:
+    """A problem a rule finds in its own configuration; ``path`` is relative to the rule."""
+
+    code: str
+    severity: Severity
+    message: str
+    path: tuple[str | int, ...] = ()
+
+
+@dataclass(frozen=True)
+class LintContext:
+    """What the audit tells a rule about its surroundings."""
+
+    max_points: float
+    items: Mapping[str, DataItem]
+
+
+class RuleBase(Strict):
+    """The interface every rule kind implements."""
+
+    kind: str
+    monotone: ClassVar[Literal["increasing", "decreasing", "none"]] = "none"
+    """Set by each kind (not configurable): how points move when its input grows."""
+
+    def evaluate(self, ctx: RuleContext) -> RuleOutcome:
+        """Points for one unit; pure, within ``[0, ctx.max_points]``."""
+        raise NotImplementedError
+
+    def max_attainable(self, max_points: float, items: Mapping[str, DataItem]) -> float:
+        """The most any unit can get under this rule, given the items' bounds."""
+        raise NotImplementedError
+
+    def referenced_items(self) -> list[str]:
+        """Every item code the rule reads."""
+        raise NotImplementedError
+
+    def item_kinds_required(self) -> dict[str, frozenset[ItemKind]]:
+        """For each item the rule reads, the item kinds it accepts."""
+        raise NotImplementedError
+
+    def lint(self, ctx: LintContext) -> list[RuleFinding]:
+        """Problems in the rule's own settings (bands, caps, point values)."""
+        return []
+
+
+def clamp(points: float, max_points: float) -> float:
+    """Points within ``[0, max_points]``, rounded."""
+    return round_points(min(max(points, 0.0), max_points))
+
+
+def missing_outcome(ctx: RuleContext, codes: list[str], items: list[str]) -> RuleOutcome:
+    """The outcome when required values are blank: 0 points, the blanks listed."""
+    names = "、".join(ctx.label(c) for c in codes)
+    return RuleOutcome(points=0.0, max_points=ctx.max_points, items=tuple(items),
+                       explanation=f"{names} 未填报，按缺失处理", missing=tuple(codes))
+
+
+def upper_bound(items: Mapping[str, DataItem], codes: list[str]) -> float | None:
+    """The largest possible sum of the items, or ``None`` when any has no upper bound."""
+    total = 0.0
+    for code in codes:
+        item = items.get(code)
+        if item is None or item.max is None:
+            return None
+        total += item.max
+    return total

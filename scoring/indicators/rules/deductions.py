@@ -1,0 +1,137 @@
+"""``deductions``: count-based deductions or bonuses with caps (通报、约谈、挂牌督办、典型案例).
+
+Each event item counts occurrences; each costs (or earns) ``points``; occurrences also counted in
+``fixed_item`` (整改到位 on time) cost ``fixed_points`` instead. Each event may have its own cap;
+the total is capped by ``cap`` (default: the indicator's maximum).
+
+How adjustments apply (see also models.SectionKind):
+
+* ``mode: from_max`` — the indicator starts at its maximum and the tally is taken off, floor 0
+  (a scored indicator such as 「被通报每次扣 2 分」). Monotone decreasing in the counts.
+* ``mode: tally`` — the points are the tally itself, within ``[0, max]``; the section's kind gives
+  the sign: in a ``bonus`` section they are added to the score, in a ``deduction`` section they are
+  subtracted, each section capped by its own ``cap``. Monotone increasing in the counts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import ClassVar, Literal
+
+from pydantic import Field
+
+from scoring.indicators.items import DataItem, ItemKind, Strict
+from scoring.indicators.rules.base import (
+    LintContext,
+    RuleBase,
+    RuleContext,
+    RuleFinding,
+    RuleOutcome,
+    clamp,
+    fmt,
+    missing_outcome,
+)
+from scoring.problems import Severity
+
+COUNT = frozenset({ItemKind.COUNT})
+
+
+class Event(Strict):
+    """One kind of event and what each occurrence is worth."""
+
+    item: str
+    points: float = Field(gt=0, description="每次分值")
+    fixed_item: str | None = Field(default=None, description="其中按期整改到位的次数")
+    fixed_points: float | None = Field(default=None, ge=0, description="按期整改到位的每次分值")
+    cap: float | None = Field(default=None, gt=0, description="本类事件封顶")
+
+    def tally(self, count: float, fixed: float) -> float:
+        """What the occurrences are worth, capped."""
+        fixed = min(max(fixed, 0.0), count)
+        each_fixed = self.points if self.fixed_points is None else self.fixed_points
+        total = (count - fixed) * self.points + fixed * each_fixed
+        return total if self.cap is None else min(total, self.cap)
+
+
+class DeductionsRule(RuleBase):
+    """Counted events, each worth points, capped."""
+
+    kind: Literal["deductions"]
+    mode: Literal["from_max", "tally"]
+    events: list[Event] = Field(min_length=1)
+    cap: float | None = Field(default=None, gt=0, description="合计封顶（默认为指标满分）")
+    monotone: ClassVar[Literal["increasing", "decreasing", "none"]] = "none"
+
+    def _cap(self, max_points: float) -> float:
+        return max_points if self.cap is None else min(self.cap, max_points)
+
+    def evaluate(self, ctx: RuleContext) -> RuleOutcome:
+        """Tally the events; take it off the maximum or return it, per ``mode``."""
+        codes = self.referenced_items()
+        blanks = [e.item for e in self.events if ctx.number(e.item) is None]
+        if blanks:
+            return missing_outcome(ctx, blanks, codes)
+        parts: list[str] = []
+        total = 0.0
+        for event in self.events:
+            count = max(ctx.number(event.item) or 0.0, 0.0)
+            fixed = ctx.number(event.fixed_item) if event.fixed_item else None
+            worth = event.tally(count, fixed or 0.0)
+            total += worth
+            if count:
+                detail = f"{ctx.label(event.item)} {fmt(count)} 次"
+                if fixed:
+                    detail += f"（其中按期整改 {fmt(min(fixed, count))} 次）"
+                parts.append(f"{detail} 计 {fmt(worth)} 分")
+        cap = self._cap(ctx.max_points)
+        tally = min(total, cap)
+        listed = "；".join(parts) if parts else "无相关记录"
+        capped = f"，封顶 {fmt(cap)} 分" if total > cap else ""
+        if self.mode == "from_max":
+            points = clamp(ctx.max_points - tally, ctx.max_points)
+            text = f"{listed}{capped}，{fmt(ctx.max_points)} − {fmt(tally)} = {fmt(points)} 分"
+        else:
+            points = clamp(tally, ctx.max_points)
+            text = f"{listed}{capped}，计 {fmt(points)} 分"
+        return RuleOutcome(points=points, max_points=ctx.max_points, items=tuple(codes),
+                           explanation=text)
+
+    def max_attainable(self, max_points: float, items: Mapping[str, DataItem]) -> float:
+        """``from_max``: full with no events; ``tally``: the cap, if the events can reach it."""
+        if self.mode == "from_max":
+            return clamp(max_points, max_points)
+        reach = 0.0
+        for event in self.events:
+            item = items.get(event.item)
+            if item is None or item.max is None:
+                return clamp(self._cap(max_points), max_points)
+            best = max(event.points, event.fixed_points or 0.0)
+            reach += best * item.max if event.cap is None else min(best * item.max, event.cap)
+        return clamp(min(reach, self._cap(max_points)), max_points)
+
+    def referenced_items(self) -> list[str]:
+        """Event counts and their fixed-on-time counts."""
+        codes: list[str] = []
+        for event in self.events:
+            codes.append(event.item)
+            if event.fixed_item:
+                codes.append(event.fixed_item)
+        return codes
+
+    def item_kinds_required(self) -> dict[str, frozenset[ItemKind]]:
+        """Counts."""
+        return {code: COUNT for code in self.referenced_items()}
+
+    def lint(self, ctx: LintContext) -> list[RuleFinding]:
+        """Caps above the maximum; a reduced value larger than the full one."""
+        findings: list[RuleFinding] = []
+        if self.cap is not None and self.cap > ctx.max_points:
+            findings.append(RuleFinding("rule-exceeds-max", Severity.WARNING,
+                                        f"合计封顶 {fmt(self.cap)} 超过指标满分 {fmt(ctx.max_points)}",
+                                        ("cap",)))
+        for index, event in enumerate(self.events):
+            if event.fixed_points is not None and event.fixed_points > event.points:
+                findings.append(RuleFinding(
+                    "rule-not-monotone", Severity.WARNING,
+                    "按期整改到位的每次分值不应高于未整改的", ("events", index, "fixed_points")))
+        return findings

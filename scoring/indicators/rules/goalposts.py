@@ -1,0 +1,64 @@
+"""``goalposts``: a unit's place between the lowest and highest of all units (min–max scaling).
+
+Points = max × (x − min) / (max − min) over every unit that reported the item (the unit itself
+included), optionally per 万人 or per 亿元 GDP; ``lower_better`` reverses it. When all units
+report the same value everyone gets full points.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import ClassVar, Literal
+
+from scoring.indicators.items import NUMERIC_KINDS, DataItem, ItemKind
+from scoring.indicators.rules.base import (
+    RuleBase,
+    RuleContext,
+    RuleOutcome,
+    clamp,
+    fmt,
+    missing_outcome,
+)
+from scoring.indicators.rules.normalise import NORMALISE_LABELS, Normalise, peer_values, scaled
+
+
+class GoalpostsRule(RuleBase):
+    """Min–max across units."""
+
+    kind: Literal["goalposts"]
+    item: str
+    normalise: Normalise = "none"
+    direction: Literal["higher_better", "lower_better"] = "higher_better"
+    monotone: ClassVar[Literal["increasing", "decreasing", "none"]] = "increasing"
+
+    def evaluate(self, ctx: RuleContext) -> RuleOutcome:
+        """Scale between the lowest and highest unit."""
+        x = scaled(ctx.values.get(self.item), ctx.reference, self.normalise)
+        if x is None:
+            return missing_outcome(ctx, [self.item], [self.item])
+        peers = peer_values(ctx.peers.get(self.item, {}), ctx.references, self.normalise)
+        values = [v for unit, v in peers.items() if unit != ctx.unit or ctx.unit is None] + [x]
+        lo, hi = min(values), max(values)
+        name = f"{ctx.label(self.item)}{NORMALISE_LABELS[self.normalise]}"
+        if hi == lo:
+            points = clamp(ctx.max_points, ctx.max_points)
+            text = f"{name} {fmt(x)}，各单位相同，得满分 {fmt(points)} 分"
+        else:
+            share = (x - lo) / (hi - lo) if self.direction == "higher_better" else (hi - x) / (hi - lo)
+            points = clamp(ctx.max_points * share, ctx.max_points)
+            text = (f"{name} {fmt(x)}，全部单位最低 {fmt(lo)}、最高 {fmt(hi)}，"
+                    f"{fmt(ctx.max_points)} × {fmt(share)} = {fmt(points)} 分")
+        return RuleOutcome(points=points, max_points=ctx.max_points, items=(self.item,),
+                           explanation=text)
+
+    def max_attainable(self, max_points: float, items: Mapping[str, DataItem]) -> float:
+        """The best unit always gets full points."""
+        return clamp(max_points, max_points)
+
+    def referenced_items(self) -> list[str]:
+        """The one item."""
+        return [self.item]
+
+    def item_kinds_required(self) -> dict[str, frozenset[ItemKind]]:
+        """A numeric item."""
+        return {self.item: NUMERIC_KINDS}

@@ -1,0 +1,102 @@
+"""``rank``: points by a unit's rank among all units (ties share the better rank: 1, 2, 2, 4).
+
+``linear``: max × (n − rank) / (n − 1). ``shares``: the first band whose ``up_to_share`` ≥ rank / n
+(e.g. the top 20 % get 10 points). Optionally per 万人 or per 亿元 GDP; ``lower_better`` reverses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import ClassVar, Literal
+
+from pydantic import Field
+
+from scoring.indicators.items import NUMERIC_KINDS, DataItem, ItemKind, Strict
+from scoring.indicators.rules.base import (
+    LintContext,
+    RuleBase,
+    RuleContext,
+    RuleFinding,
+    RuleOutcome,
+    clamp,
+    fmt,
+    missing_outcome,
+)
+from scoring.indicators.rules.normalise import NORMALISE_LABELS, Normalise, peer_values, scaled
+from scoring.problems import Severity
+
+
+class RankShare(Strict):
+    """Units ranked within the top ``up_to_share`` (0–1] of all units earn ``points``."""
+
+    up_to_share: float = Field(gt=0, le=1)
+    points: float = Field(ge=0)
+
+
+class RankRule(RuleBase):
+    """Points by rank."""
+
+    kind: Literal["rank"]
+    item: str
+    normalise: Normalise = "none"
+    direction: Literal["higher_better", "lower_better"] = "higher_better"
+    method: Literal["linear", "shares"] = "linear"
+    shares: list[RankShare] = Field(default_factory=list)
+    monotone: ClassVar[Literal["increasing", "decreasing", "none"]] = "increasing"
+
+    def evaluate(self, ctx: RuleContext) -> RuleOutcome:
+        """Rank the unit among all units with a value."""
+        x = scaled(ctx.values.get(self.item), ctx.reference, self.normalise)
+        if x is None:
+            return missing_outcome(ctx, [self.item], [self.item])
+        peers = peer_values(ctx.peers.get(self.item, {}), ctx.references, self.normalise)
+        others = [v for unit, v in peers.items() if unit != ctx.unit]
+        better = sum(1 for v in others if (v > x if self.direction == "higher_better" else v < x))
+        rank, n = better + 1, len(others) + 1
+        name = f"{ctx.label(self.item)}{NORMALISE_LABELS[self.normalise]}"
+        if self.method == "linear":
+            share = 1.0 if n == 1 else (n - rank) / (n - 1)
+            points = clamp(ctx.max_points * share, ctx.max_points)
+            text = (f"{name} {fmt(x)}，在 {n} 个单位中排第 {rank} 名，"
+                    f"{fmt(ctx.max_points)} × ({n} − {rank}) / ({n} − 1) = {fmt(points)} 分")
+        else:
+            band = next((s for s in sorted(self.shares, key=lambda s: s.up_to_share)
+                         if rank / n <= s.up_to_share), None)
+            points = clamp(band.points if band else 0.0, ctx.max_points)
+            where = f"前 {fmt(band.up_to_share * 100)}%" if band else "未进入任何档次"
+            text = f"{name} {fmt(x)}，在 {n} 个单位中排第 {rank} 名（{where}），得 {fmt(points)} 分"
+        return RuleOutcome(points=points, max_points=ctx.max_points, items=(self.item,),
+                           explanation=text)
+
+    def max_attainable(self, max_points: float, items: Mapping[str, DataItem]) -> float:
+        """First place: full under ``linear``, the best share's points under ``shares``."""
+        if self.method == "linear":
+            return clamp(max_points, max_points)
+        return clamp(max((s.points for s in self.shares), default=0.0), max_points)
+
+    def referenced_items(self) -> list[str]:
+        """The one item."""
+        return [self.item]
+
+    def item_kinds_required(self) -> dict[str, frozenset[ItemKind]]:
+        """A numeric item."""
+        return {self.item: NUMERIC_KINDS}
+
+    def lint(self, ctx: LintContext) -> list[RuleFinding]:
+        """``shares`` needs bands that reach 100 % and fall in points as the share grows."""
+        if self.method != "shares":
+            return []
+        if not self.shares:
+            return [RuleFinding("rank-shares-missing", Severity.ERROR,
+                                "method 为 shares 时必须给出 shares 档次", ("shares",))]
+        findings: list[RuleFinding] = []
+        ordered = sorted(self.shares, key=lambda s: s.up_to_share)
+        if any(a.points < b.points for a, b in zip(ordered, ordered[1:], strict=False)):
+            findings.append(RuleFinding("rule-not-monotone", Severity.WARNING,
+                                        "排名越靠后得分不应越高", ("shares",)))
+        if ordered[-1].up_to_share < 1:
+            findings.append(RuleFinding(
+                "band-gap", Severity.WARNING,
+                f"排名在前 {fmt(ordered[-1].up_to_share * 100)}% 之后的单位未被任何档次覆盖（得 0 分）",
+                ("shares",)))
+        return findings

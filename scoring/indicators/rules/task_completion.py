@@ -1,0 +1,106 @@
+"""``task_completion``: credit per task status, averaged over the applicable tasks.
+
+Points = max × mean(credit) over the indicator's tasks; 不适用 tasks leave the denominator (all
+不适用 → not applicable, handled by the indicator's missing policy). Without evidence a 已完成 task
+earns at most ``without_evidence`` (full credit needs evidence when ``evidence_required``). A task
+with no status at all counts as missing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import ClassVar, Literal
+
+from pydantic import ConfigDict, Field
+
+from scoring.indicators.items import DataItem, ItemKind, Strict
+from scoring.indicators.rules.base import (
+    LintContext,
+    RuleBase,
+    RuleContext,
+    RuleFinding,
+    RuleOutcome,
+    TaskStatus,
+    clamp,
+    fmt,
+)
+from scoring.problems import Severity
+
+
+class TaskCredit(Strict):
+    """Credit (0–1) for each status, keyed by the status as written in the submission."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    done: float = Field(default=1.0, ge=0, le=1, alias="已完成")
+    partly: float = Field(default=0.5, ge=0, le=1, alias="部分完成")
+    not_started: float = Field(default=0.0, ge=0, le=1, alias="未开展")
+
+    def of(self, status: TaskStatus) -> float:
+        """The credit for ``status`` (不适用 never reaches here)."""
+        return {TaskStatus.DONE: self.done, TaskStatus.PARTLY: self.partly}.get(status, self.not_started)
+
+
+class TaskCompletionRule(RuleBase):
+    """Status → credit, averaged over the indicator's applicable tasks."""
+
+    kind: Literal["task_completion"]
+    credit: TaskCredit = Field(default_factory=TaskCredit)
+    evidence_required: bool = True
+    without_evidence: float = Field(default=0.5, ge=0, le=1,
+                                    description="无佐证材料时单项任务的最高得分比例")
+    monotone: ClassVar[Literal["increasing", "decreasing", "none"]] = "increasing"
+
+    def _credit(self, status: TaskStatus, evidence: bool) -> float:
+        credit = self.credit.of(status)
+        if self.evidence_required and not evidence:
+            credit = min(credit, self.without_evidence)
+        return credit
+
+    def evaluate(self, ctx: RuleContext) -> RuleOutcome:
+        """Mean credit over applicable tasks, times the maximum."""
+        earned, counted, missing, skipped = 0.0, 0, [], 0
+        for task_id in ctx.task_ids:
+            state = ctx.tasks.get(task_id)
+            if state is None:
+                missing.append(task_id)
+                counted += 1
+                continue
+            if state.status is TaskStatus.NOT_APPLICABLE:
+                skipped += 1
+                continue
+            earned += self._credit(state.status, state.evidence)
+            counted += 1
+        if counted == 0:
+            return RuleOutcome(points=0.0, max_points=ctx.max_points, items=(),
+                               explanation="所涉任务均不适用，本项不计分", not_applicable=True)
+        points = clamp(ctx.max_points * earned / counted, ctx.max_points)
+        text = (f"{counted} 项任务完成度合计 {fmt(earned)}，{fmt(ctx.max_points)} × {fmt(earned)} / "
+                f"{counted} = {fmt(points)} 分")
+        if skipped:
+            text += f"（{skipped} 项不适用，不计入）"
+        if missing:
+            text += f"；未报状态：{'、'.join(missing)}"
+        return RuleOutcome(points=points, max_points=ctx.max_points, items=(), explanation=text,
+                           missing=tuple(missing))
+
+    def max_attainable(self, max_points: float, items: Mapping[str, DataItem]) -> float:
+        """Full credit: every task done, with evidence."""
+        best = max(self.credit.done, self.credit.partly, self.credit.not_started)
+        return clamp(max_points * best, max_points)
+
+    def referenced_items(self) -> list[str]:
+        """No data items: it reads task statuses."""
+        return []
+
+    def item_kinds_required(self) -> dict[str, frozenset[ItemKind]]:
+        """No data items."""
+        return {}
+
+    def lint(self, ctx: LintContext) -> list[RuleFinding]:
+        """Credits should fall from 已完成 to 未开展."""
+        c = self.credit
+        if not c.done >= c.partly >= c.not_started:
+            return [RuleFinding("rule-not-monotone", Severity.WARNING,
+                                "任务完成度赋分应满足 已完成 ≥ 部分完成 ≥ 未开展", ("credit",))]
+        return []

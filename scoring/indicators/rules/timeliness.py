@@ -1,0 +1,77 @@
+"""``timeliness``: a date against a deadline, a deduction per calendar day late, down to a floor.
+
+Points = max(max − per_day × max(days late − grace_days, 0), floor). On or before the deadline:
+full points. Monotone decreasing in the date.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import ClassVar, Literal
+
+from pydantic import Field
+
+from scoring.indicators.items import DataItem, ItemKind
+from scoring.indicators.rules.base import (
+    LintContext,
+    RuleBase,
+    RuleContext,
+    RuleFinding,
+    RuleOutcome,
+    clamp,
+    fmt,
+    missing_outcome,
+)
+from scoring.problems import Severity
+
+
+class TimelinessRule(RuleBase):
+    """Deadline, deduction per day late, floor."""
+
+    kind: Literal["timeliness"]
+    item: str
+    deadline: date
+    per_day: float = Field(gt=0, description="每逾期 1 日扣分")
+    grace_days: int = Field(default=0, ge=0)
+    floor: float = Field(default=0.0, ge=0, description="最低得分")
+    monotone: ClassVar[Literal["increasing", "decreasing", "none"]] = "decreasing"
+
+    def evaluate(self, ctx: RuleContext) -> RuleOutcome:
+        """Full on time; minus per day late; never below the floor."""
+        raw = ctx.values.get(self.item)
+        if not isinstance(raw, date):
+            return missing_outcome(ctx, [self.item], [self.item])
+        late = (raw - self.deadline).days
+        counted = max(late - self.grace_days, 0)
+        floor = min(self.floor, ctx.max_points)
+        points = clamp(max(ctx.max_points - self.per_day * counted, floor), ctx.max_points)
+        name = ctx.label(self.item)
+        if late <= 0:
+            text = (f"{name} {raw.isoformat()}，未超过截止日期 {self.deadline.isoformat()}，"
+                    f"得满分 {fmt(points)} 分")
+        else:
+            text = (f"{name} {raw.isoformat()}，逾期 {late} 日，{fmt(ctx.max_points)} − "
+                    f"{fmt(self.per_day)} × {counted} = {fmt(ctx.max_points - self.per_day * counted)}")
+            text += f"，不低于 {fmt(floor)} 分，得 {fmt(points)} 分"
+        return RuleOutcome(points=points, max_points=ctx.max_points, items=(self.item,),
+                           explanation=text)
+
+    def max_attainable(self, max_points: float, items: Mapping[str, DataItem]) -> float:
+        """On time gives full points."""
+        return clamp(max_points, max_points)
+
+    def referenced_items(self) -> list[str]:
+        """The date item."""
+        return [self.item]
+
+    def item_kinds_required(self) -> dict[str, frozenset[ItemKind]]:
+        """A date."""
+        return {self.item: frozenset({ItemKind.DATE})}
+
+    def lint(self, ctx: LintContext) -> list[RuleFinding]:
+        """A floor above the maximum would make lateness cost nothing."""
+        if self.floor >= ctx.max_points:
+            return [RuleFinding("rule-exceeds-max", Severity.WARNING,
+                                f"最低得分 {fmt(self.floor)} 不低于指标满分，逾期不扣分", ("floor",))]
+        return []
