@@ -7,6 +7,7 @@ import sys
 
 import typer
 
+from scoring.cli.audit import audit, schema
 from scoring.cli.console import fail
 from scoring.cli.tasks import app as tasks_app
 from scoring.errors import ConfigError, ScoringError
@@ -19,6 +20,8 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(tasks_app, name="tasks")
+app.command("audit")(audit)
+app.command("schema")(schema)
 
 
 def main() -> None:

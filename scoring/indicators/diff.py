@@ -1,9 +1,9 @@
 """Year-over-year (or draft-against-published) comparison of two indicator sets.
 
 Indicators are paired by name; within one year (a draft against the published set) the rest are
-then paired by id. Across years ids are not stable, so only names pair. Tasks newly covered: within one year, by task
-id; across years, through the catalogue diff (a task counts as newly covered when neither it nor
-any earlier task it carries over from was assessed before).
+then paired by id. Across years ids are not stable, so only names pair. Tasks newly covered:
+within one year, by task id; across years, through the catalogue diff (a task counts as newly
+covered when neither it nor any earlier task it carries over from was assessed before).
 """
 
 from __future__ import annotations
