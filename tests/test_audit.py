@@ -1,0 +1,175 @@
+"""The auditor's lint (one small broken config per finding code) and ``scoring audit``/``schema``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+from typer.testing import CliRunner
+
+from scoring.cli import app
+from scoring.indicators.report import build_report
+from scoring.indicators.store import load_located
+from scoring.problems import Severity
+
+DATA = ROOT / "tests" / "data" / "indicators"
+LINT = DATA / "lint"
+VALID = DATA / "valid.yaml"
+runner = CliRunner()
+
+RULE = "sections[0].indicators[1].rule"
+
+EXPECTED: dict[str, list[tuple[str, str | None]]] = {
+    "weights-sum": [("weights-sum", "total_points")],
+    "section-points-mismatch": [("section-points-mismatch", "sections[0].points")],
+    "adjustment-cap-missing": [("adjustment-cap-missing", "sections[1]")],
+    "veto-misplaced": [("veto-misplaced", "sections[1].indicators[1].rule.kind")],
+    "veto-points": [("veto-points", "sections[2].indicators[0].points")],
+    "veto-target-unknown": [("veto-target-unknown", "sections[2].indicators[0].rule.grade")],
+    "rule-unreachable-max": [("rule-unreachable-max", RULE)],
+    "rule-unreachable-max-bounds": [("rule-unreachable-max", RULE)],
+    "rule-exceeds-max": [("rule-exceeds-max", f"{RULE}.cap")],
+    "rule-not-monotone": [("rule-not-monotone", "sections[0].indicators[0].rule.credit")],
+    "band-gap": [("band-gap", f"{RULE}.bands[0]")],
+    "band-overlap": [("band-overlap", f"{RULE}.bands[0]")],
+    "rank-shares-missing": [("rule-unreachable-max", RULE), ("rank-shares-missing", f"{RULE}.shares")],
+    "rule-no-tasks": [("rule-no-tasks", "sections[0].indicators[0].tasks")],
+    "item-undefined": [("item-undefined", f"{RULE}.items[0]")],
+    "item-wrong-kind": [("item-wrong-kind", f"{RULE}.items[0]")],
+    "item-unused": [("item-unused", "items[4].code")],
+    "item-bounds": [("item-bounds", "items[0].min")],
+    "item-options": [("item-options", "items[0].kind")],
+    "check-wrong-kind": [("check-wrong-kind", "checks[0]")],
+    "catalogue-missing": [("catalogue-missing", "catalogue")],
+    "catalogue-mismatch": [("catalogue-mismatch", "catalogue")],
+    "task-unknown": [("task-unknown", "sections[0].indicators[0].tasks[2]")],
+    "task-not-covered": [("task-not-covered", "sections")],
+    "task-excluded-and-covered": [("task-excluded-and-covered", "excluded_tasks[0].task")],
+    "duplicate-id": [("duplicate-id", "sections[0].indicators[2].id")],
+    "grades-gap": [("band-gap", "grades[1]")],
+    "grades-overlap": [("band-overlap", "grades[1]")],
+    "tier-method": [("tier-method", "tiers.tiers[1]")],
+    "tier-exceeds-max": [("tier-exceeds-max", "tiers.tiers[0].points")],
+    "tier-shares": [("tier-shares", "tiers.tiers")],
+}
+
+WARNINGS = {"adjustment-cap-missing", "rule-exceeds-max", "rule-not-monotone", "item-unused",
+            "task-excluded-and-covered"}
+
+
+def findings(path: Path) -> list[tuple[str, str | None]]:
+    """The flattened report: [(code, YAML path)]."""
+    return [(p.code, p.path) for p in build_report(load_located(str(path))).findings]
+
+
+def test_the_base_config_is_clean() -> None:
+    assert findings(VALID) == []
+
+
+def test_every_broken_config_has_an_expectation() -> None:
+    assert {p.stem for p in LINT.glob("*.yaml")} == set(EXPECTED)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_lint_finding(name: str) -> None:
+    path = LINT / f"{name}.yaml"
+    assert findings(path) == EXPECTED[name]
+    for problem in build_report(load_located(str(path))).findings:
+        assert problem.file == str(path) and problem.line is not None and problem.message
+        expected = Severity.WARNING if problem.code in WARNINGS else Severity.ERROR
+        assert problem.severity is expected, problem.code
+
+
+def test_lint_lines_point_at_the_field() -> None:
+    path = LINT / "veto-points.yaml"
+    [problem] = build_report(load_located(str(path))).findings
+    line = path.read_text(encoding="utf-8").splitlines()[problem.line - 1]  # type: ignore[operator]
+    assert line.strip() == "points: 2"
+
+
+def test_diff_against_a_draft_of_the_same_year() -> None:
+    report = build_report(load_located(str(LINT / "weights-sum.yaml")), load_located(str(VALID)))
+    assert report.diff is not None
+    assert [(r.id, r.old_points, r.new_points) for r in report.diff.reweighted] == [("A1", 40, 45)]
+    draft = build_report(load_located(str(VALID)), load_located(str(LINT / "rule-no-tasks.yaml")))
+    assert draft.diff is not None
+    assert [t.id for t in draft.diff.tasks_newly_covered] == []
+    assert draft.diff.added == draft.diff.removed == []
+
+
+def test_diff_across_years() -> None:
+    report = build_report(load_located("2022"), load_located("2020"))
+    d = report.diff
+    assert d is not None and (d.old_year, d.new_year) == (2020, 2022)
+    assert "行政执法案件办结率" in {i.name for i in d.added}
+    assert "行政处罚案件信息公开率" in {i.name for i in d.removed}
+    assert any(r.name == "年度总结和数据报送及时性" and "deadline" in r.fields for r in d.rule_changed)
+    assert d.tasks_newly_covered and all(t.id.startswith("2022-") for t in d.tasks_newly_covered)
+
+
+# -- the command line ------------------------------------------------------------------------------
+
+def test_cli_audit_clean_year() -> None:
+    result = runner.invoke(app, ["audit", "2022"])
+    assert result.exit_code == 0, result.output
+    assert "审计通过" in result.output
+
+
+def test_cli_audit_errors_exit_1_with_file_line() -> None:
+    path = LINT / "weights-sum.yaml"
+    result = runner.invoke(app, ["audit", str(path)])
+    assert result.exit_code == 1
+    assert f"{path}:" in result.output and "weights-sum" in result.output
+    warnings_only = runner.invoke(app, ["audit", str(LINT / "item-unused.yaml")])
+    assert warnings_only.exit_code == 0, warnings_only.output
+
+
+def test_cli_broken_yaml_has_no_traceback() -> None:
+    result = runner.invoke(app, ["audit", str(DATA / "broken" / "syntax.yaml")])
+    assert result.exit_code == 1
+    assert "syntax.yaml:6" in result.output and "Traceback" not in result.output
+    missing = runner.invoke(app, ["audit", "1999"])
+    assert missing.exit_code == 1 and "文件不存在" in missing.output
+
+
+def test_cli_json_report() -> None:
+    result = runner.invoke(app, ["audit", "2022", "--against", "2020", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert set(data) >= {"findings", "sections", "coverage", "indicators", "diff"}
+    assert data["errors"] == 0 and data["diff"]["old_year"] == 2020
+    assert len(data["coverage"]) == 91
+    broken = runner.invoke(app, ["audit", str(LINT / "band-gap.yaml"), "--json"])
+    assert broken.exit_code == 1
+    [finding] = json.loads(broken.output)["findings"]
+    assert set(finding) >= {"code", "severity", "message", "file", "line", "path"}
+    assert finding["code"] == "band-gap"
+
+
+def test_cli_html_report(tmp_path: Path) -> None:
+    target = tmp_path / "audit.html"
+    result = runner.invoke(app, ["audit", "2020", "--against", "2022", "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    html = target.read_text(encoding="utf-8")
+    assert '<html lang="zh-CN">' in html and "Noto Serif CJK SC" in html and "size: A4" in html
+    assert "任务覆盖矩阵" in html and "2020-24" in html and "与 2022 年" in html
+    escaped = runner.invoke(app, ["audit", str(LINT / "veto-target-unknown.yaml"), "-o", str(target)])
+    assert escaped.exit_code == 1
+    assert "审计未通过" in target.read_text(encoding="utf-8")
+
+
+def test_cli_usage_errors_exit_2(tmp_path: Path) -> None:
+    assert runner.invoke(app, ["audit", "2022", "-o", str(tmp_path / "a.pdf")]).exit_code == 2
+    assert runner.invoke(app, ["audit", "2022", "-o", str(tmp_path / "a.txt")]).exit_code == 2
+    assert runner.invoke(app, ["audit"]).exit_code == 2
+
+
+def test_cli_schema(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["schema"])
+    assert result.exit_code == 0
+    assert json.loads(result.output) == json.loads((ROOT / "indicators" / "schema.json").read_text("utf-8"))
+    target = tmp_path / "schema.json"
+    assert runner.invoke(app, ["schema", "-o", str(target)]).exit_code == 0
+    assert target.read_text(encoding="utf-8") == (ROOT / "indicators" / "schema.json").read_text("utf-8")

@@ -1,0 +1,131 @@
+"""Indicator files: every YAML in indicators/ loads and audits clean; units; schema; broken files."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+
+from scoring.errors import ConfigError
+from scoring.indicators.models import IndicatorSet, SectionKind
+from scoring.indicators.report import build_report
+from scoring.indicators.rules import RULE_CLASSES
+from scoring.indicators.schema import schema_text
+from scoring.indicators.store import indicator_path, load_indicator_set, load_located
+from scoring.indicators.units import load_units
+
+INDICATORS = ROOT / "indicators"
+YEARS = ("2020", "2022")
+BROKEN = ROOT / "tests" / "data" / "indicators" / "broken"
+SCHEMA_LINE = "# yaml-language-server: $schema=./schema.json"
+
+
+@pytest.mark.parametrize("year", YEARS)
+def test_indicator_set_loads_and_audits_clean(year: str) -> None:
+    report = build_report(load_located(year))
+    assert [p.render() for p in report.findings] == []
+    assert report.total_points == 100
+    assert sum(s.points for s in report.sections if s.kind is SectionKind.SCORE) == 100
+    assert all(s.max_attainable == s.points for s in report.sections)
+
+
+@pytest.mark.parametrize("year", YEARS)
+def test_every_task_is_covered_or_excluded_with_a_reason(year: str) -> None:
+    report = build_report(load_located(year))
+    assert report.coverage, "catalogue not read"
+    for row in report.coverage:
+        assert row.indicators or row.excluded, row.id
+
+
+@pytest.mark.parametrize("name", [*YEARS])
+def test_files_start_with_the_schema_comment(name: str) -> None:
+    text = (INDICATORS / f"{name}.yaml").read_text(encoding="utf-8")
+    assert text.splitlines()[0] == SCHEMA_LINE
+    assert "\nschema_version: 1\n" in text
+
+
+def test_mechanism_passages_shape_the_sets() -> None:
+    s2020, s2022 = load_indicator_set("2020"), load_indicator_set("2022")
+    names = {sec.name for sec in s2022.sections}
+    assert {"日常工作成效", "报送信息数据", "行刑衔接"} <= names
+    assert {"案件信息公开", "行刑衔接", "报送信息数据"} <= {sec.name for sec in s2020.sections}
+    assert s2022.basis.doc_number == "打假发〔2022〕1号"
+    for s in (s2020, s2022):
+        kinds = {sec.kind for sec in s.sections}
+        assert {SectionKind.BONUS, SectionKind.DEDUCTION, SectionKind.VETO} <= kinds
+        central = {i.code for i in s.items if i.source == "central"}
+        assert {"notified_count", "interviewed_count", "supervised_count", "submission_date",
+                "info_reports_adopted", "national_typical_cases", "major_incident"} <= central
+
+
+def test_every_rule_kind_is_used_by_a_real_config() -> None:
+    used = {ind.rule.kind for y in YEARS for _, ind in load_indicator_set(y).indicators()}
+    assert used == set(RULE_CLASSES)
+
+
+def test_year_or_path() -> None:
+    assert indicator_path("2022") == INDICATORS / "2022.yaml"
+    assert indicator_path("drafts/x.yaml") == Path("drafts/x.yaml")
+    assert load_indicator_set(str(INDICATORS / "2020.yaml")).year == 2020
+
+
+# -- units ----------------------------------------------------------------------------------------
+
+def test_units_match_the_reference_data() -> None:
+    units = load_units(INDICATORS / "units.yaml")
+    assert len(units.units) == 32
+    # a copy of the shared reference table (data/units-reference.csv beside the domain brief)
+    with (ROOT / "tests" / "data" / "indicators" / "units-reference.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [r["code"] for r in rows] == [u.code for u in units.units]
+    for row in rows:
+        unit = units.by_code()[row["code"]]
+        assert (unit.name, unit.short_name, unit.region) == (row["name"], row["short_name"], row["region"])
+        assert unit.population_10k == float(row["population_2020_10k"])
+        assert unit.gdp_100m_yuan == float(row["gdp_2022_100m_yuan"])
+    regions = [u.region for u in units.units]
+    assert (regions.count("东部"), regions.count("中部"), regions.count("西部"),
+            regions.count("东北")) == (10, 6, 13, 3)
+    bingtuan = units.by_code()["660000"]
+    assert bingtuan.short_name == "兵团" and bingtuan.note and "660000" in bingtuan.note
+    assert units.figures["population_10k"].year == 2020
+    assert units.figures["gdp_100m_yuan"].year == 2022
+    assert all(f.source for f in units.figures.values())
+
+
+# -- schema ---------------------------------------------------------------------------------------
+
+def test_committed_schemas_match_the_models() -> None:
+    assert (INDICATORS / "schema.json").read_text(encoding="utf-8") == schema_text("indicators"), (
+        "indicators/schema.json is stale: run `scoring schema -o indicators/schema.json`")
+    assert (INDICATORS / "units.schema.json").read_text(encoding="utf-8") == schema_text("units"), (
+        "indicators/units.schema.json is stale: run `scoring schema --units -o indicators/units.schema.json`")
+
+
+def test_schema_describes_the_closed_rule_kinds() -> None:
+    schema = json.loads(schema_text())
+    assert schema["title"] and schema["properties"]["schema_version"]["const"] == 1
+    text = json.dumps(schema)
+    for kind in RULE_CLASSES:
+        assert f'"const": "{kind}"' in text
+    assert schema["additionalProperties"] is False
+    assert IndicatorSet.model_config.get("extra") == "forbid"
+
+
+# -- broken files ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("name", "line", "path", "words"), [
+    ("syntax.yaml", 6, None, "YAML 语法错误"),
+    ("unknown-field.yaml", 6, "weight_total", "未知字段"),
+    ("wrong-type.yaml", 38, "sections[0].indicators[0].points", "应为数字"),
+    ("unknown-kind.yaml", 41, "sections[0].indicators[0].rule", "规则类型"),
+])
+def test_broken_yaml_is_located(name: str, line: int, path: str | None, words: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_indicator_set(str(BROKEN / name))
+    first = caught.value.problems[0]
+    assert (first.file, first.line, first.path) == (str(BROKEN / name), line, path)
+    assert words in first.message
