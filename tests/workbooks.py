@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -100,3 +102,40 @@ def docx_renamed(path: Path) -> Path:
         archive.writestr("word/document.xml", "<document/>")
     path.write_bytes(buffer.getvalue())
     return path
+
+
+def filled_submission(path: Path, year: int = 2022, unit: str = "110000",
+                      change: Callable[[Workbook], None] | None = None,
+                      values: dict[str, object] | None = None) -> Path:
+    """A valid, fully filled submission for ``unit``; ``change`` edits it like a user would."""
+    from openpyxl import load_workbook
+
+    from scoring.workbook.filling import Filling, fill
+    from scoring.workbook.template import build_template
+    from scoring.workbook.years import load_year_config
+
+    config = load_year_config(year)
+    assert config is not None
+    wb = build_template(config.source, config.units[unit])
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    wb = load_workbook(io.BytesIO(buffer.getvalue()))
+    base: dict[str, object] = dict(VALID_VALUES)
+    base.update(values or {})
+    tasks = {t.id: ("已完成", "开展专项行动", f"文件{i}") for i, t in
+             enumerate(config.source.assessed_tasks())}
+    items = {i.code for i in config.source.province_items()}
+    fill(wb, Filling(cover={"contact": "张三", "phone": "010-12345678", "filled_on": date(2023, 1, 10)},
+                     tasks=tasks, values={k: v for k, v in base.items() if k in items}))  # type: ignore[misc]
+    if change is not None:
+        change(wb)
+    wb.save(path)
+    return path
+
+
+VALID_VALUES: dict[str, object] = {
+    "admin_cases_opened": 5200, "admin_cases_closed": 5000, "admin_case_value": 8600.5,
+    "admin_fines": 3200.25, "cases_transferred_police": 61, "cases_entered_linkage": 55,
+    "police_cases_cracked": 410, "police_suspects_arrested": 720, "penalty_decisions": 4800,
+    "penalty_decisions_disclosed": 4700, "disclosure_on_time_rate": 96.5,
+}

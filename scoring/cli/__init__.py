@@ -10,6 +10,7 @@ import typer
 from scoring.cli.audit import audit, schema
 from scoring.cli.console import fail
 from scoring.cli.tasks import app as tasks_app
+from scoring.cli.workbooks import template, validate
 from scoring.errors import ConfigError, ScoringError
 
 app = typer.Typer(
@@ -22,6 +23,8 @@ app = typer.Typer(
 app.add_typer(tasks_app, name="tasks")
 app.command("audit")(audit)
 app.command("schema")(schema)
+app.command("template")(template)
+app.command("validate")(validate)
 
 
 def main() -> None:

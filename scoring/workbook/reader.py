@@ -55,6 +55,7 @@ class Cell:
     value: str | float | bool | None
     type: CellType
     formula: str | None = None
+    date_format: bool = False
 
     @property
     def missing_cached_value(self) -> bool:
@@ -119,6 +120,31 @@ def _shared_strings(archive: zipfile.ZipFile, limits: Limits) -> list[str]:
     return [_text_of(si) for si in root if _local(si.tag) == "si"]
 
 
+_DATE_BUILTIN = frozenset([*range(14, 23), *range(27, 37), *range(45, 48), *range(50, 59)])
+_QUOTED = re.compile(r'"[^"]*"|\[[^\]]*\]|\\.')
+
+
+def _date_styles(archive: zipfile.ZipFile, limits: Limits) -> frozenset[int]:
+    """Indexes of cell styles whose number format shows a date (built-in or custom)."""
+    if "xl/styles.xml" not in archive.namelist():
+        return frozenset()
+    root = fromstring(read_entry(archive, "xl/styles.xml", limits), forbid_dtd=True)
+    custom: dict[int, str] = {}
+    dated: set[int] = set()
+    for element in root:
+        tag = _local(element.tag)
+        if tag == "numFmts":
+            for fmt in element:
+                custom[int(fmt.get("numFmtId", "0"))] = fmt.get("formatCode", "")
+        elif tag == "cellXfs":
+            for index, xf in enumerate(element):
+                fmt_id = int(xf.get("numFmtId", "0") or 0)
+                code = _QUOTED.sub("", custom.get(fmt_id, "")).lower()
+                if fmt_id in _DATE_BUILTIN or any(ch in code for ch in "ydh年月日"):
+                    dated.add(index)
+    return frozenset(dated)
+
+
 def _sheet_targets(archive: zipfile.ZipFile, limits: Limits) -> list[tuple[str, str, str]]:
     """(name, state, part path) of each sheet, in workbook order."""
     workbook = fromstring(read_entry(archive, "xl/workbook.xml", limits), forbid_dtd=True)
@@ -161,7 +187,8 @@ def _convert(kind: str, raw: str | None, inline: str | None,
         return raw, "text"
 
 
-def _parse_sheet(data: bytes, name: str, state: str, strings: list[str]) -> Sheet:
+def _parse_sheet(data: bytes, name: str, state: str, strings: list[str],
+                 date_styles: frozenset[int]) -> Sheet:
     sheet = Sheet(name=name, state=state)
     root = fromstring(data, forbid_dtd=True)
     for element in root:
@@ -196,7 +223,8 @@ def _parse_sheet(data: bytes, name: str, state: str, strings: list[str]) -> Shee
                         value = None
                     if value is None and formula is None:
                         continue
-                    sheet.cells[ref] = Cell(ref, row_number, column, value, cell_type, formula)
+                    dated = int(c.get("s", "0") or 0) in date_styles
+                    sheet.cells[ref] = Cell(ref, row_number, column, value, cell_type, formula, dated)
         elif tag == "mergeCells":
             sheet.merged.extend(m.get("ref", "") for m in element if _local(m.tag) == "mergeCell")
     return sheet
@@ -206,10 +234,12 @@ def read_workbook(path: Path, limits: Limits = DEFAULT_LIMITS) -> RawWorkbook:
     """Every sheet of a checked .xlsx file. Raises zipfile/XML/defusedxml errors on broken parts."""
     with zipfile.ZipFile(path) as archive:
         strings = _shared_strings(archive, limits)
+        date_styles = _date_styles(archive, limits)
         sheets = []
         for name, state, part in _sheet_targets(archive, limits):
             if part not in archive.namelist():
                 sheets.append(Sheet(name=name, state=state))
                 continue
-            sheets.append(_parse_sheet(read_entry(archive, part, limits), name, state, strings))
+            sheets.append(_parse_sheet(read_entry(archive, part, limits), name, state, strings,
+                                       date_styles))
     return RawWorkbook(sheets)

@@ -1,0 +1,73 @@
+"""``scoring template`` and ``scoring validate``: the provinces' workbooks out and back in."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+
+from scoring.cli.console import err, exit_with, guarded, out, print_problems
+from scoring.errors import ScoringError
+from scoring.problems import Severity
+from scoring.workbook.template import template_name, write_template
+from scoring.workbook.validate import validate_submission
+from scoring.workbook.years import load_year_config
+
+YearArg = Annotated[int, typer.Argument(metavar="YEAR", min=2000, max=2100, help="考核年度")]
+UnitOpt = Annotated[str | None, typer.Option("--unit", metavar="CODE", help="单位代码，如 110000")]
+AllOpt = Annotated[bool, typer.Option("--all", help="为全部 32 个单位生成模板")]
+OutOpt = Annotated[Path, typer.Option("-o", "--output", help="--unit 时为 .xlsx 文件，--all 时为目录")]
+
+
+@guarded
+def template(year: YearArg, output: OutOpt, unit: UnitOpt = None, every: AllOpt = False) -> None:
+    """生成报送模板（Excel）：单个单位（--unit）或全部单位（--all）。"""
+    if (unit is None) == (not every):
+        err.print("请指定 --unit CODE 或 --all 之一")
+        exit_with(2)
+    config = load_year_config(year)
+    if config is None:
+        raise ScoringError(f"没有 {year} 年度的指标配置（indicators/{year}.yaml）")
+    if unit is not None:
+        chosen = config.units.get(unit)
+        if chosen is None:
+            raise ScoringError(f"单位代码 {unit} 不是 32 个考核单位之一（见 indicators/units.yaml）")
+        target = output / template_name(chosen) if output.is_dir() else output
+        if target.suffix.lower() != ".xlsx":
+            raise ScoringError(f"{target}: 模板文件应以 .xlsx 结尾")
+        write_template(config.source, chosen, target)
+        err.print(f"已生成 {escape(str(target))}")
+        return
+    if output.exists() and not output.is_dir():
+        raise ScoringError(f"{output}: 已存在且不是目录")
+    for each in config.units.values():
+        write_template(config.source, each, output / template_name(each))
+    err.print(f"已生成 {len(config.units)} 个单位的模板：{escape(str(output))}/")
+
+
+FileArg = Annotated[Path, typer.Argument(metavar="FILE", help="上报的工作簿（.xlsx）")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="输出 JSON 问题列表")]
+ExpectYearOpt = Annotated[int | None, typer.Option("--year", min=2000, max=2100,
+                                                   help="应为哪一年度的模板（默认按模板自身）")]
+
+
+@guarded
+def validate(file: FileArg, as_json: JsonOpt = False, year: ExpectYearOpt = None) -> None:
+    """校验一份上报的工作簿，一次列出全部问题；有错误时退出码为 1。"""
+    if not file.exists():
+        raise ScoringError(f"{file}: 文件不存在")
+    if file.is_dir():
+        raise ScoringError(f"{file}: 是一个目录，不是文件")
+    submission = validate_submission(file, load_year_config, expected_year=year)
+    if as_json:
+        typer.echo(json.dumps(submission.findings_json(), ensure_ascii=False, indent=2))
+    else:
+        print_problems(submission.findings, console=out)
+        errors = sum(f.severity is Severity.ERROR for f in submission.findings)
+        warnings = sum(f.severity is Severity.WARNING for f in submission.findings)
+        verdict = "[green]通过[/]" if submission.valid else "[bold red]未通过[/]"
+        err.print(f"{escape(file.name)}：{verdict}（{errors} 个错误，{warnings} 个警告）")
+    exit_with(0 if submission.valid else 1)

@@ -1,0 +1,61 @@
+"""The submission workbook's layout, shared by the template writer and the validator.
+
+Sheets, in order: 填报说明, 封面, 任务落实, 工作数据, then two hidden sheets: _lists (dropdown
+values; Excel repairs files whose inline lists exceed 255 characters) and _meta (year, indicator
+set SHA-256, template version, unit code). Rows are matched by the code in column A, so the
+validator can tell deleted, added and reordered rows apart.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+TEMPLATE_VERSION: Final = "1"
+
+INSTRUCTIONS: Final = "填报说明"
+COVER: Final = "封面"
+TASKS: Final = "任务落实"
+DATA: Final = "工作数据"
+LISTS: Final = "_lists"
+META: Final = "_meta"
+VISIBLE_SHEETS: Final = (INSTRUCTIONS, COVER, TASKS, DATA)
+ALL_SHEETS: Final = (*VISIBLE_SHEETS, LISTS, META)
+
+HEADER_ROW: Final = 1
+FIRST_ROW: Final = 2
+
+# 封面: label in A, value in B
+COVER_FIELDS: Final = (
+    ("unit_code", "单位代码"),
+    ("unit_name", "单位名称"),
+    ("year", "考核年度"),
+    ("contact", "填报人"),
+    ("phone", "联系电话"),
+    ("filled_on", "填报日期"),
+)
+COVER_LOCKED: Final = frozenset({"unit_code", "unit_name", "year"})
+COVER_REQUIRED: Final = ("contact", "phone", "filled_on")
+
+
+def cover_cell(key: str) -> str:
+    """The value cell of a cover field (``B2`` …)."""
+    index = [k for k, _ in COVER_FIELDS].index(key)
+    return f"B{FIRST_ROW + index}"
+
+
+# 任务落实
+TASK_HEADERS: Final = ("任务编号", "所属部分", "任务内容", "落实情况", "主要做法", "佐证材料")
+TASK_ID_COL, TASK_SECTION_COL, TASK_TEXT_COL = "A", "B", "C"
+TASK_STATUS_COL, TASK_PRACTICE_COL, TASK_EVIDENCE_COL = "D", "E", "F"
+TASK_INPUT_COLS: Final = (TASK_STATUS_COL, TASK_PRACTICE_COL, TASK_EVIDENCE_COL)
+
+# 工作数据
+DATA_HEADERS: Final = ("代码", "数据项", "计量单位", "填报值", "备注")
+DATA_CODE_COL, DATA_NAME_COL, DATA_UNIT_COL, DATA_VALUE_COL, DATA_NOTE_COL = "A", "B", "C", "D", "E"
+DATA_INPUT_COLS: Final = (DATA_VALUE_COL, DATA_NOTE_COL)
+
+# _meta: key in A, value in B
+META_KEYS: Final = ("year", "indicator_sha256", "template_version", "unit_code", "engine")
+
+STATUS_LIST_COL: Final = "A"
+YES_NO: Final = ("是", "否")

@@ -1,0 +1,314 @@
+"""Generate a unit's submission template (.xlsx) from the year's indicator set and catalogue.
+
+What provinces see: instructions, a cover sheet with their unit prefilled and locked, one row per
+assessed task with a status dropdown, one row per data item with Excel data validation and an
+input prompt. Locked cells are protected without a password; only input cells are open. The
+bytes are deterministic: fixed document dates and zip entry times.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import zipfile
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from scoring import __version__
+from scoring.catalogue.models import Plan, Task
+from scoring.files import write_bytes_atomically
+from scoring.indicators.items import DataItem, ItemKind, ItemSource
+from scoring.indicators.models import IndicatorSet
+from scoring.indicators.rules.base import TaskStatus
+from scoring.indicators.units import Unit
+from scoring.workbook import layout as L
+
+FONT = "等线"
+HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+LOCKED_FILL = PatternFill("solid", fgColor="F2F2F2")
+INPUT_FILL = PatternFill("solid", fgColor="FFFFFF")
+THIN = Side(style="thin", color="BFBFBF")
+BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+WRAP = Alignment(wrap_text=True, vertical="top")
+UNLOCKED = Protection(locked=False)
+ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+INSTRUCTION_WIDTH = 72
+TASK_WIDTHS = (12, 18, 60, 12, 40, 30)
+DATA_WIDTHS = (26, 40, 10, 16, 36)
+
+NUMBER_FORMATS: dict[ItemKind, str] = {
+    ItemKind.COUNT: "0",
+    ItemKind.AMOUNT: "#,##0.00",
+    ItemKind.RATIO: "0.0",
+    ItemKind.DATE: "yyyy-mm-dd",
+    ItemKind.TEXT: "@",
+}
+
+
+@dataclass(frozen=True)
+class TemplateSource:
+    """What a template is generated from: the indicator set, its file's SHA-256, the catalogue."""
+
+    indicator_set: IndicatorSet
+    sha256: str
+    plan: Plan
+
+    def assessed_tasks(self) -> list[Task]:
+        """The catalogue's tasks that some indicator assesses, in plan order."""
+        wanted = {t for _, indicator in self.indicator_set.indicators() for t in indicator.tasks}
+        return [task for task in self.plan.tasks() if task.id in wanted]
+
+    def province_items(self) -> list[DataItem]:
+        """Data items the provinces report (the central office records the others)."""
+        return [i for i in self.indicator_set.items if i.source is ItemSource.PROVINCE]
+
+
+def template_name(unit: Unit) -> str:
+    """``110000-北京.xlsx``."""
+    return f"{unit.code}-{unit.short_name}.xlsx"
+
+
+def _style_header(ws: Worksheet, headers: tuple[str, ...], widths: tuple[int, ...]) -> None:
+    for index, (text, width) in enumerate(zip(headers, widths, strict=True), 1):
+        cell = ws.cell(L.HEADER_ROW, index, text)
+        cell.font = Font(name=FONT, bold=True)
+        cell.fill = HEADER_FILL
+        cell.border = BORDER
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        ws.column_dimensions[cell.column_letter].width = width
+
+
+def _protect(ws: Worksheet, landscape: bool = False) -> None:
+    ws.protection.sheet = True
+    ws.protection.formatColumns = False
+    ws.protection.formatRows = False
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+
+def _fit_height(ws: Worksheet, row: int, text: str, width: int) -> None:
+    """Give a row room for wrapped text (Excel and LibreOffice do not grow rows on open)."""
+    per_line = max(1, int(width / 2.1))  # Chinese characters are about two width units
+    lines = sum(max(1, math.ceil(len(part) / per_line)) for part in text.split("\n"))
+    current = ws.row_dimensions[row].height or 15.0
+    ws.row_dimensions[row].height = max(current, 15.0 * lines + 3)
+
+
+def _locked(ws: Worksheet, ref: str, value: object) -> None:
+    cell = ws[ref]
+    cell.value = value
+    cell.font = Font(name=FONT)
+    cell.fill = LOCKED_FILL
+    cell.border = BORDER
+    cell.alignment = WRAP
+
+
+def _input(ws: Worksheet, ref: str, number_format: str | None = None) -> None:
+    cell = ws[ref]
+    cell.protection = UNLOCKED
+    cell.font = Font(name=FONT)
+    cell.fill = INPUT_FILL
+    cell.border = BORDER
+    cell.alignment = WRAP
+    if number_format:
+        cell.number_format = number_format
+
+
+def _instructions(wb: Workbook, source: TemplateSource, unit: Unit) -> None:
+    ws = wb.active
+    ws.title = L.INSTRUCTIONS
+    ws.column_dimensions["A"].width = INSTRUCTION_WIDTH
+    statuses = "、".join(s.value for s in TaskStatus)
+    lines = [
+        f"{source.indicator_set.year} 年度打击侵权假冒工作考核报送表（{unit.name}）",
+        f"依据：{source.plan.title}" + (f"（{source.plan.doc_number}）" if source.plan.doc_number else ""),
+        "填报步骤：",
+        f"1. “{L.COVER}”：单位已预填，请填写填报人、联系电话和填报日期。",
+        f"2. “{L.TASKS}”：逐项选择落实情况（{statuses}），简述主要做法，列出佐证材料"
+        "（文件名称或文号）；“已完成”须附佐证材料方可得满分，“不适用”的任务不计入考核。",
+        f"3. “{L.DATA}”：在“填报值”列填写数字、日期或选项；没有发生的填 0，不要留空；"
+        "比率填百分数（如 96.5）；金额单位为万元；选中单元格可看到填报说明。",
+        "4. 只在白色单元格中填写；不要增删、移动行或工作表，不要合并单元格，不要填写公式。",
+        "5. 保存为 Excel 工作簿（.xlsx）后上传；系统会一次列出所有问题及其所在单元格。",
+        f"模板版本 {L.TEMPLATE_VERSION}；指标配置 SHA-256：{source.sha256}",
+    ]
+    for row, text in enumerate(lines, 1):
+        cell = ws.cell(row, 1, text)
+        cell.font = Font(name=FONT, bold=row == 1, size=14 if row == 1 else 11)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        _fit_height(ws, row, text, INSTRUCTION_WIDTH - 4)
+    _protect(ws)
+
+
+def _cover(wb: Workbook, unit: Unit, year: int) -> None:
+    ws = wb.create_sheet(L.COVER)
+    _style_header(ws, ("项目", "内容"), (18, 48))
+    prefilled = {"unit_code": unit.code, "unit_name": unit.name, "year": year}
+    dates = DataValidation(type="date", operator="between", formula1="DATE(2000,1,1)",
+                           formula2="DATE(2100,12,31)", showErrorMessage=True, showInputMessage=True,
+                           promptTitle="填报日期", prompt="日期，如 2023-01-15",
+                           errorTitle="日期无效", error="请填写日期，如 2023-01-15")
+    ws.add_data_validation(dates)
+    for key, label in L.COVER_FIELDS:
+        ref = L.cover_cell(key)
+        _locked(ws, f"A{ref[1:]}", label)
+        if key in L.COVER_LOCKED:
+            _locked(ws, ref, prefilled[key])
+        else:
+            _input(ws, ref, "yyyy-mm-dd" if key == "filled_on" else "@")
+            if key == "filled_on":
+                dates.add(ref)
+    _protect(ws)
+
+
+def _tasks(wb: Workbook, source: TemplateSource) -> None:
+    ws = wb.create_sheet(L.TASKS)
+    _style_header(ws, L.TASK_HEADERS, TASK_WIDTHS)
+    ws.freeze_panes = f"B{L.FIRST_ROW}"
+    sections = {t.id: f"{s.label}、{s.title}" for s in source.plan.sections for t in s.tasks}
+    statuses = list(TaskStatus)
+    status_range = f"{L.LISTS}!${L.STATUS_LIST_COL}$2:${L.STATUS_LIST_COL}${1 + len(statuses)}"
+    check = DataValidation(type="list", formula1=f"={status_range}", allow_blank=True,
+                           showErrorMessage=True, showInputMessage=True, promptTitle="落实情况",
+                           prompt="从下拉列表中选择：" + "、".join(s.value for s in statuses),
+                           errorTitle="落实情况无效", error="请从下拉列表中选择")
+    ws.add_data_validation(check)
+    for row, task in enumerate(source.assessed_tasks(), L.FIRST_ROW):
+        _locked(ws, f"{L.TASK_ID_COL}{row}", task.id)
+        _locked(ws, f"{L.TASK_SECTION_COL}{row}", sections[task.id])
+        _locked(ws, f"{L.TASK_TEXT_COL}{row}", task.text)
+        _fit_height(ws, row, task.text, TASK_WIDTHS[2])
+        for col in L.TASK_INPUT_COLS:
+            _input(ws, f"{col}{row}", "@")
+        check.add(f"{L.TASK_STATUS_COL}{row}")
+    ws.print_title_rows = "1:1"
+    _protect(ws, landscape=True)
+
+
+def _validation_for(item: DataItem, choice_range: str | None) -> DataValidation | None:
+    prompt = (item.help or item.name)[:250]
+    common = {"showErrorMessage": True, "showInputMessage": True, "allow_blank": True,
+              "promptTitle": item.name[:30], "prompt": prompt, "errorTitle": "填报值无效"}
+    low = item.min if item.min is not None else (0 if item.kind in (ItemKind.COUNT, ItemKind.AMOUNT,
+                                                                     ItemKind.RATIO) else None)
+    high = item.max if item.max is not None else (100 if item.kind is ItemKind.RATIO else None)
+    if item.kind in (ItemKind.COUNT, ItemKind.AMOUNT, ItemKind.RATIO):
+        kind = "whole" if item.kind is ItemKind.COUNT else "decimal"
+        what = "整数" if item.kind is ItemKind.COUNT else "数字"
+        if high is None:
+            return DataValidation(type=kind, operator="greaterThanOrEqual", formula1=str(low),
+                                  error=f"请填写不小于 {low:g} 的{what}", **common)
+        return DataValidation(type=kind, operator="between", formula1=str(low), formula2=str(high),
+                              error=f"请填写 {low:g} 到 {high:g} 之间的{what}", **common)
+    if item.kind is ItemKind.DATE:
+        return DataValidation(type="date", operator="between", formula1="DATE(2000,1,1)",
+                              formula2="DATE(2100,12,31)", error="请填写日期，如 2023-01-15", **common)
+    if item.kind is ItemKind.YES_NO:
+        return DataValidation(type="list", formula1='"是,否"', error="请选择“是”或“否”", **common)
+    if item.kind is ItemKind.CHOICE and choice_range:
+        return DataValidation(type="list", formula1=f"={choice_range}", error="请从下拉列表中选择",
+                              **common)
+    return None
+
+
+def _data(wb: Workbook, source: TemplateSource, choice_ranges: dict[str, str]) -> None:
+    ws = wb.create_sheet(L.DATA)
+    _style_header(ws, L.DATA_HEADERS, DATA_WIDTHS)
+    ws.freeze_panes = f"D{L.FIRST_ROW}"
+    for row, item in enumerate(source.province_items(), L.FIRST_ROW):
+        _locked(ws, f"{L.DATA_CODE_COL}{row}", item.code)
+        name = item.name + ("" if item.required else "（选填）")
+        _locked(ws, f"{L.DATA_NAME_COL}{row}", name)
+        _fit_height(ws, row, name, DATA_WIDTHS[1])
+        _locked(ws, f"{L.DATA_UNIT_COL}{row}", item.unit or "")
+        value_ref = f"{L.DATA_VALUE_COL}{row}"
+        _input(ws, value_ref, NUMBER_FORMATS.get(item.kind))
+        _input(ws, f"{L.DATA_NOTE_COL}{row}", "@")
+        validation = _validation_for(item, choice_ranges.get(item.code))
+        if validation is not None:
+            ws.add_data_validation(validation)
+            validation.add(value_ref)
+    ws.print_title_rows = "1:1"
+    _protect(ws)
+
+
+def _lists(wb: Workbook, source: TemplateSource) -> dict[str, str]:
+    """Dropdown values on a hidden sheet; returns each choice item's range."""
+    ws = wb.create_sheet(L.LISTS)
+    ws.sheet_state = "hidden"
+    ws[f"{L.STATUS_LIST_COL}1"] = "落实情况"
+    for row, status in enumerate(TaskStatus, 2):
+        ws[f"{L.STATUS_LIST_COL}{row}"] = status.value
+    ranges: dict[str, str] = {}
+    column = 2
+    for item in source.province_items():
+        if item.kind is not ItemKind.CHOICE or not item.options:
+            continue
+        letter = ws.cell(1, column).column_letter
+        ws.cell(1, column, item.code)
+        for row, option in enumerate(item.options, 2):
+            ws.cell(row, column, option)
+        ranges[item.code] = f"{L.LISTS}!${letter}$2:${letter}${1 + len(item.options)}"
+        column += 1
+    ws.protection.sheet = True
+    return ranges
+
+
+def _meta(wb: Workbook, source: TemplateSource, unit: Unit) -> None:
+    ws = wb.create_sheet(L.META)
+    ws.sheet_state = "hidden"
+    values = {"year": source.indicator_set.year, "indicator_sha256": source.sha256,
+              "template_version": L.TEMPLATE_VERSION, "unit_code": unit.code,
+              "engine": f"scoring {__version__}"}
+    for row, key in enumerate(L.META_KEYS, 1):
+        ws.cell(row, 1, key)
+        ws.cell(row, 2, str(values[key]))
+    ws.protection.sheet = True
+
+
+def build_template(source: TemplateSource, unit: Unit) -> Workbook:
+    """The unit's template as an openpyxl workbook."""
+    wb = Workbook()
+    _instructions(wb, source, unit)
+    _cover(wb, unit, source.indicator_set.year)
+    _tasks(wb, source)
+    choice_ranges = _lists(wb, source)
+    _data(wb, source, choice_ranges)
+    wb.move_sheet(L.LISTS, offset=1)  # after 工作数据
+    _meta(wb, source, unit)
+    moment = datetime(source.indicator_set.year, 1, 1)
+    wb.properties.creator = "scoring"
+    wb.properties.lastModifiedBy = "scoring"
+    wb.properties.created = moment
+    wb.properties.modified = moment
+    wb.properties.title = f"{source.indicator_set.year} 年度打击侵权假冒工作考核报送表"
+    return wb
+
+
+def workbook_bytes(wb: Workbook) -> bytes:
+    """Save to bytes with fixed zip entry times, so the same template is the same file."""
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    fixed = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as src, \
+            zipfile.ZipFile(fixed, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=ZIP_TIME)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = 0o600 << 16
+            dst.writestr(entry, src.read(info.filename))
+    return fixed.getvalue()
+
+
+def write_template(source: TemplateSource, unit: Unit, path: Path) -> None:
+    """Write the unit's template atomically."""
+    write_bytes_atomically(path, workbook_bytes(build_template(source, unit)))
