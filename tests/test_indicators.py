@@ -4,15 +4,23 @@ from __future__ import annotations
 
 import csv
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
 from conftest import ROOT
 
 from scoring.errors import ConfigError
-from scoring.indicators.models import IndicatorSet, SectionKind
+from scoring.indicators.evaluate import (
+    FinalResult,
+    IndicatorOutcome,
+    evaluate_indicator,
+    final_result,
+    section_points,
+)
+from scoring.indicators.models import IndicatorSet, MissingPolicy, SectionKind
 from scoring.indicators.report import build_report
-from scoring.indicators.rules import RULE_CLASSES
+from scoring.indicators.rules import RULE_CLASSES, ReferenceFigures, RuleContext, TaskState, TaskStatus
 from scoring.indicators.schema import schema_text
 from scoring.indicators.store import indicator_path, load_indicator_set, load_located
 from scoring.indicators.units import load_units
@@ -129,3 +137,76 @@ def test_broken_yaml_is_located(name: str, line: int, path: str | None, words: s
     first = caught.value.problems[0]
     assert (first.file, first.line, first.path) == (str(BROKEN / name), line, path)
     assert words in first.message
+
+
+# -- evaluation end to end ------------------------------------------------------------------------
+
+def _unit_values(s: IndicatorSet, **overrides: object) -> dict[str, object]:
+    """A model unit: everything done, nothing late, no central-office records against it."""
+    values: dict[str, object] = {}
+    for item in s.items:
+        if item.kind == "date":
+            values[item.code] = date(s.year + 1, 1, 10)
+        elif item.kind == "yes_no":
+            values[item.code] = False
+        elif item.kind == "ratio":
+            values[item.code] = 100.0
+        elif item.source == "central" and item.code != "info_reports_sent":
+            values[item.code] = 10 if item.code == "info_reports_adopted" else 0
+        else:
+            values[item.code] = 50
+    values.update(overrides)
+    return values
+
+
+def _evaluate(s: IndicatorSet, values: dict[str, object]) -> FinalResult:
+    others = ("540000", "630000", "660000")  # small units reporting less than the model unit
+    peers = {code: {"110000": value, **{u: 1 if isinstance(value, int) else value for u in others}}
+             for code, value in values.items()}
+    refs = {"110000": ReferenceFigures(2189.31, 41610.9), "540000": ReferenceFigures(364.81, 2132.6),
+            "630000": ReferenceFigures(592.40, 3610.1), "660000": ReferenceFigures(324.9, 3800)}
+    tasks = {t: TaskState(TaskStatus.DONE, evidence=True) for _, i in s.indicators() for t in i.tasks}
+    outcomes: dict[str, list[IndicatorOutcome]] = {}
+    for section in s.sections:
+        for indicator in section.indicators:
+            ctx = RuleContext(max_points=indicator.points, values=values, tasks=tasks,  # type: ignore[arg-type]
+                              task_ids=tuple(indicator.tasks), peers=peers, unit="110000",  # type: ignore[arg-type]
+                              reference=refs["110000"], references=refs)
+            outcomes.setdefault(section.id, []).append(evaluate_indicator(indicator, ctx))
+    return final_result(s, outcomes)
+
+
+@pytest.mark.parametrize("year", YEARS)
+def test_a_model_unit_gets_full_marks(year: str) -> None:
+    s = load_indicator_set(year)
+    result = _evaluate(s, _unit_values(s))
+    assert result.total == 100 and result.grade == "优秀" and not result.vetoes
+
+
+def test_adjustments_and_vetoes_apply() -> None:
+    s = load_indicator_set("2022")
+    late = _evaluate(s, _unit_values(s, submission_date=date(2023, 1, 19), notified_count=1,
+                                     national_typical_cases=5))
+    # 4 days late: −2 on C1; notified once: −2; typical cases: +3 (cap) → 100 − 2 − 2 + 3, capped at 100
+    assert late.sections["C"] == 20 and late.sections["E"] == 2 and late.sections["D"] == 3
+    assert late.total == 99
+    incident = _evaluate(s, _unit_values(s, major_incident=True))
+    assert incident.total == 100 and incident.grade == "不合格"
+    falsified = _evaluate(s, _unit_values(s, data_falsified=True))
+    assert falsified.sections["C"] == 0 and falsified.total == 78 and falsified.grade == "合格"
+
+
+def test_missing_policies() -> None:
+    s = load_indicator_set("2022")
+    blank = _evaluate(s, _unit_values(s, admin_cases_closed=None))  # A7 (zero): 0 of 4 points
+    assert blank.sections["A"] == 62
+    indicator = next(i for _, i in s.indicators() if i.id == "A8")  # missing: flag
+    flagged = evaluate_indicator(indicator, RuleContext(max_points=8, values={}))
+    assert flagged.flagged and flagged.points == 0 and not flagged.excluded
+    excluded = evaluate_indicator(indicator.model_copy(update={"missing": MissingPolicy.EXCLUDE}),
+                                  RuleContext(max_points=8, values={}))
+    assert excluded.excluded
+    section = next(sec for sec in s.sections if sec.id == "A")
+    others = [IndicatorOutcome(indicator=i.id, outcome=excluded.outcome, points=i.points,
+                               max_points=i.points) for i in section.indicators if i.id != "A8"]
+    assert section_points(section, [*others, excluded]) == 66  # re-weighted over the rest

@@ -1,6 +1,6 @@
 """The indicator set of one year: metadata, grades, tiers, data items, checks, sections, indicators.
 
-How the parts add up (the scoring layer implements it; the audit checks it):
+How the parts add up (``evaluate.py`` implements it; the audit checks it):
 
 * ``score`` sections hold the 100 points: their indicators' ``points`` add up to ``total_points``.
 * a ``bonus`` section adds its indicators' points, at most its ``cap``;
@@ -119,7 +119,7 @@ class IndicatorSet(Strict):
     year: int = Field(ge=2000, le=2100)
     title: str
     basis: Basis
-    catalogue: str = Field(description="任务目录文件，相对于本文件所在目录")
+    catalogue: str = Field(description="任务目录文件，相对于本文件所在目录（找不到时相对于 indicators/）")
     total_points: float = Field(gt=0)
     grades: list[GradeBand] = Field(min_length=1)
     tiers: TierTable

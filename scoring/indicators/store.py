@@ -38,8 +38,13 @@ class LoadedSet:
         return line_of(self.lines, path)
 
     def catalogue_file(self) -> Path:
-        """The catalogue the set refers to, relative to the set's own folder."""
-        return (self.file.parent / self.indicator_set.catalogue).resolve()
+        """The catalogue the set refers to: relative to the set's own folder, else to indicators/
+        (so a draft saved elsewhere still finds ``tasks/YEAR.yaml``)."""
+        beside = self.file.parent / self.indicator_set.catalogue
+        if beside.exists():
+            return beside
+        fallback = get_settings().indicators_dir / self.indicator_set.catalogue
+        return fallback if fallback.exists() else beside
 
     def load_catalogue(self) -> Plan:
         """The task catalogue; raises ``ConfigError`` when missing or broken."""
