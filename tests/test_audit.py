@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from conftest import ROOT
 from typer.testing import CliRunner
 
 from scoring.cli import app
+from scoring.indicators import audit as audit_module
 from scoring.indicators.report import build_report
 from scoring.indicators.store import load_located
 from scoring.problems import Severity
@@ -25,6 +27,7 @@ EXPECTED: dict[str, list[tuple[str, str | None]]] = {
     "weights-sum": [("weights-sum", "total_points")],
     "section-points-mismatch": [("section-points-mismatch", "sections[0].points")],
     "adjustment-cap-missing": [("adjustment-cap-missing", "sections[1]")],
+    "adjustment-mode": [("adjustment-mode", "sections[1].indicators[0].rule.mode")],
     "veto-misplaced": [("veto-misplaced", "sections[1].indicators[1].rule.kind")],
     "veto-points": [("veto-points", "sections[2].indicators[0].points")],
     "veto-target-unknown": [("veto-target-unknown", "sections[2].indicators[0].rule.grade")],
@@ -173,3 +176,9 @@ def test_cli_schema(tmp_path: Path) -> None:
     target = tmp_path / "schema.json"
     assert runner.invoke(app, ["schema", "-o", str(target)]).exit_code == 0
     assert target.read_text(encoding="utf-8") == (ROOT / "indicators" / "schema.json").read_text("utf-8")
+
+
+def test_every_documented_code_has_a_broken_config() -> None:
+    documented = set(re.findall(r"``([a-z]+(?:-[a-z]+)+)``", audit_module.__doc__ or ""))
+    tested = {code for pairs in EXPECTED.values() for code, _ in pairs}
+    assert documented == tested

@@ -3,7 +3,8 @@
 Codes (stable, kebab-case):
 
 * structure: ``duplicate-id``, ``weights-sum``, ``section-points-mismatch``,
-  ``adjustment-cap-missing``, ``veto-misplaced``, ``veto-points``, ``veto-target-unknown``
+  ``adjustment-cap-missing``, ``adjustment-mode``, ``veto-misplaced``, ``veto-points``,
+  ``veto-target-unknown``
 * rules: ``rule-unreachable-max``, ``rule-exceeds-max``, ``rule-not-monotone``, ``band-gap``,
   ``band-overlap``, ``rank-shares-missing``, ``rule-no-tasks``
 * items: ``item-undefined``, ``item-wrong-kind``, ``item-unused``, ``item-bounds``,
@@ -24,7 +25,7 @@ from scoring.errors import ConfigError
 from scoring.indicators.intervals import band_issues
 from scoring.indicators.items import ITEM_KIND_LABELS, NUMERIC_KINDS, ItemKind
 from scoring.indicators.models import IndicatorSet, SectionKind
-from scoring.indicators.rules import LintContext, TaskCompletionRule, VetoRule
+from scoring.indicators.rules import DeductionsRule, LintContext, TaskCompletionRule, VetoRule
 from scoring.indicators.rules.base import fmt
 from scoring.indicators.store import LoadedSet
 from scoring.problems import Problem, Severity
@@ -120,6 +121,12 @@ def _weights(s: IndicatorSet, out: _Collector) -> None:
                 out.error("veto-misplaced",
                           "一票否决规则只能放在 kind: veto 的部分，且该部分只能包含一票否决规则",
                           (*path, "rule", "kind"))
+            adjusting = sec.kind in (SectionKind.BONUS, SectionKind.DEDUCTION)
+            if adjusting and isinstance(ind.rule, DeductionsRule) and ind.rule.mode == "from_max":
+                out.error("adjustment-mode",
+                          "加分/扣分部分中的计次规则应使用 mode: tally"
+                          "（from_max 会在没有事件时给出最大加减分）",
+                          (*path, "rule", "mode"))
             if is_veto and ind.points != 0:
                 out.error("veto-points", "一票否决指标不计分，points 应为 0", (*path, "points"))
             if isinstance(ind.rule, VetoRule):
