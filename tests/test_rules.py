@@ -276,7 +276,7 @@ def test_fixed_on_time_halves_the_deduction() -> None:
                        events=[{"item": "n", "points": 2, "fixed_item": "f", "fixed_points": 1}])
     outcome = r.evaluate(RuleContext(max_points=10, values={"n": 3, "f": 2}, labels={"n": "被通报"}))
     assert outcome.points == 4  # 1 × 2 + 2 × 1
-    assert "其中按期整改 2 次" in outcome.explanation
+    assert outcome.explanation == "被通报 3（其中按期整改 2）：1 × 2 + 2 × 1 = 4 分"
 
 
 # -- veto ---------------------------------------------------------------------------------------

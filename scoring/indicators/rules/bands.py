@@ -34,9 +34,9 @@ class PointBand(Strict):
     points: float = Field(ge=0)
 
     def describe(self, unit: str) -> str:
-        """``≥ 90%`` / ``80%–90%`` / ``< 80%``."""
+        """``≥ 90%`` / ``在 80%–90% 之间`` / ``< 80%``."""
         if self.at_least is not None and self.below is not None:
-            return f"{fmt(self.at_least)}{unit}–{fmt(self.below)}{unit}"
+            return f"在 {fmt(self.at_least)}{unit}–{fmt(self.below)}{unit} 之间"
         if self.at_least is not None:
             return f"≥ {fmt(self.at_least)}{unit}"
         if self.below is not None:

@@ -36,6 +36,13 @@ def fmt(x: float) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+def fmt_sig(x: float, digits: int = 4) -> str:
+    """A small ratio for explanations with ``digits`` significant digits (``0.009294``)."""
+    if x == 0 or abs(x) >= 10 ** (digits - 2):
+        return fmt(x)
+    return f"{float(x):.{digits}g}"
+
+
 class TaskStatus(StrEnum):
     """A unit's reported status for one task of the plan."""
 

@@ -75,26 +75,36 @@ class DeductionsRule(RuleBase):
         total = 0.0
         for event in self.events:
             count = max(ctx.number(event.item) or 0.0, 0.0)
-            fixed = ctx.number(event.fixed_item) if event.fixed_item else None
-            worth = event.tally(count, fixed or 0.0)
+            fixed = min(max(ctx.number(event.fixed_item) or 0.0, 0.0), count) if event.fixed_item else 0.0
+            worth = event.tally(count, fixed)
             total += worth
             if count:
-                detail = f"{ctx.label(event.item)} {fmt(count)} 次"
-                if fixed:
-                    detail += f"（其中按期整改 {fmt(min(fixed, count))} 次）"
-                parts.append(f"{detail} 计 {fmt(worth)} 分")
+                parts.append(self._describe(ctx, event, count, fixed, worth))
         cap = self._cap(ctx.max_points)
         tally = min(total, cap)
         listed = "；".join(parts) if parts else "无相关记录"
-        capped = f"，封顶 {fmt(cap)} 分" if total > cap else ""
+        capped = f"，合计 {fmt(total)} 分，封顶 {fmt(cap)} 分" if total > cap else ""
         if self.mode == "from_max":
             points = clamp(ctx.max_points - tally, ctx.max_points)
-            text = f"{listed}{capped}，{fmt(ctx.max_points)} − {fmt(tally)} = {fmt(points)} 分"
+            text = f"{listed}{capped}；{fmt(ctx.max_points)} − {fmt(tally)} = {fmt(points)} 分"
         else:
             points = clamp(tally, ctx.max_points)
-            text = f"{listed}{capped}，计 {fmt(points)} 分"
+            single = len(parts) == 1 and not capped
+            text = listed if single else f"{listed}{capped}；计 {fmt(points)} 分"
         return RuleOutcome(points=points, max_points=ctx.max_points, items=tuple(codes),
                            explanation=text)
+
+    @staticmethod
+    def _describe(ctx: RuleContext, event: Event, count: float, fixed: float, worth: float) -> str:
+        """``被通报次数 2 次（其中按期整改 1 次）：1 × 2 + 1 × 1 = 3 分``."""
+        head = f"{ctx.label(event.item)} {ctx.show(event.item, count)}"
+        if fixed and event.fixed_points is not None:
+            head += f"（其中按期整改 {ctx.show(event.fixed_item or event.item, fixed)}）"
+            sums = f"{fmt(count - fixed)} × {fmt(event.points)} + {fmt(fixed)} × {fmt(event.fixed_points)}"
+        else:
+            sums = f"{fmt(count)} × {fmt(event.points)}"
+        capped = f"，本类封顶 {fmt(event.cap)} 分" if event.cap is not None and worth >= event.cap else ""
+        return f"{head}：{sums} = {fmt(worth)} 分{capped}"
 
     def max_attainable(self, max_points: float, items: Mapping[str, DataItem]) -> float:
         """``from_max``: full with no events; ``tally``: the cap, if the events can reach it."""

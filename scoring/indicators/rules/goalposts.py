@@ -17,6 +17,7 @@ from scoring.indicators.rules.base import (
     RuleOutcome,
     clamp,
     fmt,
+    fmt_sig,
     missing_outcome,
 )
 from scoring.indicators.rules.normalise import NORMALISE_LABELS, Normalise, peer_values, scaled
@@ -42,12 +43,14 @@ class GoalpostsRule(RuleBase):
         name = f"{ctx.label(self.item)}{NORMALISE_LABELS[self.normalise]}"
         if hi == lo:
             points = clamp(ctx.max_points, ctx.max_points)
-            text = f"{name} {fmt(x)}，各单位相同，得满分 {fmt(points)} 分"
+            text = f"{name} {fmt_sig(x)}，各单位相同，得满分 {fmt(points)} 分"
         else:
             share = (x - lo) / (hi - lo) if self.direction == "higher_better" else (hi - x) / (hi - lo)
             points = clamp(ctx.max_points * share, ctx.max_points)
-            text = (f"{name} {fmt(x)}，全部单位最低 {fmt(lo)}、最高 {fmt(hi)}，"
-                    f"{fmt(ctx.max_points)} × {fmt(share)} = {fmt(points)} 分")
+            top, bottom = (hi, lo) if self.direction == "higher_better" else (lo, hi)
+            text = (f"{name} {fmt_sig(x)}，全部单位最低 {fmt_sig(lo)}、最高 {fmt_sig(hi)}，"
+                    f"{fmt(ctx.max_points)} × ({fmt_sig(x)} − {fmt_sig(bottom)}) / "
+                    f"({fmt_sig(top)} − {fmt_sig(bottom)}) = {fmt(points)} 分")
         return RuleOutcome(points=points, max_points=ctx.max_points, items=(self.item,),
                            explanation=text)
 

@@ -48,9 +48,10 @@ class LinearRule(RuleBase):
         cap = self._cap(ctx.max_points)
         points = clamp(min(raw, cap), ctx.max_points)
         names = " + ".join(ctx.label(c) for c in self.items)
+        shown = ctx.show(self.items[0], total)
+        head = f"{names} {shown}" if len(self.items) == 1 else f"{names} = {shown}"
         per = "" if self.per == 1 else f" / {fmt(self.per)}"
-        text = (f"{names} = {ctx.show(self.items[0], total)}，"
-                f"{fmt(total)}{per} × {fmt(self.points_per)} = {fmt(raw)}")
+        text = f"{head}，{fmt(total)}{per} × {fmt(self.points_per)} = {fmt(raw)}"
         text += f"，封顶 {fmt(cap)} 分，得 {fmt(points)} 分" if raw > cap else f"，得 {fmt(points)} 分"
         return RuleOutcome(points=points, max_points=ctx.max_points, items=tuple(self.items),
                            explanation=text)

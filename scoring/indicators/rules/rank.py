@@ -20,6 +20,7 @@ from scoring.indicators.rules.base import (
     RuleOutcome,
     clamp,
     fmt,
+    fmt_sig,
     missing_outcome,
 )
 from scoring.indicators.rules.normalise import NORMALISE_LABELS, Normalise, peer_values, scaled
@@ -57,14 +58,14 @@ class RankRule(RuleBase):
         if self.method == "linear":
             share = 1.0 if n == 1 else (n - rank) / (n - 1)
             points = clamp(ctx.max_points * share, ctx.max_points)
-            text = (f"{name} {fmt(x)}，在 {n} 个单位中排第 {rank} 名，"
+            text = (f"{name} {fmt_sig(x)}，在 {n} 个单位中排第 {rank} 名，"
                     f"{fmt(ctx.max_points)} × ({n} − {rank}) / ({n} − 1) = {fmt(points)} 分")
         else:
             band = next((s for s in sorted(self.shares, key=lambda s: s.up_to_share)
                          if rank / n <= s.up_to_share), None)
             points = clamp(band.points if band else 0.0, ctx.max_points)
             where = f"前 {fmt(band.up_to_share * 100)}%" if band else "未进入任何档次"
-            text = f"{name} {fmt(x)}，在 {n} 个单位中排第 {rank} 名（{where}），得 {fmt(points)} 分"
+            text = f"{name} {fmt_sig(x)}，在 {n} 个单位中排第 {rank} 名（{where}），得 {fmt(points)} 分"
         return RuleOutcome(points=points, max_points=ctx.max_points, items=(self.item,),
                            explanation=text)
 

@@ -59,7 +59,7 @@ class TaskCompletionRule(RuleBase):
 
     def evaluate(self, ctx: RuleContext) -> RuleOutcome:
         """Mean credit over applicable tasks, times the maximum."""
-        earned, counted, missing, skipped = 0.0, 0, [], 0
+        earned, counted, missing, skipped, unproven = 0.0, 0, [], 0, 0
         for task_id in ctx.task_ids:
             state = ctx.tasks.get(task_id)
             if state is None:
@@ -69,7 +69,9 @@ class TaskCompletionRule(RuleBase):
             if state.status is TaskStatus.NOT_APPLICABLE:
                 skipped += 1
                 continue
-            earned += self._credit(state.status, state.evidence)
+            credit = self._credit(state.status, state.evidence)
+            unproven += credit < self.credit.of(state.status)
+            earned += credit
             counted += 1
         if counted == 0:
             return RuleOutcome(points=0.0, max_points=ctx.max_points, items=(),
@@ -79,6 +81,8 @@ class TaskCompletionRule(RuleBase):
                 f"{counted} = {fmt(points)} 分")
         if skipped:
             text += f"（{skipped} 项不适用，不计入）"
+        if unproven:
+            text += f"；{unproven} 项无佐证材料，按最高 {fmt(self.without_evidence * 100)}% 计"
         if missing:
             text += f"；未报状态：{'、'.join(missing)}"
         return RuleOutcome(points=points, max_points=ctx.max_points, items=(), explanation=text,

@@ -51,9 +51,11 @@ class TimelinessRule(RuleBase):
             text = (f"{name} {raw.isoformat()}，未超过截止日期 {self.deadline.isoformat()}，"
                     f"得满分 {fmt(points)} 分")
         else:
-            text = (f"{name} {raw.isoformat()}，逾期 {late} 日，{fmt(ctx.max_points)} − "
+            grace = f"（宽限 {self.grace_days} 日）" if self.grace_days else ""
+            text = (f"{name} {raw.isoformat()}，逾期 {late} 日{grace}，{fmt(ctx.max_points)} − "
                     f"{fmt(self.per_day)} × {counted} = {fmt(ctx.max_points - self.per_day * counted)}")
-            text += f"，不低于 {fmt(floor)} 分，得 {fmt(points)} 分"
+            below = ctx.max_points - self.per_day * counted < floor
+            text += f"，低于最低分，按 {fmt(points)} 分计" if below else f"，得 {fmt(points)} 分"
         return RuleOutcome(points=points, max_points=ctx.max_points, items=(self.item,),
                            explanation=text)
 
