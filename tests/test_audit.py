@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -182,3 +184,13 @@ def test_every_documented_code_has_a_broken_config() -> None:
     documented = set(re.findall(r"``([a-z]+(?:-[a-z]+)+)``", audit_module.__doc__ or ""))
     tested = {code for pairs in EXPECTED.values() for code, _ in pairs}
     assert documented == tested
+
+
+def test_installed_command_smoke() -> None:
+    command = Path(sys.executable).parent / "scoring"
+    if not command.exists():
+        pytest.skip("the scoring command is not installed next to this interpreter")
+    done = subprocess.run([str(command), "audit", str(LINT / "weights-sum.yaml")], capture_output=True,
+                          text=True, encoding="utf-8", check=False, timeout=60)
+    assert done.returncode == 1
+    assert "weights-sum" in done.stdout and "Traceback" not in done.stderr
