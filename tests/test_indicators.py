@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT
+from pydantic import ValidationError
 
 from scoring.errors import ConfigError
 from scoring.indicators.evaluate import (
@@ -18,6 +19,7 @@ from scoring.indicators.evaluate import (
     final_result,
     section_points,
 )
+from scoring.indicators.items import CrossCheck
 from scoring.indicators.models import IndicatorSet, MissingPolicy, SectionKind
 from scoring.indicators.report import build_report
 from scoring.indicators.rules import RULE_CLASSES, ReferenceFigures, RuleContext, TaskState, TaskStatus
@@ -210,3 +212,20 @@ def test_missing_policies() -> None:
     others = [IndicatorOutcome(indicator=i.id, outcome=excluded.outcome, points=i.points,
                                max_points=i.points) for i in section.indicators if i.id != "A8"]
     assert section_points(section, [*others, excluded]) == 66  # re-weighted over the rest
+
+
+def test_cross_checks_compare_sums_and_skip_blanks() -> None:
+    s = load_indicator_set("2022")
+    check = next(c for c in s.checks if c.id == "transferred-le-opened")
+    assert check.holds({"cases_transferred_police": 3, "admin_cases_opened": 10}) is True
+    assert check.holds({"cases_transferred_police": 11, "admin_cases_opened": 10}) is False
+    assert check.holds({"cases_transferred_police": 11, "admin_cases_opened": None}) is None
+    total = CrossCheck.model_validate({"id": "sum", "left": {"items": ["a", "b"]}, "op": "<=",
+                                      "right": {"constant": 5}, "message": "合计不超过 5"})
+    assert total.holds({"a": 2, "b": 3}) is True and total.holds({"a": 2, "b": 4}) is False
+    with pytest.raises(ValidationError):
+        CrossCheck.model_validate({"id": "x", "left": {}, "op": "<=", "right": {"constant": 1},
+                                   "message": "空"})
+    with pytest.raises(ValidationError):
+        CrossCheck.model_validate({"id": "x", "left": {"items": ["a"]}, "op": "__import__",
+                                   "right": {"constant": 1}, "message": "不执行表达式"})
