@@ -10,7 +10,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+from scoring.workbook import broken
 
 
 def small_xlsx(path: Path) -> Path:
@@ -29,70 +29,41 @@ def small_xlsx(path: Path) -> Path:
     return path
 
 
-def rezip(source: Path, target: Path, replace: dict[str, bytes] | None = None,
-          extra: dict[str, bytes] | None = None) -> Path:
-    """Copy a zip, replacing or adding entries."""
-    replace = replace or {}
-    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zout:
-        for info in zin.infolist():
-            zout.writestr(info.filename, replace.get(info.filename, zin.read(info.filename)))
-        for name, data in (extra or {}).items():
-            zout.writestr(name, data)
-    return target
+def _write(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
 
 
 def legacy_xls(path: Path) -> Path:
-    path.write_bytes(OLE_MAGIC + b"\x00" * 504 + "Workbook".encode("utf-16-le") + b"\x00" * 512)
-    return path
+    return _write(path, broken.legacy_xls())
 
 
 def encrypted_xlsx(path: Path) -> Path:
-    path.write_bytes(OLE_MAGIC + b"\x00" * 504 + "EncryptionInfo".encode("utf-16-le") + b"\x00" * 64
-                     + "EncryptedPackage".encode("utf-16-le") + b"\x00" * 512)
-    return path
+    return _write(path, broken.encrypted())
 
 
 def csv_renamed(path: Path) -> Path:
-    path.write_text("单位,立案数,结案数\n北京市,120,110\n天津市,80,76\n", encoding="utf-8")
-    return path
+    return _write(path, broken.csv_renamed())
 
 
 def html_renamed(path: Path) -> Path:
-    path.write_text("<html><head><meta charset='utf-8'></head><body><table><tr><td>北京</td></tr>"
-                    "</table></body></html>", encoding="utf-8")
-    return path
+    return _write(path, broken.html_renamed())
 
 
 def truncated(source: Path, path: Path) -> Path:
-    data = source.read_bytes()
-    path.write_bytes(data[: len(data) // 2])
-    return path
+    return _write(path, broken.truncated(source.read_bytes()))
 
 
-def zip_bomb(source: Path, path: Path, megabytes: int = 40) -> Path:
-    return rezip(source, path, extra={"xl/media/padding.xml": b"\x00" * (megabytes * 1024 * 1024)})
+def zip_bomb(source: Path, path: Path) -> Path:
+    return _write(path, broken.zip_bomb(source.read_bytes()))
 
 
-def many_entries(source: Path, path: Path, count: int = 400) -> Path:
-    return rezip(source, path, extra={f"xl/media/image{i}.png": b"x" for i in range(count)})
-
-
-BILLION_LAUGHS = b"""<?xml version="1.0"?>
-<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>
-<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1">
-<si><t>&lol2;</t></si></sst>"""
+def many_entries(source: Path, path: Path) -> Path:
+    return _write(path, broken.many_entries(source.read_bytes()))
 
 
 def entity_attack(source: Path, path: Path) -> Path:
-    """The first sheet's XML with a DTD declaring nested entities (billion laughs)."""
-    with zipfile.ZipFile(source) as archive:
-        sheet = archive.read("xl/worksheets/sheet1.xml")
-    declaration = BILLION_LAUGHS.split(b"\n")[1]
-    body = sheet.split(b"?>", 1)[1] if sheet.startswith(b"<?xml") else sheet
-    row = b'<row r="99"><c r="A99" t="inlineStr"><is><t>&lol2;</t></is></c></row>'
-    attacked = b'<?xml version="1.0"?>\n' + declaration + b"\n" + body.replace(
-        b"<sheetData>", b"<sheetData>" + row, 1)
-    return rezip(source, path, replace={"xl/worksheets/sheet1.xml": attacked})
+    return _write(path, broken.entity_attack(source.read_bytes()))
 
 
 def docx_renamed(path: Path) -> Path:
@@ -100,8 +71,7 @@ def docx_renamed(path: Path) -> Path:
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("[Content_Types].xml", "<Types/>")
         archive.writestr("word/document.xml", "<document/>")
-    path.write_bytes(buffer.getvalue())
-    return path
+    return _write(path, buffer.getvalue())
 
 
 def filled_submission(path: Path, year: int = 2022, unit: str = "110000",

@@ -10,7 +10,7 @@ import typer
 from scoring.cli.audit import audit, schema
 from scoring.cli.console import fail
 from scoring.cli.tasks import app as tasks_app
-from scoring.cli.workbooks import template, validate
+from scoring.cli.workbooks import sample, template, validate
 from scoring.errors import ConfigError, ScoringError
 
 app = typer.Typer(
@@ -25,6 +25,7 @@ app.command("audit")(audit)
 app.command("schema")(schema)
 app.command("template")(template)
 app.command("validate")(validate)
+app.command("sample")(sample)
 
 
 def main() -> None:

@@ -12,6 +12,7 @@ from rich.markup import escape
 from scoring.cli.console import err, exit_with, guarded, out, print_problems
 from scoring.errors import ScoringError
 from scoring.problems import Severity
+from scoring.workbook.sample import write_invalid_samples, write_samples
 from scoring.workbook.template import template_name, write_template
 from scoring.workbook.validate import validate_submission
 from scoring.workbook.years import load_year_config
@@ -71,3 +72,25 @@ def validate(file: FileArg, as_json: JsonOpt = False, year: ExpectYearOpt = None
         verdict = "[green]通过[/]" if submission.valid else "[bold red]未通过[/]"
         err.print(f"{escape(file.name)}：{verdict}（{errors} 个错误，{warnings} 个警告）")
     exit_with(0 if submission.valid else 1)
+
+
+SampleOut = Annotated[Path, typer.Option("-o", "--output", help="输出目录，如 sample_inputs/2022")]
+InvalidOut = Annotated[Path | None, typer.Option("--invalid", help="同时生成各类问题的示例工作簿到此目录")]
+
+
+@guarded
+def sample(year: YearArg, output: SampleOut, invalid: InvalidOut = None) -> None:
+    """生成 32 个单位的模拟报送工作簿（确定性）及全国办的中央记录工作簿。"""
+    config = load_year_config(year)
+    if config is None:
+        raise ScoringError(f"没有 {year} 年度的指标配置（indicators/{year}.yaml）")
+    if output.exists() and not output.is_dir():
+        raise ScoringError(f"{output}: 已存在且不是目录")
+    written = write_samples(config, output)
+    err.print(f"已生成 {len(written) - 1} 个单位的报送工作簿（{escape(str(output))}/）"
+              f"和中央记录 {escape(str(written[-1]))}")
+    if invalid is not None:
+        other = next((c for y in (year - 2, year - 1, year + 1, year + 2)
+                      if (c := load_year_config(y)) is not None), None)
+        broken = write_invalid_samples(config, other, invalid)
+        err.print(f"已生成 {len(broken) - 1} 个问题示例：{escape(str(invalid))}/")

@@ -59,3 +59,11 @@ META_KEYS: Final = ("year", "indicator_sha256", "template_version", "unit_code",
 
 STATUS_LIST_COL: Final = "A"
 YES_NO: Final = ("是", "否")
+
+# The central office's workbook: one row per unit, one column per central data item.
+CENTRAL: Final = "中央记录"
+CENTRAL_UNIT: Final = "central"  # the _meta unit_code of a central-office workbook
+CENTRAL_NAME_ROW: Final = 1
+CENTRAL_CODE_ROW: Final = 2
+CENTRAL_FIRST_ROW: Final = 3
+CENTRAL_FIRST_COL: Final = 3  # A: unit code, B: unit name

@@ -47,6 +47,8 @@ class Submission(Strict):
     contact: dict[str, str | None] = Field(default_factory=dict)
     values: dict[str, ItemValue] = Field(default_factory=dict)
     tasks: dict[str, TaskReport] = Field(default_factory=dict)
+    central: dict[str, dict[str, ItemValue]] = Field(
+        default_factory=dict, description="a central-office workbook: values by unit, then item")
     findings: list[Problem] = Field(default_factory=list)
 
     @property

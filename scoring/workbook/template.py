@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 import zipfile
 from dataclasses import dataclass
 from datetime import datetime
@@ -84,7 +85,7 @@ def _style_header(ws: Worksheet, headers: tuple[str, ...], widths: tuple[int, ..
         ws.column_dimensions[cell.column_letter].width = width
 
 
-def _protect(ws: Worksheet, landscape: bool = False) -> None:
+def protect_sheet(ws: Worksheet, landscape: bool = False) -> None:
     ws.protection.sheet = True
     ws.protection.formatColumns = False
     ws.protection.formatRows = False
@@ -103,7 +104,7 @@ def _fit_height(ws: Worksheet, row: int, text: str, width: int) -> None:
     ws.row_dimensions[row].height = max(current, 15.0 * lines + 3)
 
 
-def _locked(ws: Worksheet, ref: str, value: object) -> None:
+def locked_cell(ws: Worksheet, ref: str, value: object) -> None:
     cell = ws[ref]
     cell.value = value
     cell.font = Font(name=FONT)
@@ -112,7 +113,7 @@ def _locked(ws: Worksheet, ref: str, value: object) -> None:
     cell.alignment = WRAP
 
 
-def _input(ws: Worksheet, ref: str, number_format: str | None = None) -> None:
+def input_cell(ws: Worksheet, ref: str, number_format: str | None = None) -> None:
     cell = ws[ref]
     cell.protection = UNLOCKED
     cell.font = Font(name=FONT)
@@ -146,7 +147,7 @@ def _instructions(wb: Workbook, source: TemplateSource, unit: Unit) -> None:
         cell.font = Font(name=FONT, bold=row == 1, size=14 if row == 1 else 11)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         _fit_height(ws, row, text, INSTRUCTION_WIDTH - 4)
-    _protect(ws)
+    protect_sheet(ws)
 
 
 def _cover(wb: Workbook, unit: Unit, year: int) -> None:
@@ -160,14 +161,14 @@ def _cover(wb: Workbook, unit: Unit, year: int) -> None:
     ws.add_data_validation(dates)
     for key, label in L.COVER_FIELDS:
         ref = L.cover_cell(key)
-        _locked(ws, f"A{ref[1:]}", label)
+        locked_cell(ws, f"A{ref[1:]}", label)
         if key in L.COVER_LOCKED:
-            _locked(ws, ref, prefilled[key])
+            locked_cell(ws, ref, prefilled[key])
         else:
-            _input(ws, ref, "yyyy-mm-dd" if key == "filled_on" else "@")
+            input_cell(ws, ref, "yyyy-mm-dd" if key == "filled_on" else "@")
             if key == "filled_on":
                 dates.add(ref)
-    _protect(ws)
+    protect_sheet(ws)
 
 
 def _tasks(wb: Workbook, source: TemplateSource) -> None:
@@ -183,18 +184,18 @@ def _tasks(wb: Workbook, source: TemplateSource) -> None:
                            errorTitle="落实情况无效", error="请从下拉列表中选择")
     ws.add_data_validation(check)
     for row, task in enumerate(source.assessed_tasks(), L.FIRST_ROW):
-        _locked(ws, f"{L.TASK_ID_COL}{row}", task.id)
-        _locked(ws, f"{L.TASK_SECTION_COL}{row}", sections[task.id])
-        _locked(ws, f"{L.TASK_TEXT_COL}{row}", task.text)
+        locked_cell(ws, f"{L.TASK_ID_COL}{row}", task.id)
+        locked_cell(ws, f"{L.TASK_SECTION_COL}{row}", sections[task.id])
+        locked_cell(ws, f"{L.TASK_TEXT_COL}{row}", task.text)
         _fit_height(ws, row, task.text, TASK_WIDTHS[2])
         for col in L.TASK_INPUT_COLS:
-            _input(ws, f"{col}{row}", "@")
+            input_cell(ws, f"{col}{row}", "@")
         check.add(f"{L.TASK_STATUS_COL}{row}")
     ws.print_title_rows = "1:1"
-    _protect(ws, landscape=True)
+    protect_sheet(ws, landscape=True)
 
 
-def _validation_for(item: DataItem, choice_range: str | None) -> DataValidation | None:
+def validation_for(item: DataItem, choice_range: str | None) -> DataValidation | None:
     prompt = (item.help or item.name)[:250]
     common = {"showErrorMessage": True, "showInputMessage": True, "allow_blank": True,
               "promptTitle": item.name[:30], "prompt": prompt, "errorTitle": "填报值无效"}
@@ -225,20 +226,20 @@ def _data(wb: Workbook, source: TemplateSource, choice_ranges: dict[str, str]) -
     _style_header(ws, L.DATA_HEADERS, DATA_WIDTHS)
     ws.freeze_panes = f"D{L.FIRST_ROW}"
     for row, item in enumerate(source.province_items(), L.FIRST_ROW):
-        _locked(ws, f"{L.DATA_CODE_COL}{row}", item.code)
+        locked_cell(ws, f"{L.DATA_CODE_COL}{row}", item.code)
         name = item.name + ("" if item.required else "（选填）")
-        _locked(ws, f"{L.DATA_NAME_COL}{row}", name)
+        locked_cell(ws, f"{L.DATA_NAME_COL}{row}", name)
         _fit_height(ws, row, name, DATA_WIDTHS[1])
-        _locked(ws, f"{L.DATA_UNIT_COL}{row}", item.unit or "")
+        locked_cell(ws, f"{L.DATA_UNIT_COL}{row}", item.unit or "")
         value_ref = f"{L.DATA_VALUE_COL}{row}"
-        _input(ws, value_ref, NUMBER_FORMATS.get(item.kind))
-        _input(ws, f"{L.DATA_NOTE_COL}{row}", "@")
-        validation = _validation_for(item, choice_ranges.get(item.code))
+        input_cell(ws, value_ref, NUMBER_FORMATS.get(item.kind))
+        input_cell(ws, f"{L.DATA_NOTE_COL}{row}", "@")
+        validation = validation_for(item, choice_ranges.get(item.code))
         if validation is not None:
             ws.add_data_validation(validation)
             validation.add(value_ref)
     ws.print_title_rows = "1:1"
-    _protect(ws)
+    protect_sheet(ws)
 
 
 def _lists(wb: Workbook, source: TemplateSource) -> dict[str, str]:
@@ -263,11 +264,12 @@ def _lists(wb: Workbook, source: TemplateSource) -> dict[str, str]:
     return ranges
 
 
-def _meta(wb: Workbook, source: TemplateSource, unit: Unit) -> None:
+def write_meta(wb: Workbook, source: TemplateSource, unit_code: str) -> None:
+    """The hidden _meta sheet: year, indicator set SHA-256, template version, unit code."""
     ws = wb.create_sheet(L.META)
     ws.sheet_state = "hidden"
     values = {"year": source.indicator_set.year, "indicator_sha256": source.sha256,
-              "template_version": L.TEMPLATE_VERSION, "unit_code": unit.code,
+              "template_version": L.TEMPLATE_VERSION, "unit_code": unit_code,
               "engine": f"scoring {__version__}"}
     for row, key in enumerate(L.META_KEYS, 1):
         ws.cell(row, 1, key)
@@ -284,28 +286,41 @@ def build_template(source: TemplateSource, unit: Unit) -> Workbook:
     choice_ranges = _lists(wb, source)
     _data(wb, source, choice_ranges)
     wb.move_sheet(L.LISTS, offset=1)  # after 工作数据
-    _meta(wb, source, unit)
-    moment = datetime(source.indicator_set.year, 1, 1)
+    write_meta(wb, source, unit.code)
+    fixed_properties(wb, source.indicator_set.year, "打击侵权假冒工作考核报送表")
+    return wb
+
+
+def fixed_properties(wb: Workbook, year: int, title: str) -> None:
+    """Document properties that do not change from run to run (no 'now' time stamps)."""
+    moment = datetime(year, 1, 1)
     wb.properties.creator = "scoring"
     wb.properties.lastModifiedBy = "scoring"
     wb.properties.created = moment
     wb.properties.modified = moment
-    wb.properties.title = f"{source.indicator_set.year} 年度打击侵权假冒工作考核报送表"
-    return wb
+    wb.properties.title = f"{year} 年度{title}"
+
+
+_CREATED = re.compile(rb"<dcterms:created[^>]*>([^<]*)</dcterms:created>")
+_MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
 
 
 def workbook_bytes(wb: Workbook) -> bytes:
-    """Save to bytes with fixed zip entry times, so the same template is the same file."""
+    """Save to bytes that depend only on the content: fixed zip entry times, and the document's
+    'modified' stamp (which openpyxl sets to now on every save) set back to its 'created' one."""
     buffer = io.BytesIO()
     wb.save(buffer)
     fixed = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as src, \
             zipfile.ZipFile(fixed, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "docProps/core.xml" and (created := _CREATED.search(data)):
+                data = _MODIFIED.sub(lambda m: m[1] + created[1] + m[2], data)
             entry = zipfile.ZipInfo(info.filename, date_time=ZIP_TIME)
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.external_attr = 0o600 << 16
-            dst.writestr(entry, src.read(info.filename))
+            dst.writestr(entry, data)
     return fixed.getvalue()
 
 

@@ -26,6 +26,7 @@ from scoring.indicators.rules.base import TaskStatus
 from scoring.indicators.units import Unit
 from scoring.problems import Problem, Severity
 from scoring.workbook import layout as L
+from scoring.workbook.central import read_central
 from scoring.workbook.guard import UnsafeEntry, check_file
 from scoring.workbook.reader import RawWorkbook, Sheet, column_index, read_workbook
 from scoring.workbook.submission import ItemValue, Submission, TaskReport
@@ -243,8 +244,15 @@ def _data(book: RawWorkbook, items: list[DataItem], found: _Findings) -> dict[st
     return values
 
 
+def _central_checks(indicator_set: IndicatorSet, records: dict[str, dict[str, ItemValue]],
+                    found: _Findings) -> None:
+    """Cross-item checks between central items, unit by unit."""
+    for values in records.values():
+        _cross_checks(indicator_set, values, found, sheet=L.CENTRAL)
+
+
 def _cross_checks(indicator_set: IndicatorSet, values: dict[str, ItemValue],
-                  found: _Findings) -> None:
+                  found: _Findings, sheet: str = L.DATA) -> None:
     plain: dict[str, Value | None] = {code: v.value for code, v in values.items()}
     names = indicator_set.item_map()
     for check in indicator_set.checks:
@@ -253,7 +261,7 @@ def _cross_checks(indicator_set: IndicatorSet, values: dict[str, ItemValue],
         if check.holds(plain) is False:
             shown = "；".join(f"{names[c].name}={plain[c]}" for c in check.referenced_items() if c in names)
             first = values[check.referenced_items()[0]] if check.referenced_items() else None
-            found.add("cross-check", check.severity, f"{check.message}（{shown}）", sheet=L.DATA,
+            found.add("cross-check", check.severity, f"{check.message}（{shown}）", sheet=sheet,
                       cell=first.cell if first else None, value=check.id)
 
 
@@ -310,6 +318,15 @@ def _validate_book(book: RawWorkbook, submission: Submission, load_config: Confi
                   "模板生成后指标配置已更新，数据项可能不同，请下载最新模板重新填写", sheet=L.META,
                   value=meta.get("indicator_sha256"))
     submission.indicator_sha256 = meta.get("indicator_sha256")
+    if meta.get("unit_code") == L.CENTRAL_UNIT:
+        submission.unit_code = L.CENTRAL_UNIT
+        submission.unit_name = "全国打击侵权假冒工作领导小组办公室"
+        if config is not None:
+            records = read_central(book, config.source, config.units)
+            found.items.extend(records.findings)
+            submission.central = records.values
+            _central_checks(config.indicator_set, records.values, found)
+        return
     _check_sheets(book, found)
     unit_code, submission.contact = _cover(book, meta, config, found)
     submission.unit_code = unit_code
