@@ -2,10 +2,11 @@
 
 Figures are a unit's share of a national total, the share following the unit's size (30 %
 population, 70 % GDP: enforcement follows the economy) with log-normal spread cut at ±2σ, so
-the largest coastal provinces report tens of times more than 西藏 or 兵团. National totals follow the public figures in DOMAIN.md: about 316k
-administrative cases in the 2020 campaigns and 220k in 2022, police cases about 21k (2020) and
-27k (2022), around 1–2 thousand transfers to the police. Related items are drawn from each other
-(closed ≤ opened, disclosed ≤ decisions …). The same year always gives the same files.
+the largest coastal provinces report tens of times more than 西藏 or 兵团. National totals
+follow the public figures in DOMAIN.md: about 316k administrative cases in the 2020 campaigns
+and 220k in 2022, police cases about 21k (2020) and 27k (2022), around 1–2 thousand transfers
+to the police. Related items are drawn from each other (closed ≤ opened, disclosed ≤
+decisions …). The same year always gives the same files.
 """
 
 from __future__ import annotations
