@@ -7,7 +7,7 @@ name the file, the line and the YAML path (``sections[2].tasks[0].id``) in Chine
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -118,23 +118,60 @@ def read_text(path: Path) -> str:
         )]) from None
 
 
-def parse(text: str, file: str) -> tuple[Any, dict[PathKey, int]]:
-    """Parse YAML text safely; return the data and a map from YAML path to line number."""
-    try:
-        node = yaml.compose(text, Loader=_LOADER)
-        data = yaml.load(text, Loader=_LOADER)  # noqa: S506 - a safe loader, C or Python
-    except yaml.MarkedYAMLError as exc:
+class _DuplicateKey(yaml.MarkedYAMLError):
+    """A mapping repeats a key (PyYAML would silently keep the last one)."""
+
+
+class _StrictLoader(_LOADER):  # type: ignore[misc, valid-type]
+    """The safe loader, refusing duplicate keys while it constructs (one pass, no line map)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[str | int | float | bool] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if not isinstance(key, str | int | float | bool):
+                continue
+            if key in seen:
+                raise _DuplicateKey(problem=f"键“{key}”重复出现（后者会覆盖前者）",
+                                    problem_mark=key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
+
+
+def _syntax_error(exc: yaml.YAMLError, file: str) -> ConfigError:
+    if isinstance(exc, _DuplicateKey):
+        line = exc.problem_mark.line + 1 if exc.problem_mark is not None else None
+        problem = Problem(code="yaml-duplicate-key", severity=Severity.ERROR,
+                          message=str(exc.problem), file=file, line=line)
+        return ConfigError(problem.render(), [problem])
+    if isinstance(exc, yaml.MarkedYAMLError):
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         detail = exc.problem or str(exc)
-        raise ConfigError(f"{file}:{line}: YAML 语法错误：{detail}", [Problem(
+        return ConfigError(f"{file}:{line}: YAML 语法错误：{detail}", [Problem(
             code="yaml-syntax", severity=Severity.ERROR,
             message=f"YAML 语法错误：{detail}", file=file, line=line,
-        )]) from None
+        )])
+    return ConfigError(f"{file}: YAML 语法错误：{exc}", [Problem(
+        code="yaml-syntax", severity=Severity.ERROR, message=f"YAML 语法错误：{exc}", file=file,
+    )])
+
+
+def load_data(text: str, file: str) -> Any:
+    """Parse YAML text safely in one pass; syntax errors and duplicate keys raise ``ConfigError``."""
+    try:
+        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a safe loader, C or Python
     except yaml.YAMLError as exc:
-        raise ConfigError(f"{file}: YAML 语法错误：{exc}", [Problem(
-            code="yaml-syntax", severity=Severity.ERROR, message=f"YAML 语法错误：{exc}", file=file,
-        )]) from None
+        raise _syntax_error(exc, file) from None
+
+
+def parse(text: str, file: str) -> tuple[Any, dict[PathKey, int]]:
+    """Parse YAML text safely; return the data and a map from YAML path to line number."""
+    data = load_data(text, file)
+    try:
+        node = yaml.compose(text, Loader=_LOADER)
+    except yaml.YAMLError as exc:
+        raise _syntax_error(exc, file) from None
     lines: dict[PathKey, int] = {}
     problems: list[Problem] = []
     _line_map(node, (), lines, problems, file)
@@ -189,10 +226,8 @@ def _excerpt(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
 
 
-def load_model(path: Path, model: type[M]) -> M:
-    """Read ``path`` as YAML into ``model``, or raise ``ConfigError`` with located problems."""
-    file = str(path)
-    data, lines = parse(read_text(path), file)
+def _validated(data: Any, model: type[M], file: str,
+               lines: Callable[[], dict[PathKey, int]]) -> M:
     if not isinstance(data, dict):
         raise ConfigError(f"{file}: 顶层应为键值映射", [Problem(
             code="config-invalid", severity=Severity.ERROR, message="顶层应为键值映射（YAML 映射）",
@@ -201,8 +236,25 @@ def load_model(path: Path, model: type[M]) -> M:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        problems = validation_problems(exc, file, lines)
+        problems = validation_problems(exc, file, lines())
         raise ConfigError(problems[0].render(), problems) from None
+
+
+def load_model(path: Path, model: type[M]) -> M:
+    """Read ``path`` as YAML into ``model``, or raise ``ConfigError`` with located problems.
+
+    One fast pass; the line map is built only when there is a problem to locate.
+    """
+    file = str(path)
+    text = read_text(path)
+    return _validated(load_data(text, file), model, file, lambda: parse(text, file)[1])
+
+
+def load_model_with_lines(path: Path, model: type[M]) -> tuple[M, dict[PathKey, int]]:
+    """Like ``load_model``, also returning the line of every YAML path (for audit findings)."""
+    file = str(path)
+    data, lines = parse(read_text(path), file)
+    return _validated(data, model, file, lambda: lines), lines
 
 
 def dump(data: Any) -> str:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import hashlib
 from functools import lru_cache
 
-from scoring.indicators.store import indicator_path, load_located
+from scoring.catalogue.store import load_plan
+from scoring.indicators.store import catalogue_file_for, indicator_path, load_indicator_set
 from scoring.indicators.units import load_units
 from scoring.workbook.template import TemplateSource
 from scoring.workbook.validate import YearConfig
@@ -20,8 +21,9 @@ def load_year_config(year: int) -> YearConfig | None:
     path = indicator_path(str(year))
     if not path.is_file():
         return None
-    loaded = load_located(str(year))
-    source = TemplateSource(indicator_set=loaded.indicator_set,
-                            sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
-                            plan=loaded.load_catalogue())
+    data = path.read_bytes()
+    indicator_set = load_indicator_set(str(path))
+    plan = load_plan(str(catalogue_file_for(path, indicator_set)))
+    source = TemplateSource(indicator_set=indicator_set, sha256=hashlib.sha256(data).hexdigest(),
+                            plan=plan)
     return YearConfig(source=source, units=load_units().by_code())
