@@ -1,0 +1,1 @@
+"""Scoring and ranking the units, with explanations, robustness and trend."""

@@ -1,0 +1,155 @@
+"""The published result: ``scores.json`` (one ``ScoreReport`` per year).
+
+Everything a scorecard, the national summary or an auditor needs is here; the PDFs are
+rendered from this model only. Units are listed by rank (ties by code), then the units not
+scored, then the missing ones.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from scoring.problems import Problem
+
+SCORES_SCHEMA_VERSION = 1
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class UnitStatus(StrEnum):
+    """Whether a unit was scored."""
+
+    SCORED = "scored"
+    NOT_SCORED = "not_scored"  # its workbook has errors: listed with its findings, never given 0
+    MISSING = "missing"  # no workbook in the input folder
+
+
+class InputRef(Strict):
+    """A value an indicator used, and where it came from."""
+
+    item: str
+    name: str
+    value: float | int | bool | date | str | None
+    sheet: str | None
+    cell: str | None
+    file: str | None = None
+
+
+class IndicatorScore(Strict):
+    """One indicator's points for one unit, with the inputs and the arithmetic in words."""
+
+    section: str
+    name: str
+    points: float
+    max: float
+    inputs: list[InputRef] = Field(default_factory=list)
+    explanation: str
+    excluded: bool = False
+    flagged: bool = False
+
+
+class VetoApplied(Strict):
+    """A veto that applied to a unit."""
+
+    indicator: str
+    name: str
+    effect: str
+    explanation: str
+
+
+class TaskTally(Strict):
+    """Task completion in one section of the plan."""
+
+    section: str
+    title: str
+    done: int = 0
+    partly: int = 0
+    not_started: int = 0
+    not_applicable: int = 0
+    missing: int = 0
+
+
+class Robustness(Strict):
+    """How a unit's rank moves when weights vary (Monte Carlo) or an indicator is left out."""
+
+    median_rank: float
+    p05: int
+    p95: int
+    leave_one_out_min: int
+    leave_one_out_max: int
+
+
+class Trend(Strict):
+    """Change since the previous assessed year."""
+
+    previous_year: int
+    previous_total: float | None
+    previous_rank: int | None
+    total_change: float | None
+    rank_change: int | None  # positive = moved up
+
+
+class SubmissionRef(Strict):
+    file: str
+    sha256: str
+    size: int
+
+
+class UnitScore(Strict):
+    """One unit's result."""
+
+    code: str
+    name: str
+    short_name: str
+    region: str
+    status: UnitStatus
+    reason: str | None = None
+    submission: SubmissionRef | None = None
+    total: float | None = None
+    grade: str | None = None
+    tier: str | None = None
+    tier_points: float | None = None
+    rank: int | None = None
+    rank_in_region: int | None = None
+    sections: dict[str, float] = Field(default_factory=dict)
+    indicators: dict[str, IndicatorScore] = Field(default_factory=dict)
+    vetoes: list[VetoApplied] = Field(default_factory=list)
+    tasks: list[TaskTally] = Field(default_factory=list)
+    findings: list[Problem] = Field(default_factory=list)
+    robustness: Robustness | None = None
+    trend: Trend | None = None
+
+
+class SectionInfo(Strict):
+    """A section of the indicator set, as the report shows it."""
+
+    id: str
+    name: str
+    kind: Literal["score", "bonus", "deduction", "veto"]
+    max: float
+
+
+class ScoreReport(Strict):
+    """A year's scores for all units."""
+
+    schema_version: Literal[1] = SCORES_SCHEMA_VERSION
+    year: int
+    title: str
+    config_sha256: str
+    engine_version: str
+    total_points: float
+    rank_ties: str
+    sections: list[SectionInfo]
+    units: list[UnitScore]
+    central: SubmissionRef | None = None
+    robustness_method: str | None = None
+
+    def scored(self) -> list[UnitScore]:
+        """Units with a score, by rank."""
+        return [u for u in self.units if u.status is UnitStatus.SCORED]
