@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from scoring.problems import Problem
 
-SCORES_SCHEMA_VERSION = 1
+SCORES_SCHEMA_VERSION: Literal[1] = 1
 
 
 class Strict(BaseModel):
