@@ -9,6 +9,7 @@ import typer
 
 from scoring.cli.audit import audit, schema
 from scoring.cli.console import fail
+from scoring.cli.scores import run, score
 from scoring.cli.tasks import app as tasks_app
 from scoring.cli.workbooks import sample, template, validate
 from scoring.errors import ConfigError, ScoringError
@@ -26,6 +27,8 @@ app.command("schema")(schema)
 app.command("template")(template)
 app.command("validate")(validate)
 app.command("sample")(sample)
+app.command("score")(score)
+app.command("run")(run)
 
 
 def main() -> None:

@@ -65,6 +65,16 @@ class TierTable(Strict):
     tiers: list[Tier] = Field(min_length=1)
 
 
+class Ranking(Strict):
+    """How equal totals rank: ``competition`` gives 1-2-2-4, ``dense`` gives 1-2-2-3.
+
+    Totals are compared after rounding to two decimals, so two units that publish the same
+    total share a rank.
+    """
+
+    ties: Literal["competition", "dense"] = "competition"
+
+
 class MissingPolicy(StrEnum):
     """What a blank input does to an indicator."""
 
@@ -123,6 +133,7 @@ class IndicatorSet(Strict):
     total_points: float = Field(gt=0)
     grades: list[GradeBand] = Field(min_length=1)
     tiers: TierTable
+    ranking: Ranking = Field(default_factory=Ranking)
     items: list[DataItem] = Field(default_factory=list)
     checks: list[CrossCheck] = Field(default_factory=list)
     sections: list[Section] = Field(min_length=1)

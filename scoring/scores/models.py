@@ -149,6 +149,8 @@ class ScoreReport(Strict):
     units: list[UnitScore]
     central: SubmissionRef | None = None
     robustness_method: str | None = None
+    findings: list[Problem] = Field(
+        default_factory=list, description="problems not tied to one unit (central workbook, stray files)")
 
     def scored(self) -> list[UnitScore]:
         """Units with a score, by rank."""

@@ -1,0 +1,166 @@
+"""Score every unit: build each indicator's context from the validated inputs, run its rule, add up.
+
+Only units whose workbook validated without errors are scored, and only they are each other's
+peers for relative rules (goalposts, rank). Every indicator keeps the inputs it used with their
+sheet and cell, and the rule's arithmetic with those cells named.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from scoring.indicators.evaluate import IndicatorOutcome, evaluate_indicator, final_result
+from scoring.indicators.items import Value
+from scoring.indicators.models import Indicator, SectionKind
+from scoring.indicators.rules import RuleContext, TaskState
+from scoring.indicators.rules.base import ReferenceFigures, TaskStatus
+from scoring.indicators.units import Unit
+from scoring.problems import Problem, Severity
+from scoring.scores.models import (
+    IndicatorScore,
+    InputRef,
+    SubmissionRef,
+    TaskTally,
+    UnitScore,
+    UnitStatus,
+    VetoApplied,
+)
+from scoring.workbook.submission import ItemValue, Submission
+from scoring.workbook.validate import YearConfig
+
+_TALLY_FIELD = {TaskStatus.DONE: "done", TaskStatus.PARTLY: "partly",
+                TaskStatus.NOT_STARTED: "not_started", TaskStatus.NOT_APPLICABLE: "not_applicable"}
+
+
+@dataclass(frozen=True)
+class UnitInputs:
+    """A unit's validated submission and the central office's values for it."""
+
+    unit: Unit
+    submission: Submission
+    central: Mapping[str, ItemValue]
+
+    def values(self) -> dict[str, ItemValue]:
+        merged = dict(self.submission.values)
+        merged.update(self.central)
+        return merged
+
+
+def _veto_text(outcome: IndicatorOutcome) -> str:
+    veto = outcome.outcome.veto
+    assert veto is not None
+    parts = []
+    if veto.zero_total:
+        parts.append("总分计 0 分")
+    if veto.zero_sections:
+        parts.append(f"第 {'、'.join(veto.zero_sections)} 部分计 0 分")
+    if veto.grade_cap:
+        parts.append(f"等次不高于“{veto.grade_cap}”")
+    return "；".join(parts)
+
+
+def _tallies(config: YearConfig, submission: Submission) -> list[TaskTally]:
+    assessed = {t.id for t in config.source.assessed_tasks()}
+    tallies = []
+    for section in config.plan.sections:
+        tally = TaskTally(section=section.label, title=section.title)
+        for task in section.tasks:
+            if task.id not in assessed:
+                continue
+            report = submission.tasks.get(task.id)
+            status = report.status if report is not None else None
+            field = _TALLY_FIELD[status] if status is not None else "missing"
+            setattr(tally, field, getattr(tally, field) + 1)
+        if any((tally.done, tally.partly, tally.not_started, tally.not_applicable, tally.missing)):
+            tallies.append(tally)
+    return tallies
+
+
+class YearScorer:
+    """Scores the units of one year against its indicator set."""
+
+    def __init__(self, config: YearConfig, inputs: dict[str, UnitInputs]) -> None:
+        self.config = config
+        self.inputs = inputs
+        items = config.indicator_set.items
+        self.names = {i.code: i.name for i in items}
+        self.measures = {i.code: i.unit or "" for i in items}
+        self.values = {code: {k: v.value for k, v in unit.values().items()}
+                       for code, unit in inputs.items()}
+        self.peers: dict[str, dict[str, Value | None]] = {
+            item.code: {code: values.get(item.code) for code, values in self.values.items()}
+            for item in items
+        }
+        self.references: dict[str, ReferenceFigures] = {
+            code: unit.unit.reference() for code, unit in inputs.items()}
+
+    def _context(self, code: str, indicator: Indicator, cells: Mapping[str, ItemValue],
+                 tasks: Mapping[str, TaskState]) -> RuleContext:
+        def label(item: str) -> str:
+            name = self.names.get(item, item)
+            where = cells.get(item)
+            return f"{name}（{where.sheet}!{where.cell}）" if where and where.cell else name
+
+        return RuleContext(
+            max_points=indicator.points, values=self.values[code], tasks=tasks,
+            task_ids=tuple(indicator.tasks), peers=self.peers, unit=code,
+            reference=self.references[code], references=self.references, labels=self.names,
+            units=self.measures, label_hook=label,
+        )
+
+    def score(self, code: str) -> UnitScore:
+        """One unit's indicators, sections, total, grade and vetoes (ranks come later)."""
+        unit_inputs = self.inputs[code]
+        submission = unit_inputs.submission
+        cells = unit_inputs.values()
+        tasks = {tid: TaskState(status=r.status, evidence=bool(r.evidence))
+                 for tid, r in submission.tasks.items() if r.status is not None}
+        outcomes: dict[str, list[IndicatorOutcome]] = {}
+        indicators: dict[str, IndicatorScore] = {}
+        vetoes: list[VetoApplied] = []
+        for section, indicator in self.config.indicator_set.indicators():
+            outcome = evaluate_indicator(indicator, self._context(code, indicator, cells, tasks))
+            outcomes.setdefault(section.id, []).append(outcome)
+            explanation = outcome.outcome.explanation
+            if outcome.excluded:
+                explanation += "；本项不计入，所在部分按其余指标折算"
+            elif outcome.flagged:
+                explanation += "；数据缺失，已标记待核"
+            indicators[indicator.id] = IndicatorScore(
+                section=section.id, name=indicator.name, points=outcome.points,
+                max=indicator.points, explanation=explanation, excluded=outcome.excluded,
+                flagged=outcome.flagged,
+                inputs=[InputRef(item=item, name=self.names.get(item, item),
+                                 value=cells[item].value if item in cells else None,
+                                 sheet=cells[item].sheet if item in cells else None,
+                                 cell=cells[item].cell if item in cells else None)
+                        for item in outcome.outcome.items],
+            )
+            if section.kind is SectionKind.VETO and outcome.outcome.veto is not None:
+                vetoes.append(VetoApplied(indicator=indicator.id, name=indicator.name,
+                                          effect=_veto_text(outcome),
+                                          explanation=outcome.outcome.explanation))
+        result = final_result(self.config.indicator_set, outcomes)
+        unit = unit_inputs.unit
+        return UnitScore(
+            code=code, name=unit.name, short_name=unit.short_name, region=unit.region,
+            status=UnitStatus.SCORED,
+            submission=SubmissionRef(file=submission.file, sha256=submission.sha256,
+                                     size=submission.size),
+            total=result.total, grade=result.grade, sections=result.sections,
+            indicators=indicators, vetoes=vetoes, tasks=_tallies(self.config, submission),
+            findings=[f for f in submission.findings
+                      if f.severity is not Severity.ERROR and f.code != "submission-read"],
+        )
+
+
+def unscored(unit: Unit, status: UnitStatus, reason: str, findings: list[Problem],
+             submission: Submission | None = None) -> UnitScore:
+    """A unit that is listed without a score, and why."""
+    return UnitScore(
+        code=unit.code, name=unit.name, short_name=unit.short_name, region=unit.region,
+        status=status, reason=reason, findings=findings,
+        submission=None if submission is None else SubmissionRef(
+            file=submission.file, sha256=submission.sha256, size=submission.size),
+    )
