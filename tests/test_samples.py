@@ -48,6 +48,16 @@ def test_samples_validate_without_errors(year: int) -> None:
     assert central.valid and central.unit_code == "central" and len(central.central) == 32
 
 
+def test_invalid_samples_are_current(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["sample", "2022", "-o", str(tmp_path / "2022"), "--invalid",
+                                 str(tmp_path / "invalid")])
+    assert result.exit_code == 0, result.output
+    for path in sorted((tmp_path / "invalid").iterdir()):
+        assert path.read_bytes() == (INVALID / path.name).read_bytes(), (
+            f"{path.name} is stale: regenerate with "
+            "`scoring sample 2022 -o sample_inputs/2022 --invalid sample_inputs/invalid`")
+
+
 def _readme_rows() -> list[tuple[str, str, int | None]]:
     rows = []
     for line in (INVALID / "README.md").read_text(encoding="utf-8").splitlines():
