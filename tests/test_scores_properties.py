@@ -117,3 +117,28 @@ def test_vetoes_and_deduction_caps_do_what_the_config_says(units: list) -> None:
     assert unit.tier == CONFIG.indicator_set.tiers.tiers[-1].name
     deduction = next(s for s in CONFIG.indicator_set.sections if s.kind is SectionKind.DEDUCTION)
     assert unit.sections[deduction.id] == deduction.cap
+
+
+@fast
+@given(st.dictionaries(st.sampled_from([f"{i:06d}" for i in range(100000, 100030)]),
+                       st.one_of(st.none(), st.integers(0, 1000)), min_size=1, max_size=30),
+       st.sampled_from(["higher_better", "lower_better"]), st.sampled_from(["none", "population"]))
+def test_shared_peer_lookups_give_the_same_points(peers: dict[str, int | None], direction: str,
+                                                   how: str) -> None:
+    from scoring.indicators.rules import GoalpostsRule, RankRule, RuleContext
+    from scoring.indicators.rules.base import ReferenceFigures
+    from scoring.indicators.rules.normalise import PeerStats
+
+    references = {code: ReferenceFigures(population_10k=float(int(code) % 7 + 1), gdp_100m_yuan=1.0)
+                  for code in peers}
+    table = {"x": peers}
+    stats = PeerStats(table, references)
+    rules = [GoalpostsRule(kind="goalposts", item="x", normalise=how, direction=direction),  # type: ignore[arg-type]
+             RankRule(kind="rank", item="x", normalise=how, direction=direction)]  # type: ignore[arg-type]
+    for code, value in peers.items():
+        plain = RuleContext(max_points=10, values={"x": value}, peers=table, unit=code,
+                            reference=references[code], references=references)
+        shared = RuleContext(max_points=10, values={"x": value}, peers=table, unit=code,
+                             reference=references[code], references=references, stats=stats)
+        for rule in rules:
+            assert rule.evaluate(shared) == rule.evaluate(plain)

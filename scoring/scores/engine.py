@@ -15,6 +15,7 @@ from scoring.indicators.items import Value
 from scoring.indicators.models import Indicator, SectionKind
 from scoring.indicators.rules import RuleContext, TaskState
 from scoring.indicators.rules.base import ReferenceFigures, TaskStatus
+from scoring.indicators.rules.normalise import PeerStats
 from scoring.indicators.units import Unit
 from scoring.problems import Problem, Severity
 from scoring.scores.models import (
@@ -94,6 +95,7 @@ class YearScorer:
         }
         self.references: dict[str, ReferenceFigures] = {
             code: unit.unit.reference() for code, unit in inputs.items()}
+        self.stats = PeerStats(self.peers, self.references)
 
     def _context(self, code: str, indicator: Indicator, cells: Mapping[str, ItemValue],
                  tasks: Mapping[str, TaskState]) -> RuleContext:
@@ -106,7 +108,7 @@ class YearScorer:
             max_points=indicator.points, values=self.values[code], tasks=tasks,
             task_ids=tuple(indicator.tasks), peers=self.peers, unit=code,
             reference=self.references[code], references=self.references, labels=self.names,
-            units=self.measures, label_hook=label,
+            units=self.measures, label_hook=label, stats=self.stats,
         )
 
     def score(self, code: str) -> UnitScore:

@@ -12,12 +12,12 @@ same published number on every machine.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
-from typing import ClassVar, Literal
+from typing import ClassVar, Literal, Protocol
 
 from scoring.indicators.items import DataItem, ItemKind, Strict, Value
 from scoring.problems import Severity
@@ -68,6 +68,14 @@ class ReferenceFigures:
     gdp_100m_yuan: float | None = None
 
 
+class PeerLookup(Protocol):
+    """Every unit's scaled values of an item, computed once per scoring run (see ``normalise``)."""
+
+    def values(self, item: str, how: str) -> Mapping[str, float]: ...
+
+    def ordered(self, item: str, how: str) -> Sequence[float]: ...
+
+
 @dataclass(frozen=True)
 class RuleContext:
     """Everything a rule may read for one unit and one indicator.
@@ -77,6 +85,8 @@ class RuleContext:
     ``peers``: by item code, every unit's value (unit code → value), for goalposts and rank;
     ``reference``: the unit's population and GDP (``references``: every unit's);
     ``max_points``: the indicator's maximum;
+    ``stats``: optional shared lookups over ``peers`` so relative rules need not rescan every unit
+    (the same numbers, computed once per run);
     ``labels``: how to name an item in explanations (the scoring layer may add cell references,
     or pass ``label_hook``); ``units``: each item's unit of measure, shown after its values.
     """
@@ -92,6 +102,7 @@ class RuleContext:
     labels: Mapping[str, str] = field(default_factory=dict)
     units: Mapping[str, str] = field(default_factory=dict)
     label_hook: Callable[[str], str] | None = None
+    stats: PeerLookup | None = None
 
     def label(self, code: str) -> str:
         """The name to show for an item: the hook's, else ``labels``, else the code."""

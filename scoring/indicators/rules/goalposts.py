@@ -37,9 +37,13 @@ class GoalpostsRule(RuleBase):
         x = scaled(ctx.values.get(self.item), ctx.reference, self.normalise)
         if x is None:
             return missing_outcome(ctx, [self.item], [self.item])
-        peers = peer_values(ctx.peers.get(self.item, {}), ctx.references, self.normalise)
-        values = [v for unit, v in peers.items() if unit != ctx.unit or ctx.unit is None] + [x]
-        lo, hi = min(values), max(values)
+        if ctx.stats is not None:  # the unit's own peer value is x itself, so min/max agree
+            ordered = ctx.stats.ordered(self.item, self.normalise)
+            lo, hi = (min(ordered[0], x), max(ordered[-1], x)) if ordered else (x, x)
+        else:
+            peers = peer_values(ctx.peers.get(self.item, {}), ctx.references, self.normalise)
+            values = [v for unit, v in peers.items() if unit != ctx.unit or ctx.unit is None] + [x]
+            lo, hi = min(values), max(values)
         name = f"{ctx.label(self.item)}{NORMALISE_LABELS[self.normalise]}"
         if hi == lo:
             points = clamp(ctx.max_points, ctx.max_points)

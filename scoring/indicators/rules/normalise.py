@@ -37,3 +37,33 @@ def peer_values(peers: Mapping[str, Value | None], references: Mapping[str, Refe
         if x is not None:
             out[unit] = x
     return out
+
+
+class PeerStats:
+    """``peer_values`` and their sorted list per (item, normalisation), computed on first use.
+
+    One instance serves every unit of a scoring run, so goalposts and rank rules cost O(log n)
+    per unit instead of a scan of all units.
+    """
+
+    def __init__(self, peers: Mapping[str, Mapping[str, Value | None]],
+                 references: Mapping[str, ReferenceFigures]) -> None:
+        self._peers = peers
+        self._references = references
+        self._values: dict[tuple[str, str], dict[str, float]] = {}
+        self._ordered: dict[tuple[str, str], list[float]] = {}
+
+    def values(self, item: str, how: str) -> dict[str, float]:
+        """Every unit's scaled value of ``item``."""
+        key = (item, how)
+        if key not in self._values:
+            self._values[key] = peer_values(self._peers.get(item, {}), self._references,
+                                            how)  # type: ignore[arg-type]
+        return self._values[key]
+
+    def ordered(self, item: str, how: str) -> list[float]:
+        """The same values, ascending."""
+        key = (item, how)
+        if key not in self._ordered:
+            self._ordered[key] = sorted(self.values(item, how).values())
+        return self._ordered[key]

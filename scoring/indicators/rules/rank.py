@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Mapping
 from typing import ClassVar, Literal
 
@@ -50,10 +51,17 @@ class RankRule(RuleBase):
         x = scaled(ctx.values.get(self.item), ctx.reference, self.normalise)
         if x is None:
             return missing_outcome(ctx, [self.item], [self.item])
-        peers = peer_values(ctx.peers.get(self.item, {}), ctx.references, self.normalise)
-        others = [v for unit, v in peers.items() if unit != ctx.unit]
-        better = sum(1 for v in others if (v > x if self.direction == "higher_better" else v < x))
-        rank, n = better + 1, len(others) + 1
+        if ctx.stats is not None:  # the unit's own value is x: never strictly better than itself
+            ordered = ctx.stats.ordered(self.item, self.normalise)
+            others_count = len(ordered) - (ctx.unit in ctx.stats.values(self.item, self.normalise))
+            better = (len(ordered) - bisect_right(ordered, x) if self.direction == "higher_better"
+                      else bisect_left(ordered, x))
+        else:
+            peers = peer_values(ctx.peers.get(self.item, {}), ctx.references, self.normalise)
+            others = [v for unit, v in peers.items() if unit != ctx.unit]
+            better = sum(1 for v in others if (v > x if self.direction == "higher_better" else v < x))
+            others_count = len(others)
+        rank, n = better + 1, others_count + 1
         name = f"{ctx.label(self.item)}{NORMALISE_LABELS[self.normalise]}"
         if self.method == "linear":
             share = 1.0 if n == 1 else (n - rank) / (n - 1)

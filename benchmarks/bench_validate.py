@@ -1,6 +1,6 @@
 """Reading and validating one submission, next to pandas.read_excel (openpyxl engine) on the same files.
 
-Run: .venv/bin/python benchmarks/validate.py [YEAR] [ROUNDS]
+Run: .venv/bin/python benchmarks/bench_validate.py [YEAR] [ROUNDS]
 Prints, per file, the median over rounds and all 32 sample files: our read + full validation
 (configuration already loaded, as when a batch is validated), the same including loading the
 configuration from scratch (a single `scoring validate` call), and pandas reading every sheet
