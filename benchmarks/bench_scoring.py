@@ -88,13 +88,16 @@ def main() -> None:
     sample_inputs = {code: UnitInputs(config.units[code], sub, {}) for code, sub in collected.by_unit.items()}
     after = min(score_rank_robust(sample_inputs) for _ in range(3))
     print(f"32 sample units: validate {validation * 1000:.0f} ms; score + rank + robustness "
-          f"{after * 1000:.0f} ms after validation (target ≤ 1000 ms); whole score_folder {whole * 1000:.0f} ms")
+          f"{after * 1000:.0f} ms after validation (target ≤ 1000 ms); "
+          f"whole score_folder {whole * 1000:.0f} ms")
     sizes = [n for n in (100, 300, 1000, 3000, 10000) if n <= largest]
     previous: tuple[int, float] | None = None
     for n in sizes:
         seconds = score_rank_robust(synthetic(n))
-        growth = "" if previous is None else \
-            f"  growth exponent vs {previous[0]}: {math.log(seconds / previous[1]) / math.log(n / previous[0]):.2f}"
+        growth = ""
+        if previous is not None:
+            exponent = math.log(seconds / previous[1]) / math.log(n / previous[0])
+            growth = f"  growth exponent vs {previous[0]}: {exponent:.2f}"
         print(f"{n:6d} synthetic units: {seconds:6.2f} s  ({seconds / n * 1000:.2f} ms per unit){growth}")
         previous = (n, seconds)
     print("target at 3,000 units: ≤ 10 s for score + rank + robustness")
