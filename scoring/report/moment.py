@@ -1,0 +1,47 @@
+"""The one moment that dates a run's PDFs: the manifest's ``generated_at``, never the clock.
+
+Order: ``manifest.json`` beside the scores file (``generated_at``, ISO 8601), else
+``SOURCE_DATE_EPOCH`` (reproducible-builds convention), else the scores file's modification time.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+
+from scoring.errors import ScoringError
+
+MANIFEST = "manifest.json"
+
+
+def parse_moment(text: str) -> datetime:
+    """An ISO 8601 timestamp (``Z`` allowed), naive values taken as UTC."""
+    moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def run_moment(scores_file: Path) -> datetime:
+    """When the run that wrote ``scores_file`` happened (see the module docstring for the order)."""
+    manifest = scores_file.parent / MANIFEST
+    if manifest.is_file():
+        try:
+            data = json.loads(manifest.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise ScoringError(f"{manifest}: 无法读取（{exc}）") from exc
+        value = data.get("generated_at") if isinstance(data, dict) else None
+        if isinstance(value, str):
+            try:
+                return parse_moment(value)
+            except ValueError as exc:
+                raise ScoringError(f"{manifest}: generated_at 不是 ISO 8601 时间：{value}") from exc
+    return file_moment(scores_file)
+
+
+def file_moment(source: Path) -> datetime:
+    """``SOURCE_DATE_EPOCH`` when set, else ``source``'s modification time (whole seconds, UTC)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), tz=UTC)
+    return datetime.fromtimestamp(int(source.stat().st_mtime), tz=UTC)

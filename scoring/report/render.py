@@ -1,0 +1,119 @@
+"""All of a year's PDFs: one scorecard per unit and the national summary, rendered in worker processes.
+
+Each worker imports WeasyPrint itself and keeps one ``FontConfiguration`` (see ``pdf.py``); the
+parent only builds the job list and writes the files it gets back, in a fixed order, so the same
+run always writes the same bytes.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Literal
+
+from scoring.files import write_bytes_atomically
+from scoring.indicators.models import IndicatorSet
+from scoring.report.pdf import PdfAttachment, font_configuration, html_to_pdf
+from scoring.report.scorecard import scorecard_html
+from scoring.report.summary import summary_html
+from scoring.report.views import json_bytes, unit_slice
+from scoring.scores.models import ScoreReport, UnitScore
+
+SCORECARDS_DIR = "scorecards"
+SUMMARY_FILE = "summary.pdf"
+
+
+@dataclass(frozen=True)
+class Job:
+    """One PDF to render: a unit's scorecard (by code) or the summary."""
+
+    kind: Literal["scorecard", "summary"]
+    code: str = ""
+
+
+def scorecard_file(out_dir: Path, unit: UnitScore) -> Path:
+    """``out_dir/scorecards/CODE-NAME.pdf``."""
+    return out_dir / SCORECARDS_DIR / f"{unit.code}-{unit.name}.pdf"
+
+
+def scorecard_pdf(report: ScoreReport, indicator_set: IndicatorSet, unit: UnitScore, *,
+                  generated_at: datetime) -> bytes:
+    """One unit's scorecard as PDF/A-3b bytes, with the unit's scores.json slice attached."""
+    html = scorecard_html(report, indicator_set, unit, generated_at)
+    attachment = PdfAttachment(name=f"{unit.code}-scores.json", data=json_bytes(unit_slice(report, unit)),
+                               description=f"{unit.name} {report.year} 年度评分结果（scores.json 片段）")
+    return html_to_pdf(html, generated_at=generated_at, attachments=(attachment,))
+
+
+def summary_pdf(report: ScoreReport, indicator_set: IndicatorSet, *, generated_at: datetime) -> bytes:
+    """The national summary as PDF/A-3b bytes, with the whole scores.json attached."""
+    html = summary_html(report, indicator_set, generated_at)
+    attachment = PdfAttachment(name="scores.json", data=json_bytes(report.model_dump(mode="json")),
+                               description=f"{report.year} 年度全部单位评分结果（scores.json）")
+    return html_to_pdf(html, generated_at=generated_at, attachments=(attachment,))
+
+
+def render_job(job: Job, report: ScoreReport, indicator_set: IndicatorSet, generated_at: datetime) -> bytes:
+    """The PDF bytes of one job."""
+    if job.kind == "summary":
+        return summary_pdf(report, indicator_set, generated_at=generated_at)
+    unit = next(u for u in report.units if u.code == job.code)
+    return scorecard_pdf(report, indicator_set, unit, generated_at=generated_at)
+
+
+_STATE: tuple[ScoreReport, IndicatorSet, datetime] | None = None
+
+
+def _start_worker(report: ScoreReport, indicator_set: IndicatorSet, generated_at: datetime) -> None:
+    """Worker set-up: keep the inputs, import WeasyPrint and create this worker's font configuration."""
+    global _STATE
+    _STATE = (report, indicator_set, generated_at)
+    font_configuration()
+
+
+def _run_job(job: Job) -> bytes:
+    assert _STATE is not None, "worker not initialised"
+    return render_job(job, *_STATE)
+
+
+def _pool_context() -> multiprocessing.context.BaseContext:
+    """Workers forked from a clean server that has loaded this module but not WeasyPrint."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__])
+    return context
+
+
+def plan_jobs(report: ScoreReport, out_dir: Path) -> list[tuple[Job, Path]]:
+    """Every PDF of the year and where it goes: the summary (the longest, so it starts first), then
+    each unit's card (a short one saying why for units not scored)."""
+    jobs = [(Job("summary"), out_dir / SUMMARY_FILE)]
+    jobs += [(Job("scorecard", u.code), scorecard_file(out_dir, u)) for u in report.units]
+    return jobs
+
+
+def render_reports(report: ScoreReport, indicator_set: IndicatorSet, out_dir: Path, *,
+                   generated_at: datetime, workers: int | None = None) -> list[Path]:
+    """Write ``out_dir/scorecards/CODE-NAME.pdf`` for every unit and ``out_dir/summary.pdf``.
+
+    Returns the paths written.
+
+    ``generated_at`` (fixed per run, from the manifest) dates every PDF and attachment, so the same
+    run renders byte-identical files. ``workers``: processes to use (default: one per CPU).
+    """
+    jobs = plan_jobs(report, out_dir)
+    count = min(workers or os.cpu_count() or 1, len(jobs))
+    if count <= 1:
+        for job, path in jobs:
+            write_bytes_atomically(path, render_job(job, report, indicator_set, generated_at))
+        return [path for _, path in jobs]
+    with ProcessPoolExecutor(max_workers=count, mp_context=_pool_context(), initializer=_start_worker,
+                             initargs=(report, indicator_set, generated_at)) as pool:
+        for (_, path), data in zip(jobs, pool.map(_run_job, [job for job, _ in jobs]), strict=True):
+            write_bytes_atomically(path, data)
+    return [path for _, path in jobs]

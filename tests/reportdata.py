@@ -1,0 +1,205 @@
+"""A small but complete ScoreReport for the 2022 indicator set, built without the scoring engine.
+
+Scored units get every indicator (inputs with sheet and cell, explanations), tasks, findings,
+robustness and a trend; one unit is not scored (with its errors) and one is missing. Values are
+derived from a hash of (unit, indicator), so the same call always builds the same report.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from datetime import date
+
+from scoring.indicators.models import IndicatorSet, SectionKind
+from scoring.indicators.rules import TimelinessRule
+from scoring.indicators.rules.base import round_points
+from scoring.indicators.store import load_indicator_set
+from scoring.indicators.units import Unit, load_units
+from scoring.problems import Problem, Severity
+from scoring.scores.models import (
+    IndicatorScore,
+    InputRef,
+    Robustness,
+    ScoreReport,
+    SectionInfo,
+    SubmissionRef,
+    TaskTally,
+    Trend,
+    UnitScore,
+    UnitStatus,
+    VetoApplied,
+)
+
+SCORED = ("440000", "110000", "540000")
+NOT_SCORED = "660000"
+MISSING = "460000"
+CONFIG_SHA = "3f1d2c4b5a69788796a5b4c3d2e1f00112233445566778899aabbccddeeff0011"
+TASK_SECTIONS = (("一", "聚焦重点领域治理"), ("二", "持续加大行政保护力度"), ("三", "强化刑事打击"),
+                 ("四", "完善制度机制"), ("五", "聚力增强社会保护意识"), ("七", "加强组织实施"))
+
+
+def _fraction(*parts: str) -> float:
+    digest = hashlib.sha256("|".join(parts).encode()).digest()
+    return int.from_bytes(digest[:4], "big") / 2**32
+
+
+def _sha(*parts: str) -> str:
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()
+
+
+def _inputs(indicator_set: IndicatorSet, codes: list[str], unit: str) -> list[InputRef]:
+    order = {item.code: index for index, item in enumerate(indicator_set.items)}
+    refs = []
+    for code in codes:
+        item = indicator_set.item(code)
+        assert item is not None
+        central = item.source.value == "central"
+        value: float | int | bool | date
+        if item.kind.value == "date":
+            value = date(2023, 1, 10 + int(_fraction(unit, code) * 12))
+        elif item.kind.value == "yes_no":
+            value = False
+        elif item.kind.value == "ratio":
+            value = round(60 + _fraction(unit, code) * 40, 1)
+        else:
+            value = int(_fraction(unit, code) * 400)
+        refs.append(InputRef(item=code, name=item.name, value=value,
+                             sheet="全国双打办记录" if central else "工作数据",
+                             cell=f"C{order[code] + 2}",
+                             file="central-2022.xlsx" if central else None))
+    return refs
+
+
+def _indicators(indicator_set: IndicatorSet, unit: str) -> dict[str, IndicatorScore]:
+    out: dict[str, IndicatorScore] = {}
+    for section, ind in indicator_set.indicators():
+        share = 0.45 + 0.55 * _fraction(unit, ind.id)
+        if section.kind is SectionKind.VETO:
+            points = 0.0
+        elif section.kind is SectionKind.DEDUCTION:
+            points = round_points(ind.points * 0.2 * _fraction(unit, ind.id))
+        else:
+            points = round_points(ind.points * share)
+        inputs = _inputs(indicator_set, ind.rule.referenced_items(), unit)
+        if inputs:
+            shown = "、".join(f"{r.name}（{r.sheet}!{r.cell}）{r.value}" for r in inputs)
+            text = f"{shown}，按规则计 {points:g} 分"
+        else:
+            done = share * len(ind.tasks)
+            text = f"{len(ind.tasks)} 项任务完成度合计 {done:.2f}，{ind.points:g} × 完成度 = {points:g} 分"
+        if isinstance(ind.rule, TimelinessRule):
+            text += f"（截止日期 {ind.rule.deadline.isoformat()}）"
+        out[ind.id] = IndicatorScore(section=section.id, name=ind.name, points=points, max=ind.points,
+                                     inputs=inputs, explanation=text,
+                                     flagged=ind.id == "A8" and unit == "540000")
+    return out
+
+
+def _sections(indicator_set: IndicatorSet, indicators: dict[str, IndicatorScore]) -> dict[str, float]:
+    sections: dict[str, float] = {}
+    for section in indicator_set.sections:
+        if section.kind is SectionKind.VETO:
+            continue
+        total = sum(indicators[i.id].points for i in section.indicators)
+        sections[section.id] = round_points(min(total, section.cap) if section.cap else total)
+    return sections
+
+
+def _tasks(unit: str) -> list[TaskTally]:
+    tallies = []
+    for label, title in TASK_SECTIONS:
+        f = _fraction(unit, label)
+        tallies.append(TaskTally(section=label, title=title, done=3 + int(f * 8), partly=int(f * 3),
+                                 not_started=int(f * 2), not_applicable=int(f * 1.5), missing=0))
+    return tallies
+
+
+def _scored(indicator_set: IndicatorSet, unit: Unit, index: int, name: str | None) -> UnitScore:
+    indicators = _indicators(indicator_set, unit.code)
+    sections = _sections(indicator_set, indicators)
+    score = sum(sections[s.id] for s in indicator_set.sections if s.kind is SectionKind.SCORE)
+    total = round_points(min(max(score + sections.get("D", 0.0) - sections.get("E", 0.0), 0.0), 100.0))
+    vetoes = []
+    if unit.code == "540000":
+        vetoes.append(VetoApplied(indicator="F1", name="区域性、系统性重大事件", effect="等次不高于“不合格”",
+                                  explanation="发生区域性、系统性侵权假冒重大事件（全国双打办记录!C16）：是，触发一票否决"))
+    findings = [Problem(code="closed-le-opened", severity=Severity.WARNING,
+                        message="办结案件数大于查处案件数（含以前年度结转案件时可能出现），请核实。",
+                        file=f"{unit.code}.xlsx", sheet="工作数据", cell="C3")]
+    return UnitScore(
+        code=unit.code, name=name or unit.name, short_name=unit.short_name, region=unit.region,
+        status=UnitStatus.SCORED,
+        submission=SubmissionRef(file=f"{unit.code}-{unit.short_name}.xlsx", sha256=_sha("file", unit.code),
+                                 size=48_000 + index),
+        total=total, sections=sections, indicators=indicators, vetoes=vetoes, tasks=_tasks(unit.code),
+        findings=findings,
+        trend=Trend(previous_year=2021, previous_total=round_points(total - 3.5 + index),
+                    previous_rank=index + 2, total_change=round_points(3.5 - index),
+                    rank_change=1) if index % 2 == 0 else None,
+    )
+
+
+def _rank(indicator_set: IndicatorSet, units: list[UnitScore]) -> None:
+    units.sort(key=lambda u: (-(u.total or 0.0), u.code))
+    n = len(units)
+    for index, unit in enumerate(units):
+        unit.rank = index + 1
+        total = unit.total or 0.0
+        grade = next(g.name for g in indicator_set.grades
+                     if (g.at_least is None or total >= g.at_least) and (g.below is None or total < g.below))
+        unit.grade = "不合格" if unit.vetoes else grade
+        tier = next(t for t in indicator_set.tiers.tiers if (index + 1) / n <= (t.up_to_share or 1))
+        unit.tier, unit.tier_points = tier.name, tier.points
+        unit.robustness = Robustness(median_rank=float(index + 1), p05=max(1, index), p95=min(n, index + 2),
+                                     leave_one_out_min=max(1, index), leave_one_out_max=min(n, index + 3))
+    by_region: dict[str, int] = {}
+    for unit in units:
+        by_region[unit.region] = by_region.get(unit.region, 0) + 1
+        unit.rank_in_region = by_region[unit.region]
+
+
+def sample_report(scored: Sequence[str] = SCORED, *, not_scored: str | None = NOT_SCORED,
+                  missing: str | None = MISSING, names: dict[str, str] | None = None,
+                  findings: dict[str, list[Problem]] | None = None) -> ScoreReport:
+    """A 2022 report: ``scored`` units with full results, one not scored, one missing.
+
+    ``names`` overrides unit names and ``findings`` adds problems (for escaping tests).
+    """
+    indicator_set = load_indicator_set("2022")
+    units = load_units().by_code()
+    names = names or {}
+    results = [_scored(indicator_set, units[code], index, names.get(code))
+               for index, code in enumerate(scored)]
+    for unit in results:
+        unit.findings += (findings or {}).get(unit.code, [])
+    _rank(indicator_set, results)
+    others = []
+    if not_scored is not None:
+        u = units[not_scored]
+        others.append(UnitScore(
+            code=u.code, name=names.get(u.code, u.name), short_name=u.short_name, region=u.region,
+            status=UnitStatus.NOT_SCORED,
+            reason="报送工作簿有 2 个错误，未评分：移送公安机关案件数不能大于行政执法部门查处案件数。",
+            submission=SubmissionRef(file=f"{u.code}-{u.short_name}.xlsx", sha256=_sha("file", u.code),
+                                     size=47_000),
+            findings=[Problem(code="check-failed", severity=Severity.ERROR,
+                              message="移送公安机关案件数不能大于行政执法部门查处案件数。",
+                              file=f"{u.code}.xlsx", sheet="工作数据", cell="C6"),
+                      Problem(code="value-missing", severity=Severity.ERROR, message="必填项未填写：涉案金额",
+                              file=f"{u.code}.xlsx", sheet="工作数据", cell="C4")]))
+    if missing is not None:
+        u = units[missing]
+        others.append(UnitScore(code=u.code, name=u.name, short_name=u.short_name, region=u.region,
+                                status=UnitStatus.MISSING, reason="未收到报送工作簿"))
+    sections = [SectionInfo(id=s.id, name=s.name, kind=s.kind.value,
+                            max=(s.cap if s.cap else s.points if s.points is not None
+                                 else sum(i.points for i in s.indicators)) or 0.0)
+                for s in indicator_set.sections]
+    return ScoreReport(
+        year=2022, title=indicator_set.title, config_sha256=CONFIG_SHA, engine_version="0.1.0",
+        total_points=indicator_set.total_points, rank_ties="competition", sections=sections,
+        units=results + others,
+        central=SubmissionRef(file="central-2022.xlsx", sha256=_sha("central"), size=30_000),
+        robustness_method="权重在 ±20% 内随机扰动 1000 次，取名次的 5% 与 95% 分位；并逐一去掉每项指标重排。",
+    )
