@@ -9,6 +9,7 @@ import typer
 
 from scoring.cli.audit import audit, schema
 from scoring.cli.console import fail
+from scoring.cli.render import render
 from scoring.cli.scores import run, score
 from scoring.cli.tasks import app as tasks_app
 from scoring.cli.workbooks import sample, template, validate
@@ -27,6 +28,7 @@ app.command("schema")(schema)
 app.command("template")(template)
 app.command("validate")(validate)
 app.command("sample")(sample)
+app.command("render")(render)
 app.command("score")(score)
 app.command("run")(run)
 

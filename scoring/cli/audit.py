@@ -12,10 +12,13 @@ from rich.table import Table
 
 from scoring.cli.console import err, exit_with, out, print_problems
 from scoring.errors import ConfigError
+from scoring.files import write_bytes_atomically
 from scoring.indicators.html import render_audit
 from scoring.indicators.report import AuditReport, build_report
 from scoring.indicators.schema import schema_text
 from scoring.indicators.store import LoadedSet, indicator_path, load_located
+from scoring.report.audit import render_audit_pdf
+from scoring.report.moment import file_moment
 from scoring.yamlfile import write_atomically
 
 _KIND_LABEL = {"score": "计分", "bonus": "加分", "deduction": "扣分", "veto": "一票否决"}
@@ -77,7 +80,7 @@ AgainstOpt = Annotated[str | None, typer.Option(
     "--against", metavar="OTHER_YEAR|FILE.yaml", help="与另一年度或另一文件比较")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="输出机器可读的 JSON 报告")]
 ReportOpt = Annotated[Path | None, typer.Option(
-    "-o", "--output", metavar="FILE.html", help="写出 HTML 审计报告")]
+    "-o", "--output", metavar="FILE.html|FILE.pdf", help="写出审计报告（HTML 或 PDF/A）")]
 SchemaOutOpt = Annotated[Path | None, typer.Option(
     "-o", "--output", metavar="FILE.json", help="写入文件（默认输出到屏幕）")]
 UnitsOpt = Annotated[bool, typer.Option("--units", help="导出 units.yaml 的 JSON Schema")]
@@ -89,18 +92,18 @@ def audit(target: TargetArg, against: AgainstOpt = None, as_json: JsonOpt = Fals
     kind: Literal["html", "pdf"] | None = None
     if output is not None:
         suffix = output.suffix.lower()
-        if suffix == ".pdf":
-            err.print("[bold red]错误：[/]PDF 格式将随成绩单功能提供，目前请使用 .html")
+        if suffix not in (".html", ".htm", ".pdf"):
+            err.print(f"[bold red]错误：[/]不支持的输出格式“{escape(output.suffix)}”，请使用 .html 或 .pdf")
             exit_with(2)
-        if suffix not in (".html", ".htm"):
-            err.print(f"[bold red]错误：[/]不支持的输出格式“{escape(output.suffix)}”，请使用 .html")
-            exit_with(2)
-        kind = "html"
+        kind = "pdf" if suffix == ".pdf" else "html"
     loaded = _load(target, as_json)
     other = _load(against, as_json) if against is not None else None
     report = build_report(loaded, other)
     if kind == "html" and output is not None:
         write_atomically(output, render_audit(report))
+        err.print(f"已写入 {escape(str(output))}")
+    elif kind == "pdf" and output is not None:
+        write_bytes_atomically(output, render_audit_pdf(report, generated_at=file_moment(loaded.file)))
         err.print(f"已写入 {escape(str(output))}")
     if as_json:
         out.print_json(report.model_dump_json())
