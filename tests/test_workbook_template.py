@@ -115,3 +115,21 @@ def test_libreoffice_opens_and_keeps_everything(template: Path, tmp_path: Path) 
             return sum(len(re.findall(rb"<dataValidation ", z.read(n)))
                        for n in z.namelist() if n.startswith("xl/worksheets/sheet"))
         assert validations(zout) == validations(zin)
+
+
+def test_central_office_workbook(tmp_path: Path) -> None:
+    path = tmp_path / "central.xlsx"
+    result = runner.invoke(app, ["template", "2022", "--central", "-o", str(path)])
+    assert result.exit_code == 0, result.output
+    wb = load_workbook(path)
+    ws = wb["中央记录"]
+    config = load_year_config(2022)
+    assert config is not None
+    codes = [ws.cell(2, c).value for c in range(3, ws.max_column + 1)]
+    assert codes == [i.code for i in config.indicator_set.items if i.source.value == "central"]
+    assert [ws.cell(r, 1).value for r in range(3, 35)] == sorted(config.units)
+    blank = validate_submission(path, load_year_config)
+    assert blank.unit_code == "central" and not blank.valid
+    missing = [f for f in blank.findings if f.code == "value-missing"]
+    assert len(missing) == 32 * len(codes)
+    assert "是" in next(f.message for f in missing if "重大事件" in f.message)

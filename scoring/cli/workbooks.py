@@ -11,27 +11,38 @@ from rich.markup import escape
 
 from scoring.cli.console import err, exit_with, guarded, out, print_problems
 from scoring.errors import ScoringError
+from scoring.files import write_bytes_atomically
 from scoring.problems import Severity
+from scoring.workbook.central import build_central_template
 from scoring.workbook.sample import write_invalid_samples, write_samples
-from scoring.workbook.template import template_name, write_template
+from scoring.workbook.template import template_name, workbook_bytes, write_template
 from scoring.workbook.validate import validate_submission
 from scoring.workbook.years import load_year_config
 
 YearArg = Annotated[int, typer.Argument(metavar="YEAR", min=2000, max=2100, help="考核年度")]
 UnitOpt = Annotated[str | None, typer.Option("--unit", metavar="CODE", help="单位代码，如 110000")]
 AllOpt = Annotated[bool, typer.Option("--all", help="为全部 32 个单位生成模板")]
+CentralOpt = Annotated[bool, typer.Option("--central", help="生成全国办中央记录工作簿（每个单位一行）")]
 OutOpt = Annotated[Path, typer.Option("-o", "--output", help="--unit 时为 .xlsx 文件，--all 时为目录")]
 
 
 @guarded
-def template(year: YearArg, output: OutOpt, unit: UnitOpt = None, every: AllOpt = False) -> None:
-    """生成报送模板（Excel）：单个单位（--unit）或全部单位（--all）。"""
-    if (unit is None) == (not every):
-        err.print("请指定 --unit CODE 或 --all 之一")
+def template(year: YearArg, output: OutOpt, unit: UnitOpt = None, every: AllOpt = False,
+             central: CentralOpt = False) -> None:
+    """生成报送模板（Excel）：单个单位（--unit）、全部单位（--all）或全国办中央记录（--central）。"""
+    if sum((unit is not None, every, central)) != 1:
+        err.print("请指定 --unit CODE、--all 或 --central 之一")
         exit_with(2)
     config = load_year_config(year)
     if config is None:
         raise ScoringError(f"没有 {year} 年度的指标配置（indicators/{year}.yaml）")
+    if central:
+        if output.suffix.lower() != ".xlsx":
+            raise ScoringError(f"{output}: 工作簿文件应以 .xlsx 结尾")
+        units = sorted(config.units.values(), key=lambda u: u.code)
+        write_bytes_atomically(output, workbook_bytes(build_central_template(config.source, units)))
+        err.print(f"已生成 {escape(str(output))}")
+        return
     if unit is not None:
         chosen = config.units.get(unit)
         if chosen is None:

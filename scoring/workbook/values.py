@@ -21,6 +21,11 @@ _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 _DATE_TEXT = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 _DATE_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+_MISSING_HINT = {
+    ItemKind.COUNT: "没有发生的请填 0", ItemKind.AMOUNT: "没有发生的请填 0",
+    ItemKind.RATIO: "请填写百分数，如 96.5", ItemKind.DATE: "请填写日期，如 2023-01-15",
+    ItemKind.YES_NO: "请选择“是”或“否”", ItemKind.CHOICE: "请从下拉列表中选择",
+}
 YES = frozenset({"是", "有", "y", "yes", "true", "1", "√"})
 NO = frozenset({"否", "无", "n", "no", "false", "0", "×"})
 
@@ -143,7 +148,7 @@ def cell_value(item: DataItem, cell: Cell | None) -> tuple[Value | None, list[No
             notes.append(_error("formula-no-value",
                                 f"公式“={cell.formula}”没有保存计算结果，无法读取；请直接填写数值"))
         elif item.required:
-            notes.append(_error("value-missing", "必填项为空；没有发生的请填 0"))
+            notes.append(_error("value-missing", f"必填项为空；{_MISSING_HINT.get(item.kind, '请填写')}"))
         return None, notes
     if cell.formula is not None:
         notes.append(_info("formula-used", f"单元格含公式“={cell.formula}”，已读取其计算结果"))
