@@ -48,6 +48,8 @@ def _check_folder(folder: Path) -> None:
 def _score(year: int, folder: Path, central: Path | None, output: Path,
            progress: Progress | None = None) -> tuple[ScoreReport, list[Path]]:
     _check_folder(folder)
+    if output.exists() and not output.is_dir():
+        raise ScoringError(f"{output}: 已存在且不是目录，无法写入结果")
     if central is not None and not central.is_file():
         raise ScoringError(f"{central}: 中央记录工作簿不存在")
     config = _config(year)
