@@ -30,7 +30,7 @@ from scoring.workbook.template import (
     validation_for,
     write_meta,
 )
-from scoring.workbook.values import cell_value
+from scoring.workbook.values import item_at
 
 
 def central_items(source: TemplateSource) -> list[DataItem]:
@@ -126,11 +126,7 @@ def read_central(book: RawWorkbook, source: TemplateSource, units: dict[str, Uni
             if column is None:
                 continue
             ref = f"{get_column_letter(column)}{row}"
-            found = sheet.get(ref)
-            value, notes = cell_value(item, found)
-            for note in notes:
-                add(note.code, note.severity, f"{units[code].name}·{item.name}：{note.message}", ref,
-                    None if found is None else found.value)
-            unit_values[item.code] = ItemValue(code=item.code, value=value, sheet=L.CENTRAL, cell=ref)
+            unit_values[item.code], problems = item_at(sheet, ref, item, f"{units[code].name}·{item.name}")
+            records.findings.extend(problems)
         records.values[code] = unit_values
     return records

@@ -14,6 +14,7 @@ import unicodedata
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from xml.etree.ElementTree import ParseError
 
@@ -31,7 +32,7 @@ from scoring.workbook.guard import UnsafeEntry, check_file
 from scoring.workbook.reader import RawWorkbook, Sheet, column_index, read_workbook
 from scoring.workbook.submission import ItemValue, Submission, TaskReport
 from scoring.workbook.template import TemplateSource
-from scoring.workbook.values import cell_value
+from scoring.workbook.values import EXCEL_EPOCH, item_at
 
 _RANGE = re.compile(r"^([A-Z]{1,3})(\d+)(?::([A-Z]{1,3})(\d+))?$")
 
@@ -176,10 +177,7 @@ def _cover(book: RawWorkbook, meta: dict[str, str], config: YearConfig | None,
             continue
         cell = sheet.get(L.cover_cell(key))
         value = None if cell is None else cell.value
-        if key == "filled_on" and isinstance(value, float) and cell is not None:
-            from datetime import timedelta
-
-            from scoring.workbook.values import EXCEL_EPOCH  # local: only dates need it
+        if key == "filled_on" and isinstance(value, float) and 36526 <= value <= 73415:
             contact[key] = (EXCEL_EPOCH + timedelta(days=int(value))).isoformat()
         else:
             contact[key] = _text(value)
@@ -234,13 +232,8 @@ def _data(book: RawWorkbook, items: list[DataItem], found: _Findings) -> dict[st
         row = rows.get(item.code)
         if row is None:
             continue
-        ref = f"{L.DATA_VALUE_COL}{row}"
-        cell = sheet.get(ref)
-        value, notes = cell_value(item, cell)
-        for note in notes:
-            found.add(note.code, note.severity, f"{item.name}：{note.message}", sheet=L.DATA, cell=ref,
-                      value=None if cell is None else cell.value)
-        values[item.code] = ItemValue(code=item.code, value=value, sheet=L.DATA, cell=ref)
+        values[item.code], problems = item_at(sheet, f"{L.DATA_VALUE_COL}{row}", item, item.name)
+        found.items.extend(problems)
     return values
 
 

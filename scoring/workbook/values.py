@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from scoring.indicators.items import DataItem, ItemKind, Value
-from scoring.problems import Severity
-from scoring.workbook.reader import Cell
+from scoring.problems import Problem, Severity
+from scoring.workbook.reader import Cell, Sheet
+from scoring.workbook.submission import ItemValue
 
 EXCEL_EPOCH = date(1899, 12, 30)
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
@@ -177,3 +178,13 @@ def cell_value(item: DataItem, cell: Cell | None) -> tuple[Value | None, list[No
         notes.append(_error("choice-invalid", f"“{cell.value}”不是可选项（{'、'.join(item.options)}）"))
         return None, notes
     return str(cell.value).strip(), notes
+
+
+def item_at(sheet: Sheet, ref: str, item: DataItem, label: str) -> tuple[ItemValue, list[Problem]]:
+    """The item's value read from ``sheet!ref``, with its notes as located problems."""
+    cell = sheet.get(ref)
+    value, notes = cell_value(item, cell)
+    shown = None if cell is None or cell.value is None else str(cell.value)
+    problems = [Problem(code=n.code, severity=n.severity, message=f"{label}：{n.message}",
+                        sheet=sheet.name, cell=ref, value=shown) for n in notes]
+    return ItemValue(code=item.code, value=value, sheet=sheet.name, cell=ref), problems
