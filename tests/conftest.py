@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from scoring.catalogue.departments import Registry, load_registry
 from scoring.catalogue.extract import Extraction, extract_plan
+
+if TYPE_CHECKING:
+    from reportdata import Rendered
 
 ROOT = Path(__file__).resolve().parent.parent
 PLANS = ROOT / "sample_inputs" / "plans"
@@ -46,3 +50,40 @@ def seed_extractions() -> dict[int, Extraction]:
         result[year] = extract_plan(raw.decode("utf-8"), source_name=str(seed_path(year)), raw=raw,
                                     encoding="utf-8", registry=reg)
     return result
+
+
+# —— PDF reports: every PDF rendered once per session and shared ——
+
+REPORT_MOMENT = "2023-02-01T08:00:00+00:00"
+
+
+def pdf_text(path: Path) -> str:
+    """The PDF's text as pdftotext extracts it (UTF-8, reading order)."""
+    import subprocess
+
+    return subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], check=True,
+                          capture_output=True, text=True).stdout
+
+
+def squeeze(text: str) -> str:
+    """Text without any whitespace, so names wrapped across table lines still match."""
+    return "".join(text.split())
+
+
+@pytest.fixture(scope="session")
+def rendered_reports(tmp_path_factory: pytest.TempPathFactory) -> Rendered:
+    """The sample report's PDFs (rendered by the worker pool) with the inputs they came from."""
+    from datetime import datetime
+
+    from reportdata import Rendered, sample_report
+
+    from scoring.indicators.store import load_indicator_set
+    from scoring.report import render_reports
+
+    report = sample_report()
+    indicator_set = load_indicator_set("2022")
+    out_dir = tmp_path_factory.mktemp("reports")
+    moment = datetime.fromisoformat(REPORT_MOMENT)
+    paths = render_reports(report, indicator_set, out_dir, generated_at=moment, workers=2)
+    return Rendered(report=report, indicator_set=indicator_set, out_dir=out_dir, paths=paths,
+                    generated_at=moment)

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
 
 from scoring.indicators.models import IndicatorSet, SectionKind
 from scoring.indicators.rules import TimelinessRule
@@ -37,6 +39,26 @@ MISSING = "460000"
 CONFIG_SHA = "3f1d2c4b5a69788796a5b4c3d2e1f00112233445566778899aabbccddeeff0011"
 TASK_SECTIONS = (("一", "聚焦重点领域治理"), ("二", "持续加大行政保护力度"), ("三", "强化刑事打击"),
                  ("四", "完善制度机制"), ("五", "聚力增强社会保护意识"), ("七", "加强组织实施"))
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A report, the set it was scored with, and the PDFs rendered from it."""
+
+    report: ScoreReport
+    indicator_set: IndicatorSet
+    out_dir: Path
+    paths: list[Path]
+    generated_at: datetime
+
+    def card(self, code: str) -> Path:
+        """The scorecard of unit ``code``."""
+        return next(p for p in self.paths if p.name.startswith(f"{code}-"))
+
+    @property
+    def summary(self) -> Path:
+        """summary.pdf."""
+        return self.out_dir / "summary.pdf"
 
 
 def _fraction(*parts: str) -> float:

@@ -62,7 +62,12 @@ Names = Mapping[str, DataItem]
 
 def _name(items: Names, code: str) -> str:
     item = items.get(code)
-    return f"{item.name}（{item.unit}）" if item is not None and item.unit else (item.name if item else code)
+    return item.name if item is not None else code
+
+
+def _unit(items: Names, code: str) -> str:
+    item = items.get(code)
+    return (item.unit or "") if item is not None else ""
 
 
 def _task_completion(rule: TaskCompletionRule, items: Names) -> str:
@@ -75,7 +80,7 @@ def _task_completion(rule: TaskCompletionRule, items: Names) -> str:
 
 
 def _bands(rule: BandsRule, items: Names) -> str:
-    unit = (items[rule.item].unit or "") if rule.item in items else ""
+    unit = _unit(items, rule.item)
     parts = [f"{b.describe(unit)} 得 {fmt(b.points)} 分" for b in rule.bands]
     return f"按{_name(items, rule.item)}分档：{'；'.join(parts)}"
 
@@ -83,7 +88,8 @@ def _bands(rule: BandsRule, items: Names) -> str:
 def _linear(rule: LinearRule, items: Names) -> str:
     names = " + ".join(_name(items, c) for c in rule.items)
     cap = "指标满分" if rule.cap is None else f"{fmt(rule.cap)} 分"
-    return f"{names}每 {fmt(rule.per)} 个单位得 {fmt(rule.points_per)} 分，最高 {cap}"
+    unit = _unit(items, rule.items[0]) or "个"
+    return f"{names}每 {fmt(rule.per)} {unit}得 {fmt(rule.points_per)} 分，最高为{cap}"
 
 
 def _ratio(rule: RatioTargetRule, items: Names) -> str:
@@ -122,17 +128,20 @@ def _timeliness(rule: TimelinessRule, items: Names) -> str:
             f"{fmt(rule.per_day)} 分{grace}，最低 {fmt(rule.floor)} 分")
 
 
-def _deductions(rule: DeductionsRule, items: Names) -> str:
+def _deductions(rule: DeductionsRule, items: Names, kind: SectionKind | None = None) -> str:
     parts = []
     for event in rule.events:
-        text = f"{_name(items, event.item)}每次 {fmt(event.points)} 分"
+        each = f"每 1 {_unit(items, event.item) or '次'}"
+        text = f"{_name(items, event.item)}{each} {fmt(event.points)} 分"
         if event.fixed_item is not None and event.fixed_points is not None:
-            text += f"（{_name(items, event.fixed_item)}每次 {fmt(event.fixed_points)} 分）"
+            text += f"（其中{_name(items, event.fixed_item)}{each} {fmt(event.fixed_points)} 分）"
         if event.cap is not None:
             text += f"，本类最多 {fmt(event.cap)} 分"
         parts.append(text)
     cap = "" if rule.cap is None else f"，合计最多 {fmt(rule.cap)} 分"
-    how = "从满分中扣减，最低 0 分" if rule.mode == "from_max" else "累计计分"
+    tally = {SectionKind.BONUS: "累计加分", SectionKind.DEDUCTION: "累计扣分"}.get(kind or SectionKind.SCORE,
+                                                                                "累计计分")
+    how = "从满分中扣减，最低 0 分" if rule.mode == "from_max" else tally
     return f"{'；'.join(parts)}{cap}；{how}"
 
 
@@ -153,8 +162,10 @@ _DESCRIBERS: dict[type[Any], Callable[[Any, Names], str]] = {
 }
 
 
-def describe_rule(indicator: Indicator, items: Names) -> str:
-    """The indicator's rule in one Chinese sentence."""
+def describe_rule(indicator: Indicator, items: Names, kind: SectionKind | None = None) -> str:
+    """The indicator's rule in one Chinese sentence (``kind``: its section's, for the sign of a tally)."""
+    if isinstance(indicator.rule, DeductionsRule):
+        return _deductions(indicator.rule, items, kind)
     return _DESCRIBERS[type(indicator.rule)](indicator.rule, items)
 
 
@@ -175,5 +186,5 @@ def _row(section: Section, indicator: Indicator, items: Names) -> MethodRow:
     missing = "" if section.kind is SectionKind.VETO else MISSING_LABELS[indicator.missing]
     return MethodRow(id=indicator.id, name=indicator.name,
                      kind_label=RULE_KIND_LABELS[indicator.rule.kind], points=indicator.points,
-                     rule=describe_rule(indicator, items), basis=indicator.basis,
+                     rule=describe_rule(indicator, items, section.kind), basis=indicator.basis,
                      tasks="、".join(indicator.tasks), missing=missing)

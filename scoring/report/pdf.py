@@ -9,6 +9,7 @@ into a report.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -103,6 +104,9 @@ def html_to_pdf(html: str, *, generated_at: datetime, attachments: tuple[PdfAtta
                         modified=when, relationship=a.relationship, url_fetcher=fetcher)
              for a in attachments]
     document = HTML(string=html, base_url=str(templates_root()) + "/", url_fetcher=fetcher)
-    pdf: bytes = document.write_pdf(font_config=font_configuration(), pdf_variant=variant,
-                                    attachments=files or None)
+    with warnings.catch_warnings():
+        # WeasyPrint opens its bundled sRGB profile for PDF/A without closing it.
+        warnings.simplefilter("ignore", ResourceWarning)
+        pdf: bytes = document.write_pdf(font_config=font_configuration(), pdf_variant=variant,
+                                        attachments=files or None)
     return pdf

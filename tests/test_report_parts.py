@@ -1,0 +1,86 @@
+"""The pieces behind the PDFs: rules in words, deterministic charts, dates, the job plan."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from reportdata import sample_report
+
+from scoring.errors import ScoringError
+from scoring.indicators.models import SectionKind
+from scoring.indicators.rules import RULE_CLASSES
+from scoring.indicators.store import load_indicator_set
+from scoring.report.charts import Series, distribution_chart, section_chart
+from scoring.report.methodology import _DESCRIBERS, describe_rule, methodology
+from scoring.report.moment import run_moment
+from scoring.report.render import plan_jobs
+
+
+def test_every_rule_kind_has_words() -> None:
+    assert {cls.__name__ for cls in _DESCRIBERS} == {cls.__name__ for cls in RULE_CLASSES.values()}
+
+
+@pytest.mark.parametrize("year", ["2020", "2022"])
+def test_every_indicator_is_described(year: str) -> None:
+    indicator_set = load_indicator_set(year)
+    sections = methodology(indicator_set)
+    assert [r.id for s in sections for r in s.rows] == [i.id for _, i in indicator_set.indicators()]
+    assert all(r.rule and r.basis for s in sections for r in s.rows)
+
+
+def test_rule_words_carry_the_numbers() -> None:
+    s = load_indicator_set("2022")
+    by_id = {i.id: i for _, i in s.indicators()}
+    items = s.item_map()
+    assert "0.25" in describe_rule(by_id["B1"], items) and "每 1 件" in describe_rule(by_id["B1"], items)
+    assert "≥ 95%" in describe_rule(by_id["B2"], items) and "得 3 分" in describe_rule(by_id["B2"], items)
+    assert "2023-01-15" in describe_rule(by_id["C1"], items) and "0.5" in describe_rule(by_id["C1"], items)
+    assert "达到 90%" in describe_rule(by_id["A7"], items) and "60%" in describe_rule(by_id["A7"], items)
+    assert "每亿元GDP" in describe_rule(by_id["A6"], items)
+    assert "前 25%" in describe_rule(by_id["C5"], items)
+    e1 = describe_rule(by_id["E1"], items, SectionKind.DEDUCTION)
+    assert "被通报次数每 1 次 2 分（其中被通报后按期整改到位次数每 1 次 1 分）" in e1 and "累计扣分" in e1
+    assert "累计加分" in describe_rule(by_id["D1"], items, SectionKind.BONUS)
+    assert "等次最高为不合格" in describe_rule(by_id["F1"], items)
+    assert "已完成 1、部分完成 0.5" in describe_rule(by_id["A1"], items)
+
+
+def test_charts_are_deterministic_svg_with_text() -> None:
+    args = (["A 日常工作成效", "B 行刑衔接"],
+            [Series("本单位", (80.0, 50.0)), Series("全国平均", (70.0, 60.0))])
+    first = section_chart(*args, title="各部分得分率")
+    assert first == section_chart(*args, title="各部分得分率")
+    assert first.startswith("<svg") and "<text" in first and "日常工作成效" in first
+    assert "<dc:date>" not in first and "width=" not in first.split(">")[0]
+    data = (["广东", "北京"], [80.5, 70.0], ["良好", "合格"], [("合格", 60.0)])
+    other = distribution_chart(*data, title="总分")
+    assert other == distribution_chart(*data, title="总分")
+    assert "广东" in other
+
+
+def test_run_moment_prefers_the_manifest(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    scores = tmp_path / "scores.json"
+    scores.write_text("{}", encoding="utf-8")
+    os.utime(scores, (1_700_000_000, 1_700_000_000))
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    assert run_moment(scores) == datetime.fromtimestamp(1_700_000_000, tz=UTC)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1600000000")
+    assert run_moment(scores) == datetime.fromtimestamp(1_600_000_000, tz=UTC)
+    (tmp_path / "manifest.json").write_text(json.dumps({"generated_at": "2023-02-01T08:00:00"}),
+                                            encoding="utf-8")
+    assert run_moment(scores) == datetime(2023, 2, 1, 8, tzinfo=UTC)
+    (tmp_path / "manifest.json").write_text(json.dumps({"generated_at": "yesterday"}), encoding="utf-8")
+    with pytest.raises(ScoringError, match="ISO 8601"):
+        run_moment(scores)
+
+
+def test_jobs_put_the_summary_first_and_name_cards_by_code_and_name(tmp_path: Path) -> None:
+    jobs = plan_jobs(sample_report(), tmp_path)
+    assert jobs[0][1] == tmp_path / "summary.pdf"
+    assert [p.name for _, p in jobs[1:]] == [
+        "440000-广东省.pdf", "110000-北京市.pdf", "540000-西藏自治区.pdf", "660000-新疆生产建设兵团.pdf",
+        "460000-海南省.pdf"]

@@ -1,0 +1,74 @@
+"""Scorecards and the summary carry real text: names, totals, every indicator, and why a unit
+was not scored."""
+
+from __future__ import annotations
+
+from conftest import pdf_text, squeeze
+from reportdata import MISSING, NOT_SCORED, SCORED, Rendered
+
+from scoring.indicators.html import points
+from scoring.report.render import scorecard_file
+
+
+def test_every_unit_gets_a_card_named_code_name(rendered_reports: Rendered) -> None:
+    r = rendered_reports
+    expected = [r.out_dir / "summary.pdf"] + [scorecard_file(r.out_dir, u) for u in r.report.units]
+    assert r.paths == expected
+    assert all(p.is_file() and p.read_bytes().startswith(b"%PDF-") for p in expected)
+    assert (r.out_dir / "scorecards" / "110000-北京市.pdf") in expected
+
+
+def test_scorecard_text_has_unit_total_and_every_indicator(rendered_reports: Rendered) -> None:
+    r = rendered_reports
+    for code in SCORED:
+        unit = next(u for u in r.report.units if u.code == code)
+        text = pdf_text(r.card(code))
+        flat = squeeze(text)
+        assert unit.name in flat and f"{r.report.year}年度" in flat
+        assert points(unit.total) in text and unit.grade is not None and unit.grade in flat
+        assert f"{unit.rank}/{len(r.report.scored())}" in flat and "稳健区间" in flat
+        for _, indicator in r.indicator_set.indicators():
+            assert squeeze(indicator.name) in flat, indicator.name
+        for score in unit.indicators.values():
+            for ref in score.inputs:
+                if ref.sheet and ref.cell:
+                    assert f"{ref.sheet}!{ref.cell}" in flat
+        assert r.report.config_sha256 in flat
+        assert unit.submission is not None and unit.submission.sha256 in flat
+        assert "第1页共" in flat  # the footer: 第 x 页 共 y 页
+
+
+def test_scorecard_shows_vetoes_tasks_findings_and_trend(rendered_reports: Rendered) -> None:
+    tibet = squeeze(pdf_text(rendered_reports.card("540000")))
+    assert "触发：等次不高于“不合格”" in tibet and "待核" in tibet
+    canton = squeeze(pdf_text(rendered_reports.card("440000")))
+    assert "聚焦重点领域治理" in canton and "已完成" in canton and "未开展" in canton
+    assert "办结案件数大于查处案件数" in canton and "工作数据!C3" in canton
+    assert "与上年比较：2021年总分" in canton
+    assert "各部分得分率" in canton and "全国平均" in canton  # the chart's text is text
+
+
+def test_units_not_scored_get_a_card_saying_why(rendered_reports: Rendered) -> None:
+    corps = squeeze(pdf_text(rendered_reports.card(NOT_SCORED)))
+    assert "新疆生产建设兵团" in corps and "未评分" in corps and "工作数据!C6" in corps
+    assert "移送公安机关案件数不能大于行政执法部门查处案件数" in corps
+    hainan = squeeze(pdf_text(rendered_reports.card(MISSING)))
+    assert "海南省" in hainan and "未收到报送工作簿" in hainan
+
+
+def test_summary_ranks_every_unit_and_explains_the_method(rendered_reports: Rendered) -> None:
+    r = rendered_reports
+    text = pdf_text(r.summary)
+    flat = squeeze(text)
+    for unit in r.report.units:
+        assert unit.name in flat
+    for unit in r.report.scored():
+        assert points(unit.total) in text
+    assert "未收到报送工作簿" in flat and "未评分" in flat
+    assert "各部分领先单位" in flat and "各单位总分" in flat
+    assert "同分同名次，其后名次顺延" in flat
+    for _, indicator in r.indicator_set.indicators():
+        assert squeeze(indicator.name) in flat
+        assert squeeze(indicator.basis)[:20] in flat
+    assert "每移送1件得0.25分" in flat or "每1个单位得0.25分" in flat
+    assert "2023-01-15" in flat
