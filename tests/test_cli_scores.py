@@ -6,9 +6,9 @@ import json
 import shutil
 from pathlib import Path
 
+from conftest import ROOT
 from typer.testing import CliRunner
 
-from conftest import ROOT
 from scoring.cli import app
 
 runner = CliRunner()
@@ -46,7 +46,8 @@ def test_stray_duplicate_and_broken_files(tmp_path: Path) -> None:
     (inbox / "130000-河北.xlsx").write_bytes(b"not a workbook at all")
     (inbox / "notes.csv").write_text("a,b\n1,2\n", encoding="utf-8")
     (inbox / "~$120000-天津.xlsx").write_bytes(b"lock file")
-    result = runner.invoke(app, ["score", "2022", str(inbox), "--central", str(SAMPLES / "2022" / "120000-天津.xlsx"),
+    not_central = SAMPLES / "2022" / "120000-天津.xlsx"
+    result = runner.invoke(app, ["score", "2022", str(inbox), "--central", str(not_central),
                                  "-o", str(tmp_path / "o"), "--json"])
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)

@@ -10,7 +10,7 @@ from conftest import ROOT
 from typer.testing import CliRunner
 
 from scoring.cli import app
-from scoring.workbook.sample import central_file_name
+from scoring.workbook.layout import central_file_name
 from scoring.workbook.validate import validate_submission
 from scoring.workbook.years import load_year_config
 

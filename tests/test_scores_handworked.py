@@ -39,7 +39,7 @@ from typer.testing import CliRunner
 
 from scoring.cli import app
 from scoring.workbook import layout as L
-from scoring.workbook.central import build_central_template
+from scoring.workbook.central_template import build_central_template
 from scoring.workbook.filling import Filling, fill
 from scoring.workbook.template import build_template, workbook_bytes
 from scoring.workbook.years import load_year_config

@@ -17,10 +17,8 @@ from scoring.errors import ScoringError
 from scoring.indicators.store import indicator_path
 from scoring.scores.collect import workbook_files
 from scoring.scores.models import ScoreReport, UnitStatus
-from scoring.scores.outputs import write_outputs
-from scoring.scores.year import score_folder
 from scoring.settings import get_settings
-from scoring.workbook.sample import central_file_name
+from scoring.workbook.layout import central_file_name
 from scoring.workbook.validate import YearConfig
 from scoring.workbook.years import load_year_config
 
@@ -47,6 +45,9 @@ def _check_folder(folder: Path) -> None:
 
 def _score(year: int, folder: Path, central: Path | None, output: Path,
            progress: Progress | None = None) -> tuple[ScoreReport, list[Path]]:
+    from scoring.scores.outputs import write_outputs  # openpyxl and numpy: only when scoring
+    from scoring.scores.year import score_folder
+
     _check_folder(folder)
     if output.exists() and not output.is_dir():
         raise ScoringError(f"{output}: 已存在且不是目录，无法写入结果")

@@ -11,11 +11,7 @@ from rich.markup import escape
 
 from scoring.cli.console import err, exit_with, guarded, out, print_problems
 from scoring.errors import ScoringError
-from scoring.files import write_bytes_atomically
 from scoring.problems import Severity
-from scoring.workbook.central import build_central_template
-from scoring.workbook.sample import write_invalid_samples, write_samples
-from scoring.workbook.template import template_name, workbook_bytes, write_template
 from scoring.workbook.validate import validate_submission
 from scoring.workbook.years import load_year_config
 
@@ -30,6 +26,11 @@ OutOpt = Annotated[Path, typer.Option("-o", "--output", help="--unit 时为 .xls
 def template(year: YearArg, output: OutOpt, unit: UnitOpt = None, every: AllOpt = False,
              central: CentralOpt = False) -> None:
     """生成报送模板（Excel）：单个单位（--unit）、全部单位（--all）或全国办中央记录（--central）。"""
+    # openpyxl is imported here, not at start-up, so `scoring validate` starts quickly
+    from scoring.files import write_bytes_atomically
+    from scoring.workbook.central_template import build_central_template
+    from scoring.workbook.template import template_name, workbook_bytes, write_template
+
     if sum((unit is not None, every, central)) != 1:
         err.print("请指定 --unit CODE、--all 或 --central 之一")
         exit_with(2)
@@ -92,6 +93,8 @@ InvalidOut = Annotated[Path | None, typer.Option("--invalid", help="同时生成
 @guarded
 def sample(year: YearArg, output: SampleOut, invalid: InvalidOut = None) -> None:
     """生成 32 个单位的模拟报送工作簿（确定性）及全国办的中央记录工作簿。"""
+    from scoring.workbook.sample import write_invalid_samples, write_samples
+
     config = load_year_config(year)
     if config is None:
         raise ScoringError(f"没有 {year} 年度的指标配置（indicators/{year}.yaml）")

@@ -67,3 +67,8 @@ CENTRAL_NAME_ROW: Final = 1
 CENTRAL_CODE_ROW: Final = 2
 CENTRAL_FIRST_ROW: Final = 3
 CENTRAL_FIRST_COL: Final = 3  # A: unit code, B: unit name
+
+
+def central_file_name(year: int) -> str:
+    """The central office's workbook beside a year's sample folder: ``central-2022.xlsx``."""
+    return f"central-{year}.xlsx"

@@ -29,7 +29,7 @@ from scoring.indicators.rules.timeliness import TimelinessRule
 from scoring.indicators.units import Unit
 from scoring.workbook import layout as L
 from scoring.workbook.broken import catalogue
-from scoring.workbook.central import build_central_template, central_items
+from scoring.workbook.central_template import build_central_template
 from scoring.workbook.filling import CellInput, Filling, fill
 from scoring.workbook.template import build_template, template_name, workbook_bytes
 from scoring.workbook.validate import YearConfig
@@ -190,7 +190,7 @@ def province_sample(config: YearConfig, unit: Unit, sizes: _Sizes) -> bytes:
 def central_sample(config: YearConfig, units: list[Unit], sizes: _Sizes) -> bytes:
     """The central office's records for every unit."""
     year = config.indicator_set.year
-    items = central_items(config.source)
+    items = config.source.central_items()
     wb = _opened(workbook_bytes(build_central_template(config.source, units)))
     ws = wb[L.CENTRAL]
     incident_unit = _rng("incident", year).choice(units).code
@@ -204,11 +204,6 @@ def central_sample(config: YearConfig, units: list[Unit], sizes: _Sizes) -> byte
     return workbook_bytes(wb)
 
 
-def central_file_name(year: int) -> str:
-    """``central-2022.xlsx``."""
-    return f"central-{year}.xlsx"
-
-
 def write_samples(config: YearConfig, out_dir: Path) -> list[Path]:
     """Write all 32 units' workbooks into ``out_dir`` and the central office's beside it."""
     units = sorted(config.units.values(), key=lambda u: u.code)
@@ -218,7 +213,7 @@ def write_samples(config: YearConfig, out_dir: Path) -> list[Path]:
         path = out_dir / template_name(unit)
         write_bytes_atomically(path, province_sample(config, unit, sizes))
         written.append(path)
-    central = out_dir.parent / central_file_name(config.indicator_set.year)
+    central = out_dir.parent / L.central_file_name(config.indicator_set.year)
     write_bytes_atomically(central, central_sample(config, units, sizes))
     written.append(central)
     return written

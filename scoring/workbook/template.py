@@ -12,7 +12,6 @@ import io
 import math
 import re
 import zipfile
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -22,13 +21,12 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from scoring import __version__
-from scoring.catalogue.models import Plan, Task
 from scoring.files import write_bytes_atomically
-from scoring.indicators.items import DataItem, ItemKind, ItemSource
-from scoring.indicators.models import IndicatorSet
+from scoring.indicators.items import DataItem, ItemKind
 from scoring.indicators.rules.base import TaskStatus
 from scoring.indicators.units import Unit
 from scoring.workbook import layout as L
+from scoring.workbook.source import TemplateSource
 
 FONT = "等线"
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -50,24 +48,6 @@ NUMBER_FORMATS: dict[ItemKind, str] = {
     ItemKind.DATE: "yyyy-mm-dd",
     ItemKind.TEXT: "@",
 }
-
-
-@dataclass(frozen=True)
-class TemplateSource:
-    """What a template is generated from: the indicator set, its file's SHA-256, the catalogue."""
-
-    indicator_set: IndicatorSet
-    sha256: str
-    plan: Plan
-
-    def assessed_tasks(self) -> list[Task]:
-        """The catalogue's tasks that some indicator assesses, in plan order."""
-        wanted = {t for _, indicator in self.indicator_set.indicators() for t in indicator.tasks}
-        return [task for task in self.plan.tasks() if task.id in wanted]
-
-    def province_items(self) -> list[DataItem]:
-        """Data items the provinces report (the central office records the others)."""
-        return [i for i in self.indicator_set.items if i.source is ItemSource.PROVINCE]
 
 
 def template_name(unit: Unit) -> str:

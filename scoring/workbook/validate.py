@@ -30,8 +30,8 @@ from scoring.workbook import layout as L
 from scoring.workbook.central import read_central
 from scoring.workbook.guard import UnsafeEntry, check_file
 from scoring.workbook.reader import RawWorkbook, Sheet, column_index, read_workbook
+from scoring.workbook.source import TemplateSource
 from scoring.workbook.submission import ItemValue, Submission, TaskReport
-from scoring.workbook.template import TemplateSource
 from scoring.workbook.values import EXCEL_EPOCH, item_at
 
 _RANGE = re.compile(r"^([A-Z]{1,3})(\d+)(?::([A-Z]{1,3})(\d+))?$")
