@@ -184,3 +184,79 @@ def test_text_that_is_not_a_plan() -> None:
 def test_utf16_with_bom_is_read() -> None:
     text, encoding = decode_plan("一、标题\n".encode("utf-16"), "u16.txt")
     assert text == "一、标题\n" and encoding == "utf-16"
+
+
+HEADING_SENTENCES = """全国打击侵犯知识产权和制售假冒伪劣商品工作领导小组
+
+2021年5月16日
+
+（此件公开发布）
+
+2021年全国打击侵犯知识产权和制售假冒伪劣商品工作要点
+
+做好2021年工作，要坚持依法治理。
+
+一、深化重点治理
+
+（一）深化重点领域和市场治理。
+
+互联网领域侵权假冒治理。以食品、药品为重点，强化线上线下一体化监管打击。
+
+（公安部、海关总署、市场监管总局、中央网信办按职责分工
+
+— 2 —
+
+负责）开展“剑网2021”专项行动。（中央宣传部牵头，公安部按职责分工负责）
+
+农村和城乡结合部市场治理。开展农村假冒伪劣食品治理。（市场监管总局、农业农村部按职责分工负责）
+"""
+
+
+def test_paragraphs_opening_with_a_heading_sentence_and_a_parenthetical_cut_by_a_page() -> None:
+    result = extract_text(HEADING_SENTENCES)
+    plan = result.plan
+    assert plan.issued_on is not None and plan.issued_on.isoformat() == "2021-05-16"
+    assert [t.title for t in plan.tasks()] == ["互联网领域侵权假冒治理", "农村和城乡结合部市场治理"]
+    first = plan.tasks()[0]
+    assert [len(c.departments) for c in first.clauses] == [4, 2]
+    assert first.clauses[1].departments[0].role is Role.LEAD
+    assert codes(result) == ["front-matter"]
+
+
+PDF_TEXT = """全国打击侵犯知识产权和制售
+
+假冒伪劣商品工作领导小组 文件
+
+— 1 —
+
+2022年全国打击侵犯知识产权和
+
+制售假冒伪劣商品工作要点
+
+做好2022年全国打击侵犯知识产权和制售假冒伪劣商品工
+
+作,要坚持以习近平新时代中国特色社会主义思想为指导。
+
+一、扎实开展重点难点治理
+
+(一)开展互联网领域治理。
+
+1. 开展“剑网2022”专项行动,严厉打击网络侵权盗版行为。
+
+(中央宣传部、中央网信办、公安部、工业和信息化部按职责分工
+
+负责)
+"""
+
+
+def test_text_copied_from_a_pdf_line_by_line() -> None:
+    result = extract_text(PDF_TEXT)
+    plan = result.plan
+    assert plan.title == "2022年全国打击侵犯知识产权和制售假冒伪劣商品工作要点" and plan.year == 2022
+    assert plan.preamble == ("做好2022年全国打击侵犯知识产权和制售假冒伪劣商品工作,"
+                             "要坚持以习近平新时代中国特色社会主义思想为指导。")
+    task = plan.tasks()[0]
+    assert task.id == "2022-1.1.1"
+    assert [d.name for d in task.clauses[0].departments] == [
+        "中央宣传部", "中央网信办", "公安部", "工业和信息化部"]
+    assert codes(result) == ["front-matter"]

@@ -36,6 +36,8 @@ L3_RE = re.compile(
 TITLE_RE = re.compile(r"^(?!关于)[^《》。，,]{0,60}工作要点$")
 
 TERMINATORS = "。！？；!?;"
+_TITLE_FIRST_HALF = re.compile(r"^\d{4}\s*年(?!\s*\d{1,2}\s*月)[^。；，,《》]{2,40}$")  # not a date
+_STANDALONE_NOTE = re.compile(r"^[（(]此件[^（()）]*[）)]$")
 _TRAILING_CLOSERS = "”’」』》\"' "
 RESPONSIBILITY_RE = re.compile(
     r"[（(](?P<body>责任单位\s*[:：][^（()）]*|[^（()）]*?(?:负责|牵头|配合|参与))[。.]?\s*[）)]"
@@ -156,6 +158,7 @@ class Paragraph:
     last: int
     marker: Marker | None
     parts: list[str] = field(default_factory=list)
+    numbers: list[int] = field(default_factory=list)  # the source line of each part
 
     @property
     def text(self) -> str:
@@ -205,16 +208,29 @@ def paragraphs(lines: list[Line]) -> list[Paragraph]:
         if line.kind is not LineKind.TEXT:
             continue
         marker, rest = find_marker(line.text)
-        starts_with_duty = RESPONSIBILITY_RE.match(line.text) is not None
+        # a parenthetical belongs to the sentence before it, even when a page break cut it open
+        starts_with_duty = line.text[0] in "（(" and not _STANDALONE_NOTE.match(line.text)
         continues = (
             current is not None and marker is None and not hard_break and not _closed(current)
             and (starts_with_duty or not ends_sentence(current.text))
         )
         if continues and current is not None:
             current.parts.append(rest)
+            current.numbers.append(line.number)
             current.last = line.number
         else:
-            current = Paragraph(line.number, line.number, marker, [rest])
+            opening = Paragraph(line.number, line.number, marker, [rest], [line.number])
+            if marker is not None and marker.level is Level.TITLE and current is not None \
+                    and _TITLE_FIRST_HALF.match(current.parts[-1]):
+                # a title wrapped over two lines: 2022年全国打击…和 / 制售假冒伪劣商品工作要点
+                opening.parts.insert(0, current.parts.pop())
+                opening.first = current.numbers.pop()
+                opening.numbers.insert(0, opening.first)
+                if current.parts:
+                    current.last = current.numbers[-1]
+                else:
+                    out.pop()
+            current = opening
             out.append(current)
         hard_break = False
     return out
