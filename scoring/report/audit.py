@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from scoring.indicators.html import points
 from scoring.indicators.report import AuditReport
 from scoring.problems import SEVERITY_LABELS
 from scoring.report.pdf import PdfAttachment, html_to_pdf
@@ -13,9 +12,7 @@ from scoring.report.views import json_bytes, page_meta, report_environment
 
 def audit_html(report: AuditReport, *, generated_at: datetime) -> str:
     """The audit page as ``audit.html`` renders it, with the PDF's fixed dates."""
-    env = report_environment()
-    env.filters["pts"] = points
-    return env.get_template("audit_pdf.html").render(
+    return report_environment().get_template("audit_pdf.html").render(
         report=report, severity_labels={k.value: v for k, v in SEVERITY_LABELS.items()},
         indicator_ids=[w.id for w in report.indicators], title=f"指标配置审计：{report.title}",
         **page_meta(generated_at),

@@ -5,13 +5,15 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
+from pathlib import Path
 from statistics import fmean
 from typing import Any
 
 from jinja2 import Environment
 from markupsafe import Markup
 
-from scoring.indicators.html import environment, points
+from scoring.indicators.html import environment, points, templates_dir
 from scoring.indicators.rules.base import fmt
 from scoring.report.pdf import pdf_moment, w3c_date
 from scoring.scores.models import Robustness, ScoreReport, SectionInfo, Trend, UnitScore, UnitStatus
@@ -108,8 +110,14 @@ def json_bytes(data: Any) -> bytes:
 
 
 def report_environment() -> Environment:
-    """The project's Jinja2 environment (autoescape, StrictUndefined) with the report filters."""
-    env = environment()
+    """The project's Jinja2 environment (autoescape, StrictUndefined) with the report filters;
+    one per templates folder and process, so each template is compiled once."""
+    return _environment(templates_dir())
+
+
+@cache
+def _environment(directory: Path) -> Environment:
+    env = environment(directory)
     env.filters["pts"] = points
     env.filters["signed"] = signed
     env.filters["value"] = value_text
