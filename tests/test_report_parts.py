@@ -17,7 +17,7 @@ from scoring.indicators.store import load_indicator_set
 from scoring.report.charts import Series, distribution_chart, section_chart
 from scoring.report.methodology import _DESCRIBERS, describe_rule, methodology
 from scoring.report.moment import run_moment
-from scoring.report.render import plan_jobs
+from scoring.report.render import plan_jobs, scorecard_file
 
 
 def test_every_rule_kind_has_words() -> None:
@@ -84,3 +84,10 @@ def test_jobs_put_the_summary_first_and_name_cards_by_code_and_name(tmp_path: Pa
     assert [p.name for _, p in jobs[1:]] == [
         "440000-广东省.pdf", "110000-北京市.pdf", "540000-西藏自治区.pdf", "660000-新疆生产建设兵团.pdf",
         "460000-海南省.pdf"]
+
+
+def test_card_names_stay_inside_the_folder(tmp_path: Path) -> None:
+    unit = sample_report(("110000",), not_scored=None, missing=None).units[0]
+    hostile = unit.model_copy(update={"name": "../../etc/x\\y"})
+    path = scorecard_file(tmp_path, hostile)
+    assert path.parent == tmp_path / "scorecards" and path.name == "110000-..／..／etc／x＼y.pdf"

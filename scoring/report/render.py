@@ -36,8 +36,10 @@ class Job:
 
 
 def scorecard_file(out_dir: Path, unit: UnitScore) -> Path:
-    """``out_dir/scorecards/CODE-NAME.pdf``."""
-    return out_dir / SCORECARDS_DIR / f"{unit.code}-{unit.name}.pdf"
+    """``out_dir/scorecards/CODE-NAME.pdf`` (path separators in a name become full-width, so a
+    name can never point outside the folder)."""
+    name = unit.name.replace("/", "／").replace("\\", "＼")
+    return out_dir / SCORECARDS_DIR / f"{unit.code}-{name}.pdf"
 
 
 def scorecard_pdf(report: ScoreReport, indicator_set: IndicatorSet, unit: UnitScore, *,
