@@ -44,8 +44,9 @@ def _check_folder(folder: Path) -> None:
 
 
 def _score(year: int, folder: Path, central: Path | None, output: Path,
-           progress: Progress | None = None) -> tuple[ScoreReport, list[Path]]:
-    from scoring.scores.outputs import write_outputs  # openpyxl and numpy: only when scoring
+           progress: Progress | None = None, pdf: bool = False,
+           workers: int | None = None) -> tuple[ScoreReport, list[Path]]:
+    from scoring.scores.outputs import write_manifest, write_results  # openpyxl, numpy: only here
     from scoring.scores.year import score_folder
 
     _check_folder(folder)
@@ -63,8 +64,18 @@ def _score(year: int, folder: Path, central: Path | None, output: Path,
 
     report = score_folder(config, folder, central, load_year_config,
                           outputs_dir=output.parent, progress=advance)
+    generated_at = datetime.now(UTC).replace(microsecond=0)
+    written = write_results(report, output)
+    if pdf:
+        from scoring.report import render_reports  # WeasyPrint: only when PDFs are wanted
+
+        if progress is not None:
+            progress.add_task(f"生成 {len(report.units)} 份成绩单和全国汇总（PDF）", total=None)
+        written += render_reports(report, config.indicator_set, output, generated_at=generated_at,
+                                  workers=workers)
     inputs = files + ([central] if central is not None else [])
-    written = write_outputs(report, output, indicator_path(str(year)), inputs, datetime.now(UTC))
+    written.append(write_manifest(report, output, indicator_path(str(year)), inputs, written,
+                                  generated_at))
     return report, written
 
 
@@ -87,7 +98,12 @@ def _summary(report: ScoreReport, written: list[Path]) -> None:
             out.print(f"[yellow]{label}[/] {escape(unit.name)}：{escape(unit.reason or '')}")
     for problem in report.findings:
         out.print(f"[yellow]注意[/] {escape(problem.render())}")
-    out.print("输出文件：" + "、".join(escape(str(p)) for p in written))
+    folders = sorted({p.parent for p in written})
+    pdfs = [p for p in written if p.suffix == ".pdf"]
+    main = [p for p in written if p.suffix != ".pdf"]
+    out.print("输出文件：" + "、".join(escape(str(p)) for p in main))
+    if pdfs:
+        out.print(f"PDF：{len(pdfs)} 份（成绩单在 {escape(str(folders[-1]))}/，全国汇总 summary.pdf）")
 
 
 @guarded
@@ -103,15 +119,20 @@ def score(year: YearArg, input_dir: InputArg, central: CentralOpt = None, output
     exit_with(0 if report.scored() else 1)
 
 
+NoPdfOpt = Annotated[bool, typer.Option("--no-pdf", help="不生成 PDF 成绩单和全国汇总")]
+WorkersOpt = Annotated[int | None, typer.Option("--workers", min=1, help="生成 PDF 的进程数（默认每核一个）")]
+
+
 @guarded
-def run(year: YearArg) -> None:
-    """主任务：对 sample_inputs/YEAR 及其中央记录评分排名，全部结果写入 outputs/YEAR/。"""
+def run(year: YearArg, no_pdf: NoPdfOpt = False, workers: WorkersOpt = None) -> None:
+    """主任务：对 sample_inputs/YEAR 及其中央记录评分排名，全部结果（含 PDF）写入 outputs/YEAR/。"""
     settings = get_settings()
     folder = settings.sample_inputs_dir / str(year)
     central = settings.sample_inputs_dir / central_file_name(year)
     output = settings.outputs_dir / str(year)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   console=err, transient=True) as progress:
-        report, written = _score(year, folder, central if central.is_file() else None, output, progress)
+        report, written = _score(year, folder, central if central.is_file() else None, output,
+                                 progress, pdf=not no_pdf, workers=workers)
     _summary(report, written)
     exit_with(0 if report.scored() else 1)

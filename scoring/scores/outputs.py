@@ -91,9 +91,17 @@ def ranking_xlsx(report: ScoreReport) -> bytes:
     return workbook_bytes(wb)
 
 
+def _shown(path: Path) -> str:
+    """The path relative to the working folder when it lies inside it (as the user typed it)."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
 def _file_entry(path: Path) -> dict[str, object]:
     data = path.read_bytes()
-    return {"file": str(path), "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
+    return {"file": _shown(path), "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
 
 
 def manifest(report: ScoreReport, config_file: Path, inputs: list[Path], outputs: list[Path],
@@ -103,21 +111,25 @@ def manifest(report: ScoreReport, config_file: Path, inputs: list[Path], outputs
         "engine_version": __version__,
         "year": report.year,
         "generated_at": generated_at.astimezone(UTC).isoformat(timespec="seconds"),
-        "indicator_set": {"file": str(config_file), "sha256": report.config_sha256},
+        "indicator_set": {"file": _shown(config_file), "sha256": report.config_sha256},
         "inputs": [_file_entry(p) for p in inputs],
         "outputs": [_file_entry(p) for p in outputs],
     }
     return (json.dumps(body, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
-def write_outputs(report: ScoreReport, out_dir: Path, config_file: Path, inputs: list[Path],
-                  generated_at: datetime) -> list[Path]:
-    """Write scores.json, ranking.xlsx and manifest.json into ``out_dir`` (each atomically)."""
+def write_results(report: ScoreReport, out_dir: Path) -> list[Path]:
+    """Write scores.json and ranking.xlsx into ``out_dir`` (each atomically)."""
     scores = out_dir / "scores.json"
     ranking = out_dir / "ranking.xlsx"
     write_bytes_atomically(scores, scores_json(report))
     write_bytes_atomically(ranking, ranking_xlsx(report))
-    manifest_path = out_dir / "manifest.json"
-    write_bytes_atomically(manifest_path, manifest(report, config_file, inputs, [scores, ranking],
-                                                   generated_at))
-    return [scores, ranking, manifest_path]
+    return [scores, ranking]
+
+
+def write_manifest(report: ScoreReport, out_dir: Path, config_file: Path, inputs: list[Path],
+                   outputs: list[Path], generated_at: datetime) -> Path:
+    """Write manifest.json last, listing every input and output written before it."""
+    path = out_dir / "manifest.json"
+    write_bytes_atomically(path, manifest(report, config_file, inputs, outputs, generated_at))
+    return path
