@@ -6,6 +6,7 @@ from datetime import datetime
 
 from scoring.indicators.report import AuditReport
 from scoring.problems import SEVERITY_LABELS
+from scoring.report.fonts import check_fonts
 from scoring.report.pdf import PdfAttachment, html_to_pdf
 from scoring.report.views import json_bytes, page_meta, report_environment
 
@@ -21,6 +22,7 @@ def audit_html(report: AuditReport, *, generated_at: datetime) -> str:
 
 def render_audit_pdf(report: AuditReport, *, generated_at: datetime) -> bytes:
     """The audit report as PDF bytes, with the report's JSON attached for the auditor's tools."""
+    check_fonts()
     attachment = PdfAttachment(name=f"audit-{report.year}.json",
                                data=json_bytes(report.model_dump(mode="json")),
                                description=f"{report.title} 审计结果（JSON）")

@@ -17,6 +17,7 @@ from typing import Literal
 
 from scoring.files import write_bytes_atomically
 from scoring.indicators.models import IndicatorSet
+from scoring.report.fonts import check_fonts
 from scoring.report.pdf import PdfAttachment, font_configuration, html_to_pdf
 from scoring.report.scorecard import scorecard_html
 from scoring.report.summary import summary_html
@@ -108,6 +109,7 @@ def render_reports(report: ScoreReport, indicator_set: IndicatorSet, out_dir: Pa
     ``generated_at`` (fixed per run, from the manifest) dates every PDF and attachment, so the same
     run renders byte-identical files. ``workers``: processes to use (default: one per CPU).
     """
+    check_fonts()
     jobs = plan_jobs(report, out_dir)
     count = min(workers or os.cpu_count() or 1, len(jobs))
     if count <= 1:

@@ -1,0 +1,34 @@
+"""The fonts the PDFs are set in must be installed; without them WeasyPrint would silently fall
+back to whatever font is there and Chinese could come out as empty boxes."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+from scoring.errors import ScoringError
+
+REQUIRED_FAMILIES = ("Noto Serif CJK SC", "Noto Sans CJK SC")
+
+
+def missing_fonts() -> list[str]:
+    """Required font families fontconfig cannot find (none when fontconfig itself is absent)."""
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        return []
+    missing = []
+    for family in REQUIRED_FAMILIES:
+        done = subprocess.run([fc_list, f":family={family}", "family"], capture_output=True,
+                              text=True, timeout=30, check=False)
+        if family not in done.stdout:
+            missing.append(family)
+    return missing
+
+
+def check_fonts() -> None:
+    """Raise ``ScoringError`` with the install command when a required font is missing."""
+    missing = missing_fonts()
+    if missing:
+        raise ScoringError(
+            f"缺少 PDF 所需的中文字体：{'、'.join(missing)}。请以 root 运行："
+            "apt-get install -y fonts-noto-cjk（./dev main 会自动安装）")
