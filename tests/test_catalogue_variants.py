@@ -260,3 +260,13 @@ def test_text_copied_from_a_pdf_line_by_line() -> None:
     assert [d.name for d in task.clauses[0].departments] == [
         "中央宣传部", "中央网信办", "公安部", "工业和信息化部"]
     assert codes(result) == ["front-matter"]
+
+
+def test_announced_counts_are_checked() -> None:
+    news = "《要点》涉及2方面、4项任务。\n\n" + NO_HEADER_HALF_WIDTH
+    result = extract_text(news)
+    mismatch = [p for p in result.problems if p.code == "announced-count-mismatch"]
+    assert len(mismatch) == 1 and mismatch[0].severity == "error"
+    assert "2 个部分、3 项任务" in mismatch[0].message
+    agreed = extract_text("《要点》涉及2方面、3项任务。\n\n" + NO_HEADER_HALF_WIDTH)
+    assert "announced-count-mismatch" not in codes(agreed)
