@@ -9,6 +9,7 @@ goes through defusedxml (see ``reader``).
 from __future__ import annotations
 
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,6 +32,12 @@ class Limits:
 
 
 DEFAULT_LIMITS = Limits()
+
+
+# what a damaged package raises while it is opened or inflated
+CORRUPT_ERRORS: tuple[type[BaseException], ...] = (
+    zipfile.BadZipFile, zlib.error, EOFError, ValueError, OSError, NotImplementedError, KeyError,
+)
 
 
 class UnsafeEntry(Exception):
@@ -99,7 +106,7 @@ def check_file(path: Path, limits: Limits = DEFAULT_LIMITS) -> list[Problem]:
     try:
         with zipfile.ZipFile(path) as archive:
             return check_archive(archive, file, limits)
-    except (zipfile.BadZipFile, EOFError, ValueError, OSError, NotImplementedError) as exc:
+    except CORRUPT_ERRORS as exc:
         return [_problem("file-corrupt", file, reason=type(exc).__name__)]
 
 
@@ -133,7 +140,7 @@ def check_archive(archive: zipfile.ZipFile, file: str,
         try:
             with archive.open(info) as part:
                 prolog = part.read(4096)
-        except (zipfile.BadZipFile, EOFError, ValueError, OSError, NotImplementedError) as exc:
+        except CORRUPT_ERRORS as exc:
             return [_problem("file-corrupt", file, info.filename,
                              reason=f"“{info.filename}”无法解压：{type(exc).__name__}")]
         if prolog.startswith((b"\xff\xfe", b"\xfe\xff")):

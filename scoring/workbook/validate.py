@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -28,7 +27,7 @@ from scoring.indicators.units import Unit
 from scoring.problems import Problem, Severity
 from scoring.workbook import layout as L
 from scoring.workbook.central import read_central
-from scoring.workbook.guard import UnsafeEntry, check_file
+from scoring.workbook.guard import CORRUPT_ERRORS, UnsafeEntry, check_file
 from scoring.workbook.reader import RawWorkbook, Sheet, column_index, read_workbook
 from scoring.workbook.source import TemplateSource
 from scoring.workbook.submission import ItemValue, Submission, TaskReport
@@ -274,7 +273,7 @@ def validate_submission(path: Path, load_config: ConfigLoader,
         found.add("xml-entity", Severity.ERROR, "文件含有 DTD/实体声明，疑似 XML 实体攻击，已拒绝")
     except UnsafeEntry as exc:
         found.add("zip-bomb", Severity.ERROR, f"“{exc}”解压后过大，疑似压缩炸弹，已拒绝")
-    except (zipfile.BadZipFile, ParseError, KeyError, ValueError, EOFError, OSError) as exc:
+    except (*CORRUPT_ERRORS, ParseError, IndexError, TypeError) as exc:
         found.add("file-corrupt", Severity.ERROR,
                   f"文件内容已损坏，无法读取（{type(exc).__name__}），请重新保存后上传")
     else:
