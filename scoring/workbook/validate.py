@@ -54,6 +54,9 @@ class YearConfig:
 
 ConfigLoader = Callable[[int], YearConfig | None]
 
+# a package that passed the guard can still hold XML or values the reader cannot use
+READ_ERRORS: tuple[type[BaseException], ...] = (*CORRUPT_ERRORS, ParseError, IndexError, TypeError)
+
 
 class _Findings:
     def __init__(self) -> None:
@@ -273,7 +276,7 @@ def validate_submission(path: Path, load_config: ConfigLoader,
         found.add("xml-entity", Severity.ERROR, "文件含有 DTD/实体声明，疑似 XML 实体攻击，已拒绝")
     except UnsafeEntry as exc:
         found.add("zip-bomb", Severity.ERROR, f"“{exc}”解压后过大，疑似压缩炸弹，已拒绝")
-    except (*CORRUPT_ERRORS, ParseError, IndexError, TypeError) as exc:
+    except READ_ERRORS as exc:
         found.add("file-corrupt", Severity.ERROR,
                   f"文件内容已损坏，无法读取（{type(exc).__name__}），请重新保存后上传")
     else:
