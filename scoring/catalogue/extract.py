@@ -179,9 +179,9 @@ class _Builder:
         self.out = out
 
     def unplaced(self, paragraph: Paragraph, why: str) -> None:
+        text = _label(paragraph) + paragraph.text  # the numbering is part of what was not placed
         self.out.add("unplaced-text", Severity.WARNING,
-                     f"{why}，未归入任何任务：“{_excerpt(paragraph.text)}”",
-                     line=paragraph.first, value=paragraph.text)
+                     f"{why}，未归入任何任务：“{_excerpt(text)}”", line=paragraph.first, value=text)
 
     def group(self, body: list[Paragraph]) -> list[_RawSection]:
         sections: list[_RawSection] = []
@@ -200,7 +200,6 @@ class _Builder:
                     section.items.append(para)
             elif level is Level.TITLE:
                 self.unplaced(para, "正文中出现疑似标题的文字")
-                self._append_text(section, para)
             else:
                 self._append_text(section, para)
         return sections
@@ -264,34 +263,35 @@ class _Builder:
         assert raw.head.marker is not None
         number = raw.head.marker.number
         label = raw.head.marker.label
-        title = raw.head.text.rstrip("。.")
-        result = Section(number=number, label=label, title=title)
-        if raw.blocks:
+        result = Section(number=number, label=label, title=raw.head.text.rstrip("。."))
+        items: list[Paragraph] = raw.items
+        if items or raw.blocks:
+            before = "第一个编号条目" if items else "第一个小标题"
             for para in raw.intro:
-                self.unplaced(para, f"第{label}部分开头、第一个小标题之前的文字")
-            if not continuous:
-                self.check_numbers([b.head.marker.number for b in raw.blocks if b.head.marker],
-                                   f"第{label}部分的小标题", raw.head.first)
-            for block in raw.blocks:
-                self.block(result, block, continuous)
+                self.unplaced(para, f"第{label}部分开头、{before}之前的文字")
         else:
-            items: list[Paragraph] = raw.items
-            if raw.items:
-                for para in raw.intro:
-                    self.unplaced(para, f"第{label}部分开头、第一个编号条目之前的文字")
-                self.check_numbers([p.marker.number for p in items if p.marker],
-                                   f"第{label}部分的条目", raw.head.first)
-            else:
-                items = raw.intro
-            for index, para in enumerate(items, 1):
-                n = para.marker.number if para.marker else index
-                item_label = para.marker.label if para.marker else f"¶{index}"
-                result.tasks.append(self.task(
-                    f"{self.year}-{number}.{n}", [label, item_label], None, para.text,
-                    para.first, para.last))
-            if not items:
-                self.out.add("empty-section", Severity.WARNING, f"第{label}部分没有任何任务",
-                             line=raw.head.first)
+            items = raw.intro  # unnumbered paragraphs directly under the section are its tasks
+        if raw.items:
+            self.check_numbers([p.marker.number for p in items if p.marker],
+                               f"第{label}部分的条目", raw.head.first)
+            if raw.blocks:
+                self.out.add("item-outside-subsection", Severity.WARNING,
+                             f"第{label}部分有 {len(items)} 个编号条目不在任何小标题之下（小标题缺失？）",
+                             line=items[0].first)
+        for index, para in enumerate(items, 1):
+            n = para.marker.number if para.marker else index
+            item_label = para.marker.label if para.marker else f"¶{index}"
+            result.tasks.append(self.task(
+                f"{self.year}-{number}.{n}", [label, item_label], None, para.text,
+                para.first, para.last))
+        if raw.blocks and not continuous:
+            self.check_numbers([b.head.marker.number for b in raw.blocks if b.head.marker],
+                               f"第{label}部分的小标题", raw.head.first)
+        for block in raw.blocks:
+            self.block(result, block, continuous)
+        if not result.tasks:
+            self.out.add("empty-section", Severity.WARNING, f"第{label}部分没有任何任务",
+                         line=raw.head.first)
         return result
 
     def block(self, section: Section, block: _Block, continuous: bool) -> None:
@@ -306,7 +306,8 @@ class _Builder:
         if block.items:
             title, rest = _split_heading(head.text) if not heading_only else (
                 head.text.rstrip("。.：: "), "")
-            section.subsections.append(Subsection(number=n, label=l2_label, title=title))
+            section.subsections.append(Subsection(number=n, label=l2_label, title=title,
+                                                  line=head.first))
             if rest:
                 self.unplaced(Paragraph(head.first, head.last, None, [rest]),
                               f"小标题{l2_label}之后、第一个编号条目之前的文字")
@@ -322,7 +323,8 @@ class _Builder:
             return
         if heading_only and len(block.paragraphs) > 1:
             title = head.text.rstrip("。.：: ")
-            section.subsections.append(Subsection(number=n, label=l2_label, title=title))
+            section.subsections.append(Subsection(number=n, label=l2_label, title=title,
+                                                  line=head.first))
             for index, para in enumerate(block.paragraphs, 1):
                 section.tasks.append(self.task(
                     f"{base}.{index}", [*path, f"¶{index}"], None, para.text,
@@ -336,7 +338,8 @@ class _Builder:
             return
         title, rest = _split_heading(head.text) if not heading_only else (
             head.text.rstrip("。.：: "), "")
-        section.subsections.append(Subsection(number=n, label=l2_label, title=title))
+        section.subsections.append(Subsection(number=n, label=l2_label, title=title,
+                                                  line=head.first))
         body = "\n".join([t for t in [rest] + texts[1:] if t])
         section.tasks.append(self.task(base, path, title, body, head.first, last))
 
@@ -410,9 +413,16 @@ def extract_plan(text: str, *, source_name: str, raw: bytes, encoding: str,
                 f"第 {paras[end].first}–{paras[-1].last} 行是要点正文之后的文字"
                 "（抄送、印发、来源等），不属于要点正文", line=paras[end].first)
 
-    preamble = "\n".join(p.text for p in paras[preamble_start:first])
+    # headings or items before the first section heading (one missing?) are no preamble
+    stray = next((i for i in range(preamble_start, first)
+                  if _label(paras[i]) and not _is_title(paras[i])), first)
+    preamble = "\n".join(p.text for p in paras[preamble_start:stray])
+    # what the catalogue must account for (title aside), taken before building joins paragraphs
+    expected = han_characters("".join(_label(p) + p.text for p in paras[preamble_start:end]))
     builder = _Builder(year, registry, out)
     body = paras[first:end]
+    for para in paras[stray:first]:
+        builder.unplaced(para, "第一个部分标题（一、）之前出现小标题或编号条目（部分标题缺失？）")
     sections = builder.build(body)
     last_text = sections[-1].tasks[-1].text if sections[-1].tasks else ""
     if last_text and not ends_sentence(last_text):
@@ -428,11 +438,8 @@ def extract_plan(text: str, *, source_name: str, raw: bytes, encoding: str,
     )
     _check_announced(text, plan, out)
 
-    expected = han_characters("".join(_label(p) + p.text for p in paras[preamble_start:end]))
-    if title_index is not None:
-        expected = han_characters(paras[title_index].text) + expected
     unplaced = "".join(p.value or "" for p in out.problems if p.code == "unplaced-text")
-    placed = han_characters("".join(text_in_order(plan)))
+    placed = han_characters("".join(text_in_order(plan)[1:]))  # [0] is the title
     if len(placed) + len(han_characters(unplaced)) != len(expected):
         out.add("lossless-check-failed", Severity.ERROR,
                 f"内部校验失败：正文 {len(expected)} 个汉字，目录中 {len(placed)} 个、"

@@ -191,6 +191,8 @@ def _closed(paragraph: Paragraph) -> bool:
     marker = paragraph.marker
     if marker is not None and marker.level in (Level.TITLE, Level.SECTION):
         return True
+    if _STANDALONE_NOTE.match(paragraph.text):  # （此件公开发布） stands on its own
+        return True
     if marker is not None and marker.level is Level.L2 and len(paragraph.parts) == 1:
         return is_heading_only(paragraph.text)
     return False

@@ -75,6 +75,7 @@ class Subsection(Strict):
     number: int
     label: str
     title: str
+    line: int = Field(description="the heading's line in the source file")
 
 
 class Section(Strict):
@@ -117,11 +118,19 @@ class Plan(Strict):
         return next((t for t in self.tasks() if t.id == task_id), None)
 
 
-def subsection_of(section: Section, task: Task) -> Subsection | None:
-    """The subsection a task belongs to (matched by the label in its path)."""
-    if len(task.path) < 2:
-        return None
-    return next((s for s in section.subsections if s.label == task.path[1]), None)
+def section_groups(section: Section) -> list[tuple[Subsection | None, list[Task]]]:
+    """A section's tasks in plan order, grouped under the subsection each sits in (None when it
+    sits in none): the last subsection heading above the task with the label in its path."""
+    groups: list[tuple[Subsection | None, list[Task]]] = []
+    for task in section.tasks:
+        label = task.path[1] if len(task.path) >= 2 else None
+        sub = next((s for s in reversed(section.subsections)
+                    if s.label == label and s.line <= task.lines[0]), None)
+        if groups and groups[-1][0] is sub:
+            groups[-1][1].append(task)
+        else:
+            groups.append((sub, [task]))
+    return groups
 
 
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
@@ -140,13 +149,11 @@ def text_in_order(plan: Plan) -> list[str]:
     pieces = [plan.title, plan.preamble]
     for section in plan.sections:
         pieces.append(section.label + section.title)
-        current: Subsection | None = None
-        for task in section.tasks:
-            sub = subsection_of(section, task)
-            if sub is not None and sub is not current:
+        for sub, tasks in section_groups(section):
+            if sub is not None:
                 pieces.append(sub.label + sub.title)
-            current = sub
-            own_labels = task.path[1:] if sub is None else task.path[2:]
-            pieces.append("".join(label for label in own_labels if not label.startswith("¶")))
-            pieces.append(task.text)
+            for task in tasks:
+                own_labels = task.path[1:] if sub is None else task.path[2:]
+                pieces.append("".join(label for label in own_labels if not label.startswith("¶")))
+                pieces.append(task.text)
     return pieces

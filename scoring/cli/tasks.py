@@ -15,7 +15,7 @@ from scoring.catalogue.decoding import read_plan_file
 from scoring.catalogue.departments import load_registry
 from scoring.catalogue.diff import DEFAULT_THRESHOLD, Changes, diff_plans
 from scoring.catalogue.extract import extract_plan
-from scoring.catalogue.models import Plan, Role, Task, subsection_of
+from scoring.catalogue.models import Plan, Role, Task, section_groups
 from scoring.catalogue.store import catalogue_path, load_plan, save_plan
 from scoring.cli.console import err, exit_with, guarded, out, print_problems
 from scoring.problems import Severity, escalate, has_errors
@@ -86,13 +86,10 @@ def _tree(plan: Plan) -> Tree:
         branch = tree.add(
             f"[bold]{section.label}、{escape(section.title)}[/]  [dim]{len(section.tasks)} 项任务[/]"
         )
-        node, current = branch, None
-        for task in section.tasks:
-            sub = subsection_of(section, task)
-            if sub is not current:
-                node = branch if sub is None else branch.add(f"{sub.label}{escape(sub.title)}")
-                current = sub
-            node.add(f"[cyan]{task.id}[/] {escape(task.title)}  [dim]{escape(_departments(task))}[/]")
+        for sub, tasks in section_groups(section):
+            node = branch if sub is None else branch.add(f"{sub.label}{escape(sub.title)}")
+            for task in tasks:
+                node.add(f"[cyan]{task.id}[/] {escape(task.title)}  [dim]{escape(_departments(task))}[/]")
     return tree
 
 
