@@ -6,7 +6,8 @@ the largest coastal provinces report tens of times more than 西藏 or 兵团. N
 follow the public figures in DOMAIN.md: about 316k administrative cases in the 2020 campaigns
 and 220k in 2022, police cases about 21k (2020) and 27k (2022), around 1–2 thousand transfers
 to the police. Related items are drawn from each other (closed ≤ opened, disclosed ≤
-decisions …). The same year always gives the same files.
+decisions, prosecutions ≤ arrests …); counts that do not follow size (special campaigns) are
+drawn from a fixed range. The same year always gives the same files.
 """
 
 from __future__ import annotations
@@ -41,20 +42,40 @@ NATIONAL: dict[str, dict[int, float]] = {
     "cases_transferred_police": {2020: 1_900, 2022: 1_400},
     "police_cases_cracked": {2020: 21_000, 2022: 27_000},
     "info_reports_sent": {2020: 1_600, 2022: 1_800},
+    # Assumptions (no national series in DOMAIN.md): dens destroyed follow the police caseload,
+    # about one den for every three criminal cases (21k → 7k, 27k → 9k); software legalisation
+    # checks a few hundred to a few thousand bodies per province; publicity events about 400
+    # and training about 8–10 thousand attendances per province on average, training growing
+    # with online courses by 2022.
+    "dens_destroyed": {2020: 7_000, 2022: 9_000},
+    "software_checked_units": {2020: 45_000, 2022: 50_000},
+    "publicity_events": {2020: 12_000, 2022: 13_000},
+    "training_attendance": {2020: 260_000, 2022: 320_000},
 }
 # items drawn as a share of another item: (base item, low, high)
 DERIVED: dict[str, tuple[str, float, float]] = {
     "admin_case_value": ("admin_fines", 1.6, 3.5),
+    # goods destroyed harmlessly: a small part of the case value (about 0.6 bn yuan a year nationally)
+    "goods_destroyed_value": ("admin_case_value", 0.04, 0.2),
     "admin_cases_closed": ("admin_cases_opened", 0.86, 0.99),
     "penalty_decisions": ("admin_cases_opened", 0.80, 0.95),
     "penalty_decisions_disclosed": ("penalty_decisions", 0.88, 1.0),
     "cases_entered_linkage": ("cases_transferred_police", 0.75, 1.0),
     "police_suspects_arrested": ("police_cases_cracked", 1.3, 2.1),
+    # prosecutions and court cases trail the police figures: nationally about 15–25 thousand
+    # people charged and 6–11 thousand criminal cases concluded a year (IP crimes plus fake goods)
+    "prosecuted_people": ("police_suspects_arrested", 0.35, 0.6),
+    "court_criminal_cases": ("police_cases_cracked", 0.25, 0.45),
     "info_reports_adopted": ("info_reports_sent", 0.08, 0.45),
 }
 RATIOS: dict[str, tuple[float, float]] = {
     "disclosure_on_time_rate": (78.0, 100.0),
     "linkage_entry_rate": (70.0, 100.0),
+}
+# counts that do not grow with a unit's size: (lowest, highest); every unit joins the half-dozen
+# national campaigns (剑网、昆仑、铁拳、秋风、龙腾、农资打假 …) and runs some of its own
+STEADY: dict[str, tuple[int, int]] = {
+    "special_campaigns": (6, 22),
 }
 # (probability the unit has any, largest count) for rare central-office records
 RARE: dict[str, tuple[float, int]] = {
@@ -112,6 +133,9 @@ def _figures(items: list[DataItem], unit: Unit, year: int, share: float, deadlin
         if item.code in RATIOS:
             low, high = RATIOS[item.code]
             values[item.code] = round(min(high, low + (high - low) * rng.betavariate(4, 1.3)), 1)
+        elif item.code in STEADY:
+            lowest, highest = STEADY[item.code]
+            values[item.code] = rng.randint(lowest, highest)
         elif item.code in RARE:
             chance, most = RARE[item.code]
             values[item.code] = rng.randint(1, most) if rng.random() < chance else 0
