@@ -108,7 +108,7 @@ def test_diff_across_years() -> None:
     report = build_report(load_located("2022"), load_located("2020"))
     d = report.diff
     assert d is not None and (d.old_year, d.new_year) == (2020, 2022)
-    assert "行政执法案件办结率" in {i.name for i in d.added}
+    assert "行刑衔接机制建设" in {i.name for i in d.added}
     assert "行政处罚案件信息公开率" in {i.name for i in d.removed}
     assert any(r.name == "年度总结和数据报送及时性" and "deadline" in r.fields for r in d.rule_changed)
     assert d.tasks_newly_covered and all(t.id.startswith("2022-") for t in d.tasks_newly_covered)

@@ -108,4 +108,7 @@ VALID_VALUES: dict[str, object] = {
     "admin_fines": 3200.25, "cases_transferred_police": 61, "cases_entered_linkage": 55,
     "police_cases_cracked": 410, "police_suspects_arrested": 720, "penalty_decisions": 4800,
     "penalty_decisions_disclosed": 4700, "disclosure_on_time_rate": 96.5,
+    "dens_destroyed": 95, "prosecuted_people": 310, "court_criminal_cases": 150,
+    "goods_destroyed_value": 1200.75, "software_checked_units": 860, "special_campaigns": 12,
+    "publicity_events": 240, "training_attendance": 5600,
 }
