@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
+from conftest import extract_text, seed_path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import extract_text, seed_path
 from scoring.catalogue.models import han_characters, text_in_order
 from scoring.errors import NotAPlanError
 
 PIECES = ["一、", "二、", "十、", "（一）", "(二)", "（十四）", "1.", "2．", "3、", "(1)", "\n", "\n\n",
           "。", "，", "；", "（公安部负责）", "（市场监管总局牵头，有关部门按职责分工负责）", "(责任单位：",
-          "）", ")", "**", "## ", "— 3 —", "工作要点", "2023年", "加强", "治理", "任务", " ", "打假发〔2023〕2号",
-          "抄送：", "2023年4月1日", "全国双打办", "某某局"]
+          "）", ")", "**", "## ", "— 3 —", "工作要点", "2023年", "加强", "治理", "任务", " ",
+          "打假发〔2023〕2号", "抄送：", "2023年4月1日", "全国双打办", "某某局"]
 
 text_strategy = st.lists(st.sampled_from(PIECES), max_size=80).map("".join)
 seed_lines = seed_path(2022).read_text(encoding="utf-8").split("\n")
