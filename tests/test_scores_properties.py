@@ -12,8 +12,8 @@ from scoring.indicators.rules.base import TaskStatus
 from scoring.scores.engine import UnitInputs, YearScorer
 from scoring.scores.models import UnitScore
 from scoring.scores.ranking import assign_ranks, assign_tiers
+from scoring.workbook.source import YearConfig
 from scoring.workbook.submission import ItemValue, Submission, TaskReport
-from scoring.workbook.validate import YearConfig
 from scoring.workbook.years import load_year_config
 
 CODES = ("110000", "120000", "130000", "440000", "540000")

@@ -19,7 +19,7 @@ from scoring.scores.collect import workbook_files
 from scoring.scores.models import ScoreReport, UnitStatus
 from scoring.settings import get_settings
 from scoring.workbook.layout import central_file_name
-from scoring.workbook.validate import YearConfig
+from scoring.workbook.source import YearConfig
 from scoring.workbook.years import load_year_config
 
 YearArg = Annotated[int, typer.Argument(metavar="YEAR", min=2000, max=2100, help="考核年度")]
@@ -98,12 +98,12 @@ def _summary(report: ScoreReport, written: list[Path]) -> None:
             out.print(f"[yellow]{label}[/] {escape(unit.name)}：{escape(unit.reason or '')}")
     for problem in report.findings:
         out.print(f"[yellow]注意[/] {escape(problem.render())}")
-    folders = sorted({p.parent for p in written})
     pdfs = [p for p in written if p.suffix == ".pdf"]
-    main = [p for p in written if p.suffix != ".pdf"]
-    out.print("输出文件：" + "、".join(escape(str(p)) for p in main))
+    out.print("输出文件：" + "、".join(escape(str(p)) for p in written if p.suffix != ".pdf"))
     if pdfs:
-        out.print(f"PDF：{len(pdfs)} 份（成绩单在 {escape(str(folders[-1]))}/，全国汇总 summary.pdf）")
+        cards = next((p.parent for p in pdfs if p.parent.name == "scorecards"), None)
+        where = f"成绩单在 {escape(str(cards))}/，" if cards else ""
+        out.print(f"PDF：{len(pdfs)} 份（{where}全国汇总 summary.pdf）")
 
 
 @guarded

@@ -27,8 +27,8 @@ from scoring.scores.models import (
     UnitStatus,
     VetoApplied,
 )
+from scoring.workbook.source import YearConfig
 from scoring.workbook.submission import ItemValue, Submission
-from scoring.workbook.validate import YearConfig
 
 _TALLY_FIELD = {TaskStatus.DONE: "done", TaskStatus.PARTLY: "partly",
                 TaskStatus.NOT_STARTED: "not_started", TaskStatus.NOT_APPLICABLE: "not_applicable"}

@@ -15,8 +15,9 @@ from scoring.scores.ranking import assign_ranks, assign_tiers, listing_order
 from scoring.scores.robustness import method_text, robustness
 from scoring.scores.trend import apply_trend, previous_report
 from scoring.workbook import layout as L
+from scoring.workbook.source import YearConfig
 from scoring.workbook.submission import ItemValue, Submission
-from scoring.workbook.validate import ConfigLoader, YearConfig, validate_submission
+from scoring.workbook.validate import ConfigLoader, validate_submission
 
 
 def _errors_first(findings: list[Problem]) -> list[Problem]:

@@ -32,8 +32,8 @@ from scoring.workbook import layout as L
 from scoring.workbook.broken import catalogue
 from scoring.workbook.central_template import build_central_template
 from scoring.workbook.filling import CellInput, Filling, fill
+from scoring.workbook.source import YearConfig
 from scoring.workbook.template import build_template, template_name, workbook_bytes
-from scoring.workbook.validate import YearConfig
 
 # national totals per year (counts in 件/人, amounts in 万元)
 NATIONAL: dict[str, dict[int, float]] = {

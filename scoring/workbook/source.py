@@ -1,4 +1,5 @@
-"""What templates and validation are built from: a year's indicator set, its SHA-256, the catalogue."""
+"""What templates, validation and scoring are built from: a year's indicator set, its SHA-256,
+the catalogue and the units."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from dataclasses import dataclass
 from scoring.catalogue.models import Plan, Task
 from scoring.indicators.items import DataItem, ItemSource
 from scoring.indicators.models import IndicatorSet
+from scoring.indicators.units import Unit
 
 
 @dataclass(frozen=True)
@@ -29,3 +31,19 @@ class TemplateSource:
     def central_items(self) -> list[DataItem]:
         """Data items the central office records."""
         return [i for i in self.indicator_set.items if i.source is ItemSource.CENTRAL]
+
+
+@dataclass(frozen=True)
+class YearConfig:
+    """Everything a year's submissions are checked against."""
+
+    source: TemplateSource
+    units: dict[str, Unit]
+
+    @property
+    def indicator_set(self) -> IndicatorSet:
+        return self.source.indicator_set
+
+    @property
+    def plan(self) -> Plan:
+        return self.source.plan

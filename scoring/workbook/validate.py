@@ -12,44 +12,25 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from xml.etree.ElementTree import ParseError
 
 from defusedxml import DefusedXmlException
 
-from scoring.catalogue.models import Plan
 from scoring.indicators.items import DataItem, Value
 from scoring.indicators.models import IndicatorSet
 from scoring.indicators.rules.base import TaskStatus
-from scoring.indicators.units import Unit
 from scoring.problems import Problem, Severity
 from scoring.workbook import layout as L
 from scoring.workbook.central import read_central
 from scoring.workbook.guard import CORRUPT_ERRORS, UnsafeEntry, check_file
 from scoring.workbook.reader import RawWorkbook, Sheet, column_index, read_workbook
-from scoring.workbook.source import TemplateSource
+from scoring.workbook.source import YearConfig
 from scoring.workbook.submission import ItemValue, Submission, TaskReport
 from scoring.workbook.values import EXCEL_EPOCH, item_at
 
 _RANGE = re.compile(r"^([A-Z]{1,3})(\d+)(?::([A-Z]{1,3})(\d+))?$")
-
-
-@dataclass(frozen=True)
-class YearConfig:
-    """Everything a year's submissions are checked against."""
-
-    source: TemplateSource
-    units: dict[str, Unit]
-
-    @property
-    def indicator_set(self) -> IndicatorSet:
-        return self.source.indicator_set
-
-    @property
-    def plan(self) -> Plan:
-        return self.source.plan
 
 
 ConfigLoader = Callable[[int], YearConfig | None]

@@ -8,8 +8,7 @@ from functools import lru_cache
 from scoring.catalogue.store import load_plan
 from scoring.indicators.store import catalogue_file_for, indicator_path, load_indicator_set
 from scoring.indicators.units import load_units
-from scoring.workbook.source import TemplateSource
-from scoring.workbook.validate import YearConfig
+from scoring.workbook.source import TemplateSource, YearConfig
 
 
 @lru_cache(maxsize=8)
