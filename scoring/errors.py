@@ -5,6 +5,7 @@ The whole tree::
     ScoringError                 base; ``str(exc)`` is a Chinese message for the user
      ├── InputError              an input file cannot be read at all (missing, empty, binary, encoding)
      │    └── NotAPlanError      readable text, but not a 工作要点 (no sections found)
+     ├── OutputError             an output file cannot be written (nothing half-written is left)
      └── ConfigError             a YAML file is broken or invalid; carries its problems
 
 The CLI turns any of them into a message and exit code 1; the core never prints or exits.
@@ -28,6 +29,10 @@ class InputError(ScoringError):
 
 class NotAPlanError(InputError):
     """The text was read but is not an annual plan."""
+
+
+class OutputError(ScoringError):
+    """An output file cannot be written."""
 
 
 class ConfigError(ScoringError):

@@ -58,3 +58,12 @@ def test_stray_duplicate_and_broken_files(tmp_path: Path) -> None:
     assert [f["code"] for f in units["130000"]["findings"]] == ["file-not-xlsx"]
     codes = {f["code"] for f in report["findings"]}
     assert {"file-unattributed", "central-not-central"} <= codes
+
+
+def test_unwritable_outputs_are_named_in_chinese(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x", encoding="utf-8")
+    result = runner.invoke(app, ["template", "2022", "--unit", "110000", "-o", str(blocker / "t.xlsx")])
+    assert result.exit_code == 1
+    assert f"{blocker / 't.xlsx'}: 无法写入" in result.output and "Traceback" not in result.output
+    assert not list(tmp_path.glob("**/.*.tmp"))

@@ -61,6 +61,9 @@ def guarded(command: Callable[P, R]) -> Callable[P, R]:
             fail(str(exc))
         except (typer.Exit, typer.Abort, SystemExit, KeyboardInterrupt):
             raise
+        except OSError as exc:
+            where = f"{exc.filename}: " if exc.filename else ""
+            fail(f"{where}文件操作失败（{exc.strerror or exc}）")
         except Exception as exc:  # noqa: BLE001 - the last line of defence against tracebacks
             if os.environ.get("SCORING_DEBUG"):
                 raise
