@@ -98,8 +98,13 @@ def _line_map(node: yaml.Node | None, prefix: PathKey, lines: dict[PathKey, int]
 
 def read_text(path: Path) -> str:
     """Read a UTF-8 config file; unreadable files raise ``ConfigError`` with the reason."""
+    return decode_text(read_bytes(path), path)
+
+
+def read_bytes(path: Path) -> bytes:
+    """A config file's bytes; a missing or unreadable file raises ``ConfigError``."""
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError:
         raise ConfigError(f"{path}: 文件不存在", [Problem(
             code="file-missing", severity=Severity.ERROR, message="文件不存在", file=str(path),
@@ -109,6 +114,10 @@ def read_text(path: Path) -> str:
             code="file-unreadable", severity=Severity.ERROR,
             message=f"无法读取（{exc.strerror}）", file=str(path),
         )]) from None
+
+
+def decode_text(data: bytes, path: Path) -> str:
+    """A config file's bytes as text; anything but UTF-8 raises ``ConfigError``."""
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -245,8 +254,11 @@ def load_model(path: Path, model: type[M]) -> M:
 
     One fast pass; the line map is built only when there is a problem to locate.
     """
-    file = str(path)
-    text = read_text(path)
+    return model_from_text(read_text(path), str(path), model)
+
+
+def model_from_text(text: str, file: str, model: type[M]) -> M:
+    """``load_model`` on text already read (``file`` names it in problems)."""
     return _validated(load_data(text, file), model, file, lambda: parse(text, file)[1])
 
 

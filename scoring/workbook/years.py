@@ -6,9 +6,11 @@ import hashlib
 from functools import lru_cache
 
 from scoring.catalogue.store import load_plan
-from scoring.indicators.store import catalogue_file_for, indicator_path, load_indicator_set
+from scoring.indicators.models import IndicatorSet
+from scoring.indicators.store import catalogue_file_for, indicator_path
 from scoring.indicators.units import load_units
 from scoring.workbook.source import TemplateSource, YearConfig
+from scoring.yamlfile import decode_text, model_from_text, read_bytes
 
 
 @lru_cache(maxsize=8)
@@ -20,8 +22,8 @@ def load_year_config(year: int) -> YearConfig | None:
     path = indicator_path(str(year))
     if not path.is_file():
         return None
-    data = path.read_bytes()
-    indicator_set = load_indicator_set(str(path))
+    data = read_bytes(path)  # one read: the SHA-256 is of exactly the text that was loaded
+    indicator_set = model_from_text(decode_text(data, path), str(path), IndicatorSet)
     plan = load_plan(str(catalogue_file_for(path, indicator_set)))
     source = TemplateSource(indicator_set=indicator_set, sha256=hashlib.sha256(data).hexdigest(),
                             plan=plan)
