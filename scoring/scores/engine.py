@@ -61,8 +61,7 @@ def _veto_text(outcome: IndicatorOutcome) -> str:
     return "；".join(parts)
 
 
-def _tallies(config: YearConfig, submission: Submission) -> list[TaskTally]:
-    assessed = {t.id for t in config.source.assessed_tasks()}
+def _tallies(config: YearConfig, assessed: set[str], submission: Submission) -> list[TaskTally]:
     tallies = []
     for section in config.plan.sections:
         tally = TaskTally(section=section.label, title=section.title)
@@ -96,6 +95,7 @@ class YearScorer:
         self.references: dict[str, ReferenceFigures] = {
             code: unit.unit.reference() for code, unit in inputs.items()}
         self.stats = PeerStats(self.peers, self.references)
+        self.assessed = {t.id for t in config.source.assessed_tasks()}
 
     def _context(self, code: str, indicator: Indicator, cells: Mapping[str, ItemValue],
                  tasks: Mapping[str, TaskState]) -> RuleContext:
@@ -140,18 +140,21 @@ class YearScorer:
                         for item in outcome.outcome.items],
             )
             if section.kind is SectionKind.VETO and outcome.outcome.veto is not None:
+                veto = outcome.outcome.veto
                 vetoes.append(VetoApplied(indicator=indicator.id, name=indicator.name,
                                           effect=_veto_text(outcome),
-                                          explanation=outcome.outcome.explanation))
+                                          explanation=outcome.outcome.explanation,
+                                          zero_total=veto.zero_total,
+                                          zero_sections=list(veto.zero_sections),
+                                          grade_cap=veto.grade_cap))
         result = final_result(self.config.indicator_set, outcomes)
         unit = unit_inputs.unit
         return UnitScore(
             code=code, name=unit.name, short_name=unit.short_name, region=unit.region,
             status=UnitStatus.SCORED,
-            submission=SubmissionRef(file=submission.file, sha256=submission.sha256,
-                                     size=submission.size),
+            submission=SubmissionRef.of(submission),
             total=result.total, grade=result.grade, sections=result.sections,
-            indicators=indicators, vetoes=vetoes, tasks=_tallies(self.config, submission),
+            indicators=indicators, vetoes=vetoes, tasks=_tallies(self.config, self.assessed, submission),
             findings=[f for f in submission.findings
                       if f.severity is not Severity.ERROR and f.code != "submission-read"],
         )
@@ -163,6 +166,5 @@ def unscored(unit: Unit, status: UnitStatus, reason: str, findings: list[Problem
     return UnitScore(
         code=unit.code, name=unit.name, short_name=unit.short_name, region=unit.region,
         status=status, reason=reason, findings=findings,
-        submission=None if submission is None else SubmissionRef(
-            file=submission.file, sha256=submission.sha256, size=submission.size),
+        submission=None if submission is None else SubmissionRef.of(submission),
     )

@@ -14,6 +14,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from scoring.problems import Problem
+from scoring.workbook.submission import Submission
 
 SCORES_SCHEMA_VERSION: Literal[1] = 1
 
@@ -55,12 +56,15 @@ class IndicatorScore(Strict):
 
 
 class VetoApplied(Strict):
-    """A veto that applied to a unit."""
+    """A veto that applied to a unit: what it does in words and as data."""
 
     indicator: str
     name: str
     effect: str
     explanation: str
+    zero_total: bool = False
+    zero_sections: list[str] = Field(default_factory=list)
+    grade_cap: str | None = None
 
 
 class TaskTally(Strict):
@@ -96,9 +100,15 @@ class Trend(Strict):
 
 
 class SubmissionRef(Strict):
+    """The workbook a result came from: name, SHA-256 and size."""
+
     file: str
     sha256: str
     size: int
+
+    @classmethod
+    def of(cls, submission: Submission) -> SubmissionRef:
+        return cls(file=submission.file, sha256=submission.sha256, size=submission.size)
 
 
 class UnitScore(Strict):

@@ -40,20 +40,19 @@ def _matrix(units: list[UnitScore], indicator_set: IndicatorSet) -> _Matrix:
     contributions = np.zeros((len(units), len(columns)))
     adjustments = np.zeros(len(units))
     zero_total = np.zeros(len(units), dtype=bool)
+    full = {s.id: sum(i.points for i in s.indicators) for s in score_sections}
     for row, unit in enumerate(units):
+        kept = {s.id: sum(unit.indicators[i.id].max for i in s.indicators
+                          if not unit.indicators[i.id].excluded) for s in score_sections}
         for col, (section, indicator) in enumerate(columns):
             score = unit.indicators[indicator.id]
-            kept = sum(unit.indicators[i.id].max for i in section.indicators
-                       if not unit.indicators[i.id].excluded)
-            full = sum(i.points for i in section.indicators)
-            earned = unit.sections.get(section.id, 0.0)
-            if score.excluded or not kept or earned == 0.0:
+            if score.excluded or not kept[section.id] or unit.sections.get(section.id, 0.0) == 0.0:
                 continue
-            contributions[row, col] = score.points * full / kept
+            contributions[row, col] = score.points * full[section.id] / kept[section.id]
         for section in indicator_set.sections:
             sign = {SectionKind.BONUS: 1.0, SectionKind.DEDUCTION: -1.0}.get(section.kind, 0.0)
             adjustments[row] += sign * unit.sections.get(section.id, 0.0)
-        zero_total[row] = any("总分计 0 分" in v.effect for v in unit.vetoes)
+        zero_total[row] = any(v.zero_total for v in unit.vetoes)
     maxima = np.array([indicator.points for _, indicator in columns], dtype=float)
     return _Matrix(contributions, maxima, adjustments, zero_total, indicator_set.total_points)
 

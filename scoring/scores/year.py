@@ -91,9 +91,7 @@ def score_folder(config: YearConfig, folder: Path, central: Path | None, load_co
                                    else sum(i.points for i in s.indicators)) or 0.0)
                   for s in indicator_set.sections],
         units=listing_order(scored + results),
-        central=None if central_submission is None else SubmissionRef(
-            file=central_submission.file, sha256=central_submission.sha256,
-            size=central_submission.size),
+        central=None if central_submission is None else SubmissionRef.of(central_submission),
         robustness_method=method_text(),
         findings=findings,
     )
