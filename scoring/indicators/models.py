@@ -17,6 +17,7 @@ and raises a problem for the central office to review.
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
 from typing import Literal
 
@@ -37,6 +38,20 @@ class Basis(Strict):
     plan_title: str
     doc_number: str | None = None
     passages: list[str] = Field(default_factory=list, description="考核评价机制原文（节选）")
+
+
+class SubmissionWindow(Strict):
+    """When and to whom provinces submit: the template's 填报说明 and the portal read it."""
+
+    deadline: date = Field(description="报送截止日期（含当日）")
+    recipient: str = Field(min_length=1, description="报送对象，如 全国打击侵权假冒工作领导小组办公室")
+
+
+class Publication(Strict):
+    """Who issues the year's result notice (通报) and its document number as a placeholder."""
+
+    issuer: str = Field(min_length=1, description="发文机关")
+    doc_number: str = Field(min_length=1, description="文号（可为占位，如 打假办〔2023〕　号）")
 
 
 class GradeBand(Strict):
@@ -130,6 +145,8 @@ class IndicatorSet(Strict):
     title: str
     basis: Basis
     catalogue: str = Field(description="任务目录文件，相对于本文件所在目录（找不到时相对于 indicators/）")
+    submission: SubmissionWindow | None = Field(default=None, description="报送截止日期与报送对象")
+    publication: Publication | None = Field(default=None, description="考核结果通报的发文机关与文号")
     total_points: float = Field(gt=0)
     grades: list[GradeBand] = Field(min_length=1)
     tiers: TierTable
