@@ -13,9 +13,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
+from conftest import ROOT
+
 from scoring.indicators.models import IndicatorSet, SectionKind
+from scoring.indicators.rounding import round_points
 from scoring.indicators.rules import TimelinessRule
-from scoring.indicators.rules.base import round_points
 from scoring.indicators.store import load_indicator_set
 from scoring.indicators.units import Unit, load_units
 from scoring.problems import Problem, Severity
@@ -36,7 +38,6 @@ from scoring.scores.models import (
 SCORED = ("440000", "110000", "540000")
 NOT_SCORED = "660000"
 MISSING = "460000"
-CONFIG_SHA = "3f1d2c4b5a69788796a5b4c3d2e1f00112233445566778899aabbccddeeff0011"
 TASK_SECTIONS = (("一", "聚焦重点领域治理"), ("二", "持续加大行政保护力度"), ("三", "强化刑事打击"),
                  ("四", "完善制度机制"), ("五", "聚力增强社会保护意识"), ("七", "加强组织实施"))
 
@@ -59,6 +60,11 @@ class Rendered:
     def summary(self) -> Path:
         """summary.pdf."""
         return self.out_dir / "summary.pdf"
+
+
+def config_sha256() -> str:
+    """The SHA-256 of indicators/2022.yaml (reports are only rendered with the config they name)."""
+    return hashlib.sha256((ROOT / "indicators" / "2022.yaml").read_bytes()).hexdigest()
 
 
 def _fraction(*parts: str) -> float:
@@ -219,8 +225,8 @@ def sample_report(scored: Sequence[str] = SCORED, *, not_scored: str | None = NO
                                  else sum(i.points for i in s.indicators)) or 0.0)
                 for s in indicator_set.sections]
     return ScoreReport(
-        year=2022, title=indicator_set.title, config_sha256=CONFIG_SHA, engine_version="0.1.0",
-        total_points=indicator_set.total_points, rank_ties="competition", sections=sections,
+        year=2022, title=indicator_set.title, config_sha256=config_sha256(), engine_version="0.1.0",
+        total_points=indicator_set.total_points, total_decimals=2, rank_ties="competition", sections=sections,
         units=results + others,
         central=SubmissionRef(file="central-2022.xlsx", sha256=_sha("central"), size=30_000),
         robustness_method="权重在 ±20% 内随机扰动 1000 次，取名次的 5% 与 95% 分位；并逐一去掉每项指标重排。",

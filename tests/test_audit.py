@@ -32,7 +32,7 @@ EXPECTED: dict[str, list[tuple[str, str | None]]] = {
     "adjustment-mode": [("adjustment-mode", "sections[1].indicators[0].rule.mode")],
     "veto-misplaced": [("veto-misplaced", "sections[1].indicators[1].rule.kind")],
     "veto-points": [("veto-points", "sections[2].indicators[0].points")],
-    "veto-target-unknown": [("veto-target-unknown", "sections[2].indicators[0].rule.grade")],
+    "veto-target-unknown": [("veto-target-unknown", "sections[2].indicators[0].rule.effects.grade")],
     "rule-unreachable-max": [("rule-unreachable-max", RULE)],
     "rule-unreachable-max-bounds": [("rule-unreachable-max", RULE)],
     "rule-exceeds-max": [("rule-exceeds-max", f"{RULE}.cap")],
@@ -58,10 +58,14 @@ EXPECTED: dict[str, list[tuple[str, str | None]]] = {
     "tier-method": [("tier-method", "tiers.tiers[1]")],
     "tier-exceeds-max": [("tier-exceeds-max", "tiers.tiers[0].points")],
     "tier-shares": [("tier-shares", "tiers.tiers")],
+    "tier-grade-unstated": [("tier-grade-unstated", "tiers")],
+    "tier-grade-unknown": [("tier-grade-unknown", "tiers.grade_limits[1].grade")],
+    "tier-grade-contradiction": [("tier-grade-contradiction", "sections[2].indicators[0].rule.effects.tier")],
+    "basis-not-in-plan": [("basis-not-in-plan", "sections[0].indicators[0].basis[2]")],
 }
 
 WARNINGS = {"adjustment-cap-missing", "rule-exceeds-max", "rule-not-monotone", "item-unused",
-            "task-excluded-and-covered"}
+            "task-excluded-and-covered", "tier-grade-unstated"}
 
 
 def findings(path: Path) -> list[tuple[str, str | None]]:

@@ -39,9 +39,12 @@ def test_run_writes_every_output_and_a_summary(project: Path) -> None:
     first = report["units"][0]
     assert first["rank"] == 1 and first["name"] in result.output and "32 个单位已评分" in result.output
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    assert len(manifest["inputs"]) == 33  # 32 workbooks and the central office's
-    assert manifest["inputs"][0]["file"] == "sample_inputs/2022/110000-北京.xlsx"
-    assert {Path(o["file"]).name for o in manifest["outputs"]} == {"scores.json", "ranking.xlsx"}
+    roles = [entry["role"] for entry in manifest["inputs"]]
+    assert roles.count("submission") == 32 and roles.count("central") == 1
+    assert {"config", "units", "catalogue"} <= set(roles)
+    first = next(e for e in manifest["inputs"] if e["role"] == "submission")
+    assert first["path"] == "../../sample_inputs/2022/110000-北京.xlsx"  # relative to the manifest
+    assert {Path(o["path"]).name for o in manifest["outputs"]} == {"scores.json", "ranking.xlsx"}
 
 
 def test_run_keeps_previous_results_when_the_year_cannot_be_scored(project: Path) -> None:

@@ -17,7 +17,6 @@ from scoring.indicators.evaluate import (
     IndicatorOutcome,
     evaluate_indicator,
     final_result,
-    section_points,
 )
 from scoring.indicators.items import CrossCheck
 from scoring.indicators.models import IndicatorSet, MissingPolicy, SectionKind
@@ -130,8 +129,8 @@ def test_schema_describes_the_closed_rule_kinds() -> None:
 @pytest.mark.parametrize(("name", "line", "path", "words"), [
     ("syntax.yaml", 6, None, "YAML 语法错误"),
     ("unknown-field.yaml", 6, "weight_total", "未知字段"),
-    ("wrong-type.yaml", 38, "sections[0].indicators[0].points", "应为数字"),
-    ("unknown-kind.yaml", 41, "sections[0].indicators[0].rule", "规则类型"),
+    ("wrong-type.yaml", 41, "sections[0].indicators[0].points", "应为数字"),
+    ("unknown-kind.yaml", 44, "sections[0].indicators[0].rule", "规则类型"),
 ])
 def test_broken_yaml_is_located(name: str, line: int, path: str | None, words: str) -> None:
     with pytest.raises(ConfigError) as caught:
@@ -168,13 +167,13 @@ def _evaluate(s: IndicatorSet, values: dict[str, object]) -> FinalResult:
     refs = {"110000": ReferenceFigures(2189.31, 41610.9), "540000": ReferenceFigures(364.81, 2132.6),
             "630000": ReferenceFigures(592.40, 3610.1), "660000": ReferenceFigures(324.9, 3800)}
     tasks = {t: TaskState(TaskStatus.DONE, evidence=True) for _, i in s.indicators() for t in i.tasks}
-    outcomes: dict[str, list[IndicatorOutcome]] = {}
+    outcomes: dict[str, IndicatorOutcome] = {}
     for section in s.sections:
         for indicator in section.indicators:
             ctx = RuleContext(max_points=indicator.points, values=values, tasks=tasks,  # type: ignore[arg-type]
                               task_ids=tuple(indicator.tasks), peers=peers, unit="110000",  # type: ignore[arg-type]
                               reference=refs["110000"], references=refs)
-            outcomes.setdefault(section.id, []).append(evaluate_indicator(indicator, ctx))
+            outcomes[indicator.id] = evaluate_indicator(indicator, ctx)
     return final_result(s, outcomes)
 
 
@@ -208,10 +207,11 @@ def test_missing_policies() -> None:
     excluded = evaluate_indicator(indicator.model_copy(update={"missing": MissingPolicy.EXCLUDE}),
                                   RuleContext(max_points=8, values={}))
     assert excluded.excluded
-    section = next(sec for sec in s.sections if sec.id == "A")
-    others = [IndicatorOutcome(indicator=i.id, outcome=excluded.outcome, points=i.points,
-                               max_points=i.points) for i in section.indicators if i.id != "A8"]
-    assert section_points(section, [*others, excluded]) == 66  # re-weighted over the rest
+    # every other A indicator at full marks, A8 excluded: A is re-weighted over the rest → 66 of 66
+    full = {i.id: IndicatorOutcome(indicator=i.id, outcome=excluded.outcome, points=i.points,
+                                   max_points=i.points) for _, i in s.indicators()}
+    full["A8"] = excluded
+    assert final_result(s, full).sections["A"] == 66
 
 
 def test_cross_checks_compare_sums_and_skip_blanks() -> None:

@@ -69,6 +69,9 @@ def test_summary_ranks_every_unit_and_explains_the_method(rendered_reports: Rend
     assert "同分同名次，其后名次顺延" in flat
     for _, indicator in r.indicator_set.indicators():
         assert squeeze(indicator.name) in flat
-        assert squeeze(indicator.basis)[:20] in flat
+        for citation in indicator.basis:
+            assert squeeze(citation.text)[:20] in flat
+        if indicator.rule_text:
+            assert squeeze(indicator.rule_text)[:20] in flat
     assert "每移送1件得0.25分" in flat or "每1个单位得0.25分" in flat
     assert "2023-01-15" in flat

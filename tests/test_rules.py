@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import TypeAdapter, ValidationError
 
+from scoring.indicators.rounding import round_half_up, round_points
 from scoring.indicators.rules import (
     RULE_CLASSES,
     BandsRule,
@@ -26,7 +27,6 @@ from scoring.indicators.rules import (
     TaskStatus,
     TimelinessRule,
     VetoRule,
-    round_points,
 )
 
 settings.register_profile("rules", max_examples=60, deadline=None)
@@ -44,8 +44,8 @@ def rule(data: dict[str, object]) -> typing.Any:
 
 
 def within(points: float, max_points: float) -> bool:
-    """Points inside [0, max] and already rounded to 2 decimals."""
-    return 0.0 <= points <= max_points and round_points(points) == points
+    """Points inside [0, max] (exact: rules never round, only the total is rounded)."""
+    return 0.0 <= points <= max_points
 
 
 # -- the registry -----------------------------------------------------------------------------
@@ -246,7 +246,7 @@ def test_timeliness_is_bounded_decreasing_and_floored(max_points: float, late: i
                                    values={"d": deadline + timedelta(days=late + more)}))
     assert within(early.points, max_points) and within(later.points, max_points)
     assert later.points <= early.points
-    assert later.points >= round_points(min(floor, max_points))
+    assert later.points >= min(floor, max_points)
     if late <= 0:
         assert early.points == max_points
 
@@ -283,17 +283,36 @@ def test_fixed_on_time_halves_the_deduction() -> None:
 
 @given(st.one_of(st.booleans(), COUNT))
 def test_veto_never_gives_points(value: bool | int) -> None:
-    r = VetoRule(kind="veto", item="x", effect="grade_cap", grade="不合格")
+    r = VetoRule.model_validate({"kind": "veto", "item": "x", "effects": {
+        "grade": "不合格", "tier": "last", "sections": [], "total": "keep", "rank": "last"}})
     outcome = r.evaluate(RuleContext(max_points=0, values={"x": value}))
     assert outcome.points == 0
     assert (outcome.veto is not None) == bool(value)
     if outcome.veto is not None:
         assert outcome.veto.grade_cap == "不合格"
+        assert outcome.veto.tier == "last" and outcome.veto.rank == "last"
+        assert "名次列于所有未被否决的单位之后" in outcome.explanation
 
 
-def test_veto_needs_its_target() -> None:
-    with pytest.raises(ValidationError):
-        VetoRule(kind="veto", item="x", effect="zero_sections")
-    r = VetoRule(kind="veto", item="x", effect="zero_sections", sections=["C"])
+def test_veto_states_every_effect() -> None:
+    effects = {"grade": "keep", "tier": "keep", "sections": ["C"], "total": "keep", "rank": "keep"}
+    for missing in effects:
+        with pytest.raises(ValidationError):
+            VetoRule.model_validate({"kind": "veto", "item": "x",
+                                     "effects": {k: v for k, v in effects.items() if k != missing}})
+    with pytest.raises(ValidationError, match="须规定 tier"):  # an unranked unit cannot take a slot
+        VetoRule.model_validate({"kind": "veto", "item": "x", "effects": {**effects, "rank": "last"}})
+    r = VetoRule.model_validate({"kind": "veto", "item": "x", "effects": effects})
     outcome = r.evaluate(RuleContext(max_points=0, values={"x": True}))
     assert outcome.veto is not None and outcome.veto.zero_sections == ("C",)
+    assert outcome.veto.grade_cap is None and outcome.veto.tier is None and outcome.veto.rank == "keep"
+
+
+def test_round_half_up_is_the_same_for_numbers_and_arrays() -> None:
+    import numpy as np
+
+    values = [2.675, 1.005, 79.695, 79.6954, 79.6983, 0.125, -2.675, 0.0049999, 99.99499999]
+    expected = [2.68, 1.01, 79.70, 79.70, 79.70, 0.13, -2.68, 0.0, 99.99]
+    assert [round_half_up(v, 2) for v in values] == expected
+    assert list(round_half_up(np.array(values), 2)) == expected
+    assert round_half_up(79.6954, 3) == 79.695 and round_half_up(12.5, 0) == 13.0

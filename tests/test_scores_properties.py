@@ -8,6 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from scoring.indicators.models import SectionKind
+from scoring.indicators.rounding import round_half_up
 from scoring.indicators.rules.base import TaskStatus
 from scoring.scores.engine import UnitInputs, YearScorer
 from scoring.scores.models import UnitScore
@@ -65,7 +66,7 @@ UnitData = tuple[dict[str, object], list[tuple[TaskStatus, bool]]]
 def score_all(units: list[UnitData]) -> dict[str, UnitScore]:
     scorer = YearScorer(CONFIG, {code: inputs(v, t, code)
                                  for code, (v, t) in zip(CODES, units, strict=False)})
-    scored = [scorer.score(code) for code in CODES[: len(units)]]
+    scored = scorer.score_all()
     assign_ranks(scored, "competition")
     assign_tiers(scored, CONFIG.indicator_set.tiers)
     return {u.code: u for u in scored}
@@ -91,7 +92,8 @@ def test_points_stay_in_bounds_and_total_is_the_sum_of_parts(units: list) -> Non
         signed = sum(points * sign[sections[sid].kind] for sid, points in unit.sections.items())
         zeroed = any(v.zero_total for v in unit.vetoes)
         expected = 0.0 if zeroed else min(max(signed, 0.0), 100.0)
-        assert abs((unit.total or 0.0) - expected) <= 0.011
+        assert abs((unit.total_exact or 0.0) - expected) <= 1e-9  # exact sections add up exactly
+        assert unit.total == round_half_up(unit.total_exact or 0.0, 2)  # rounded once, at the end
 
 
 @fast
@@ -115,6 +117,9 @@ def test_vetoes_and_deduction_caps_do_what_the_config_says(units: list) -> None:
     unit = score_all([(vetoed, tasks), *units[1:]])["110000"]
     assert unit.grade == "不合格"
     assert unit.tier == CONFIG.indicator_set.tiers.tiers[-1].name
+    others = [u for u in score_all([(vetoed, tasks), *units[1:]]).values() if u.code != "110000"]
+    unvetoed = [u for u in others if not u.vetoes]
+    assert all((unit.rank or 0) > (u.rank or 0) for u in unvetoed)  # F1 says rank: last
     deduction = next(s for s in CONFIG.indicator_set.sections if s.kind is SectionKind.DEDUCTION)
     assert unit.sections[deduction.id] == deduction.cap
 

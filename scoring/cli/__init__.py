@@ -8,12 +8,14 @@ import sys
 import typer
 
 from scoring.cli.audit import audit, schema
-from scoring.cli.console import fail
+from scoring.cli.console import err, fail
 from scoring.cli.render import render
 from scoring.cli.scores import run, score
 from scoring.cli.tasks import app as tasks_app
+from scoring.cli.verify import verify
 from scoring.cli.workbooks import sample, template, validate
 from scoring.errors import ConfigError, ScoringError
+from scoring.pipeline.staging import Interrupted
 
 app = typer.Typer(
     name="scoring",
@@ -31,6 +33,7 @@ app.command("sample")(sample)
 app.command("render")(render)
 app.command("score")(score)
 app.command("run")(run)
+app.command("verify")(verify)
 
 
 def main() -> None:
@@ -41,8 +44,13 @@ def main() -> None:
         fail(str(exc), exc.problems)
     except ScoringError as exc:
         fail(str(exc))
+    except Interrupted as exc:
+        done = "新结果已完整写入" if exc.committed else "输出未作任何更改"
+        err.print(f"[bold red]已中断[/]：{done}")
+        sys.exit(130)
     except KeyboardInterrupt:
-        fail("已中断")
+        err.print("[bold red]已中断[/]：未作任何更改")
+        sys.exit(130)
     except Exception as exc:  # noqa: BLE001 - the last line of defence against tracebacks
         if os.environ.get("SCORING_DEBUG"):
             raise

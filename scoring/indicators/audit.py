@@ -12,7 +12,9 @@ Codes (stable, kebab-case):
 * tasks: ``catalogue-missing``, ``catalogue-mismatch``, ``task-unknown``, ``task-not-covered``,
   ``task-excluded-and-covered``
 * grades and tiers: ``band-gap``, ``band-overlap`` (on ``grades`` / ``tiers``), ``tier-method``,
-  ``tier-exceeds-max``, ``tier-shares``
+  ``tier-exceeds-max``, ``tier-shares``; ``tier-grade-unknown``, ``tier-grade-contradiction``,
+  ``tier-grade-unstated`` (``audit_tiers.py``)
+* citations: ``basis-not-in-plan`` (``audit_citations.py``)
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from collections.abc import Iterable
 
 from scoring.catalogue.models import Plan
 from scoring.errors import ConfigError
+from scoring.indicators.audit_citations import citation_findings
+from scoring.indicators.audit_tiers import grade_tier_findings
 from scoring.indicators.intervals import band_issues
 from scoring.indicators.items import ITEM_KIND_LABELS, NUMERIC_KINDS, ItemKind
 from scoring.indicators.models import IndicatorSet, SectionKind
@@ -65,8 +69,10 @@ def audit(loaded: LoadedSet, plan: Plan | None) -> list[Problem]:
     _rules(s, out)
     _items(s, out)
     _bands(s, out)
+    grade_tier_findings(s, out.add)
     if plan is not None:
         _tasks(s, plan, out)
+        citation_findings(s, plan, out.add)
     return out.problems
 
 
@@ -130,13 +136,18 @@ def _weights(s: IndicatorSet, out: _Collector) -> None:
             if is_veto and ind.points != 0:
                 out.error("veto-points", "一票否决指标不计分，points 应为 0", (*path, "points"))
             if isinstance(ind.rule, VetoRule):
-                if ind.rule.grade is not None and ind.rule.grade not in grades:
-                    out.error("veto-target-unknown", f"等次“{ind.rule.grade}”未在 grades 中定义",
-                              (*path, "rule", "grade"), ind.rule.grade)
-                for k, target in enumerate(ind.rule.sections):
+                effects = ind.rule.effects
+                where = (*path, "rule", "effects")
+                if effects.grade != "keep" and effects.grade not in grades:
+                    out.error("veto-target-unknown", f"等次“{effects.grade}”未在 grades 中定义",
+                              (*where, "grade"), effects.grade)
+                if effects.tier not in ("keep", "last") and s.tiers.index(effects.tier) is None:
+                    out.error("veto-target-unknown", f"档次“{effects.tier}”未在 tiers 中定义",
+                              (*where, "tier"), effects.tier)
+                for k, target in enumerate(effects.sections):
                     if target not in section_ids:
                         out.error("veto-target-unknown", f"部分“{target}”不存在",
-                                  (*path, "rule", "sections", k), target)
+                                  (*where, "sections", k), target)
     if abs(total - s.total_points) > EPSILON:
         out.error("weights-sum", f"计分部分各指标分值合计 {fmt(total)}，与总分 {fmt(s.total_points)} 不符",
                   ("total_points",))
@@ -229,17 +240,21 @@ def _bands(s: IndicatorSet, out: _Collector) -> None:
             out.error("tier-exceeds-max",
                       f"{tier.name} 分值 {fmt(tier.points)} 超过满分 {fmt(table.max_points)}",
                       ("tiers", "tiers", k, "points"))
-        by_score = tier.up_to_share is None
-        if by_score != (table.method == "score") or (not by_score and tier.at_least is not None):
+        shape = ("grade" if tier.grades else "rank_share" if tier.up_to_share is not None
+                 else "score")
+        mixed = sum(bool(x) for x in (tier.grades, tier.up_to_share is not None,
+                                       tier.at_least is not None or tier.below is not None)) > 1
+        if shape != table.method or mixed:
             out.error("tier-method",
-                      f"{tier.name}：按得分划档用 at_least/below，按排名比例划档用 up_to_share",
+                      f"{tier.name}：按得分划档用 at_least/below，按排名比例划档用 up_to_share，"
+                      "按等次划档用 grades",
                       ("tiers", "tiers", k))
     if table.method == "score":
         for issue in band_issues(table.tiers, 0.0, s.total_points):
             code = "band-gap" if issue.kind == "gap" else "band-overlap"
             what = "不属于任何档次" if issue.kind == "gap" else "同时属于多个档次"
             out.error(code, f"得分区间 {issue.describe()} {what}", ("tiers", "tiers", issue.index))
-    else:
+    elif table.method == "rank_share":
         shares = [t.up_to_share for t in table.tiers if t.up_to_share is not None]
         if shares != sorted(shares) or not shares or shares[-1] != 1:
             out.error("tier-shares", "按排名比例划档时 up_to_share 应逐档递增，最后一档为 1（全部单位）",

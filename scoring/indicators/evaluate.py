@@ -1,28 +1,31 @@
-"""Indicator outcomes with the missing-data policy, section totals and the final result.
+"""Indicator outcomes with the missing-data policy, then section points, total and grade.
 
 The scoring layer builds one ``RuleContext`` per unit and indicator and calls these; they are
 pure and print nothing. The order, fixed here so every published number can be reproduced:
 
-1. each indicator: ``rule.evaluate(ctx)``, then its ``missing`` policy — ``zero`` keeps the rule's
-   points (blanks count as 0), ``flag`` keeps them and marks the outcome for review, ``exclude``
-   (or a rule that is not applicable) leaves the indicator out of its section;
-2. each ``score`` section: the sum of its included indicators, scaled by
-   section maximum / included maximum (re-weighting what was excluded), rounded;
-3. ``bonus`` / ``deduction`` sections: the sum of their indicators, at most the section's ``cap``;
-4. vetoes: zeroed sections count 0; then total = clamp(score + bonus − deduction, 0, total_points),
-   or 0 when a veto zeroes the total;
-5. grade from ``grades``; a veto's ``grade_cap`` lowers it when the cap is a worse grade
-   (grades are listed best first).
+1. each indicator: ``rule.evaluate(ctx)`` (exact points), then its ``missing`` policy — ``zero``
+   keeps the rule's points (blanks count as 0), ``flag`` keeps them and marks the outcome for
+   review, ``exclude`` (or a rule that is not applicable) leaves the indicator out of its section;
+2. sections and the exact total as ``scoring.indicators.aggregate`` adds them up (re-weighting
+   within score sections, caps on bonus and deduction, sections and totals a veto zeroes);
+3. the total rounded once, as ``rounding`` in the YAML says (the published total);
+4. grade from ``grades`` on the published total; a veto's grade cap lowers it when the cap is a
+   worse grade (grades are listed best first).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
+import numpy as np
+
+from scoring.indicators.aggregate import Layout, UnitPoints, combine
 from scoring.indicators.intervals import contains
-from scoring.indicators.models import Indicator, IndicatorSet, MissingPolicy, Section, SectionKind
+from scoring.indicators.models import Indicator, IndicatorSet, MissingPolicy
+from scoring.indicators.rounding import round_half_up
 from scoring.indicators.rules import RuleContext, RuleOutcome, VetoEffect
-from scoring.indicators.rules.base import round_points
 
 
 @dataclass(frozen=True)
@@ -39,9 +42,10 @@ class IndicatorOutcome:
 
 @dataclass(frozen=True)
 class FinalResult:
-    """A unit's total, section points, grade and the vetoes that applied."""
+    """A unit's published and exact total, exact section points, grade and the vetoes applied."""
 
     total: float
+    total_exact: float
     sections: dict[str, float]
     grade: str | None
     vetoes: list[VetoEffect] = field(default_factory=list)
@@ -58,19 +62,6 @@ def evaluate_indicator(indicator: Indicator, ctx: RuleContext) -> IndicatorOutco
                             excluded=excluded, flagged=flagged)
 
 
-def section_points(section: Section, outcomes: list[IndicatorOutcome]) -> float:
-    """A section's points: re-weighted for score sections, capped for bonus and deduction ones."""
-    included = [o for o in outcomes if not o.excluded]
-    earned = sum(o.points for o in included)
-    if section.kind is SectionKind.SCORE:
-        full = sum(i.points for i in section.indicators)
-        kept = sum(o.max_points for o in included)
-        earned = earned * full / kept if kept else 0.0
-    elif section.cap is not None:
-        earned = min(earned, section.cap)
-    return round_points(earned)
-
-
 def grade_of(indicator_set: IndicatorSet, total: float, caps: list[str] | None = None) -> str | None:
     """The grade of a total, lowered to the worst of ``caps`` when worse (grades listed best first)."""
     names = [g.name for g in indicator_set.grades]
@@ -81,20 +72,66 @@ def grade_of(indicator_set: IndicatorSet, total: float, caps: list[str] | None =
     return grade
 
 
-def final_result(indicator_set: IndicatorSet,
-                 outcomes: dict[str, list[IndicatorOutcome]]) -> FinalResult:
-    """Combine section outcomes (by section id) into the total and grade, vetoes applied."""
-    vetoes = [o.outcome.veto for sec in indicator_set.sections if sec.kind is SectionKind.VETO
-              for o in outcomes.get(sec.id, []) if o.outcome.veto is not None]
-    zeroed = {s for v in vetoes for s in v.zero_sections}
-    points = {sec.id: 0.0 if sec.id in zeroed else section_points(sec, outcomes.get(sec.id, []))
-              for sec in indicator_set.sections if sec.kind is not SectionKind.VETO}
-    total = 0.0
-    for sec in indicator_set.sections:
-        sign = {SectionKind.SCORE: 1, SectionKind.BONUS: 1, SectionKind.DEDUCTION: -1}.get(sec.kind, 0)
-        total += sign * points.get(sec.id, 0.0)
-    total = round_points(min(max(total, 0.0), indicator_set.total_points))
-    if any(v.zero_total for v in vetoes):
-        total = 0.0
-    grade = grade_of(indicator_set, total, [v.grade_cap for v in vetoes if v.grade_cap])
-    return FinalResult(total=total, sections=points, grade=grade, vetoes=vetoes)
+class Points(Protocol):
+    """An indicator's result as the aggregation reads it (an outcome or a published score)."""
+
+    @property
+    def points(self) -> float: ...
+
+    @property
+    def excluded(self) -> bool: ...
+
+
+class Zeroing(Protocol):
+    """What a veto zeroes (a rule's effect or a published veto)."""
+
+    @property
+    def zero_sections(self) -> Sequence[str]: ...
+
+    @property
+    def zero_total(self) -> bool: ...
+
+
+def unit_points(layout: Layout, outcomes: Sequence[Mapping[str, Points]],
+                vetoes: Sequence[Sequence[Zeroing]]) -> UnitPoints:
+    """The matrix form of many units' outcomes (by indicator id) and vetoes, for ``combine``."""
+    n, k = len(outcomes), len(layout.indicator_ids)
+    points = np.zeros((n, k), dtype=np.float64)
+    included = np.zeros((n, k), dtype=np.bool_)
+    zeroed = np.zeros((n, len(layout.sections)), dtype=np.bool_)
+    zero_total = np.zeros(n, dtype=np.bool_)
+    for row, by_id in enumerate(outcomes):
+        for col, indicator_id in enumerate(layout.indicator_ids):
+            outcome = by_id.get(indicator_id)
+            if outcome is not None and not outcome.excluded:
+                points[row, col] = outcome.points
+                included[row, col] = True
+        targets = {s for v in vetoes[row] for s in v.zero_sections}
+        for index, section in enumerate(layout.sections):
+            zeroed[row, index] = section.id in targets
+        zero_total[row] = any(v.zero_total for v in vetoes[row])
+    return UnitPoints(points=points, included=included, zeroed=zeroed, zero_total=zero_total)
+
+
+def final_results(indicator_set: IndicatorSet, outcomes: Sequence[Mapping[str, IndicatorOutcome]],
+                  vetoes: Sequence[Sequence[VetoEffect]]) -> list[FinalResult]:
+    """Every unit's sections, exact and published total, and grade, vetoes applied."""
+    layout = Layout.of(indicator_set)
+    combined = combine(layout, unit_points(layout, outcomes, vetoes))
+    exact = combined.totals[0]
+    published = round_half_up(exact, indicator_set.rounding.decimals)
+    results = []
+    for row, applied in enumerate(vetoes):
+        total = float(published[row])
+        results.append(FinalResult(
+            total=total, total_exact=float(exact[row]),
+            sections={s.id: float(combined.sections[s.id][0, row]) for s in layout.sections},
+            grade=grade_of(indicator_set, total, [v.grade_cap for v in applied if v.grade_cap]),
+            vetoes=list(applied)))
+    return results
+
+
+def final_result(indicator_set: IndicatorSet, outcomes: Mapping[str, IndicatorOutcome]) -> FinalResult:
+    """One unit's result from its outcomes by indicator id (vetoes read from the outcomes)."""
+    vetoes = [o.outcome.veto for o in outcomes.values() if o.outcome.veto is not None]
+    return final_results(indicator_set, [outcomes], [vetoes])[0]

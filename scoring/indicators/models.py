@@ -8,7 +8,10 @@ How the parts add up (``evaluate.py`` implements it; the audit checks it):
   ``[0, total_points]``.
 * a ``veto`` section holds ``veto`` rules only (``points: 0``); a triggered veto zeroes sections
   or the total, then caps the grade.
-* the final score gives the grade (``grades``) and the 平安建设 tier (``tiers``).
+* the total is computed from exact points and rounded once (``rounding``); grades, tiers, ranks
+  and ties are decided on the rounded (published) total.
+* the final score gives the grade (``grades``) and the 平安建设 tier (``tiers``); how the two
+  relate is stated in ``tiers`` (``method: grade``, or ``grade_limits`` per grade).
 
 Missing data (``missing`` on an indicator): ``zero`` counts it as 0 points; ``exclude`` leaves the
 indicator out and spreads its points over the rest of its section in proportion; ``flag`` gives 0
@@ -32,12 +35,35 @@ SCHEMA_VERSION = 1
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
 
 
+class Citation(Strict):
+    """A passage of the year's plan, quoted verbatim.
+
+    ``ref`` names where it stands in the plan: a task id (``2022-7.3``) or the labels as printed
+    (``七（三）``, ``一（一）1``, ``（二十二）``, ``二``). ``text`` is the plan's own words; ``……``
+    marks an omission, and each part must occur in that place of the catalogue (``scoring audit``
+    checks it after normalising width and whitespace).
+    """
+
+    ref: str = Field(min_length=1, description="出处：任务编号或原文序号，如 七（三）")
+    text: str = Field(min_length=1, description="工作要点原文（逐字引用，省略处用……）")
+
+
 class Basis(Strict):
     """The plan the set is built on, and the passages that set up the assessment."""
 
     plan_title: str
     doc_number: str | None = None
-    passages: list[str] = Field(default_factory=list, description="考核评价机制原文（节选）")
+    passages: list[Citation] = Field(default_factory=list, description="考核评价机制原文（节选）")
+
+
+class Rounding(Strict):
+    """How the published total is rounded: once, from the exact sum of exact points.
+
+    Indicator and section points are kept exact in scores.json and rounded only for display.
+    """
+
+    decimals: int = Field(ge=0, le=4, description="总分保留的小数位数")
+    mode: Literal["half_up"] = Field(description="half_up：四舍五入")
 
 
 class SubmissionWindow(Strict):
@@ -63,28 +89,50 @@ class GradeBand(Strict):
 
 
 class Tier(Strict):
-    """A 档 and the 平安建设 points it brings; by score (``at_least``/``below``) or by rank share."""
+    """A 档 and the 平安建设 points it brings: by score (``at_least``/``below``), by rank share
+    (``up_to_share``) or by grade (``grades``)."""
 
     name: str
     points: float = Field(ge=0)
     at_least: float | None = None
     below: float | None = None
     up_to_share: float | None = Field(default=None, gt=0, le=1)
+    grades: list[str] = Field(default_factory=list, description="method: grade 时本档包含的等次")
+
+
+class GradeLimit(Strict):
+    """The tiers a grade allows: not better than ``best``, not worse than ``worst`` (tier names)."""
+
+    grade: str
+    best: str | None = Field(default=None, description="该等次最高可列的档次")
+    worst: str | None = Field(default=None, description="该等次最低可列的档次")
 
 
 class TierTable(Strict):
-    """How a unit's result maps to 平安建设 points."""
+    """How a unit's result maps to 平安建设 points, and how tier and grade relate.
 
-    method: Literal["score", "rank_share"]
+    ``rank_share``: a unit at position r of the n units that hold a tier slot (those without a
+    veto that moves their rank or sets their tier) is in the first tier whose ``up_to_share`` is at
+    least r / n. ``score``: the tier whose band holds the published total. ``grade``: the tier
+    that lists the unit's grade. ``grade_limits`` then keeps each grade within its tiers.
+    """
+
+    method: Literal["score", "rank_share", "grade"]
     max_points: float = Field(gt=0, description="平安建设考核中本项满分")
     tiers: list[Tier] = Field(min_length=1)
+    grade_limits: list[GradeLimit] = Field(default_factory=list,
+                                           description="等次与档次的关系：各等次可列的最高、最低档次")
+
+    def index(self, name: str) -> int | None:
+        """A tier's position (0 = best), or None when no tier has that name."""
+        return next((k for k, t in enumerate(self.tiers) if t.name == name), None)
 
 
 class Ranking(Strict):
     """How equal totals rank: ``competition`` gives 1-2-2-4, ``dense`` gives 1-2-2-3.
 
-    Totals are compared after rounding to two decimals, so two units that publish the same
-    total share a rank.
+    Ranks compare published totals (rounded as ``rounding`` says), so two units that publish the
+    same total share a rank. Vetoes may move a unit after all others or leave it unranked.
     """
 
     ties: Literal["competition", "dense"] = "competition"
@@ -114,7 +162,9 @@ class Indicator(Strict):
     name: str = Field(min_length=1)
     points: float = Field(ge=0, description="满分（加分、扣分项为上限）")
     tasks: list[str] = Field(default_factory=list, description="所考核的任务编号")
-    basis: str = Field(min_length=1, description="依据：工作要点原文节选")
+    basis: list[Citation] = Field(default_factory=list, description="依据：工作要点原文（逐字引用）")
+    rule_text: str | None = Field(default=None, min_length=1,
+                                  description="计分规则的文字说明（本配置自己的措辞，不是原文）")
     missing: MissingPolicy = MissingPolicy.ZERO
     rule: Rule
 
@@ -148,6 +198,7 @@ class IndicatorSet(Strict):
     submission: SubmissionWindow | None = Field(default=None, description="报送截止日期与报送对象")
     publication: Publication | None = Field(default=None, description="考核结果通报的发文机关与文号")
     total_points: float = Field(gt=0)
+    rounding: Rounding = Field(description="总分的舍入规则（只舍入一次）")
     grades: list[GradeBand] = Field(min_length=1)
     tiers: TierTable
     ranking: Ranking = Field(default_factory=Ranking)

@@ -8,8 +8,8 @@ from scoring.catalogue.models import Plan
 from scoring.indicators.audit import audit, read_catalogue
 from scoring.indicators.diff import SetDiff, diff_sets
 from scoring.indicators.models import IndicatorSet, SectionKind
+from scoring.indicators.rounding import round_points
 from scoring.indicators.rules import RULE_KIND_LABELS
-from scoring.indicators.rules.base import round_points
 from scoring.indicators.store import LoadedSet
 from scoring.problems import Problem, Severity
 

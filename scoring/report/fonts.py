@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from pathlib import Path
 
 from scoring.errors import ScoringError
 
@@ -32,3 +33,16 @@ def check_fonts() -> None:
         raise ScoringError(
             f"缺少 PDF 所需的中文字体：{'、'.join(missing)}。请以 root 运行："
             "apt-get install -y fonts-noto-cjk（./dev main 会自动安装）")
+
+
+def font_files() -> list[Path]:
+    """Every font file of the required families (all weights), as recorded in the manifest."""
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        return []
+    found: set[Path] = set()
+    for family in REQUIRED_FAMILIES:
+        done = subprocess.run([fc_list, f":family={family}", "file"], capture_output=True, text=True,
+                              timeout=30, check=False)
+        found.update(Path(line.strip().rstrip(":")) for line in done.stdout.splitlines() if line.strip())
+    return sorted(p for p in found if p.is_file())

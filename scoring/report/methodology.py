@@ -40,6 +40,7 @@ class MethodRow:
     kind_label: str
     points: float
     rule: str
+    rule_text: str | None
     basis: str
     tasks: str
     missing: str
@@ -149,10 +150,7 @@ def _veto(rule: VetoRule, items: Names) -> str:
     item = items.get(rule.item)
     counted = item is not None and item.kind.value == "count"
     when = f"达到 {fmt(rule.at_least)}" if counted else "为“是”"
-    effect = {"grade_cap": f"考核等次最高为{rule.grade}",
-              "zero_sections": f"第 {'、'.join(rule.sections)} 部分得分清零",
-              "zero_total": "总分清零"}[rule.effect]
-    return f"{_name(items, rule.item)}{when}即触发一票否决：{effect}"
+    return f"{_name(items, rule.item)}{when}即触发一票否决：{rule.effects.describe()}"
 
 
 _DESCRIBERS: dict[type[Any], Callable[[Any, Names], str]] = {
@@ -186,5 +184,33 @@ def _row(section: Section, indicator: Indicator, items: Names) -> MethodRow:
     missing = "" if section.kind is SectionKind.VETO else MISSING_LABELS[indicator.missing]
     return MethodRow(id=indicator.id, name=indicator.name,
                      kind_label=RULE_KIND_LABELS[indicator.rule.kind], points=indicator.points,
-                     rule=describe_rule(indicator, items, section.kind), basis=indicator.basis,
+                     rule=describe_rule(indicator, items, section.kind), rule_text=indicator.rule_text,
+                     basis="；".join(f"{c.ref}：{c.text}" for c in indicator.basis),
                      tasks="、".join(indicator.tasks), missing=missing)
+
+
+def rounding_text(indicator_set: IndicatorSet) -> str:
+    """How the total is rounded, in one sentence."""
+    decimals = indicator_set.rounding.decimals
+    return (f"各项指标按精确值计分，总分由精确值相加后四舍五入保留 {decimals} 位小数（只舍入一次）；"
+            f"名次、并列、等次和档次均按公布的总分确定；各项指标和各部分得分的显示值仅为四舍五入后的展示，"
+            f"其合计可能与总分相差不足 {fmt(len(indicator_set.indicators()) * 0.5 * 10 ** -decimals)} 分。")
+
+
+def tier_rule_text(indicator_set: IndicatorSet) -> str:
+    """How tiers are assigned and how they relate to grades, in words."""
+    table = indicator_set.tiers
+    how = {"rank_share": "档次按名次比例划分（比例只在未被一票否决改变名次或档次的单位中计算，"
+                         "被否决的单位不占名额）",
+           "score": "档次按总分划分",
+           "grade": "档次由等次决定"}[table.method]
+    limits = []
+    for limit in table.grade_limits:
+        if limit.best and limit.worst and limit.best == limit.worst:
+            limits.append(f"{limit.grade}的单位列{limit.best}")
+        else:
+            parts = (([f"最高列{limit.best}"] if limit.best else [])
+                     + ([f"最低列{limit.worst}"] if limit.worst else []))
+            limits.append(f"{limit.grade}的单位{'、'.join(parts)}")
+    relation = "；等次与档次的关系：" + "；".join(limits) if limits else ""
+    return how + relation + "。"

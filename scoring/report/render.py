@@ -2,14 +2,15 @@
 
 Each worker imports WeasyPrint itself and keeps one ``FontConfiguration`` (see ``pdf.py``); the
 parent only builds the job list and writes the files it gets back, in a fixed order, so the same
-run always writes the same bytes.
+run always writes the same bytes. Workers ignore SIGINT: on Ctrl-C the parent terminates them and
+waits for them, so none is left behind.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
+import signal
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -74,6 +75,7 @@ _STATE: tuple[ScoreReport, IndicatorSet, datetime] | None = None
 def _start_worker(report: ScoreReport, indicator_set: IndicatorSet, generated_at: datetime) -> None:
     """Worker set-up: keep the inputs, import WeasyPrint and create this worker's font configuration."""
     global _STATE
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides; it terminates us on Ctrl-C
     _STATE = (report, indicator_set, generated_at)
     font_configuration()
 
@@ -116,8 +118,16 @@ def render_reports(report: ScoreReport, indicator_set: IndicatorSet, out_dir: Pa
         for job, path in jobs:
             write_bytes_atomically(path, render_job(job, report, indicator_set, generated_at))
         return [path for _, path in jobs]
-    with ProcessPoolExecutor(max_workers=count, mp_context=_pool_context(), initializer=_start_worker,
-                             initargs=(report, indicator_set, generated_at)) as pool:
-        for (_, path), data in zip(jobs, pool.map(_run_job, [job for job, _ in jobs]), strict=True):
+    pool = _pool_context().Pool(processes=count, initializer=_start_worker,
+                                initargs=(report, indicator_set, generated_at))
+    try:
+        for (_, path), data in zip(jobs, pool.imap(_run_job, [job for job, _ in jobs]), strict=True):
             write_bytes_atomically(path, data)
+    except BaseException:
+        pool.terminate()
+        raise
+    else:
+        pool.close()
+    finally:
+        pool.join()
     return [path for _, path in jobs]

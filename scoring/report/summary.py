@@ -9,7 +9,7 @@ from typing import Any
 
 from scoring.indicators.models import IndicatorSet
 from scoring.report.charts import distribution_chart
-from scoring.report.methodology import MISSING_LABELS, methodology
+from scoring.report.methodology import MISSING_LABELS, methodology, rounding_text, tier_rule_text
 from scoring.report.views import (
     STATUS_LABELS,
     interval_text,
@@ -79,6 +79,8 @@ def summary_context(report: ScoreReport, indicator_set: IndicatorSet,
         "grade_counts": grade_counts,
         "tier_counts": tier_counts,
         "methodology": methodology(indicator_set),
+        "rounding_text": rounding_text(indicator_set),
+        "tier_rule_text": tier_rule_text(indicator_set),
         "missing_labels": list(MISSING_LABELS.values()),
     }
 

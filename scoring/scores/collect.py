@@ -26,6 +26,7 @@ class Collected:
     by_unit: dict[str, Submission] = field(default_factory=dict)
     duplicates: dict[str, list[Submission]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    read: list[tuple[Path, Submission]] = field(default_factory=list)
 
 
 def workbook_files(folder: Path) -> list[Path]:
@@ -42,6 +43,7 @@ def collect(folder: Path, year: int, load_config: ConfigLoader, units: set[str],
     result = Collected()
     for path in workbook_files(folder):
         submission = validate_submission(path, load_config, expected_year=year)
+        result.read.append((path, submission))
         if callable(progress):
             progress(path)
         code = submission.unit_code

@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from scoring.indicators.evaluate import IndicatorOutcome, evaluate_indicator, final_result
+from scoring.indicators.evaluate import IndicatorOutcome, evaluate_indicator, final_results
 from scoring.indicators.items import Value
 from scoring.indicators.models import Indicator, SectionKind
-from scoring.indicators.rules import RuleContext, TaskState
+from scoring.indicators.rules import RuleContext, TaskState, VetoRule
 from scoring.indicators.rules.base import ReferenceFigures, TaskStatus
 from scoring.indicators.rules.normalise import PeerStats
 from scoring.indicators.units import Unit
@@ -46,19 +46,6 @@ class UnitInputs:
         merged = dict(self.submission.values)
         merged.update(self.central)
         return merged
-
-
-def _veto_text(outcome: IndicatorOutcome) -> str:
-    veto = outcome.outcome.veto
-    assert veto is not None
-    parts = []
-    if veto.zero_total:
-        parts.append("总分计 0 分")
-    if veto.zero_sections:
-        parts.append(f"第 {'、'.join(veto.zero_sections)} 部分计 0 分")
-    if veto.grade_cap:
-        parts.append(f"等次不高于“{veto.grade_cap}”")
-    return "；".join(parts)
 
 
 def _tallies(config: YearConfig, assessed: set[str], submission: Submission) -> list[TaskTally]:
@@ -111,19 +98,20 @@ class YearScorer:
             units=self.measures, label_hook=label, stats=self.stats,
         )
 
-    def score(self, code: str) -> UnitScore:
-        """One unit's indicators, sections, total, grade and vetoes (ranks come later)."""
+    def outcomes(self, code: str) -> tuple[dict[str, IndicatorOutcome], UnitScore]:
+        """One unit's indicator outcomes, and its result so far: indicators, vetoes, task tallies
+        (the sections, total and grade come from ``score_all``, ranks later)."""
         unit_inputs = self.inputs[code]
         submission = unit_inputs.submission
         cells = unit_inputs.values()
         tasks = {tid: TaskState(status=r.status, evidence=bool(r.evidence))
                  for tid, r in submission.tasks.items() if r.status is not None}
-        outcomes: dict[str, list[IndicatorOutcome]] = {}
+        outcomes: dict[str, IndicatorOutcome] = {}
         indicators: dict[str, IndicatorScore] = {}
         vetoes: list[VetoApplied] = []
         for section, indicator in self.config.indicator_set.indicators():
             outcome = evaluate_indicator(indicator, self._context(code, indicator, cells, tasks))
-            outcomes.setdefault(section.id, []).append(outcome)
+            outcomes[indicator.id] = outcome
             explanation = outcome.outcome.explanation
             if outcome.excluded:
                 explanation += "；本项不计入，所在部分按其余指标折算"
@@ -139,25 +127,39 @@ class YearScorer:
                                  cell=cells[item].cell if item in cells else None)
                         for item in outcome.outcome.items],
             )
-            if section.kind is SectionKind.VETO and outcome.outcome.veto is not None:
-                veto = outcome.outcome.veto
+            veto = outcome.outcome.veto
+            if section.kind is SectionKind.VETO and veto is not None:
+                assert isinstance(indicator.rule, VetoRule)
                 vetoes.append(VetoApplied(indicator=indicator.id, name=indicator.name,
-                                          effect=_veto_text(outcome),
+                                          effect=indicator.rule.effects.describe(),
                                           explanation=outcome.outcome.explanation,
                                           zero_total=veto.zero_total,
                                           zero_sections=list(veto.zero_sections),
-                                          grade_cap=veto.grade_cap))
-        result = final_result(self.config.indicator_set, outcomes)
+                                          grade_cap=veto.grade_cap, tier=veto.tier, rank=veto.rank))
         unit = unit_inputs.unit
-        return UnitScore(
+        result = UnitScore(
             code=code, name=unit.name, short_name=unit.short_name, region=unit.region,
-            status=UnitStatus.SCORED,
-            submission=SubmissionRef.of(submission),
-            total=result.total, grade=result.grade, sections=result.sections,
-            indicators=indicators, vetoes=vetoes, tasks=_tallies(self.config, self.assessed, submission),
+            status=UnitStatus.SCORED, submission=SubmissionRef.of(submission),
+            indicators=indicators, vetoes=vetoes,
+            tasks=_tallies(self.config, self.assessed, submission),
             findings=[f for f in submission.findings
                       if f.severity is not Severity.ERROR and f.code != "submission-read"],
         )
+        return outcomes, result
+
+    def score_all(self) -> list[UnitScore]:
+        """Every unit's result (by code): indicators, exact sections, published total, grade."""
+        codes = sorted(self.inputs)
+        partial = [self.outcomes(code) for code in codes]
+        effects = [[o.outcome.veto for o in outcomes.values() if o.outcome.veto is not None]
+                   for outcomes, _ in partial]
+        finals = final_results(self.config.indicator_set, [o for o, _ in partial], effects)
+        scored = []
+        for (_, unit), final in zip(partial, finals, strict=True):
+            unit.sections, unit.total, unit.total_exact = final.sections, final.total, final.total_exact
+            unit.grade = final.grade
+            scored.append(unit)
+        return scored
 
 
 def unscored(unit: Unit, status: UnitStatus, reason: str, findings: list[Problem],

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from scoring.problems import Problem
 from scoring.workbook.submission import Submission
 
-SCORES_SCHEMA_VERSION: Literal[1] = 1
+SCORES_SCHEMA_VERSION: Literal[2] = 2
 
 
 class Strict(BaseModel):
@@ -43,7 +43,8 @@ class InputRef(Strict):
 
 
 class IndicatorScore(Strict):
-    """One indicator's points for one unit, with the inputs and the arithmetic in words."""
+    """One indicator's points for one unit (exact; shown rounded), with the inputs and the
+    arithmetic in words."""
 
     section: str
     name: str
@@ -56,7 +57,7 @@ class IndicatorScore(Strict):
 
 
 class VetoApplied(Strict):
-    """A veto that applied to a unit: what it does in words and as data."""
+    """A veto that applied to a unit: what it does in words and as data (as its YAML states)."""
 
     indicator: str
     name: str
@@ -65,6 +66,8 @@ class VetoApplied(Strict):
     zero_total: bool = False
     zero_sections: list[str] = Field(default_factory=list)
     grade_cap: str | None = None
+    tier: str | None = Field(default=None, description="the tier the veto sets (None: placed like others)")
+    rank: Literal["keep", "last", "none"] = "keep"
 
 
 class TaskTally(Strict):
@@ -121,13 +124,14 @@ class UnitScore(Strict):
     status: UnitStatus
     reason: str | None = None
     submission: SubmissionRef | None = None
-    total: float | None = None
+    total: float | None = Field(default=None, description="published total, rounded once")
+    total_exact: float | None = Field(default=None, description="the exact sum the total is rounded from")
     grade: str | None = None
     tier: str | None = None
     tier_points: float | None = None
-    rank: int | None = None
+    rank: int | None = Field(default=None, description="None for units a veto leaves unranked")
     rank_in_region: int | None = None
-    sections: dict[str, float] = Field(default_factory=dict)
+    sections: dict[str, float] = Field(default_factory=dict, description="exact section points")
     indicators: dict[str, IndicatorScore] = Field(default_factory=dict)
     vetoes: list[VetoApplied] = Field(default_factory=list)
     tasks: list[TaskTally] = Field(default_factory=list)
@@ -148,20 +152,27 @@ class SectionInfo(Strict):
 class ScoreReport(Strict):
     """A year's scores for all units."""
 
-    schema_version: Literal[1] = SCORES_SCHEMA_VERSION
+    schema_version: Literal[2] = SCORES_SCHEMA_VERSION
     year: int
     title: str
     config_sha256: str
     engine_version: str
     total_points: float
+    total_decimals: int = Field(description="the published total is rounded half up to this many decimals")
     rank_ties: str
     sections: list[SectionInfo]
     units: list[UnitScore]
     central: SubmissionRef | None = None
+    previous: SubmissionRef | None = Field(
+        default=None, description="the earlier year's scores.json the trend uses")
     robustness_method: str | None = None
     findings: list[Problem] = Field(
         default_factory=list, description="problems not tied to one unit (central workbook, stray files)")
 
     def scored(self) -> list[UnitScore]:
-        """Units with a score, by rank."""
+        """Units with a score, by rank (units a veto leaves unranked last)."""
         return [u for u in self.units if u.status is UnitStatus.SCORED]
+
+    def ranked(self) -> list[UnitScore]:
+        """Units with a rank, by rank."""
+        return [u for u in self.units if u.rank is not None]

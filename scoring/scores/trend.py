@@ -1,44 +1,76 @@
-"""Change since the previous assessed year, read from that year's published scores.json."""
+"""Change since the previous assessed year, from that year's published scores.json.
+
+The previous results are an explicit input (the pipeline reads the file it is given and records
+it in the manifest). Only what the trend needs is read — year, and each unit's code, status, total
+and rank — so results published by an earlier engine version still serve.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
+import hashlib
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
-from scoring.scores.models import ScoreReport, Trend, UnitScore, UnitStatus
-
-
-def previous_report(outputs_dir: Path, year: int) -> ScoreReport | None:
-    """The most recent earlier year with results under ``outputs_dir`` (e.g. 2020 for 2022)."""
-    candidates = sorted((int(p.name) for p in outputs_dir.iterdir()
-                         if p.is_dir() and p.name.isdigit() and int(p.name) < year), reverse=True) \
-        if outputs_dir.is_dir() else []
-    for candidate in candidates:
-        path = outputs_dir / str(candidate) / "scores.json"
-        if not path.is_file():
-            continue
-        try:
-            return ScoreReport.model_validate_json(path.read_bytes())
-        except ValidationError:
-            continue
-    return None
+from scoring.errors import InputError
+from scoring.scores.models import SubmissionRef, Trend, UnitScore, UnitStatus
 
 
-def apply_trend(units: list[UnitScore], previous: ScoreReport | None) -> None:
+class _Lenient(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class PreviousUnit(_Lenient):
+    """A unit's published result in the previous year."""
+
+    code: str
+    status: UnitStatus
+    total: float | None = None
+    rank: int | None = None
+
+
+class PreviousReport(_Lenient):
+    """The parts of a previous scores.json the trend reads."""
+
+    year: int
+    units: list[PreviousUnit]
+
+
+class PreviousResults(BaseModel):
+    """A previous year's results and the file they came from."""
+
+    report: PreviousReport
+    source: SubmissionRef
+
+
+def read_previous(data: bytes, name: str, year: int) -> PreviousResults:
+    """Parse a previous scores.json; anything unusable is an ``InputError`` naming where."""
+    try:
+        report = PreviousReport.model_validate_json(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "（根）"
+        raise InputError(f"{name}: 不是有效的上年度评分结果（{where}: {first['msg']}，"
+                         f"共 {exc.error_count()} 处）") from None
+    if report.year >= year:
+        raise InputError(f"{name}: 是 {report.year} 年度的评分结果，不早于 {year} 年度，不能作为上年度结果")
+    source = SubmissionRef(file=name, sha256=hashlib.sha256(data).hexdigest(), size=len(data))
+    return PreviousResults(report=report, source=source)
+
+
+def apply_trend(units: list[UnitScore], previous: PreviousResults | None) -> None:
     """Set each scored unit's change in total and rank since ``previous``."""
     if previous is None:
         return
-    before = {u.code: u for u in previous.units}
+    before = {u.code: u for u in previous.report.units}
     for unit in units:
         old = before.get(unit.code)
         if unit.status is not UnitStatus.SCORED or old is None:
             continue
-        scored_before = old.status is UnitStatus.SCORED
+        scored_before = old.status is UnitStatus.SCORED and old.total is not None
         unit.trend = Trend(
-            previous_year=previous.year,
+            previous_year=previous.report.year,
             previous_total=old.total if scored_before else None,
             previous_rank=old.rank if scored_before else None,
-            total_change=round((unit.total or 0.0) - (old.total or 0.0), 2) if scored_before else None,
+            total_change=(round((unit.total or 0.0) - (old.total or 0.0), 2) if scored_before else None),
             rank_change=(old.rank - unit.rank) if scored_before and old.rank and unit.rank else None,
         )

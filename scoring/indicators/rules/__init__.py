@@ -21,7 +21,6 @@ from scoring.indicators.rules.base import (
     TaskState,
     TaskStatus,
     VetoEffect,
-    round_points,
 )
 from scoring.indicators.rules.deductions import DeductionsRule
 from scoring.indicators.rules.goalposts import GoalpostsRule
@@ -60,5 +59,5 @@ __all__ = [
     "RULE_CLASSES", "RULE_KIND_LABELS", "BandsRule", "DeductionsRule", "GoalpostsRule",
     "LinearRule", "LintContext", "RankRule", "RatioTargetRule", "ReferenceFigures", "Rule",
     "RuleBase", "RuleContext", "RuleFinding", "RuleOutcome", "TaskCompletionRule", "TaskState",
-    "TaskStatus", "TimelinessRule", "VetoEffect", "VetoRule", "round_points",
+    "TaskStatus", "TimelinessRule", "VetoEffect", "VetoRule",
 ]

@@ -5,9 +5,8 @@ the caller (scoring) builds a ``RuleContext`` for one unit and one indicator and
 ``rule.evaluate(ctx)``, which is pure. The audit calls the static side: ``max_attainable``,
 ``referenced_items``, ``item_kinds_required`` and ``lint``.
 
-Rounding: every point value a rule returns is rounded to two decimals, half up, through
-``decimal`` on the value's shortest repr (``round_points``), so the same inputs always give the
-same published number on every machine.
+Rules return exact points (within ``[0, max]``); nothing is rounded until the total (see
+``scoring.indicators.rounding``). Explanations show numbers with at most two decimals (``fmt``).
 """
 
 from __future__ import annotations
@@ -23,11 +22,6 @@ from scoring.indicators.items import DataItem, ItemKind, Strict, Value
 from scoring.problems import Severity
 
 POINTS_QUANTUM = Decimal("0.01")
-
-
-def round_points(x: float) -> float:
-    """Points rounded to 2 decimals, half up (``2.675`` → ``2.68``), deterministic."""
-    return float(Decimal(repr(float(x))).quantize(POINTS_QUANTUM, rounding=ROUND_HALF_UP))
 
 
 def fmt(x: float) -> str:
@@ -129,11 +123,14 @@ class RuleContext:
 
 @dataclass(frozen=True)
 class VetoEffect:
-    """What a triggered veto does: cap the grade, zero some sections, or zero the total."""
+    """What a triggered veto does: zero sections or the total, cap the grade, set the tier
+    (``None``: placed like the others) and the rank (``keep``, ``last`` or ``none``)."""
 
     grade_cap: str | None = None
     zero_sections: tuple[str, ...] = ()
     zero_total: bool = False
+    tier: str | None = None
+    rank: Literal["keep", "last", "none"] = "keep"
 
 
 @dataclass(frozen=True)
@@ -196,8 +193,8 @@ class RuleBase(Strict):
 
 
 def clamp(points: float, max_points: float) -> float:
-    """Points within ``[0, max_points]``, rounded."""
-    return round_points(min(max(points, 0.0), max_points))
+    """Points within ``[0, max_points]``, exact (not rounded)."""
+    return min(max(points, 0.0), max_points)
 
 
 def missing_outcome(ctx: RuleContext, codes: list[str], items: list[str]) -> RuleOutcome:
