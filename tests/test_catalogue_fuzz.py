@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from conftest import extract_text, seed_path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -39,3 +41,24 @@ def test_seed_with_lines_removed_still_extracts(dropped: list[int]) -> None:
         return
     assert result.plan.sections
     assert "lossless-check-failed" not in [p.code for p in result.problems]
+
+
+footer_at = next(i for i, line in enumerate(seed_lines) if line.startswith("抄报"))
+subsection_starts = [i for i, line in enumerate(seed_lines[:footer_at])
+                     if re.match(r"^#*\s*[（(][一二三四五六七八九十]+[）)]", line)]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(subsection_starts), st.integers(1, 120))
+def test_excerpt_starting_at_any_subsection_is_extracted_losslessly(start: int, length: int) -> None:
+    excerpt = "\n".join(seed_lines[start: min(start + length, footer_at)])
+    try:
+        result = extract_text(excerpt, year=2022)
+    except NotAPlanError:  # the excerpt holds no responsibility parenthetical yet
+        assert "负责" not in excerpt and "牵头" not in excerpt
+        return
+    assert result.plan.sections[0].number == 0 and result.plan.sections[0].subsections
+    assert "no-section-heading" in [p.code for p in result.problems]
+    unplaced = "".join(p.value or "" for p in result.problems if p.code == "unplaced-text")
+    placed = han_characters("".join(text_in_order(result.plan)[1:]))  # [0]: the default title
+    assert len(placed) + len(han_characters(unplaced)) == len(han_characters(excerpt))

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from conftest import ROOT, SEED_YEARS, seed_path
 from typer.testing import CliRunner
 
@@ -83,7 +84,12 @@ def test_strict_failure_writes_nothing_and_keeps_existing_file(tmp_path: Path) -
     assert "unplaced-text" in result.output and "未写入" in result.output
     assert target.read_text(encoding="utf-8") == "existing: true\n"
     lenient = runner.invoke(app, ["tasks", "extract", str(plan), "-o", str(target)])
-    assert lenient.exit_code == 0 and "1 个警告" in lenient.output
+    # the file is no catalogue: nothing says it may go
+    assert lenient.exit_code == 1 and "output-not-a-catalogue" in lenient.output
+    assert target.read_text(encoding="utf-8") == "existing: true\n"
+    forced = runner.invoke(app, ["tasks", "extract", str(plan), "-o", str(target), "--force"])
+    assert forced.exit_code == 0 and "1 个警告" in forced.output
+    assert target.read_text(encoding="utf-8").startswith("# 任务目录")
 
 
 def test_bad_inputs_get_a_message_and_exit_1(tmp_path: Path) -> None:
@@ -131,3 +137,129 @@ def test_installed_command_runs() -> None:
                           text=True, check=False, timeout=60)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["title"] == "2020年全国打击侵犯知识产权和制售假冒伪劣商品工作要点"
+
+
+# —— a province's plan beside the national catalogues (issue 9, section 5) ——
+
+LOCAL_DATA = ROOT / "tests" / "data" / "catalogue"
+ZHEJIANG = LOCAL_DATA / "zhejiang-2022-plan.txt"
+EXCERPT = LOCAL_DATA / "shanghai-2022-division-excerpt.txt"
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the project's indicators/ (national catalogues included) as SCORING_ROOT."""
+    root = tmp_path / "project"
+    shutil.copytree(ROOT / "indicators", root / "indicators")
+    monkeypatch.setenv("SCORING_ROOT", str(root))
+    return root
+
+
+def _national(root: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted((root / "indicators" / "tasks").glob("20*.yaml"))}
+
+
+def test_provincial_plan_next_to_the_national_catalogue_leaves_it_byte_identical(
+    project: Path,
+) -> None:
+    before = _national(project)
+    assert set(before) == {"2020.yaml", "2022.yaml"}
+    result = runner.invoke(app, ["tasks", "extract", str(ZHEJIANG)])
+    assert result.exit_code == 0, result.output
+    assert _national(project) == before
+    written = project / "indicators" / "tasks" / "330000-2022.yaml"
+    assert f"已写入 {written}" in result.output and "330000-2022-1.1.1" in result.output
+    shown = runner.invoke(app, ["tasks", "show", "330000-2022", "--json"])
+    assert shown.exit_code == 0, shown.output
+    ids = [t["id"] for s in json.loads(shown.stdout)["sections"] for t in s["tasks"]]
+    assert len(ids) == 25 and all(i.startswith("330000-2022-") for i in ids)
+    # the same plan again, over its own catalogue: fine, and the same bytes
+    first = written.read_bytes()
+    again = runner.invoke(app, ["tasks", "extract", str(ZHEJIANG), "--strict"])
+    assert again.exit_code == 0, again.output
+    assert written.read_bytes() == first and _national(project) == before
+
+
+def test_excerpt_without_a_title_cannot_replace_the_national_catalogue(project: Path) -> None:
+    before = _national(project)
+    # no title, no issuer: taken as national, so its default path is the national catalogue's
+    result = runner.invoke(app, ["tasks", "extract", str(EXCERPT), "--year", "2022"])
+    assert result.exit_code == 1
+    assert "catalogue-of-other-plan" in result.output and "--force" in result.output
+    assert "no-section-heading" in result.output
+    assert _national(project) == before
+    named = runner.invoke(app, ["tasks", "extract", str(EXCERPT), "--year", "2022",
+                                "--prefix", "310000"])
+    assert named.exit_code == 0, named.output
+    assert _national(project) == before
+    plan = json.loads(runner.invoke(app, ["tasks", "show", "310000-2022", "--json"]).stdout)
+    assert [t["id"] for t in plan["sections"][0]["tasks"]][:2] == [
+        "310000-2022-0.3.1", "310000-2022-0.3.2"]
+    assert plan["title"] == "2022年上海市打击侵犯知识产权和制售假冒伪劣商品工作要点"
+    tree = runner.invoke(app, ["tasks", "show", "310000-2022"])
+    assert "（无部分标题）" in tree.stdout and "（三）加强重点领域和重点产品监管" in tree.stdout
+
+
+def test_another_plans_catalogue_is_replaced_only_with_force(project: Path) -> None:
+    national = project / "indicators" / "tasks" / "2022.yaml"
+    before = national.read_bytes()
+    refused = runner.invoke(app, ["tasks", "extract", str(ZHEJIANG), "-o", str(national)])
+    assert refused.exit_code == 1
+    assert "已是另一份工作要点的任务目录" in refused.output and "保持不变" in refused.output
+    assert "浙打假发〔2022〕2号" in refused.output and "打假发〔2022〕1号" in refused.output
+    assert national.read_bytes() == before
+    assert not list(national.parent.glob(".*.tmp"))
+    forced = runner.invoke(app, ["tasks", "extract", str(ZHEJIANG), "-o", str(national), "--force"])
+    assert forced.exit_code == 0, forced.output
+    assert "按 --force 替换" in forced.output
+    assert national.read_bytes() != before
+    assert "330000-2022-1.1.1" in national.read_text(encoding="utf-8")
+    # and back: the national plan over the provincial one needs --force too
+    back = runner.invoke(app, ["tasks", "extract", str(seed_path(2022)), "-o", str(national)])
+    assert back.exit_code == 1
+    restored = runner.invoke(app, ["tasks", "extract", str(seed_path(2022)), "--force"])
+    assert restored.exit_code == 0 and national.read_bytes() == before
+
+
+def test_national_plan_regenerates_its_own_catalogue_in_place(project: Path) -> None:
+    before = _national(project)
+    for year in SEED_YEARS:
+        result = runner.invoke(app, ["tasks", "extract", str(seed_path(year))])
+        assert result.exit_code == 0, result.output
+        assert "--force" not in result.output
+    assert _national(project) == before
+
+
+def test_a_failed_write_leaves_the_old_catalogue_whole(project: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+    import os
+
+    import scoring.files
+
+    target = project / "indicators" / "tasks" / "330000-2022.yaml"
+    assert runner.invoke(app, ["tasks", "extract", str(ZHEJIANG)]).exit_code == 0
+    before = target.read_bytes()
+
+    def full_disk(src: str, dst: str) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(scoring.files.os, "replace", full_disk)
+    plan = ZHEJIANG.read_text(encoding="utf-8").replace("集中开展宣传活动", "集中开展普法宣传活动")
+    changed = project / "zhejiang.txt"
+    changed.write_text(plan, encoding="utf-8")
+    result = runner.invoke(app, ["tasks", "extract", str(changed), "-o", str(target)])
+    assert result.exit_code == 1
+    assert "磁盘空间不足" in result.output and str(target) in result.output
+    assert target.read_bytes() == before
+    assert not list(target.parent.glob(".*.tmp"))
+
+
+def test_prefix_option(project: Path) -> None:
+    result = runner.invoke(app, ["tasks", "extract", str(ZHEJIANG), "--prefix", "杭州市"])
+    assert result.exit_code == 0, result.output
+    written = project / "indicators" / "tasks" / "杭州市-2022.yaml"
+    assert "杭州市-2022-1.1.1" in written.read_text(encoding="utf-8")
+    for bad in ("31-00", "a.b", "", "一二三四五六七八九十一二三四五六七八九十一"):
+        refused = runner.invoke(app, ["tasks", "extract", str(ZHEJIANG), "--prefix", bad])
+        assert refused.exit_code == 2, (bad, refused.output)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict
 
-from scoring.catalogue.models import Plan, Section, Task, han_characters
+from scoring.catalogue.models import Plan, Section, Task, han_characters, id_base
 
 DEFAULT_THRESHOLD = 0.25
 METHOD = "max(余弦相似度(全文字符二元组), 最佳单句相似度 × 0.9)，不含责任分工括注"
@@ -184,8 +184,8 @@ def _many_to_many(old: Sequence[_Profile], new: Sequence[_Profile], threshold: f
 def _section_profile(plan: Plan, section: Section) -> _Profile:
     """A section as one text (title and all task wording); sentences are not compared."""
     text = "\n".join([section.title, *(_wording(t) for t in section.tasks)])
-    return _Profile(Ref(id=f"{plan.year}-{section.number}", title=section.title),
-                    _bigrams(text), ())
+    section_id = f"{id_base(plan.year, plan.id_prefix())}-{section.number}"
+    return _Profile(Ref(id=section_id, title=section.title), _bigrams(text), ())
 
 
 def diff_plans(old: Plan, new: Plan, *, threshold: float = DEFAULT_THRESHOLD) -> PlanDiff:

@@ -2,6 +2,8 @@
 
 One pass over logical paragraphs (see ``layout``): front matter (news text, 通知 header) before
 the plan title, the preamble, the sections, and back matter (distribution footer, source lines).
+A document that starts below section level (an excerpt opening at （三）) is read as one section
+without a heading. Plans not issued by the national leading group get prefixed task ids (``issuer``).
 Every Chinese character of the plan body ends up in exactly one title, preamble or task text; what
 cannot be placed is reported as ``unplaced-text``; the extractor checks this itself.
 """
@@ -10,16 +12,16 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
 
+from scoring.catalogue.bounds import DATE_LINE, NOTICE_END, body_bounds, front_matter_details, is_title
 from scoring.catalogue.clauses import split_clauses
 from scoring.catalogue.departments import Registry
+from scoring.catalogue.issuer import NATIONAL, IssuerScope, default_title, issuer_scope, scope_problems
 from scoring.catalogue.layout import (
     TERMINATORS,
     Level,
-    Line,
-    LineKind,
     Paragraph,
     cn_number,
     ends_sentence,
@@ -28,34 +30,39 @@ from scoring.catalogue.layout import (
     paragraphs,
     split_lines,
 )
-from scoring.catalogue.models import Plan, Section, Source, Subsection, Task, han_characters, text_in_order
+from scoring.catalogue.models import (
+    ID_PREFIX_PATTERN,
+    Plan,
+    Section,
+    Source,
+    Subsection,
+    Task,
+    han_characters,
+    id_base,
+    text_in_order,
+)
 from scoring.errors import NotAPlanError
 from scoring.problems import Problem, Severity
 
-_FOOTER_START = re.compile(
-    r"^(?:抄报|抄送|主送|分送|发送|印发|出所先|来源[:：]|Source\b|附件[:：]?$|<?https?://"
-    r"|[（(]此件\S*[）)]$)"
-    r"|\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*印发$",
-    re.IGNORECASE,
-)
-_KANA = re.compile(r"[\u3040-\u30ff]")
-_DATE_LINE = re.compile(r"^(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日$")
-_ISSUER_LINE = re.compile(r"^[^。；，,：:（）()《》]{2,40}(?:小组|办公室|委员会|办公厅|国务院|部|局|总署)$")
-_DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,8}\s*[〔\[［【(（]\s*\d{4}\s*[〕\]］】)）]\s*\d{1,4}\s*号")
 _YEAR_IN_TITLE = re.compile(r"((?:19|20)\d{2})\s*年")
 _ANNOUNCED = re.compile(
     r"(?P<areas>\d+|[一二三四五六七八九十]+)\s*个?(?:方面|部分)\s*[、，,]?\s*(?:共\s*)?"
     r"(?P<tasks>\d+|[一二三四五六七八九十百]+)\s*项(?:重点)?(?:工作)?任务"
 )
-_NOTICE_END = re.compile(r"印发给你们|请认真贯彻|请结合实际|此件公开发布|通知$|文件$|〔\d{4}〕")
 
 
 @dataclass
 class Extraction:
-    """What the extractor returns: the plan and every problem, in source order."""
+    """What the extractor returns: the plan, every problem in source order, and whose plan it is."""
 
     plan: Plan
     problems: list[Problem] = field(default_factory=list)
+    scope: IssuerScope = NATIONAL
+
+    @property
+    def id_prefix(self) -> str | None:
+        """The prefix of the plan's task ids (None for the national plan)."""
+        return self.scope.prefix
 
 
 @dataclass
@@ -70,7 +77,8 @@ class _Block:
 
 @dataclass
 class _RawSection:
-    head: Paragraph
+    head: Paragraph | None  # None: the document starts below section level
+    first: int
     intro: list[Paragraph] = field(default_factory=list)
     items: list[Paragraph] = field(default_factory=list)
     blocks: list[_Block] = field(default_factory=list)
@@ -113,50 +121,6 @@ def _split_heading(text: str) -> tuple[str, str]:
     return match[1].strip(), match[2].strip()
 
 
-def _is_footer(paragraph: Paragraph, lines: dict[int, Line]) -> bool:
-    first = lines[paragraph.first].text
-    if _FOOTER_START.search(first) or _KANA.search(first):
-        return True
-    return not han_characters(paragraph.text) and len(paragraph.text) > 0
-
-
-def _is_signature(paragraph: Paragraph) -> bool:
-    text = paragraph.text
-    return bool(_DATE_LINE.match(text) or _ISSUER_LINE.match(text))
-
-
-def _front_matter_details(lines: list[Line]) -> tuple[str | None, str | None, date | None]:
-    """Document number, issuer and date of issue from the lines before the plan title."""
-    text_lines = [line for line in lines if line.kind is LineKind.TEXT]
-    doc_number = None
-    for line in text_lines:
-        if m := _DOC_NUMBER.search(line.text):
-            doc_number = re.sub(r"\s+", "", m.group(0))
-            break
-    issuer: str | None = None
-    issued: date | None = None
-    for index, line in enumerate(lines):
-        m = _DATE_LINE.match(line.text) if line.kind is LineKind.TEXT else None
-        if m is None:
-            continue
-        try:
-            issued = date(int(m["y"]), int(m["m"]), int(m["d"]))
-        except ValueError:
-            continue
-        block: list[str] = []
-        cursor = index - 1
-        while cursor >= 0 and lines[cursor].kind is not LineKind.TEXT:
-            cursor -= 1
-        while cursor >= 0 and lines[cursor].kind is LineKind.TEXT:
-            block.insert(0, lines[cursor].text)
-            cursor -= 1
-        candidate = join_lines(block)
-        if candidate and _ISSUER_LINE.match(candidate):
-            issuer = candidate
-        break
-    return doc_number, issuer, issued
-
-
 def _check_announced(text: str, plan: Plan, out: _Collector) -> None:
     """Compare the counts the plan announces (涉及7方面、35项任务) with what was extracted."""
     m = _ANNOUNCED.search(text)
@@ -173,10 +137,13 @@ def _check_announced(text: str, plan: Plan, out: _Collector) -> None:
 class _Builder:
     """Turns the body's paragraphs into sections, subsections and tasks."""
 
-    def __init__(self, year: int, registry: Registry, out: _Collector) -> None:
-        self.year = year
+    def __init__(self, base: str, registry: Registry, out: _Collector, *, local: bool) -> None:
+        self.base = base  # what every task id starts with: 2022 or 310000-2022
         self.registry = registry
         self.out = out
+        # a local plan names local departments, which the (central) registry cannot know
+        self.local = local
+        self.local_names: dict[str, int] = {}
 
     def unplaced(self, paragraph: Paragraph, why: str) -> None:
         text = _label(paragraph) + paragraph.text  # the numbering is part of what was not placed
@@ -188,8 +155,13 @@ class _Builder:
         for para in body:
             level = para.marker.level if para.marker else None
             if level is Level.SECTION:
-                sections.append(_RawSection(para))
+                sections.append(_RawSection(para, para.first))
                 continue
+            if not sections:  # the body opens with a subsection: no section heading above it
+                self.out.add("no-section-heading", Severity.WARNING,
+                             f"未找到部分标题（一、……），原文从小标题“{_excerpt(_display(para), 20)}”开始；"
+                             "其下任务归入该小标题，部分编号记为 0", line=para.first)
+                sections.append(_RawSection(None, para.first))
             section = sections[-1]
             if level is Level.L2:
                 section.blocks.append(_Block(para))
@@ -223,6 +195,9 @@ class _Builder:
              first: int, last: int) -> Task:
         clauses, unknown = split_clauses(text, self.registry)
         for name in unknown:
+            if self.local:
+                self.local_names.setdefault(name.name, first)
+                continue
             self.out.add("unknown-department", Severity.WARNING,
                          f"部门名称“{name.name}”不在部门名录（indicators/departments.yaml）中，"
                          f"已按原文保留：{name.responsibility}", line=first, value=name.name)
@@ -242,8 +217,8 @@ class _Builder:
 
     def build(self, body: list[Paragraph]) -> list[Section]:
         raw_sections = self.group(body)
-        self.check_numbers([s.head.marker.number for s in raw_sections if s.head.marker],
-                           "部分（一、二、……）", raw_sections[0].head.first)
+        self.check_numbers([s.head.marker.number for s in raw_sections if s.head and s.head.marker],
+                           "部分（一、二、……）", raw_sections[0].first)
         l2_numbers = [b.head.marker.number for s in raw_sections for b in s.blocks if b.head.marker]
         continuous = (
             len([s for s in raw_sections if s.blocks]) > 1
@@ -257,41 +232,50 @@ class _Builder:
                     self.out.add("duplicate-task-id", Severity.ERROR,
                                  f"任务编号 {task.id} 重复（原文编号重复）", line=task.lines[0])
                 seen.add(task.id)
+        if self.local_names:
+            names = list(self.local_names)
+            self.out.add("local-departments", Severity.INFO,
+                         f"地方要点的责任单位 {len(names)} 个不在部门名录（只收中央部门）中，"
+                         f"已按原文保留：{'、'.join(names)}",
+                         line=min(self.local_names.values()), value="、".join(names))
         return sections
 
     def section(self, raw: _RawSection, continuous: bool) -> Section:
-        assert raw.head.marker is not None
-        number = raw.head.marker.number
-        label = raw.head.marker.label
-        result = Section(number=number, label=label, title=raw.head.text.rstrip("。."))
+        if raw.head is None:
+            number, label, title = 0, "", ""
+        else:
+            assert raw.head.marker is not None
+            number, label = raw.head.marker.number, raw.head.marker.label
+            title = raw.head.text.rstrip("。.")
+        part = f"第{label}部分" if label else "正文开头（无部分标题）"
+        result = Section(number=number, label=label, title=title)
         items: list[Paragraph] = raw.items
         if items or raw.blocks:
             before = "第一个编号条目" if items else "第一个小标题"
             for para in raw.intro:
-                self.unplaced(para, f"第{label}部分开头、{before}之前的文字")
+                self.unplaced(para, f"{part}开头、{before}之前的文字")
         else:
             items = raw.intro  # unnumbered paragraphs directly under the section are its tasks
         if raw.items:
             self.check_numbers([p.marker.number for p in items if p.marker],
-                               f"第{label}部分的条目", raw.head.first)
+                               f"{part}的条目", raw.first)
             if raw.blocks:
                 self.out.add("item-outside-subsection", Severity.WARNING,
-                             f"第{label}部分有 {len(items)} 个编号条目不在任何小标题之下（小标题缺失？）",
+                             f"{part}有 {len(items)} 个编号条目不在任何小标题之下（小标题缺失？）",
                              line=items[0].first)
         for index, para in enumerate(items, 1):
             n = para.marker.number if para.marker else index
             item_label = para.marker.label if para.marker else f"¶{index}"
             result.tasks.append(self.task(
-                f"{self.year}-{number}.{n}", [label, item_label], None, para.text,
+                f"{self.base}-{number}.{n}", [label, item_label], None, para.text,
                 para.first, para.last))
         if raw.blocks and not continuous:
             self.check_numbers([b.head.marker.number for b in raw.blocks if b.head.marker],
-                               f"第{label}部分的小标题", raw.head.first)
+                               f"{part}的小标题", raw.first)
         for block in raw.blocks:
             self.block(result, block, continuous)
         if not result.tasks:
-            self.out.add("empty-section", Severity.WARNING, f"第{label}部分没有任何任务",
-                         line=raw.head.first)
+            self.out.add("empty-section", Severity.WARNING, f"{part}没有任何任务", line=raw.first)
         return result
 
     def block(self, section: Section, block: _Block, continuous: bool) -> None:
@@ -299,7 +283,7 @@ class _Builder:
         assert head.marker is not None
         n = head.marker.number
         l2_label = f"（{head.marker.label}）"
-        base = f"{self.year}-{n:02d}" if continuous else f"{self.year}-{section.number}.{n}"
+        base = f"{self.base}-{n:02d}" if continuous else f"{self.base}-{section.number}.{n}"
         path = [section.label, l2_label]
         heading_only = is_heading_only(head.text)
         last = max([head.last] + [p.last for p in block.paragraphs + block.items])
@@ -350,44 +334,48 @@ def _label(paragraph: Paragraph) -> str:
     return marker.label if marker is not None and marker.level is not Level.TITLE else ""
 
 
-def _is_title(paragraph: Paragraph) -> bool:
-    return paragraph.marker is not None and paragraph.marker.level is Level.TITLE
-
-
-def _body_bounds(paras: list[Paragraph], lines: dict[int, Line], name: str) -> tuple[int, int]:
-    """Index of the first section heading and of the first back-matter paragraph."""
-    first = next((i for i, p in enumerate(paras)
-                  if p.marker is not None and p.marker.level is Level.SECTION), None)
-    if first is None:
-        raise NotAPlanError(f"{name}: 未找到任何“一、……”形式的部分标题，这不像是一份工作要点")
-    end = next((i for i in range(first + 1, len(paras)) if _is_footer(paras[i], lines)), len(paras))
-    while end > first + 1 and _is_signature(paras[end - 1]):
-        end -= 1
-    return first, end
+def _display(paragraph: Paragraph) -> str:
+    """A paragraph with its numbering as written: （三）开展重点产品治理。"""
+    marker = paragraph.marker
+    if marker is None or marker.level is Level.TITLE:
+        return paragraph.text
+    if marker.level is Level.SECTION:
+        return f"{marker.label}、{paragraph.text}"
+    if marker.level is Level.L2:
+        return f"（{marker.label}）{paragraph.text}"
+    return f"{marker.label}. {paragraph.text}"
 
 
 def extract_plan(text: str, *, source_name: str, raw: bytes, encoding: str,
-                 registry: Registry, year: int | None = None) -> Extraction:
-    """Extract a plan from its text. Raises ``NotAPlanError`` when it is not a plan at all."""
+                 registry: Registry, year: int | None = None,
+                 units: Mapping[str, str] | None = None, id_prefix: str | None = None) -> Extraction:
+    """Extract a plan from its text. Raises ``NotAPlanError`` when it is not a plan at all.
+
+    ``units`` maps the full names of the province-level units to their codes (indicators/units.yaml)
+    so that a province's plan gets its code as task id prefix; ``id_prefix`` names the prefix
+    outright (see ``issuer``).
+    """
+    if id_prefix is not None and not re.match(ID_PREFIX_PATTERN, id_prefix):
+        raise ValueError(f"任务编号前缀“{id_prefix}”无效：只能由 1–20 个汉字、字母或数字组成")
     out = _Collector(source_name)
     lines = split_lines(text)
     by_number = {line.number: line for line in lines}
     paras = paragraphs(lines)
-    first, end = _body_bounds(paras, by_number, source_name)
+    first, end = body_bounds(paras, by_number, source_name)
 
-    title_index = next((i for i in range(first - 1, -1, -1) if _is_title(paras[i])), None)
+    title_index = next((i for i in range(first - 1, -1, -1) if is_title(paras[i])), None)
     if title_index is not None:
         preamble_start = title_index + 1
         title = paras[title_index].text.replace(" ", "")
     else:
-        notice_end = max((i for i in range(first) if _NOTICE_END.search(paras[i].text)
-                          or _DATE_LINE.match(paras[i].text)), default=-1)
+        notice_end = max((i for i in range(first) if NOTICE_END.search(paras[i].text)
+                          or DATE_LINE.match(paras[i].text)), default=-1)
         preamble_start = notice_end + 1
         title = ""
     front_end = title_index if title_index is not None else preamble_start
     front_lines = [line for line in lines if line.number < paras[front_end].first] \
         if front_end < len(paras) else lines
-    doc_number, issuer, issued = _front_matter_details(front_lines)
+    doc_number, issuer, issued = front_matter_details(front_lines)
 
     title_year = _YEAR_IN_TITLE.search(title)
     number_year = re.search(r"\d{4}", doc_number or "")
@@ -399,8 +387,14 @@ def extract_plan(text: str, *, source_name: str, raw: bytes, encoding: str,
     elif found_year is not None and found_year != year:
         out.add("year-mismatch", Severity.WARNING,
                 f"指定的年份 {year} 与文中年份 {found_year} 不一致，按指定年份处理")
+    if id_prefix is not None:
+        unit = next((name for name, code in (units or {}).items() if code == id_prefix), None)
+        scope = IssuerScope(national=False, prefix=id_prefix, name=unit)
+    else:
+        scope = issuer_scope(issuer, title, units=units or {}, registry=registry)
+    base = id_base(year, scope.prefix)
     if not title:
-        title = f"{year}年全国打击侵犯知识产权和制售假冒伪劣商品工作要点"
+        title = default_title(year, scope, issuer)
         out.add("title-missing", Severity.WARNING,
                 f"未找到要点标题（以“工作要点”结尾的一行），使用“{title}”")
 
@@ -415,11 +409,11 @@ def extract_plan(text: str, *, source_name: str, raw: bytes, encoding: str,
 
     # headings or items before the first section heading (one missing?) are no preamble
     stray = next((i for i in range(preamble_start, first)
-                  if _label(paras[i]) and not _is_title(paras[i])), first)
+                  if _label(paras[i]) and not is_title(paras[i])), first)
     preamble = "\n".join(p.text for p in paras[preamble_start:stray])
     # what the catalogue must account for (title aside), taken before building joins paragraphs
     expected = han_characters("".join(_label(p) + p.text for p in paras[preamble_start:end]))
-    builder = _Builder(year, registry, out)
+    builder = _Builder(base, registry, out, local=not scope.national)
     body = paras[first:end]
     for para in paras[stray:first]:
         builder.unplaced(para, "第一个部分标题（一、）之前出现小标题或编号条目（部分标题缺失？）")
@@ -437,6 +431,9 @@ def extract_plan(text: str, *, source_name: str, raw: bytes, encoding: str,
         sections=sections,
     )
     _check_announced(text, plan, out)
+    example = plan.tasks()[0].id if plan.tasks() else f"{base}-1.1"
+    out.problems.extend(scope_problems(scope, issuer=issuer, title=title, example=example,
+                                       explicit=id_prefix is not None, file=source_name))
 
     unplaced = "".join(p.value or "" for p in out.problems if p.code == "unplaced-text")
     placed = han_characters("".join(text_in_order(plan)[1:]))  # [0] is the title
@@ -445,4 +442,4 @@ def extract_plan(text: str, *, source_name: str, raw: bytes, encoding: str,
                 f"内部校验失败：正文 {len(expected)} 个汉字，目录中 {len(placed)} 个、"
                 f"未归入 {len(han_characters(unplaced))} 个")
     out.problems.sort(key=lambda p: (p.line or 0))
-    return Extraction(plan=plan, problems=out.problems)
+    return Extraction(plan=plan, problems=out.problems, scope=scope)

@@ -33,7 +33,10 @@ L2_RE = re.compile(
 L3_RE = re.compile(
     r"^(?:(?P<label>\d{1,3})\s*[.．、](?![\d.．])|[（(]\s*(?P<plabel>\d{1,3})\s*[）)])\s*(?P<rest>.*)$"
 )
-TITLE_RE = re.compile(r"^(?!关于)[^《》。，,]{0,60}工作要点$")
+# a plan's title; a task-division document's (…工作要点任务分工, 节选) counts as one
+TITLE_RE = re.compile(
+    r"^(?!关于)[^《》。，,]{0,60}工作要点(?:及?(?:重点)?任务分工(?:方案|表)?)?(?:[（(]节选[）)])?$"
+)
 
 TERMINATORS = "。！？；!?;"
 _TITLE_FIRST_HALF = re.compile(r"^\d{4}\s*年(?!\s*\d{1,2}\s*月)[^。；，,《》]{2,40}$")  # not a date

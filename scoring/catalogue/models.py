@@ -10,6 +10,14 @@ the task, joined by dots.
   section, ``2022-5.2``.
 * Unnumbered paragraphs that stand as tasks are numbered by their order, as if they were items;
   their path label is ``¶1``, ``¶2`` … (no number is written in the plan).
+* A document that starts below section level (an excerpt opening at （三）) has no section
+  number to give: its tasks sit in section 0, ``2022-0.3.1``.
+
+Plans not issued by the national leading group (a province's, a city's) put a prefix before the
+year, so their ids can never equal a national one: the unit code for a province-level unit
+(``310000-2022-1.1.3``, codes from indicators/units.yaml), else the place the issuer names
+(``杭州市-2022-1.1.3``), or the prefix given with ``--prefix``. Every task of one catalogue
+carries the same prefix (or none).
 """
 
 from __future__ import annotations
@@ -19,11 +27,26 @@ from datetime import date
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 SCHEMA_VERSION: Literal[1] = 1
 
-TASK_ID_PATTERN = r"^\d{4}-\d+(\.\d+)*$"
+ID_PREFIX_PATTERN = r"^[0-9A-Za-z\u4e00-\u9fff]{1,20}$"
+TASK_ID_PATTERN = r"^(?:[0-9A-Za-z\u4e00-\u9fff]{1,20}-)?\d{4}-\d+(\.\d+)*$"
+_TASK_ID = re.compile(r"^(?:(?P<prefix>[^-]+)-)?(?P<year>\d{4})-(?P<numbers>\d+(?:\.\d+)*)$")
+
+
+def id_base(year: int, prefix: str | None) -> str:
+    """What every task id of a catalogue starts with: ``2022`` or ``310000-2022``."""
+    return f"{prefix}-{year}" if prefix else str(year)
+
+
+def split_task_id(task_id: str) -> tuple[str | None, int, str]:
+    """``310000-2022-1.1.3`` → (``310000``, 2022, ``1.1.3``); ``2022-7.3`` → (None, 2022, ``7.3``)."""
+    match = _TASK_ID.match(task_id)
+    if match is None:
+        raise ValueError(f"任务编号“{task_id}”格式不正确")
+    return match["prefix"], int(match["year"]), match["numbers"]
 
 
 class Role(StrEnum):
@@ -79,7 +102,11 @@ class Subsection(Strict):
 
 
 class Section(Strict):
-    """A 一、 heading with its subsections and all its tasks in plan order."""
+    """A 一、 heading with its subsections and all its tasks in plan order.
+
+    Number 0 with an empty label and title: the document had no section heading above these
+    tasks (an excerpt starting at a subsection).
+    """
 
     number: int
     label: str
@@ -97,7 +124,7 @@ class Source(Strict):
 
 
 class Plan(Strict):
-    """An annual national plan (工作要点) as a structured catalogue."""
+    """An annual plan (工作要点) as a structured catalogue: the national one, or a local one."""
 
     schema_version: Literal[1] = SCHEMA_VERSION
     year: int = Field(ge=2000, le=2100)
@@ -108,6 +135,19 @@ class Plan(Strict):
     preamble: str = ""
     source: Source | None = None
     sections: list[Section]
+
+    @model_validator(mode="after")
+    def _one_prefix(self) -> Plan:
+        prefixes = {split_task_id(t.id)[0] for t in self.tasks()}
+        if len(prefixes) > 1:
+            shown = "、".join(sorted(f"“{p}”" if p else "无前缀" for p in prefixes))
+            raise ValueError(f"任务编号的前缀不一致（{shown}）；同一目录的任务编号前缀应相同")
+        return self
+
+    def id_prefix(self) -> str | None:
+        """The prefix of this catalogue's task ids (None for the national plan's)."""
+        tasks = self.tasks()
+        return split_task_id(tasks[0].id)[0] if tasks else None
 
     def tasks(self) -> list[Task]:
         """Every task in plan order."""

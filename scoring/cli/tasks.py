@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Annotated
 
@@ -15,9 +16,16 @@ from scoring.catalogue.decoding import read_plan_file
 from scoring.catalogue.departments import load_registry
 from scoring.catalogue.diff import DEFAULT_THRESHOLD, Changes, diff_plans
 from scoring.catalogue.extract import extract_plan
-from scoring.catalogue.models import Plan, Role, Task, section_groups
-from scoring.catalogue.store import catalogue_path, load_plan, save_plan
+from scoring.catalogue.models import ID_PREFIX_PATTERN, Plan, Role, Task, section_groups
+from scoring.catalogue.store import (
+    catalogue_path,
+    default_catalogue_file,
+    load_plan,
+    replacement_problems,
+    save_plan,
+)
 from scoring.cli.console import err, exit_with, guarded, out, print_problems
+from scoring.indicators.units import load_units
 from scoring.problems import Severity, escalate, has_errors
 from scoring.settings import get_settings
 
@@ -28,13 +36,33 @@ YearOpt = Annotated[
     int | None, typer.Option("--year", min=2000, max=2100, help="年份（默认从标题或文号识别）")
 ]
 OutputOpt = Annotated[
-    Path | None, typer.Option("-o", "--output", help="输出文件（默认 indicators/tasks/YEAR.yaml）")
+    Path | None,
+    typer.Option("-o", "--output", help="输出文件（默认全国要点 indicators/tasks/YEAR.yaml，"
+                                         "地方要点 indicators/tasks/前缀-YEAR.yaml）"),
 ]
 StrictOpt = Annotated[
     bool, typer.Option("--strict", help="任何警告（如未归入任务的文字）都视为错误，退出码 1")
 ]
+
+
+def _check_prefix(value: str | None) -> str | None:
+    if value is not None and not re.match(ID_PREFIX_PATTERN, value):
+        raise typer.BadParameter("只能由 1–20 个汉字、字母或数字组成，如 310000 或 杭州市")
+    return value
+
+
+PrefixOpt = Annotated[
+    str | None,
+    typer.Option("--prefix", callback=_check_prefix,
+                 help="任务编号前缀（默认：全国要点无前缀，省级单位用单位代码，其他地区用地名）"),
+]
+ForceOpt = Annotated[
+    bool, typer.Option("--force", help="输出文件已是另一份要点的目录（或不是目录）时仍然覆盖")
+]
 CatalogueArg = Annotated[
-    str, typer.Argument(metavar="YEAR|FILE.yaml", help="年份（读 indicators/tasks/YEAR.yaml）或目录文件")
+    str,
+    typer.Argument(metavar="YEAR|PREFIX-YEAR|FILE.yaml",
+                   help="年份（读 indicators/tasks/YEAR.yaml）、前缀-年份（如 310000-2022）或目录文件"),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="输出 JSON")]
 ThresholdOpt = Annotated[
@@ -45,12 +73,13 @@ ThresholdOpt = Annotated[
 @app.command("extract")
 @guarded
 def extract(plan_file: PlanArg, year: YearOpt = None, output: OutputOpt = None,
-            strict: StrictOpt = False) -> None:
-    """从工作要点原文提取任务目录（YAML）。"""
+            strict: StrictOpt = False, prefix: PrefixOpt = None, force: ForceOpt = False) -> None:
+    """从工作要点原文提取任务目录（YAML）。不覆盖另一份要点的目录（除非 --force）。"""
     raw, text, encoding = read_plan_file(plan_file)
     registry = load_registry(get_settings().departments_file)
+    units = {unit.name: unit.code for unit in load_units().units}
     result = extract_plan(text, source_name=str(plan_file), raw=raw, encoding=encoding,
-                          registry=registry, year=year)
+                          registry=registry, year=year, units=units, id_prefix=prefix)
     problems = escalate(result.problems) if strict else result.problems
     print_problems(problems)
     if has_errors(problems):
@@ -58,7 +87,16 @@ def extract(plan_file: PlanArg, year: YearOpt = None, output: OutputOpt = None,
         err.print(f"[bold red]提取失败[/]：{errors} 个错误，未写入文件")
         exit_with(1)
     plan = result.plan
-    target = output or get_settings().catalogue_file(plan.year)
+    target = output or default_catalogue_file(plan.year, result.id_prefix)
+    conflicts = replacement_problems(plan, target)
+    if conflicts and not force:
+        print_problems(conflicts)
+        err.print(f"[bold red]未写入[/]：{escape(str(target))} 保持不变。确需替换请加 --force，"
+                  "或用 -o 指定其他文件")
+        exit_with(1)
+    if conflicts:
+        print_problems([p.model_copy(update={"severity": Severity.WARNING}) for p in conflicts])
+        err.print(f"按 --force 替换 {escape(str(target))}")
     save_plan(plan, target)
     warnings = sum(p.severity is Severity.WARNING for p in problems)
     subsections = sum(len(s.subsections) for s in plan.sections)
@@ -83,9 +121,8 @@ def _tree(plan: Plan) -> Tree:
         head += f"（{escape(plan.doc_number)}）"
     tree = Tree(head)
     for section in plan.sections:
-        branch = tree.add(
-            f"[bold]{section.label}、{escape(section.title)}[/]  [dim]{len(section.tasks)} 项任务[/]"
-        )
+        heading = f"{section.label}、{escape(section.title)}" if section.label else "（无部分标题）"
+        branch = tree.add(f"[bold]{heading}[/]  [dim]{len(section.tasks)} 项任务[/]")
         for sub, tasks in section_groups(section):
             node = branch if sub is None else branch.add(f"{sub.label}{escape(sub.title)}")
             for task in tasks:
