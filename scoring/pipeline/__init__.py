@@ -3,8 +3,8 @@
 Nothing below this package imports it; nothing of it lives in ``cli/`` or the web layer.
 """
 
-from scoring.pipeline.manifest import MANIFEST_FILE, Manifest, read_manifest
 from scoring.pipeline.inputs import YearFiles, load_year_files
+from scoring.pipeline.manifest import MANIFEST_FILE, Manifest, read_manifest
 from scoring.pipeline.preview import preview_scores
 from scoring.pipeline.render import RenderResult, load_scores, render_results
 from scoring.pipeline.run import (
