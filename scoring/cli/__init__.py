@@ -15,7 +15,6 @@ from scoring.cli.tasks import app as tasks_app
 from scoring.cli.verify import verify
 from scoring.cli.workbooks import sample, template, validate
 from scoring.errors import ConfigError, ScoringError
-from scoring.pipeline.staging import Interrupted
 
 app = typer.Typer(
     name="scoring",
@@ -44,10 +43,6 @@ def main() -> None:
         fail(str(exc), exc.problems)
     except ScoringError as exc:
         fail(str(exc))
-    except Interrupted as exc:
-        done = "新结果已完整写入" if exc.committed else "输出未作任何更改"
-        err.print(f"[bold red]已中断[/]：{done}")
-        sys.exit(130)
     except KeyboardInterrupt:
         err.print("[bold red]已中断[/]：未作任何更改")
         sys.exit(130)

@@ -59,7 +59,12 @@ def guarded(command: Callable[P, R]) -> Callable[P, R]:
             fail(str(exc), exc.problems)
         except ScoringError as exc:
             fail(str(exc))
-        except (typer.Exit, typer.Abort, SystemExit, KeyboardInterrupt):
+        except KeyboardInterrupt as exc:
+            committed = getattr(exc, "committed", False)  # the pipeline's Interrupted says
+            done = "新结果已完整写入" if committed else "输出未作任何更改"
+            err.print(f"[bold red]已中断[/]：{done}")
+            raise typer.Exit(130) from None
+        except (typer.Exit, typer.Abort, SystemExit):
             raise
         except OSError as exc:
             where = f"{exc.filename}: " if exc.filename else ""

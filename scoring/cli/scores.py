@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -48,9 +47,14 @@ class ConsoleProgress:
             self.progress.update(self.task, advance=1, description=label)
 
 
-def command_line() -> list[str]:
-    """The command as it was typed, for the manifest."""
-    return ["scoring", *sys.argv[1:]]
+def command_line(ctx: typer.Context) -> list[str]:
+    """The command and the options it was given (as parsed), for the manifest."""
+    words = ["scoring", ctx.info_name or ""]
+    for name, value in ctx.params.items():
+        if value is None or value is False:
+            continue
+        words.append(name if value is True else f"{name}={value}")
+    return words
 
 
 def _summary(report: ScoreReport, result: PipelineResult) -> None:
@@ -86,13 +90,13 @@ def _summary(report: ScoreReport, result: PipelineResult) -> None:
 
 
 @guarded
-def score(year: YearArg, input_dir: InputArg, central: CentralOpt = None, output: OutOpt = None,
+def score(ctx: typer.Context, year: YearArg, input_dir: InputArg, central: CentralOpt = None, output: OutOpt = None,
           previous: PreviousOpt = None, config: ConfigOpt = None, units: UnitsOpt = None,
           as_json: JsonOpt = False) -> None:
     """校验目录中的全部报送工作簿，评分、排名，写出 scores.json、ranking.xlsx、manifest.json。"""
     target = output or get_settings().outputs_dir / str(year)
     request = PipelineRequest(year=year, input_dir=input_dir, output=target, central=central,
-                              previous=previous, config=config, units=units, command=command_line())
+                              previous=previous, config=config, units=units, command=command_line(ctx))
     result = run_pipeline(request)
     if as_json:
         typer.echo(json.dumps(json.loads(result.report.model_dump_json()), ensure_ascii=False, indent=2))
@@ -106,7 +110,7 @@ WorkersOpt = Annotated[int | None, typer.Option("--workers", min=1, help="生成
 
 
 @guarded
-def run(year: YearArg, no_pdf: NoPdfOpt = False, workers: WorkersOpt = None,
+def run(ctx: typer.Context, year: YearArg, no_pdf: NoPdfOpt = False, workers: WorkersOpt = None,
         previous: PreviousOpt = None) -> None:
     """主任务：对 sample_inputs/YEAR 及其中央记录评分排名，全部结果（含 PDF）写入 outputs/YEAR/。
 
@@ -118,7 +122,7 @@ def run(year: YearArg, no_pdf: NoPdfOpt = False, workers: WorkersOpt = None,
         year=year, input_dir=settings.sample_inputs_dir / str(year), output=settings.outputs_dir / str(year),
         central=central if central.is_file() else None,
         previous=previous or previous_results_file(settings.outputs_dir, year),
-        pdf=not no_pdf, workers=workers, command=command_line())
+        pdf=not no_pdf, workers=workers, command=command_line(ctx))
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   console=err, transient=True) as progress:
         result = run_pipeline(request, ConsoleProgress(progress))
