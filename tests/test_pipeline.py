@@ -126,7 +126,8 @@ def test_the_same_inputs_give_the_same_files(project: Path) -> None:
                                  "sample_inputs/central-2022.xlsx", "-o", "elsewhere/2022"])
     assert result.exit_code == 0, result.output
     for name in ("scores.json", "ranking.xlsx"):
-        assert (project / "elsewhere/2022" / name).read_bytes() == (project / "outputs/2022" / name).read_bytes()
+        fresh, first_run = project / "elsewhere/2022" / name, project / "outputs/2022" / name
+        assert fresh.read_bytes() == first_run.read_bytes()
     first = json.loads((project / "outputs/2022/manifest.json").read_text(encoding="utf-8"))
     again = json.loads((project / "elsewhere/2022/manifest.json").read_text(encoding="utf-8"))
     assert first["inputs"] == again["inputs"]  # same base-relative paths however it was called
@@ -179,7 +180,8 @@ def test_previous_results_are_an_explicit_recorded_input(project: Path) -> None:
 def test_a_previous_file_that_does_not_parse_is_an_error(project: Path, content: str, message: str) -> None:
     bad = project / "bad.json"
     bad.write_text(content, encoding="utf-8")
-    result = runner.invoke(app, ["score", "2022", "sample_inputs/2022", "-o", "x/2022", "--previous", str(bad)])
+    result = runner.invoke(app, ["score", "2022", "sample_inputs/2022", "-o", "x/2022",
+                                 "--previous", str(bad)])
     assert result.exit_code == 1 and message in result.output and "Traceback" not in result.output
     assert not (project / "x/2022").exists()
 
