@@ -155,8 +155,7 @@ class YearScorer:
             submission=SubmissionRef.of(submission),
             total=result.total, grade=result.grade, sections=result.sections,
             indicators=indicators, vetoes=vetoes, tasks=_tallies(self.config, self.assessed, submission),
-            findings=[f for f in submission.findings
-                      if f.severity is not Severity.ERROR and f.code != "submission-read"],
+            findings=[f for f in submission.findings if f.severity is not Severity.ERROR],
         )
 
 

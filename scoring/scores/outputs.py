@@ -100,8 +100,17 @@ def _shown(path: Path) -> str:
 
 
 def _file_entry(path: Path) -> dict[str, object]:
-    data = path.read_bytes()
-    return {"file": _shown(path), "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
+    # an input folder may hold entries that cannot be hashed (a folder, a pipe, no permission):
+    # they are listed with the reason; files are hashed as a stream, never read whole
+    if not path.is_file():
+        return {"file": _shown(path), "error": "不是普通文件"}
+    try:
+        with path.open("rb") as handle:
+            digest = hashlib.file_digest(handle, "sha256")
+            size = handle.tell()
+    except OSError as exc:
+        return {"file": _shown(path), "error": exc.strerror or type(exc).__name__}
+    return {"file": _shown(path), "sha256": digest.hexdigest(), "size": size}
 
 
 def manifest(report: ScoreReport, config_file: Path, inputs: list[Path], outputs: list[Path],

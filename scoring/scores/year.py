@@ -22,7 +22,7 @@ from scoring.workbook.validate import ConfigLoader, validate_submission
 
 def _errors_first(findings: list[Problem]) -> list[Problem]:
     order = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
-    return sorted((f for f in findings if f.code != "submission-read"), key=lambda f: order[f.severity])
+    return sorted(findings, key=lambda f: order[f.severity])
 
 
 def _central(path: Path | None, year: int, load_config: ConfigLoader,
@@ -32,8 +32,7 @@ def _central(path: Path | None, year: int, load_config: ConfigLoader,
                                 message="未提供全国办中央记录工作簿，相关指标按缺失处理"))
         return {}, None
     submission = validate_submission(path, load_config, expected_year=year)
-    located = [f.model_copy(update={"file": path.name}) for f in submission.findings
-               if f.code != "submission-read"]
+    located = [f.model_copy(update={"file": path.name}) for f in submission.findings]
     if submission.unit_code != L.CENTRAL_UNIT:
         findings.append(Problem(code="central-not-central", severity=Severity.ERROR, file=path.name,
                                 message="指定的中央记录文件不是全国办中央记录工作簿，相关指标按缺失处理"))
@@ -71,7 +70,8 @@ def score_folder(config: YearConfig, folder: Path, central: Path | None, load_co
                 results.append(unscored(unit, UnitStatus.NOT_SCORED, reason,
                                         _errors_first(submission.findings), submission))
         else:
-            results.append(unscored(unit, UnitStatus.MISSING, "未收到报送工作簿", []))
+            results.append(unscored(unit, UnitStatus.MISSING, "未收到报送工作簿",
+                                    collected.findings_for(code)))
     scorer = YearScorer(config, inputs)
     scored = [scorer.score(code) for code in sorted(inputs)]
     assign_ranks(scored, indicator_set.ranking.ties)
