@@ -112,7 +112,25 @@ def _sort_rows_by_name(wb: Workbook) -> None:
     rows = [[c.value for c in row] for row in ws.iter_rows(min_row=2, max_row=ws.max_row)]
     for index, values in enumerate(sorted(rows, key=lambda r: str(r[1])), 2):
         for column, value in enumerate(values, 1):
-            ws.cell(index, column, value)
+            ws.cell(index, column).value = value  # ws.cell(…, None) would keep the old value
+
+
+def _sort_visible_columns_only(wb: Workbook) -> None:
+    """Sorted by name with only the visible columns A:E selected: the hidden codes stay put."""
+    ws = wb[DATA]
+    rows = [[c.value for c in row[:5]] for row in ws.iter_rows(min_row=2, max_row=ws.max_row)]
+    for index, values in enumerate(sorted(rows, key=lambda r: str(r[1])), 2):
+        for column, value in enumerate(values, 1):
+            ws.cell(index, column).value = value  # ws.cell(…, None) would keep the old value
+
+
+def _sort_tasks_by_status(wb: Workbook) -> None:
+    """Task rows sorted by 落实情况 with the whole table selected (the ids move along)."""
+    ws = wb[TASKS]
+    rows = [[c.value for c in row] for row in ws.iter_rows(min_row=2, max_row=ws.max_row)]
+    for index, values in enumerate(sorted(rows, key=lambda r: (str(r[3]), str(r[0]))), 2):
+        for column, value in enumerate(values, 1):
+            ws.cell(index, column).value = value  # ws.cell(…, None) would keep the old value
 
 
 def _pasted_with_formats(wb: Workbook) -> None:
@@ -265,6 +283,12 @@ def variants() -> list[Variant]:
         Variant("rows-sorted", "按数据项名称排序", ((DATA, None, "rows-reordered"),), _sort_rows_by_name),
         Variant("rows-sorted-lo", "按名称排序后在 LibreOffice 中保存", ((DATA, None, "rows-reordered"),),
                 _sort_rows_by_name, resave="xlsx"),
+        Variant("sorted-visible-columns", "只选中可见列按名称排序，隐藏的代码列没有跟着动",
+                ((DATA, "B2", "row-label-mismatch"),), _sort_visible_columns_only),
+        Variant("tasks-sorted-by-status", "任务按落实情况排序（整表选中）",
+                ((TASKS, None, "rows-reordered"),), _sort_tasks_by_status, resave="xlsx"),
+        Variant("code-cleared", "隐藏列中的一个代码被清除", ((DATA, "F3", "row-code-missing"),),
+                _set(DATA, "F3", None)),
         Variant("pasted-with-formats", "从其他表格粘贴数值（带千位分隔格式）", (), _pasted_with_formats),
         Variant("typed-as-text", "全部数字以文本格式填写", ((DATA, "D2", "normalised-text-number"),),
                 _typed_as_text),

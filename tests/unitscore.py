@@ -62,8 +62,10 @@ def names_cell(finding: Problem, sheet: str, cell: str | None, key: str) -> bool
     refused = ("sheet-missing", "header-missing", "header-duplicate")
     if finding.code in refused and finding.severity == "error":
         return True  # the whole table cannot be read, and the finding says so
+    if finding.value == key:
+        return True  # a finding about the row, naming its code
     if finding.cell is None:
-        return finding.value == key
+        return False
     if cell is None:
         return False
     box, target = _cells(finding.cell), _cells(cell)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from scoring.problems import Severity
@@ -130,9 +130,61 @@ def locate_table(sheet: Sheet, spec: Sequence[L.Column], found: Findings) -> Tab
     return Table(sheet=sheet.name, header_row=header_row, columns=columns, extra=frozenset(extra))
 
 
+def _label_key(value: object) -> str:
+    return _SPACES.sub("", text_of(value) or "")
+
+
+def _check_labels(sheet: Sheet, table: Table, rows: dict[str, int], wanted: set[str], what: str,
+                  labels: Mapping[str, str], label_key: str, found: Findings) -> set[str]:
+    """Rows whose visible label is not their code's (a sort that left the hidden code column
+    behind): errors at the label cell; those codes are not read. Returns them."""
+    letter = table.columns[label_key]
+    unsure: set[str] = set()
+    for code, row in rows.items():
+        if code not in wanted or code not in labels:
+            continue
+        shown_label = _label_key(sheet.value(f"{letter}{row}"))
+        if shown_label and not shown_label.startswith(_label_key(labels[code])):
+            found.add("row-label-mismatch", Severity.ERROR,
+                      f"第 {row} 行的“{text_of(sheet.value(f'{letter}{row}'))}”与该行{what}“{code}”对应的"
+                      f"“{labels[code]}”不符（排序或移动时漏掉了部分列？），无法确定这一行的数值属于哪一项；"
+                      "请恢复模板的行", sheet=sheet.name, cell=f"{letter}{row}", value=code)
+            unsure.add(code)
+    return unsure
+
+
+def _by_label(sheet: Sheet, table: Table, key: str, missing: list[str], taken: set[int], what: str,
+              labels: Mapping[str, str], label_key: str, found: Findings) -> dict[str, int]:
+    """Rows found by their visible label when their code was deleted or mistyped (with a warning)."""
+    code_letter, letter = table.columns[key], table.columns[label_key]
+    candidates = sorted({c.row for c in sheet.cells.values()
+                         if c.row > table.header_row and c.row not in taken
+                         and column_letters(c.column) == letter})
+    out: dict[str, int] = {}
+    for code in missing:
+        label = _label_key(labels.get(code, ""))
+        row = next((r for r in candidates if label and r not in out.values()
+                    and _label_key(sheet.value(f"{letter}{r}")).startswith(label)), None)
+        if row is None:
+            continue
+        out[code] = row
+        now = text_of(sheet.value(f"{code_letter}{row}"))
+        found.add("row-code-missing", Severity.WARNING,
+                  f"第 {row} 行“{labels[code]}”的{what}" + (f"被改成了“{now}”" if now else "被删除")
+                  + f"（应为“{code}”），已按名称读取",
+                  sheet=sheet.name, cell=f"{code_letter}{row}", value=now)
+    return out
+
+
 def rows_by_code(sheet: Sheet, table: Table, key: str, expected: list[str], what: str,
-                 found: Findings) -> dict[str, int]:
-    """Map each expected code to its row; report missing, extra, duplicated and moved rows."""
+                 found: Findings, labels: Mapping[str, str] | None = None,
+                 label_key: str | None = None) -> dict[str, int]:
+    """Map each expected code to its row; report missing, extra, duplicated and moved rows.
+
+    With ``labels`` (each code's visible name or text, in column ``label_key``), a row whose
+    label is not its code's is an error and is not read, and a row whose code was deleted or
+    mistyped is found by its label, with a warning.
+    """
     letter = table.columns[key]
     rows: dict[str, int] = {}
     order: list[str] = []
@@ -153,16 +205,24 @@ def rows_by_code(sheet: Sheet, table: Table, key: str, expected: list[str], what
         if code not in wanted:
             found.add("row-extra", Severity.WARNING, f"多出的行：{what}“{code}”不在本年度模板中，已忽略",
                       sheet=sheet.name, cell=f"{letter}{rows[code]}", value=code)
+    labelled = labels is not None and label_key is not None and label_key in table.columns
+    unsure: set[str] = set()
+    if labelled:
+        assert labels is not None and label_key is not None
+        unsure = _check_labels(sheet, table, rows, wanted, what, labels, label_key, found)
+        missing = [c for c in expected if c not in rows]
+        taken = {r for c, r in rows.items() if c in wanted}
+        rows.update(_by_label(sheet, table, key, missing, taken, what, labels, label_key, found))
     for code in expected:
         if code not in rows:
             found.add("row-missing", Severity.ERROR,
                       f"缺少{what}“{code}”所在的行（行被删除或{what}被改动？）",
                       sheet=sheet.name, value=code)
     kept = [c for c in order if c in wanted]
-    if kept != [c for c in expected if c in rows]:
+    if kept != [c for c in expected if c in kept]:
         found.add("rows-reordered", Severity.INFO, f"{what}的行顺序被调整，已按{what}逐行读取",
                   sheet=sheet.name)
-    return {c: r for c, r in rows.items() if c in wanted}
+    return {c: r for c, r in rows.items() if c in wanted and c not in unsure}
 
 
 def report_outside(sheet: Sheet, table: Table, rows: set[int], found: Findings) -> None:

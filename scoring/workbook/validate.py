@@ -155,7 +155,8 @@ def _tasks(book: RawWorkbook, config: YearConfig, found: Findings) -> dict[str, 
     if table is None or sheet is None:
         return {}
     expected = [t.id for t in config.source.assessed_tasks()]
-    rows = rows_by_code(sheet, table, "id", expected, "任务编号", found)
+    texts = {t.id: t.text for t in config.source.assessed_tasks()}
+    rows = rows_by_code(sheet, table, "id", expected, "任务编号", found, texts, "text")
     report_outside(sheet, table, set(rows.values()) | _coded_rows(sheet, table, "id"), found)
     statuses = [s.value for s in TaskStatus]
     reports: dict[str, TaskReport] = {}
@@ -199,7 +200,8 @@ def _data(book: RawWorkbook, items: list[DataItem], year: int | None,
     sheet = book.sheet(L.DATA)
     if table is None or sheet is None:
         return {}
-    rows = rows_by_code(sheet, table, "code", [i.code for i in items], "数据项代码", found)
+    names = {i.code: i.name for i in items}
+    rows = rows_by_code(sheet, table, "code", [i.code for i in items], "数据项代码", found, names, "name")
     report_outside(sheet, table, set(rows.values()) | _coded_rows(sheet, table, "code"), found)
     values: dict[str, ItemValue] = {}
     for item in items:
