@@ -211,7 +211,7 @@ def test_a_pasted_list_is_one_finding_with_its_range(tmp_path: Path) -> None:
     result = check(tmp_path, change=change)
     outside = [f for f in result.findings if f.code == "content-outside-table"]
     assert [(f.cell, f.severity.value) for f in outside] == [("A25:D324", "warning")]
-    assert "共 900 处" in outside[0].message and result.valid
+    assert "共 900 个" in outside[0].message and result.valid
 
 
 def test_json_shows_counts_as_integers(tmp_path: Path) -> None:

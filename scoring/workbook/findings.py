@@ -1,7 +1,8 @@
 """Collecting a workbook's findings, and folding repeated ones about one area into one.
 
-A list of 300 rows pasted below the data table is one problem, not 300: findings of a kind that
-is about an area of a sheet (not about one data item) are grouped when they touch each other,
+A list of 300 rows pasted below the data table is one problem, not 300: content outside the
+tables is reported by area as it is found (``tables.report_outside``), and other findings of a
+kind that is about an area of a sheet (not about one data item) are grouped when they touch,
 into one finding whose cell is the area's range (``A25:E324``) and whose message says how many.
 """
 
@@ -14,7 +15,7 @@ from scoring.workbook.reader import column_index, column_letters, split_ref
 from scoring.workbook.values import shown
 
 # kinds of finding about a stretch of cells rather than one item, task or field
-AREA_CODES = frozenset({"content-outside-table", "row-extra", "column-extra", "merged-cells"})
+AREA_CODES = frozenset({"row-extra", "column-extra", "merged-cells"})
 # rows further apart than this start a new area
 AREA_GAP_ROWS = 3
 
@@ -70,6 +71,7 @@ def group_repeated(problems: list[Problem]) -> list[Problem]:
     """Area findings of one kind in one sheet that touch (rows at most ``AREA_GAP_ROWS`` apart)
     become one finding with their range; every other finding is kept as it is, in order."""
     groups: dict[tuple[str, Severity, str], list[list[tuple[Problem, tuple[int, int, int, int]]]]] = {}
+    bottoms: dict[tuple[str, Severity, str], int] = {}  # the last row of each key's latest run
     slots: list[Problem | tuple[str, Severity, str]] = []
     for problem in problems:
         box = _box(problem.cell) if problem.cell else None
@@ -81,10 +83,12 @@ def group_repeated(problems: list[Problem]) -> list[Problem]:
             groups[key] = []
             slots.append(key)
         runs = groups[key]
-        if runs and box[1] - max(b[3] for _, b in runs[-1]) <= AREA_GAP_ROWS:
+        if runs and box[1] - bottoms[key] <= AREA_GAP_ROWS:
             runs[-1].append((problem, box))
+            bottoms[key] = max(bottoms[key], box[3])
         else:
             runs.append([(problem, box)])
+            bottoms[key] = box[3]
     out: list[Problem] = []
     for slot in slots:
         if isinstance(slot, Problem):

@@ -31,10 +31,10 @@ class Limits:
     max_ratio: float = 120.0
     ratio_floor_bytes: int = 1024 * 1024  # small entries may compress as well as they like
     # per worksheet: the template's tables are a few hundred rows and a handful of columns
-    max_rows: int = 5000
-    max_columns: int = 200
-    max_cells: int = 50_000
-    max_xml_elements: int = 400_000  # empty styled cells and rows count too
+    max_rows: int = 2000
+    max_columns: int = 100
+    max_cells: int = 20_000
+    max_xml_elements: int = 200_000  # empty styled cells and rows count too
     max_shared_strings: int = 200_000
 
 

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 from scoring.problems import Severity
 from scoring.workbook import layout as L
-from scoring.workbook.findings import Findings
-from scoring.workbook.reader import Sheet, column_index, column_letters, split_ref
+from scoring.workbook.findings import AREA_GAP_ROWS, Findings
+from scoring.workbook.reader import Cell, Sheet, column_index, column_letters, split_ref
 from scoring.workbook.values import shown
 
 _RANGE = re.compile(r"^([A-Z]{1,3})(\d+)(?::([A-Z]{1,3})(\d+))?$")
@@ -226,24 +226,36 @@ def rows_by_code(sheet: Sheet, table: Table, key: str, expected: list[str], what
 
 
 def report_outside(sheet: Sheet, table: Table, rows: set[int], found: Findings) -> None:
-    """Content the table does not read: cells in rows without a known code, or in columns
-    without a known header (grouped into areas afterwards)."""
+    """Content the table does not read: cells in rows without a known code, in columns without a
+    known header, or above the header. One finding per area of touching rows (gaps of at most
+    ``AREA_GAP_ROWS``), with its range and how many cells it holds."""
     columns = {column_index(letter) for letter in table.columns.values()}
-    header_cells = {c.ref for c in sheet.cells.values() if c.row == table.header_row}
+    areas: list[list[Cell]] = []
+    last_row = -AREA_GAP_ROWS - 1
     for cell in sorted(sheet.cells.values(), key=lambda c: (c.row, c.column)):
-        if cell.ref in header_cells:
+        if cell.row == table.header_row:
             continue
         if cell.row in rows and (cell.column in columns or cell.column in table.extra):
             continue
-        if cell.row in rows:
+        if not areas or cell.row - last_row > AREA_GAP_ROWS:
+            areas.append([])
+        areas[-1].append(cell)
+        last_row = cell.row
+    for area in areas:
+        first = area[0]
+        if first.row in rows:
             why = "所在列不是模板中的列"
-        elif cell.row < table.header_row:
+        elif first.row < table.header_row:
             why = "位于表头上方"
         else:
             why = "所在行不是模板中的行（没有代码）"
+        left, right = min(c.column for c in area), max(c.column for c in area)
+        ref = first.ref if len(area) == 1 else \
+            f"{column_letters(left)}{first.row}:{column_letters(right)}{area[-1].row}"
+        more = f"（此区域共 {len(area)} 个有内容的单元格，位于 {ref}）" if len(area) > 1 else ""
         found.add("content-outside-table", Severity.WARNING,
-                  f"{cell.ref} 有内容“{text_of(cell.value) or ''}”，{why}，不会被读取；请核对是否填错了位置",
-                  sheet=sheet.name, cell=cell.ref, value=cell.value)
+                  f"{first.ref} 有内容“{text_of(first.value) or ''}”，{why}，不会被读取；"
+                  f"请核对是否填错了位置{more}", sheet=sheet.name, cell=ref, value=first.value)
 
 
 def cells_in(range_ref: str) -> tuple[int, int, int, int] | None:
