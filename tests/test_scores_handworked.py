@@ -13,7 +13,7 @@ Config (tests/data/scores/2030.yaml), 100 points:
              notified once → −3                                           total 86 → 合格, rank 1, 第一档
 天津 120000: 已完成 without evidence (0.5), the other 不适用 (left out) → 20 × 0.5 / 1 = 10
              transferred 12 → 24, capped at 20 · opened 100 is the lowest → 0   A = 30
-             submitted 2031-01-18, 3 days late → 20 − 6 = 14 · disclosure typed 0.85 → 85 % → 10   B = 24
+             submitted 2031-01-18, 3 days late → 20 − 6 = 14 · disclosure typed "85%" → 85 % → 10   B = 24
              notified twice → 6, capped at 5 → −5                         total 49 → 不合格, rank 2, 第二档
 河北 130000: 未开展 (0) and 已完成+evidence (1) → 20 × 1 / 2 = 10
              transferred 0 → 0 · opened 200 → 20 × (200 − 100) / (300 − 100) = 10   A = 20
@@ -40,7 +40,7 @@ from typer.testing import CliRunner
 from scoring.cli import app
 from scoring.workbook import layout as L
 from scoring.workbook.central_template import build_central_template
-from scoring.workbook.filling import Filling, fill
+from scoring.workbook.filling import Filling, fill, value_cells
 from scoring.workbook.template import build_template, workbook_bytes
 from scoring.workbook.years import load_year_config
 
@@ -83,6 +83,8 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         wb = load_workbook(io.BytesIO(workbook_bytes(build_template(config.source, config.units[code]))))
         fill(wb, Filling(cover={"contact": "张三", "phone": "010-1", "filled_on": date(2031, 1, 5)},
                          tasks=data["tasks"], values=data["values"]))  # type: ignore[arg-type]
+        if code == "120000":  # typed as "85%": Excel keeps 0.85 in a cell formatted as a percentage
+            wb[L.DATA][value_cells(wb)["disclosure_rate"]].number_format = "0%"
         wb.save(inbox / f"{code}.xlsx")
     broken = load_workbook(io.BytesIO(workbook_bytes(build_template(config.source, config.units["310000"]))))
     broken.save(inbox / "310000.xlsx")  # nothing filled in: errors, so not scored
@@ -135,7 +137,7 @@ def test_explanations_name_their_cells(project: Path) -> None:
     assert "工作数据!D4" in b2["explanation"] and "20" in b2["explanation"]
     assert "中央记录!" in beijing["indicators"]["B1"]["explanation"]
     tianjin = next(u for u in report["units"] if u["code"] == "120000")
-    assert any(f["code"] == "normalised-fraction" for f in tianjin["findings"])
+    assert any(f["code"] == "normalised-percent-format" for f in tianjin["findings"])
 
 
 def test_same_inputs_give_byte_identical_scores(project: Path) -> None:

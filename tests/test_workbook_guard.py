@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 import workbooks as wbs
 
-from scoring.workbook.guard import Limits, UnsafeEntry, check_file, read_entry
+from scoring.workbook.guard import Limits, UnsafeEntry, read_entry
 from scoring.workbook.reader import read_workbook
+from scoring.workbook.upload import check_file
 
 
 @pytest.fixture()
@@ -20,7 +21,7 @@ def good(tmp_path: Path) -> Path:
 
 def test_a_real_workbook_passes_and_reads(good: Path) -> None:
     assert check_file(good) == []
-    book = read_workbook(good)
+    book = read_workbook(good.read_bytes())
     assert book.names == ["工作数据", "任务落实"]
     data = book.sheet("工作数据")
     assert data is not None
@@ -42,6 +43,8 @@ CASES: list[tuple[str, BuildBad, str]] = [
     ("many-entries", lambda good, p: wbs.many_entries(good, p), "zip-too-many-entries"),
     ("entities", lambda good, p: wbs.entity_attack(good, p), "xml-entity"),
     ("docx", lambda good, p: wbs.docx_renamed(p), "file-not-xlsx"),
+    ("ods", lambda good, p: wbs.ods_like(p), "file-ods"),
+    ("pdf", lambda good, p: (p.write_bytes(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n"), p)[1], "file-pdf"),
     ("random", lambda good, p: (p.write_bytes(bytes(range(256)) * 8), p)[1], "file-not-xlsx"),
 ]
 

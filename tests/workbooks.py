@@ -95,7 +95,7 @@ def filled_submission(path: Path, year: int = 2022, unit: str = "110000",
     tasks = {t.id: ("已完成", "开展专项行动", f"文件{i}") for i, t in
              enumerate(config.source.assessed_tasks())}
     items = {i.code for i in config.source.province_items()}
-    fill(wb, Filling(cover={"contact": "张三", "phone": "010-12345678", "filled_on": date(2023, 1, 10)},
+    fill(wb, Filling(cover={"contact": "张三", "phone": "010-12345678", "filled_on": date(year + 1, 1, 10)},
                      tasks=tasks, values={k: v for k, v in base.items() if k in items}))  # type: ignore[misc]
     if change is not None:
         change(wb)
@@ -112,3 +112,13 @@ VALID_VALUES: dict[str, object] = {
     "goods_destroyed_value": 1200.75, "software_checked_units": 860, "special_campaigns": 12,
     "publicity_events": 240, "training_attendance": 5600,
 }
+
+
+def ods_like(path: Path) -> Path:
+    """The shape of an OpenDocument spreadsheet: a zip whose first entry names its type."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("content.xml", "<office:document-content/>")
+        archive.writestr("META-INF/manifest.xml", "<manifest/>")
+    return _write(path, buffer.getvalue())

@@ -91,8 +91,8 @@ def _summary(report: ScoreReport, result: PipelineResult) -> None:
 
 @guarded
 def score(ctx: typer.Context, year: YearArg, input_dir: InputArg, central: CentralOpt = None,
-          output: OutOpt = None, previous: PreviousOpt = None, config: ConfigOpt = None, units: UnitsOpt = None,
-          as_json: JsonOpt = False) -> None:
+          output: OutOpt = None, previous: PreviousOpt = None, config: ConfigOpt = None,
+          units: UnitsOpt = None, as_json: JsonOpt = False) -> None:
     """校验目录中的全部报送工作簿，评分、排名，写出 scores.json、ranking.xlsx、manifest.json。"""
     target = output or get_settings().outputs_dir / str(year)
     request = PipelineRequest(year=year, input_dir=input_dir, output=target, central=central,

@@ -11,7 +11,6 @@ from rich.markup import escape
 
 from scoring.cli.console import err, exit_with, guarded, out, print_problems
 from scoring.errors import ScoringError
-from scoring.problems import Severity
 from scoring.workbook.validate import validate_submission
 from scoring.workbook.years import load_year_config
 
@@ -61,7 +60,9 @@ def template(year: YearArg, output: OutOpt, unit: UnitOpt = None, every: AllOpt 
     err.print(f"已生成 {len(config.units)} 个单位的模板：{escape(str(output))}/")
 
 
-FileArg = Annotated[Path, typer.Argument(metavar="FILE", help="上报的工作簿（.xlsx）")]
+# no checks by click: an unreadable path must become a Chinese finding (exit 1), not a usage error
+FileArg = Annotated[Path, typer.Argument(metavar="FILE", help="上报的工作簿（.xlsx）", exists=False,
+                                         readable=False, file_okay=True, dir_okay=True)]
 JsonOpt = Annotated[bool, typer.Option("--json", help="输出 JSON 问题列表")]
 ExpectYearOpt = Annotated[int | None, typer.Option("--year", min=2000, max=2100,
                                                    help="应为哪一年度的模板（默认按模板自身）")]
@@ -70,19 +71,13 @@ ExpectYearOpt = Annotated[int | None, typer.Option("--year", min=2000, max=2100,
 @guarded
 def validate(file: FileArg, as_json: JsonOpt = False, year: ExpectYearOpt = None) -> None:
     """校验一份上报的工作簿，一次列出全部问题；有错误时退出码为 1。"""
-    if not file.exists():
-        raise ScoringError(f"{file}: 文件不存在")
-    if file.is_dir():
-        raise ScoringError(f"{file}: 是一个目录，不是文件")
     submission = validate_submission(file, load_year_config, expected_year=year)
     if as_json:
         typer.echo(json.dumps(submission.findings_json(), ensure_ascii=False, indent=2))
     else:
         print_problems(submission.findings, console=out)
-        errors = sum(f.severity is Severity.ERROR for f in submission.findings)
-        warnings = sum(f.severity is Severity.WARNING for f in submission.findings)
         verdict = "[green]通过[/]" if submission.valid else "[bold red]未通过[/]"
-        err.print(f"{escape(file.name)}：{verdict}（{errors} 个错误，{warnings} 个警告）")
+        err.print(f"{escape(submission.file)}：{verdict}（{escape(submission.summary_text())}）")
     exit_with(0 if submission.valid else 1)
 
 

@@ -7,6 +7,7 @@ from pydantic import BaseModel, ConfigDict
 from scoring.catalogue.models import Plan
 from scoring.indicators.audit import audit, read_catalogue
 from scoring.indicators.diff import SetDiff, diff_sets
+from scoring.indicators.items import ITEM_KIND_LABELS, DataItem, Plausibility
 from scoring.indicators.models import IndicatorSet, SectionKind
 from scoring.indicators.rounding import round_points
 from scoring.indicators.rules import RULE_KIND_LABELS
@@ -55,6 +56,26 @@ class TaskCoverage(_Out):
     """Points resting on the task: each score indicator's points shared equally by its tasks."""
 
 
+class ItemBounds(_Out):
+    """A data item and the bounds validation holds it to (hard: error; plausible: warning)."""
+
+    code: str
+    name: str
+    unit: str | None
+    kind: str
+    source: str
+    min: float | None
+    max: float | None
+    plausible: Plausibility | None
+    bounds: str
+
+    @classmethod
+    def of(cls, item: DataItem) -> ItemBounds:
+        return cls(code=item.code, name=item.name, unit=item.unit, kind=ITEM_KIND_LABELS[item.kind],
+                   source=item.source.value, min=item.min, max=item.max, plausible=item.plausible,
+                   bounds=item.describe_bounds())
+
+
 class AuditReport(_Out):
     """Everything ``scoring audit`` shows, as data (JSON, console and HTML read this)."""
 
@@ -68,6 +89,7 @@ class AuditReport(_Out):
     sections: list[SectionSummary]
     indicators: list[IndicatorWeight]
     coverage: list[TaskCoverage]
+    items: list[ItemBounds] = []
     diff: SetDiff | None = None
 
 
@@ -134,5 +156,5 @@ def build_report(loaded: LoadedSet, against: LoadedSet | None = None) -> AuditRe
         errors=sum(p.severity is Severity.ERROR for p in findings),
         warnings=sum(p.severity is Severity.WARNING for p in findings),
         findings=findings, sections=section_summaries(s), indicators=indicator_weights(s),
-        coverage=coverage_matrix(s, plan), diff=diff,
+        coverage=coverage_matrix(s, plan), items=[ItemBounds.of(i) for i in s.items], diff=diff,
     )

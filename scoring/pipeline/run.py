@@ -29,7 +29,7 @@ from scoring.pipeline.manifest import (
 )
 from scoring.pipeline.staging import staged
 from scoring.problems import Problem, Severity
-from scoring.scores.collect import Collected, collect, workbook_files
+from scoring.scores.collect import Collected, collect, input_entries
 from scoring.scores.models import ScoreReport
 from scoring.scores.trend import PreviousResults, read_previous
 from scoring.scores.year import score_year
@@ -101,8 +101,7 @@ def _central(path: Path | None, files: YearFiles, year: int, findings: list[Prob
                                 message="未提供全国办中央记录工作簿，相关指标按缺失处理"))
         return {}, None
     submission = validate_submission(path, files.loader(), expected_year=year)
-    located = [f.model_copy(update={"file": path.name}) for f in submission.findings
-               if f.code != "submission-read"]
+    located = [f.model_copy(update={"file": path.name}) for f in submission.findings]
     if submission.unit_code != L.CENTRAL_UNIT:
         findings.append(Problem(code="central-not-central", severity=Severity.ERROR, file=path.name,
                                 message="指定的中央记录文件不是全国办中央记录工作簿，相关指标按缺失处理"))
@@ -134,10 +133,23 @@ def _inputs(request: PipelineRequest, files: YearFiles, collected: Collected,
                                   size=central.size, role="central"))
     if request.previous is not None and previous is not None:
         records.append(record(request.previous, base, "previous", data=previous))
-    for path, submission in collected.read:
-        records.append(FileRecord(path=relative(path, base), sha256=submission.sha256,
-                                  size=submission.size, role="submission"))
+    for entry in collected.files:
+        records.append(entry_record(entry.path, entry.submission, base))
     return records
+
+
+def entry_record(path: Path, submission: Submission | None, base: Path) -> FileRecord:
+    """An input folder entry: the hash of the bytes the validator read, else of the file as it is;
+    an entry that is not a readable file (a folder, a pipe, no permission) is listed without one."""
+    if submission is not None and submission.sha256:
+        return FileRecord(path=relative(path, base), sha256=submission.sha256, size=submission.size,
+                          role="submission")
+    try:
+        if path.is_file() and not path.is_symlink():
+            return record(path, base, "submission")
+    except OSError:
+        pass
+    return FileRecord(path=relative(path, base), sha256="", size=0, role="submission")
 
 
 def render_inputs(base: Path) -> list[FileRecord]:
@@ -162,10 +174,10 @@ def run_pipeline(request: PipelineRequest, progress: Progress | None = None) -> 
     target = request.output
     findings: list[Problem] = []
     previous, previous_data = _previous(request.previous, year)
-    paths = workbook_files(request.input_dir)
-    sink.stage("校验并读取报送工作簿", len(paths))
+    sink.stage("校验并读取报送工作簿", len(input_entries(request.input_dir)))
     collected = collect(request.input_dir, year, files.loader(), set(files.config.units),
-                        lambda path: sink.advance(f"校验 {path.name}"))
+                        lambda path: sink.advance(f"校验 {path.name}"),
+                        previous=None if previous is None else previous.figures())
     findings.extend(collected.problems)
     central_values, central = _central(request.central, files, year, findings)
     sink.stage("评分、排名与稳健性分析")

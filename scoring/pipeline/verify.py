@@ -10,6 +10,7 @@ difference is reported with its file and, for JSON, the path of the first differ
 from __future__ import annotations
 
 import json
+import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +19,7 @@ from typing import Any
 from scoring.pipeline.environment import engine, libraries
 from scoring.pipeline.manifest import FileRecord, Manifest, digest, read_manifest
 from scoring.pipeline.run import PipelineRequest, Progress, run_pipeline
-from scoring.scores.collect import workbook_files
+from scoring.scores.collect import input_entries
 
 
 @dataclass
@@ -45,6 +46,10 @@ def _check_inputs(manifest: Manifest, base: Path, pdf: bool) -> list[str]:
         if item.role in ("template", "font") and not pdf:
             continue
         path = _resolve(item.path, base)
+        if not item.sha256:  # recorded as an entry that could not be read: it must still be there
+            if not os.path.lexists(path):
+                problems.append(f"输入目录中的条目已不存在：{item.path}")
+            continue
         if not path.is_file():
             problems.append(f"输入文件缺失：{item.path}")
             continue
@@ -54,9 +59,9 @@ def _check_inputs(manifest: Manifest, base: Path, pdf: bool) -> list[str]:
                             f"现为 {sha[:12]}…，{size} 字节）")
     folder = _resolve(manifest.options.input_dir, base)
     if folder.is_dir():
-        recorded = {_resolve(r.path, base).resolve() for r in manifest.by_role("submission")}
-        for path in workbook_files(folder):
-            if path.resolve() not in recorded:
+        recorded = {os.path.normpath(_resolve(r.path, base)) for r in manifest.by_role("submission")}
+        for path in input_entries(folder):
+            if os.path.normpath(path) not in recorded:
                 problems.append(f"输入目录中新增了文件：{path.name}")
     return problems
 

@@ -142,8 +142,7 @@ class YearScorer:
             status=UnitStatus.SCORED, submission=SubmissionRef.of(submission),
             indicators=indicators, vetoes=vetoes,
             tasks=_tallies(self.config, self.assessed, submission),
-            findings=[f for f in submission.findings
-                      if f.severity is not Severity.ERROR and f.code != "submission-read"],
+            findings=[f for f in submission.findings if f.severity is not Severity.ERROR],
         )
         return outcomes, result
 

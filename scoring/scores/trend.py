@@ -19,6 +19,19 @@ class _Lenient(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
 
+class PreviousInput(_Lenient):
+    """A figure an indicator used."""
+
+    item: str
+    value: object = None
+
+
+class PreviousIndicator(_Lenient):
+    """The figures one indicator used."""
+
+    inputs: list[PreviousInput] = []
+
+
 class PreviousUnit(_Lenient):
     """A unit's published result in the previous year."""
 
@@ -26,6 +39,16 @@ class PreviousUnit(_Lenient):
     status: UnitStatus
     total: float | None = None
     rank: int | None = None
+    indicators: dict[str, PreviousIndicator] = {}
+
+    def figures(self) -> dict[str, float]:
+        """The numeric figures the unit reported, by item code (those an indicator used)."""
+        out: dict[str, float] = {}
+        for indicator in self.indicators.values():
+            for used in indicator.inputs:
+                if isinstance(used.value, int | float) and not isinstance(used.value, bool):
+                    out[used.item] = float(used.value)
+        return out
 
 
 class PreviousReport(_Lenient):
@@ -40,6 +63,11 @@ class PreviousResults(BaseModel):
 
     report: PreviousReport
     source: SubmissionRef
+
+    def figures(self) -> dict[str, dict[str, float]]:
+        """Each scored unit's previous-year figures (unit code → item code → value), for the
+        plausibility warning on a figure that changed by more than its item allows."""
+        return {u.code: u.figures() for u in self.report.units if u.status is UnitStatus.SCORED}
 
 
 def read_previous(data: bytes, name: str, year: int) -> PreviousResults:

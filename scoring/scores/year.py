@@ -22,9 +22,9 @@ from scoring.workbook.submission import ItemValue, Submission
 
 
 def errors_first(findings: list[Problem]) -> list[Problem]:
-    """Findings with errors first, then warnings, then notes (the read summary left out)."""
+    """Findings with errors first, then warnings, then notes."""
     order = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
-    return sorted((f for f in findings if f.code != "submission-read"), key=lambda f: order[f.severity])
+    return sorted(findings, key=lambda f: order[f.severity])
 
 
 def score_year(config: YearConfig, collected: Collected,
@@ -52,7 +52,8 @@ def score_year(config: YearConfig, collected: Collected,
                 results.append(unscored(unit, UnitStatus.NOT_SCORED, reason,
                                         errors_first(submission.findings), submission))
         else:
-            results.append(unscored(unit, UnitStatus.MISSING, "未收到报送工作簿", []))
+            results.append(unscored(unit, UnitStatus.MISSING, "未收到报送工作簿",
+                                    collected.findings_for(code)))
     scored = YearScorer(config, inputs).score_all()
     assign_ranks(scored, indicator_set.ranking.ties)
     assign_tiers(scored, indicator_set.tiers)

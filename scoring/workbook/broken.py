@@ -89,7 +89,7 @@ def edited(valid: bytes, change: Callable[[Workbook], None]) -> bytes:
 
 def _value_row(wb: Workbook, code: str) -> int:
     ws = wb[L.DATA]
-    return next(r for r in range(L.FIRST_ROW, ws.max_row + 1) if ws[f"A{r}"].value == code)
+    return next(r for r in range(L.FIRST_ROW, ws.max_row + 1) if ws[f"{L.DATA_CODE_COL}{r}"].value == code)
 
 
 def _set_value(code: str, value: object) -> Callable[[Workbook], None]:
@@ -111,6 +111,31 @@ def _swap_data_rows(wb: Workbook) -> None:
     for column, (a, b) in enumerate(zip(first, second, strict=True), 1):
         ws.cell(L.FIRST_ROW, column, b)
         ws.cell(L.FIRST_ROW + 1, column, a)
+
+
+def _row_below(wb: Workbook) -> None:
+    ws = wb[L.DATA]
+    row = ws.max_row + 2
+    ws[f"{L.DATA_NAME_COL}{row}"] = "自行增加的数据项"
+    ws[f"{L.DATA_VALUE_COL}{row}"] = 5
+
+
+def _column_inserted(wb: Workbook) -> None:
+    """A column of last year's figures inserted before 填报值, as a province did."""
+    ws = wb[L.DATA]
+    ws.insert_cols(4)
+    ws["D1"] = "2021年数"
+    for row in range(L.FIRST_ROW, ws.max_row + 1):
+        if ws[f"E{row}"].value is not None:
+            ws[f"D{row}"] = 1
+
+
+def _date_formatted(code: str) -> Callable[[Workbook], None]:
+    def change(wb: Workbook) -> None:
+        cell = wb[L.DATA][f"{L.DATA_VALUE_COL}{_value_row(wb, code)}"]
+        cell.value = 44928
+        cell.number_format = "yyyy-mm-dd"
+    return change
 
 
 def _sheet_extra(wb: Workbook) -> None:
@@ -158,8 +183,19 @@ def catalogue(other_year_template: Callable[[], bytes]) -> list[Broken]:
                lambda v: edited(v, lambda wb: wb.move_sheet(L.DATA, offset=-2))),
         Broken("row-deleted.xlsx", "“工作数据”中删除了一行", "row-missing",
                lambda v: edited(v, lambda wb: wb[L.DATA].delete_rows(L.FIRST_ROW + 1))),
-        Broken("row-added.xlsx", "“工作数据”中增加了一行自定义数据", "row-extra",
-               lambda v: edited(v, _set(L.DATA, "A40", "my_item"))),
+        Broken("row-added.xlsx", "“工作数据”表格下方自行增加了一行数据（提示，不读取）",
+               "content-outside-table",
+               lambda v: edited(v, _row_below)),
+        Broken("column-inserted.xlsx", "“填报值”前插入一列上年数（按表头读取，提示）", "columns-moved",
+               lambda v: edited(v, _column_inserted)),
+        Broken("header-changed.xlsx", "“填报值”列的表头被改写", "header-missing",
+               lambda v: edited(v, _set(L.DATA, f"{L.DATA_VALUE_COL}{L.HEADER_ROW}", "2022年数"))),
+        Broken("count-as-date.xlsx", "数量单元格被 Excel 变成了日期", "value-is-date",
+               lambda v: edited(v, _date_formatted("special_campaigns"))),
+        Broken("out-of-range.xlsx", "查处案件数填了 2e15，超出硬性上限", "value-out-of-range",
+               lambda v: edited(v, _set_value("admin_cases_opened", 2e15))),
+        Broken("implausible.xlsx", "查处案件数约为本单位经济规模合理范围的 5 倍（警告）", "value-implausible",
+               lambda v: edited(v, _set_value("admin_cases_opened", 500_000))),
         Broken("rows-reordered.xlsx", "“工作数据”前两行互换位置（可读取，提示）", "rows-reordered",
                lambda v: edited(v, _swap_data_rows)),
         Broken("merged-cells.xlsx", "填报值单元格被合并", "merged-cells",
@@ -173,7 +209,7 @@ def catalogue(other_year_template: Callable[[], bytes]) -> list[Broken]:
         Broken("formula-no-cache.xlsx", "填写了公式且未保存计算结果", "formula-no-value",
                lambda v: edited(v, _set_value("admin_cases_closed", "=D2*0.9"))),
         Broken("cross-check.xlsx", "移送公安机关案件数多于立案数", "cross-check",
-               lambda v: edited(v, _set_value("cases_transferred_police", 999_999))),
+               lambda v: edited(v, _set_value("cases_transferred_police", 60_000))),
         Broken("task-status.xlsx", "落实情况填了下拉列表以外的文字", "task-status-invalid",
                lambda v: edited(v, _set(L.TASKS, f"{L.TASK_STATUS_COL}{first_task_row}", "基本完成"))),
     ]

@@ -15,7 +15,7 @@ from scoring.workbook import layout as L
 from scoring.workbook.reader import RawWorkbook, column_letters
 from scoring.workbook.source import TemplateSource
 from scoring.workbook.submission import ItemValue
-from scoring.workbook.values import item_at
+from scoring.workbook.values import item_at, shown
 
 
 @dataclass
@@ -26,7 +26,8 @@ class CentralRecords:
     findings: list[Problem] = field(default_factory=list)
 
 
-def read_central(book: RawWorkbook, source: TemplateSource, units: dict[str, Unit]) -> CentralRecords:
+def read_central(book: RawWorkbook, source: TemplateSource, units: dict[str, Unit],
+                 year: int | None = None) -> CentralRecords:
     """Every unit's central values, with findings located at their cells."""
     records = CentralRecords()
     sheet = book.sheet(L.CENTRAL)
@@ -40,6 +41,10 @@ def read_central(book: RawWorkbook, source: TemplateSource, units: dict[str, Uni
     if sheet is None:
         add("sheet-missing", Severity.ERROR, f"缺少工作表“{L.CENTRAL}”")
         return records
+    if sheet.overflow is not None:
+        add("sheet-too-large", Severity.ERROR,
+            f"工作表内容{sheet.overflow.reason}，远超模板范围，已停止读取；请删除多余内容后重新保存",
+            sheet.overflow.ref)
     columns: dict[str, int] = {}
     for cell in sheet.cells.values():
         if cell.row == L.CENTRAL_CODE_ROW and isinstance(cell.value, str):
@@ -51,7 +56,8 @@ def read_central(book: RawWorkbook, source: TemplateSource, units: dict[str, Uni
     rows: dict[str, int] = {}
     for cell in sheet.cells.values():
         if cell.column == 1 and cell.row >= L.CENTRAL_FIRST_ROW and cell.value is not None:
-            code = str(int(cell.value)) if isinstance(cell.value, float) else str(cell.value).strip()
+            code = shown(cell.value) or ""
+            code = code.strip()
             if code in rows:
                 add("row-duplicate", Severity.ERROR, f"单位 {code} 重复出现", cell.ref, code)
             elif code not in units:
@@ -68,7 +74,8 @@ def read_central(book: RawWorkbook, source: TemplateSource, units: dict[str, Uni
             if column is None:
                 continue
             ref = f"{column_letters(column)}{row}"
-            unit_values[item.code], problems = item_at(sheet, ref, item, f"{units[code].name}·{item.name}")
+            unit_values[item.code], problems = item_at(sheet, ref, item, f"{units[code].name}·{item.name}",
+                                                       year)
             records.findings.extend(problems)
         records.values[code] = unit_values
     return records

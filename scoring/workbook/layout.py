@@ -1,16 +1,18 @@
 """The submission workbook's layout, shared by the template writer and the validator.
 
-Sheets, in order: 填报说明, 封面, 任务落实, 工作数据, then two hidden sheets: _lists (dropdown
-values; Excel repairs files whose inline lists exceed 255 characters) and _meta (year, indicator
-set SHA-256, template version, unit code). Rows are matched by the code in column A, so the
-validator can tell deleted, added and reordered rows apart.
+Sheets, in order: 填报说明, 封面, 任务落实, 工作数据, then two very hidden sheets: _lists
+(dropdown values; Excel repairs files whose inline lists exceed 255 characters) and _meta (year,
+indicator set SHA-256, template version, unit code). Rows are matched by a code (the task id in
+任务落实, the item code in the hidden last column of 工作数据), so the validator can tell deleted,
+added and reordered rows apart; columns are found by their header text, never by position alone.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Final
 
-TEMPLATE_VERSION: Final = "1"
+TEMPLATE_VERSION: Final = "2"
 
 INSTRUCTIONS: Final = "填报说明"
 COVER: Final = "封面"
@@ -43,16 +45,54 @@ def cover_cell(key: str) -> str:
     return f"B{FIRST_ROW + index}"
 
 
+
+
+@dataclass(frozen=True)
+class Column:
+    """A table column: its role, header text, letter in the template, and what it is for.
+
+    ``required`` columns must be found by their header (the table cannot be read without them);
+    ``input`` columns are the ones provinces fill in.
+    """
+
+    key: str
+    header: str
+    letter: str
+    required: bool = False
+    input: bool = False
+
+
 # 任务落实
-TASK_HEADERS: Final = ("任务编号", "所属部分", "任务内容", "落实情况", "主要做法", "佐证材料")
+TASK_COLUMNS: Final = (
+    Column("id", "任务编号", "A", required=True),
+    Column("section", "所属部分", "B"),
+    Column("text", "任务内容", "C"),
+    Column("status", "落实情况", "D", required=True, input=True),
+    Column("practice", "主要做法", "E", input=True),
+    Column("evidence", "佐证材料", "F", required=True, input=True),
+)
+TASK_HEADERS: Final = tuple(c.header for c in TASK_COLUMNS)
 TASK_ID_COL, TASK_SECTION_COL, TASK_TEXT_COL = "A", "B", "C"
 TASK_STATUS_COL, TASK_PRACTICE_COL, TASK_EVIDENCE_COL = "D", "E", "F"
 TASK_INPUT_COLS: Final = (TASK_STATUS_COL, TASK_PRACTICE_COL, TASK_EVIDENCE_COL)
 
-# 工作数据
-DATA_HEADERS: Final = ("代码", "数据项", "计量单位", "填报值", "备注")
-DATA_CODE_COL, DATA_NAME_COL, DATA_UNIT_COL, DATA_VALUE_COL, DATA_NOTE_COL = "A", "B", "C", "D", "E"
+# 工作数据: what people see is a number and a Chinese name; the machine code that identifies the
+# row sits in the last column, hidden
+DATA_COLUMNS: Final = (
+    Column("number", "序号", "A"),
+    Column("name", "数据项", "B"),
+    Column("unit", "计量单位", "C"),
+    Column("value", "填报值", "D", required=True, input=True),
+    Column("note", "备注", "E", input=True),
+    Column("code", "代码", "F", required=True),
+)
+DATA_HEADERS: Final = tuple(c.header for c in DATA_COLUMNS)
+DATA_NUMBER_COL, DATA_NAME_COL, DATA_UNIT_COL, DATA_VALUE_COL, DATA_NOTE_COL, DATA_CODE_COL = (
+    "A", "B", "C", "D", "E", "F")
 DATA_INPUT_COLS: Final = (DATA_VALUE_COL, DATA_NOTE_COL)
+
+# how far the validator looks for a table's header row (rows inserted above it are tolerated)
+HEADER_SEARCH_ROWS: Final = 10
 
 # _meta: key in A, value in B
 META_KEYS: Final = ("year", "indicator_sha256", "template_version", "unit_code", "engine")

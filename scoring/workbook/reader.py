@@ -1,22 +1,26 @@
-"""A fast, safe .xlsx reader: every sheet's cells with their cached value and formula, in one pass.
+"""A fast, safe, bounded .xlsx reader: the wanted sheets' cells with cached value and formula.
 
 openpyxl gives either formulas or cached values per load, so telling "a formula whose cached
 value is missing" from "a blank" would cost two loads; this reader parses the package parts
-directly, with defusedxml, and keeps both. Call ``guard.check_file`` first.
+directly, with defusedxml, and keeps both. Sheets are parsed as a stream and reading stops at
+the first cap (rows, columns, cells with values, XML elements; see ``guard.Limits``), so a
+workbook with a 29 MB sheet costs no more than one with a sheet of the template's size. Shared
+strings are resolved afterwards, keeping only those the kept cells use. Call the guard first.
 """
 
 from __future__ import annotations
 
+import io
 import re
 import zipfile
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Literal
+from typing import IO, Literal
 from xml.etree.ElementTree import Element
 
-from defusedxml.ElementTree import fromstring
+from defusedxml.ElementTree import fromstring, iterparse
 
-from scoring.workbook.guard import DEFAULT_LIMITS, Limits, read_entry
+from scoring.workbook.guard import DEFAULT_LIMITS, Limits, UnsafeEntry, read_entry
 
 _REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _REF = re.compile(r"^([A-Z]{1,3})(\d+)$")
@@ -45,9 +49,20 @@ def column_letters(index: int) -> str:
     return letters
 
 
+def split_ref(ref: str) -> tuple[str, int]:
+    """``D14`` → (``D``, 14)."""
+    match = _REF.match(ref)
+    if match is None:
+        raise ValueError(ref)
+    return match[1], int(match[2])
+
+
 @dataclass(frozen=True)
 class Cell:
-    """One cell: its cached or literal value (None when blank) and its formula, if any."""
+    """One cell: its cached or literal value (None when blank) and its formula, if any.
+
+    ``date_format`` and ``percent_format`` say how the cell's number format shows a number.
+    """
 
     ref: str
     row: int
@@ -56,6 +71,7 @@ class Cell:
     type: CellType
     formula: str | None = None
     date_format: bool = False
+    percent_format: bool = False
 
     @property
     def missing_cached_value(self) -> bool:
@@ -63,14 +79,26 @@ class Cell:
         return self.formula is not None and self.value is None
 
 
+@dataclass(frozen=True)
+class Overflow:
+    """Where and why reading a sheet stopped early."""
+
+    ref: str
+    reason: str
+
+
 @dataclass
 class Sheet:
-    """A worksheet's name, visibility, cells by reference and merged ranges."""
+    """A worksheet's name, visibility, cells by reference and merged ranges.
+
+    ``overflow`` is set when reading stopped at a cap: the cells after it were not read.
+    """
 
     name: str
     state: str
     cells: dict[str, Cell] = field(default_factory=dict)
     merged: list[str] = field(default_factory=list)
+    overflow: Overflow | None = None
 
     @property
     def max_row(self) -> int:
@@ -85,10 +113,17 @@ class Sheet:
         cell = self.cells.get(ref)
         return None if cell is None else cell.value
 
+    def rows(self) -> dict[int, list[Cell]]:
+        """Cells grouped by row number, each row in column order."""
+        out: dict[int, list[Cell]] = {}
+        for cell in sorted(self.cells.values(), key=lambda c: (c.row, c.column)):
+            out.setdefault(cell.row, []).append(cell)
+        return out
+
 
 @dataclass
 class RawWorkbook:
-    """Sheets in workbook order."""
+    """Sheets in workbook order (sheets not asked for are listed with no cells)."""
 
     sheets: list[Sheet]
 
@@ -112,37 +147,73 @@ def _text_of(element: Element) -> str:
     return "".join(parts)
 
 
-def _shared_strings(archive: zipfile.ZipFile, limits: Limits) -> list[str]:
-    name = next((n for n in archive.namelist() if n.lower() == "xl/sharedstrings.xml"), None)
-    if name is None:
-        return []
-    root = fromstring(read_entry(archive, name, limits), forbid_dtd=True)
-    return [_text_of(si) for si in root if _local(si.tag) == "si"]
+class _Capped(io.RawIOBase):
+    """A zip entry's stream that raises ``UnsafeEntry`` past ``limit`` bytes."""
+
+    def __init__(self, stream: IO[bytes], name: str, limit: int) -> None:
+        self._stream, self._name, self._limit, self._read = stream, name, limit, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        data = self._stream.read(len(buffer))
+        self._read += len(data)
+        if self._read > self._limit:
+            raise UnsafeEntry(self._name)
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def _events(archive: zipfile.ZipFile, name: str, limits: Limits) -> Iterator[tuple[str, Element]]:
+    with archive.open(name) as raw:
+        stream = io.BufferedReader(_Capped(raw, name, limits.max_entry_bytes), 256 * 1024)
+        yield from iterparse(stream, events=("start", "end"), forbid_dtd=True)
 
 
 _DATE_BUILTIN = frozenset([*range(14, 23), *range(27, 37), *range(45, 48), *range(50, 59)])
+_PERCENT_BUILTIN = frozenset({9, 10})
 _QUOTED = re.compile(r'"[^"]*"|\[[^\]]*\]|\\.')
 
 
-def _date_styles(archive: zipfile.ZipFile, limits: Limits) -> frozenset[int]:
-    """Indexes of cell styles whose number format shows a date (built-in or custom)."""
+@dataclass(frozen=True)
+class _Styles:
+    dated: frozenset[int] = frozenset()
+    percent: frozenset[int] = frozenset()
+
+
+def _styles(archive: zipfile.ZipFile, limits: Limits) -> _Styles:
+    """Which cell styles show a number as a date, and which as a percentage."""
     if "xl/styles.xml" not in archive.namelist():
-        return frozenset()
-    root = fromstring(read_entry(archive, "xl/styles.xml", limits), forbid_dtd=True)
+        return _Styles()
     custom: dict[int, str] = {}
     dated: set[int] = set()
-    for element in root:
+    percent: set[int] = set()
+    in_xfs = False
+    index = 0
+    for event, element in _events(archive, "xl/styles.xml", limits):
         tag = _local(element.tag)
-        if tag == "numFmts":
-            for fmt in element:
-                custom[int(fmt.get("numFmtId", "0"))] = fmt.get("formatCode", "")
+        if event == "start":
+            if tag == "cellXfs":
+                in_xfs, index = True, 0
+            continue
+        if tag == "numFmt":
+            custom[int(element.get("numFmtId", "0") or 0)] = element.get("formatCode", "")
+        elif tag == "xf" and in_xfs:
+            fmt_id = int(element.get("numFmtId", "0") or 0)
+            code = _QUOTED.sub("", custom.get(fmt_id, "")).lower()
+            if fmt_id in _DATE_BUILTIN or any(ch in code for ch in "ydh年月日"):
+                dated.add(index)
+            elif fmt_id in _PERCENT_BUILTIN or "%" in code:
+                percent.add(index)
+            index += 1
+            if index > limits.max_cells:
+                break
         elif tag == "cellXfs":
-            for index, xf in enumerate(element):
-                fmt_id = int(xf.get("numFmtId", "0") or 0)
-                code = _QUOTED.sub("", custom.get(fmt_id, "")).lower()
-                if fmt_id in _DATE_BUILTIN or any(ch in code for ch in "ydh年月日"):
-                    dated.add(index)
-    return frozenset(dated)
+            in_xfs = False
+        if tag in ("numFmt", "xf", "numFmts"):
+            element.clear()
+    return _Styles(frozenset(dated), frozenset(percent))
 
 
 def _sheet_targets(archive: zipfile.ZipFile, limits: Limits) -> list[tuple[str, str, str]]:
@@ -164,15 +235,31 @@ def _sheet_targets(archive: zipfile.ZipFile, limits: Limits) -> list[tuple[str, 
     return out
 
 
+@dataclass
+class _Pending:
+    """A cell as parsed, before shared strings are resolved."""
+
+    ref: str
+    row: int
+    column: int
+    kind: str
+    raw: str | None
+    inline: str | None
+    formula: str | None
+    style: int
+
+
 def _convert(kind: str, raw: str | None, inline: str | None,
-             strings: list[str]) -> tuple[str | float | bool | None, CellType]:
+             strings: dict[int, str]) -> tuple[str | float | bool | None, CellType]:
     if kind == "inlineStr":
         return inline, "text"
     if raw is None:
         return None, "text" if kind in ("s", "str") else "number"
     if kind == "s":
-        index = int(raw)
-        return (strings[index] if 0 <= index < len(strings) else None), "text"
+        try:
+            return strings.get(int(raw)), "text"
+        except ValueError:
+            return None, "text"
     if kind == "str":
         return raw, "text"
     if kind == "b":
@@ -187,59 +274,152 @@ def _convert(kind: str, raw: str | None, inline: str | None,
         return raw, "text"
 
 
-def _parse_sheet(data: bytes, name: str, state: str, strings: list[str],
-                 date_styles: frozenset[int]) -> Sheet:
-    sheet = Sheet(name=name, state=state)
-    root = fromstring(data, forbid_dtd=True)
-    for element in root:
-        tag = _local(element.tag)
-        if tag == "sheetData":
-            for row in element:
-                row_number = int(row.get("r", "0") or 0)
-                column = 0
-                for c in row:
-                    if _local(c.tag) != "c":
-                        continue
-                    ref = c.get("r")
-                    match = _REF.match(ref) if ref else None
-                    if match:
-                        column, row_number = column_index(match[1]), int(match[2])
-                    else:
-                        column += 1
-                        ref = f"{column_letters(column)}{row_number}"
-                    formula: str | None = None
-                    raw: str | None = None
-                    inline: str | None = None
-                    for child in c:
-                        child_tag = _local(child.tag)
-                        if child_tag == "f":
-                            formula = child.text or ""
-                        elif child_tag == "v":
-                            raw = child.text
-                        elif child_tag == "is":
-                            inline = _text_of(child)
-                    value, cell_type = _convert(c.get("t", "n"), raw, inline, strings)
-                    if value == "" and formula is None:
-                        value = None
-                    if value is None and formula is None:
-                        continue
-                    dated = int(c.get("s", "0") or 0) in date_styles
-                    sheet.cells[ref] = Cell(ref, row_number, column, value, cell_type, formula, dated)
-        elif tag == "mergeCells":
-            sheet.merged.extend(m.get("ref", "") for m in element if _local(m.tag) == "mergeCell")
-    return sheet
+class _SheetParser:
+    """Streams one worksheet part, keeping cells with a value or formula, within the caps."""
 
+    def __init__(self, sheet: Sheet, limits: Limits) -> None:
+        self.sheet, self.limits = sheet, limits
+        self.pending: list[_Pending] = []
+        self.elements = 0
 
-def read_workbook(path: Path, limits: Limits = DEFAULT_LIMITS) -> RawWorkbook:
-    """Every sheet of a checked .xlsx file. Raises zipfile/XML/defusedxml errors on broken parts."""
-    with zipfile.ZipFile(path) as archive:
-        strings = _shared_strings(archive, limits)
-        date_styles = _date_styles(archive, limits)
-        sheets = []
-        for name, state, part in _sheet_targets(archive, limits):
-            if part not in archive.namelist():
-                sheets.append(Sheet(name=name, state=state))
+    def _stop(self, ref: str, reason: str) -> None:
+        self.sheet.overflow = Overflow(ref, reason)
+
+    def _cell(self, c: Element, row_number: int, column: int) -> tuple[_Pending | None, int]:
+        ref = c.get("r")
+        match = _REF.match(ref) if ref else None
+        if match:
+            column, row_number = column_index(match[1]), int(match[2])
+        else:
+            column += 1
+            ref = f"{column_letters(column)}{row_number}"
+        formula: str | None = None
+        raw: str | None = None
+        inline: str | None = None
+        for child in c:
+            child_tag = _local(child.tag)
+            if child_tag == "f":
+                formula = child.text or ""
+            elif child_tag == "v":
+                raw = child.text
+            elif child_tag == "is":
+                inline = _text_of(child)
+        if formula is None and (raw is None or raw == "") and not inline:
+            return None, column
+        assert ref is not None
+        return _Pending(ref, row_number, column, c.get("t", "n"), raw, inline, formula,
+                        int(c.get("s", "0") or 0)), column
+
+    def parse(self, archive: zipfile.ZipFile, part: str) -> list[_Pending]:
+        limits = self.limits
+        row_element: Element | None = None
+        sheet_data: Element | None = None
+        row_number, column = 0, 0
+        for event, element in _events(archive, part, limits):
+            tag = _local(element.tag)
+            if event == "start":
+                if tag == "sheetData":
+                    sheet_data = element
+                elif tag == "row":
+                    row_element = element
+                    number = element.get("r", "")
+                    row_number = int(number) if number.isdigit() else row_number + 1
+                    column = 0
                 continue
-            sheets.append(_parse_sheet(read_entry(archive, part, limits), name, state, strings,
-                                       date_styles))
-    return RawWorkbook(sheets)
+            self.elements += 1
+            if self.elements > limits.max_xml_elements:
+                self._stop(f"{column_letters(max(column, 1))}{max(row_number, 1)}",
+                           f"XML 元素超过 {limits.max_xml_elements} 个")
+                break
+            if tag == "c":
+                pending, column = self._cell(element, row_number, column)
+                if row_element is not None:
+                    row_element.remove(element)
+                if pending is None:
+                    continue
+                if pending.row > limits.max_rows:
+                    self._stop(pending.ref, f"超过 {limits.max_rows} 行")
+                    break
+                if pending.column > limits.max_columns:
+                    self._stop(pending.ref, f"超过 {limits.max_columns} 列")
+                    break
+                if len(self.pending) >= limits.max_cells:
+                    self._stop(pending.ref, f"有内容的单元格超过 {limits.max_cells} 个")
+                    break
+                self.pending.append(pending)
+            elif tag == "row":
+                element.clear()
+                if sheet_data is not None:
+                    sheet_data.remove(element)
+                row_element = None
+            elif tag == "mergeCell":
+                if len(self.sheet.merged) < limits.max_cells:
+                    self.sheet.merged.append(element.get("ref", ""))
+                element.clear()
+            elif tag in ("sheetData", "mergeCells", "cols", "conditionalFormatting", "dataValidations"):
+                element.clear()
+        return self.pending
+
+
+def _shared_strings(archive: zipfile.ZipFile, wanted: set[int], limits: Limits) -> dict[int, str]:
+    """The shared strings whose index is in ``wanted`` (the others are parsed and dropped)."""
+    name = next((n for n in archive.namelist() if n.lower() == "xl/sharedstrings.xml"), None)
+    if name is None or not wanted:
+        return {}
+    # read to the end even past the last string wanted, so the entry's checksum is verified
+    out: dict[int, str] = {}
+    index = 0
+    depth = 0
+    for event, element in _events(archive, name, limits):
+        if _local(element.tag) != "si":
+            continue
+        if event == "start":
+            depth += 1
+            continue
+        depth -= 1
+        if index in wanted:
+            out[index] = _text_of(element)
+        element.clear()
+        index += 1
+        if index > limits.max_shared_strings:
+            break
+    return out
+
+
+def _finish(sheet: Sheet, pending: list[_Pending], strings: dict[int, str], styles: _Styles) -> None:
+    for p in pending:
+        value, cell_type = _convert(p.kind, p.raw, p.inline, strings)
+        if isinstance(value, str) and not value.strip() and p.formula is None:
+            continue  # a cell holding only spaces looks blank and is blank
+        if value == "":
+            value = None
+        sheet.cells[p.ref] = Cell(p.ref, p.row, p.column, value, cell_type, p.formula,
+                                  p.style in styles.dated, p.style in styles.percent)
+
+
+def read_workbook(data: bytes, limits: Limits = DEFAULT_LIMITS,
+                  sheets: Collection[str] | None = None) -> RawWorkbook:
+    """The sheets of a checked .xlsx package (only those named in ``sheets`` are parsed).
+
+    Raises zipfile/XML/defusedxml errors on broken parts, ``UnsafeEntry`` on an entry that
+    inflates past the limit.
+    """
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        styles = _styles(archive, limits)
+        names = set(archive.namelist())
+        parsed: list[tuple[Sheet, list[_Pending]]] = []
+        for name, state, part in _sheet_targets(archive, limits):
+            sheet = Sheet(name=name, state=state)
+            pending: list[_Pending] = []
+            if part in names and (sheets is None or name in sheets):
+                pending = _SheetParser(sheet, limits).parse(archive, part)
+            parsed.append((sheet, pending))
+        wanted: set[int] = set()
+        for _, pending in parsed:
+            for p in pending:
+                if p.kind == "s" and p.raw is not None and p.raw.strip().isdigit():
+                    wanted.add(int(p.raw))
+        strings = _shared_strings(archive, wanted, limits)
+        for sheet, pending in parsed:
+            _finish(sheet, pending, strings, styles)
+    return RawWorkbook([sheet for sheet, _ in parsed])

@@ -31,7 +31,7 @@ from scoring.indicators.units import Unit
 from scoring.workbook import layout as L
 from scoring.workbook.broken import catalogue
 from scoring.workbook.central_template import build_central_template
-from scoring.workbook.filling import CellInput, Filling, fill
+from scoring.workbook.filling import CellInput, Filling, fill, value_cells
 from scoring.workbook.source import YearConfig
 from scoring.workbook.template import build_template, template_name, workbook_bytes
 
@@ -195,10 +195,13 @@ def province_sample(config: YearConfig, unit: Unit, sizes: _Sizes) -> bytes:
     quirk = rng.random()
     if quirk < 0.08 and "admin_cases_opened" in values:
         values["admin_cases_opened"] = f"{values['admin_cases_opened']:,}"
-    elif quirk < 0.14:
+    percent_cell: str | None = None
+    if 0.08 <= quirk < 0.14:
+        # typed as "95.3%": Excel stores 0.953 and formats the cell as a percentage
         ratio = next((i.code for i in items if i.kind is ItemKind.RATIO), None)
         if ratio is not None and isinstance(values.get(ratio), float):
             values[ratio] = round(float(values[ratio]) / 100, 3)  # type: ignore[arg-type]
+            percent_cell = ratio
     filled_on = _deadline(config) - timedelta(days=rng.randint(1, 12))
     contact = rng.choice(SURNAMES) + rng.choice(GIVEN_NAMES)
     filling = Filling(
@@ -208,6 +211,8 @@ def province_sample(config: YearConfig, unit: Unit, sizes: _Sizes) -> bytes:
     )
     wb = _opened(workbook_bytes(build_template(config.source, unit)))
     fill(wb, filling)
+    if percent_cell is not None:
+        wb[L.DATA][value_cells(wb)[percent_cell]].number_format = "0.0%"
     return workbook_bytes(wb)
 
 

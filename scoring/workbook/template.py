@@ -1,9 +1,13 @@
 """Generate a unit's submission template (.xlsx) from the year's indicator set and catalogue.
 
-What provinces see: instructions, a cover sheet with their unit prefilled and locked, one row per
-assessed task with a status dropdown, one row per data item with Excel data validation and an
-input prompt. Locked cells are protected without a password; only input cells are open. The
-bytes are deterministic: fixed document dates and zip entry times.
+What provinces see: instructions written from the year's configuration (deadline, recipient,
+and only the kinds of input this year's sheets hold), a cover sheet with their unit prefilled
+and locked, one row per assessed task with a status dropdown, one row per data item (number,
+Chinese name, measure) with Excel data validation and an input prompt; the item's machine code
+sits in a hidden last column, the dropdown lists and template metadata in very hidden sheets.
+Locked cells are protected without a password; only input cells are open. Long titles are
+broken by hand so no line ends with a single character. The bytes are deterministic: fixed
+document dates and zip entry times.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ import io
 import math
 import re
 import zipfile
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -39,7 +43,7 @@ UNLOCKED = Protection(locked=False)
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 INSTRUCTION_WIDTH = 72
 TASK_WIDTHS = (12, 18, 60, 12, 40, 30)
-DATA_WIDTHS = (26, 40, 10, 16, 36)
+DATA_WIDTHS = (6, 40, 10, 16, 36, 24)
 
 NUMBER_FORMATS: dict[ItemKind, str] = {
     ItemKind.COUNT: "0",
@@ -76,12 +80,28 @@ def protect_sheet(ws: Worksheet, landscape: bool = False) -> None:
     ws.sheet_properties.pageSetUpPr.fitToPage = True
 
 
-def _fit_height(ws: Worksheet, row: int, text: str, width: int) -> None:
+def _per_line(width: float, size: float = 11) -> int:
+    """About how many Chinese characters fit on one line of a column ``width`` units wide."""
+    return max(1, int(width / 2.1 * 11 / size))  # a Chinese character is about two width units
+
+
+def balanced(text: str, width: float, size: float = 11) -> str:
+    """``text`` with line breaks placed so that wrapped lines are of similar length: a title
+    never ends with one character alone on its last line."""
+    per_line = _per_line(width, size)
+    if len(text) <= per_line or "\n" in text:
+        return text
+    lines = math.ceil(len(text) / per_line)
+    step = math.ceil(len(text) / lines)
+    return "\n".join(text[i:i + step] for i in range(0, len(text), step))
+
+
+def _fit_height(ws: Worksheet, row: int, text: str, width: int, size: float = 11) -> None:
     """Give a row room for wrapped text (Excel and LibreOffice do not grow rows on open)."""
-    per_line = max(1, int(width / 2.1))  # Chinese characters are about two width units
+    per_line = _per_line(width, size)
     lines = sum(max(1, math.ceil(len(part) / per_line)) for part in text.split("\n"))
     current = ws.row_dimensions[row].height or 15.0
-    ws.row_dimensions[row].height = max(current, 15.0 * lines + 3)
+    ws.row_dimensions[row].height = max(current, (15.0 * size / 11) * lines + 3)
 
 
 def locked_cell(ws: Worksheet, ref: str, value: object) -> None:
@@ -104,29 +124,63 @@ def input_cell(ws: Worksheet, ref: str, number_format: str | None = None) -> Non
         cell.number_format = number_format
 
 
+def _chinese_date(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def _data_hints(items: list[DataItem]) -> list[str]:
+    """What to write in 填报值, for only the kinds of input this year's data sheet holds."""
+    kinds = {i.kind for i in items}
+    hints: list[str] = []
+    if kinds & {ItemKind.COUNT, ItemKind.AMOUNT}:
+        hints.append("数量和金额只填数字，不要带单位或文字（不要写“4159件”“无”“—”），"
+                     "没有发生的填 0，不要留空")
+    if ItemKind.COUNT in kinds:
+        hints.append("数量填整数")
+    if ItemKind.AMOUNT in kinds:
+        units = sorted({i.unit for i in items if i.kind is ItemKind.AMOUNT and i.unit})
+        hints.append(f"金额单位为{'、'.join(units) or '万元'}，可保留两位小数")
+    if ItemKind.RATIO in kinds:
+        hints.append("比率填百分数（96.5 表示 96.5%），也可填“96.5%”")
+    if ItemKind.DATE in kinds:
+        hints.append("日期按 2023-01-15 的格式填写")
+    if kinds & {ItemKind.YES_NO, ItemKind.CHOICE}:
+        hints.append("是/否和选项从下拉列表中选择")
+    if ItemKind.TEXT in kinds:
+        hints.append("文字项简要填写")
+    return hints
+
+
 def _instructions(wb: Workbook, source: TemplateSource, unit: Unit) -> None:
     ws = wb.active
     ws.title = L.INSTRUCTIONS
     ws.column_dimensions["A"].width = INSTRUCTION_WIDTH
     statuses = "、".join(s.value for s in TaskStatus)
-    lines = [
-        f"{source.indicator_set.year} 年度打击侵权假冒工作考核报送表（{unit.name}）",
-        f"依据：{source.plan.title}" + (f"（{source.plan.doc_number}）" if source.plan.doc_number else ""),
+    year = source.indicator_set.year
+    window = source.indicator_set.submission
+    plan = f"依据：{source.plan.title}" + (f"（{source.plan.doc_number}）" if source.plan.doc_number else "")
+    lines = [f"{year} 年度打击侵权假冒工作考核报送表", f"填报单位：{unit.name}", plan]
+    if window is not None:
+        lines.append(f"报送截止日期：{_chinese_date(window.deadline)}（含当日）；报送对象：{window.recipient}")
+    lines += [
         "填报步骤：",
-        f"1. “{L.COVER}”：单位已预填，请填写填报人、联系电话和填报日期。",
-        f"2. “{L.TASKS}”：逐项选择落实情况（{statuses}），简述主要做法，列出佐证材料"
+        f"1. “{L.COVER}”：单位已预填，请填写填报人、联系电话和填报日期（如 {year + 1}-01-10）。",
+        f"2. “{L.TASKS}”：逐项从下拉列表选择落实情况（{statuses}），简述主要做法，列出佐证材料"
         "（文件名称或文号）；“已完成”须附佐证材料方可得满分，“不适用”的任务不计入考核。",
-        f"3. “{L.DATA}”：在“填报值”列填写数字、日期或选项；没有发生的填 0，不要留空；"
-        "比率填百分数（如 96.5）；金额单位为万元；选中单元格可看到填报说明。",
-        "4. 只在白色单元格中填写；不要增删、移动行或工作表，不要合并单元格，不要填写公式。",
-        "5. 保存为 Excel 工作簿（.xlsx）后上传；系统会一次列出所有问题及其所在单元格。",
+        f"3. “{L.DATA}”：在“填报值”列逐项填写；" + "；".join(_data_hints(source.province_items()))
+        + "；选中单元格可看到每项的填报说明，需要说明的情况写在“备注”列。",
+        "4. 只在白色单元格中填写；不要增删、移动行、列或工作表，不要合并单元格，不要填写公式。",
+        "5. 保存为 Excel 工作簿（.xlsx，不要另存为 .xls、.et、.ods 或 PDF）后报送；"
+        "系统会一次列出所有问题及其所在单元格。",
         f"模板版本 {L.TEMPLATE_VERSION}；指标配置 SHA-256：{source.sha256}",
     ]
     for row, text in enumerate(lines, 1):
-        cell = ws.cell(row, 1, text)
-        cell.font = Font(name=FONT, bold=row == 1, size=14 if row == 1 else 11)
+        size = 14 if row == 1 else 11
+        shown_text = balanced(text, INSTRUCTION_WIDTH - 4, size) if row <= 2 else text
+        cell = ws.cell(row, 1, shown_text)
+        cell.font = Font(name=FONT, bold=row <= 2, size=size)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
-        _fit_height(ws, row, text, INSTRUCTION_WIDTH - 4)
+        _fit_height(ws, row, shown_text, INSTRUCTION_WIDTH - 4, size)
     protect_sheet(ws)
 
 
@@ -155,7 +209,8 @@ def _tasks(wb: Workbook, source: TemplateSource) -> None:
     ws = wb.create_sheet(L.TASKS)
     _style_header(ws, L.TASK_HEADERS, TASK_WIDTHS)
     ws.freeze_panes = f"B{L.FIRST_ROW}"
-    sections = {t.id: f"{s.label}、{s.title}" for s in source.plan.sections for t in s.tasks}
+    sections = {t.id: balanced(f"{s.label}、{s.title}", TASK_WIDTHS[1])
+                for s in source.plan.sections for t in s.tasks}
     statuses = list(TaskStatus)
     status_range = f"{L.LISTS}!${L.STATUS_LIST_COL}$2:${L.STATUS_LIST_COL}${1 + len(statuses)}"
     check = DataValidation(type="list", formula1=f"={status_range}", allow_blank=True,
@@ -168,6 +223,7 @@ def _tasks(wb: Workbook, source: TemplateSource) -> None:
         locked_cell(ws, f"{L.TASK_SECTION_COL}{row}", sections[task.id])
         locked_cell(ws, f"{L.TASK_TEXT_COL}{row}", task.text)
         _fit_height(ws, row, task.text, TASK_WIDTHS[2])
+        _fit_height(ws, row, sections[task.id], TASK_WIDTHS[1])
         for col in L.TASK_INPUT_COLS:
             input_cell(ws, f"{col}{row}", "@")
         check.add(f"{L.TASK_STATUS_COL}{row}")
@@ -175,21 +231,25 @@ def _tasks(wb: Workbook, source: TemplateSource) -> None:
     protect_sheet(ws, landscape=True)
 
 
+def _bound(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value}"
+
+
 def validation_for(item: DataItem, choice_range: str | None) -> DataValidation | None:
-    prompt = (item.help or item.name)[:250]
+    lead = "填百分数（如 96.5）。" if item.kind is ItemKind.RATIO else ""
+    prompt = (lead + (item.help or item.name))[:250]
     common = {"showErrorMessage": True, "showInputMessage": True, "allow_blank": True,
               "promptTitle": item.name[:30], "prompt": prompt, "errorTitle": "填报值无效"}
-    low = item.min if item.min is not None else (0 if item.kind in (ItemKind.COUNT, ItemKind.AMOUNT,
-                                                                     ItemKind.RATIO) else None)
-    high = item.max if item.max is not None else (100 if item.kind is ItemKind.RATIO else None)
+    low, high = item.hard_bounds()
     if item.kind in (ItemKind.COUNT, ItemKind.AMOUNT, ItemKind.RATIO):
         kind = "whole" if item.kind is ItemKind.COUNT else "decimal"
         what = "整数" if item.kind is ItemKind.COUNT else "数字"
+        low = low or 0.0
         if high is None:
-            return DataValidation(type=kind, operator="greaterThanOrEqual", formula1=str(low),
-                                  error=f"请填写不小于 {low:g} 的{what}", **common)
-        return DataValidation(type=kind, operator="between", formula1=str(low), formula2=str(high),
-                              error=f"请填写 {low:g} 到 {high:g} 之间的{what}", **common)
+            return DataValidation(type=kind, operator="greaterThanOrEqual", formula1=_bound(low),
+                                  error=f"请填写不小于 {_bound(low)} 的{what}", **common)
+        return DataValidation(type=kind, operator="between", formula1=_bound(low), formula2=_bound(high),
+                              error=f"请填写 {_bound(low)} 到 {_bound(high)} 之间的{what}", **common)
     if item.kind is ItemKind.DATE:
         return DataValidation(type="date", operator="between", formula1="DATE(2000,1,1)",
                               formula2="DATE(2100,12,31)", error="请填写日期，如 2023-01-15", **common)
@@ -204,11 +264,15 @@ def validation_for(item: DataItem, choice_range: str | None) -> DataValidation |
 def _data(wb: Workbook, source: TemplateSource, choice_ranges: dict[str, str]) -> None:
     ws = wb.create_sheet(L.DATA)
     _style_header(ws, L.DATA_HEADERS, DATA_WIDTHS)
-    ws.freeze_panes = f"D{L.FIRST_ROW}"
-    for row, item in enumerate(source.province_items(), L.FIRST_ROW):
-        locked_cell(ws, f"{L.DATA_CODE_COL}{row}", item.code)
+    ws.column_dimensions[L.DATA_CODE_COL].hidden = True
+    ws.freeze_panes = f"{L.DATA_VALUE_COL}{L.FIRST_ROW}"
+    for number, item in enumerate(source.province_items(), 1):
+        row = L.FIRST_ROW + number - 1
+        locked_cell(ws, f"{L.DATA_NUMBER_COL}{row}", number)
+        ws[f"{L.DATA_NUMBER_COL}{row}"].alignment = Alignment(horizontal="center", vertical="top")
         name = item.name + ("" if item.required else "（选填）")
         locked_cell(ws, f"{L.DATA_NAME_COL}{row}", name)
+        locked_cell(ws, f"{L.DATA_CODE_COL}{row}", item.code)
         _fit_height(ws, row, name, DATA_WIDTHS[1])
         locked_cell(ws, f"{L.DATA_UNIT_COL}{row}", item.unit or "")
         value_ref = f"{L.DATA_VALUE_COL}{row}"
@@ -225,7 +289,7 @@ def _data(wb: Workbook, source: TemplateSource, choice_ranges: dict[str, str]) -
 def _lists(wb: Workbook, source: TemplateSource) -> dict[str, str]:
     """Dropdown values on a hidden sheet; returns each choice item's range."""
     ws = wb.create_sheet(L.LISTS)
-    ws.sheet_state = "hidden"
+    ws.sheet_state = "veryHidden"  # not even listed under 取消隐藏
     ws[f"{L.STATUS_LIST_COL}1"] = "落实情况"
     for row, status in enumerate(TaskStatus, 2):
         ws[f"{L.STATUS_LIST_COL}{row}"] = status.value
@@ -247,7 +311,7 @@ def _lists(wb: Workbook, source: TemplateSource) -> dict[str, str]:
 def write_meta(wb: Workbook, source: TemplateSource, unit_code: str) -> None:
     """The hidden _meta sheet: year, indicator set SHA-256, template version, unit code."""
     ws = wb.create_sheet(L.META)
-    ws.sheet_state = "hidden"
+    ws.sheet_state = "veryHidden"
     values = {"year": source.indicator_set.year, "indicator_sha256": source.sha256,
               "template_version": L.TEMPLATE_VERSION, "unit_code": unit_code,
               "engine": f"scoring {__version__}"}

@@ -1,18 +1,20 @@
 """Validate an uploaded submission workbook and return every finding at once.
 
-Order of work: the guard (is it a safe .xlsx?), the reader, the hidden metadata (year, indicator
-set, template version, unit), the sheets, the cover, merged cells, the task rows, the data rows
-and their values, the indicator set's cross-item checks. Only the guard and an unreadable
-package stop early; everything else is collected.
+Order of work: the upload (a regular file within the size limit, read with a cap), the guard
+(is it a safe .xlsx?), the bounded reader, the hidden metadata (year, indicator set, template
+version, unit), the sheets, the cover, the task table and the data table (columns found by
+header text, rows by code), their values, the indicator set's cross-item checks, then the soft
+plausibility bounds (unit size, previous year). Only a refused file and an unreadable package
+stop early; everything else is collected, and repeated findings about one area are grouped.
+
+``validate_bytes`` is the door for bytes already in memory (the portal's uploads);
+``validate_submission`` reads a path first, with the same limits and messages.
 """
 
 from __future__ import annotations
 
 import hashlib
-import re
-import unicodedata
-from collections.abc import Callable
-from datetime import timedelta
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from xml.etree.ElementTree import ParseError
 
@@ -24,39 +26,30 @@ from scoring.indicators.rules.base import TaskStatus
 from scoring.problems import Problem, Severity
 from scoring.workbook import layout as L
 from scoring.workbook.central import read_central
-from scoring.workbook.guard import CORRUPT_ERRORS, UnsafeEntry, check_file
+from scoring.workbook.findings import Findings, group_repeated
+from scoring.workbook.guard import CORRUPT_ERRORS, DEFAULT_LIMITS, Limits, UnsafeEntry, check_bytes
+from scoring.workbook.plausibility import previous_year_findings, size_findings
 from scoring.workbook.reader import RawWorkbook, Sheet, column_index, read_workbook
 from scoring.workbook.source import YearConfig
-from scoring.workbook.submission import ItemValue, Submission, TaskReport
-from scoring.workbook.values import EXCEL_EPOCH, item_at
-
-_RANGE = re.compile(r"^([A-Z]{1,3})(\d+)(?::([A-Z]{1,3})(\d+))?$")
-
+from scoring.workbook.submission import ItemValue, ReadSummary, Submission, TaskReport
+from scoring.workbook.tables import (
+    Table,
+    check_merged,
+    check_overflow,
+    locate_table,
+    report_outside,
+    rows_by_code,
+    text_of,
+)
+from scoring.workbook.upload import Upload, read_upload
+from scoring.workbook.values import Note, choice_value, date_in, item_at, shown
 
 ConfigLoader = Callable[[int], YearConfig | None]
 
 # a package that passed the guard can still hold XML or values the reader cannot use
 READ_ERRORS: tuple[type[BaseException], ...] = (*CORRUPT_ERRORS, ParseError, IndexError, TypeError)
-
-
-class _Findings:
-    def __init__(self) -> None:
-        self.items: list[Problem] = []
-
-    def add(self, code: str, severity: Severity, message: str, sheet: str | None = None,
-            cell: str | None = None, value: object = None) -> None:
-        shown = None if value is None else str(value)
-        self.items.append(Problem(code=code, severity=severity, message=message, sheet=sheet,
-                                  cell=cell, value=shown))
-
-
-def _text(value: object) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, float) and value == int(value):
-        value = int(value)
-    text = unicodedata.normalize("NFKC", str(value)).strip()
-    return text or None
+# the sheets whose cells are read; the others are only listed (names and visibility)
+READ_SHEETS = frozenset({L.COVER, L.TASKS, L.DATA, L.META, L.CENTRAL})
 
 
 def _meta(book: RawWorkbook) -> dict[str, str]:
@@ -65,16 +58,25 @@ def _meta(book: RawWorkbook) -> dict[str, str]:
         return {}
     out: dict[str, str] = {}
     for row in range(1, len(L.META_KEYS) + 5):
-        key, value = _text(sheet.value(f"A{row}")), _text(sheet.value(f"B{row}"))
+        key, value = text_of(sheet.value(f"A{row}")), text_of(sheet.value(f"B{row}"))
         if key and value:
             out[key] = value
     return out
 
 
-def _check_sheets(book: RawWorkbook, found: _Findings) -> None:
+def _meta_cell(key: str) -> str:
+    return f"B{L.META_KEYS.index(key) + 1}"
+
+
+def _check_sheets(book: RawWorkbook, found: Findings) -> None:
     names = book.names
     for name in L.VISIBLE_SHEETS:
-        if name not in names:
+        if name in names:
+            continue
+        if name == L.INSTRUCTIONS:
+            found.add("sheet-missing", Severity.WARNING,
+                      f"工作表“{name}”被删除（不含填报数据，不影响读取）", sheet=name)
+        else:
             found.add("sheet-missing", Severity.ERROR, f"缺少工作表“{name}”，请使用原模板填写", sheet=name)
     visible = [s.name for s in book.sheets if s.state == "visible"]
     for name in visible:
@@ -86,64 +88,21 @@ def _check_sheets(book: RawWorkbook, found: _Findings) -> None:
                   f"工作表顺序被调整（{'、'.join(present)}），已按名称读取")
 
 
-def _cells_in(range_ref: str) -> tuple[int, int, int, int] | None:
-    match = _RANGE.match(range_ref)
-    if match is None:
-        return None
-    c1, r1 = column_index(match[1]), int(match[2])
-    c2, r2 = (column_index(match[3]), int(match[4])) if match[3] else (c1, r1)
-    return min(c1, c2), min(r1, r2), max(c1, c2), max(r1, r2)
+def _located(found: Findings, notes: list[Note], sheet: str, cell: str, label: str, value: object) -> None:
+    for note in notes:
+        found.add(note.code, note.severity, f"{label}：{note.message}", sheet=sheet, cell=cell, value=value)
 
 
-def _check_merged(sheet: Sheet, found: _Findings) -> None:
-    for merged in sheet.merged:
-        box = _cells_in(merged)
-        if box is not None and box[3] >= L.HEADER_ROW + 1:
-            found.add("merged-cells", Severity.ERROR,
-                      f"单元格 {merged} 被合并，请取消合并后逐格填写", sheet=sheet.name,
-                      cell=merged.split(":")[0], value=merged)
-
-
-def _rows_by_code(sheet: Sheet, column: str, expected: list[str], what: str,
-                  found: _Findings) -> dict[str, int]:
-    """Map each expected code to its row; report missing, extra, duplicated and moved rows."""
-    rows: dict[str, int] = {}
-    order: list[str] = []
-    for row in range(L.FIRST_ROW, sheet.max_row + 1):
-        code = _text(sheet.value(f"{column}{row}"))
-        if code is None:
-            continue
-        if code in rows:
-            found.add("row-duplicate", Severity.ERROR, f"{what}“{code}”重复出现（另见第 {rows[code]} 行）",
-                      sheet=sheet.name, cell=f"{column}{row}", value=code)
-            continue
-        rows[code] = row
-        order.append(code)
-    wanted = set(expected)
-    for code in order:
-        if code not in wanted:
-            found.add("row-extra", Severity.WARNING, f"多出的行：{what}“{code}”不在本年度模板中，已忽略",
-                      sheet=sheet.name, cell=f"{column}{rows[code]}", value=code)
-    for code in expected:
-        if code not in rows:
-            found.add("row-missing", Severity.ERROR, f"缺少{what}“{code}”所在的行（行被删除？）",
-                      sheet=sheet.name, value=code)
-    kept = [c for c in order if c in wanted]
-    if kept != [c for c in expected if c in rows]:
-        found.add("rows-reordered", Severity.INFO, f"{what}的行顺序被调整，已按{what}逐行读取",
-                  sheet=sheet.name)
-    return {c: r for c, r in rows.items() if c in wanted}
-
-
-def _cover(book: RawWorkbook, meta: dict[str, str], config: YearConfig | None,
-           found: _Findings) -> tuple[str | None, dict[str, str | None]]:
+def _cover(book: RawWorkbook, meta: dict[str, str], config: YearConfig | None, year: int | None,
+           found: Findings) -> tuple[str | None, dict[str, str | None]]:
     sheet = book.sheet(L.COVER)
     contact: dict[str, str | None] = {}
     unit_code = meta.get("unit_code")
     if sheet is None:
         return unit_code, contact
-    _check_merged(sheet, found)
-    written = _text(sheet.value(L.cover_cell("unit_code")))
+    check_overflow(sheet, found)
+    check_merged(sheet, L.HEADER_ROW, {"B"}, found)
+    written = text_of(sheet.value(L.cover_cell("unit_code")))
     if written is None and unit_code is None:
         found.add("unit-missing", Severity.ERROR, "未填写单位代码", sheet=L.COVER,
                   cell=L.cover_cell("unit_code"))
@@ -158,101 +117,122 @@ def _cover(book: RawWorkbook, meta: dict[str, str], config: YearConfig | None,
     for key, label in L.COVER_FIELDS:
         if key in L.COVER_LOCKED:
             continue
-        cell = sheet.get(L.cover_cell(key))
-        value = None if cell is None else cell.value
-        if key == "filled_on" and isinstance(value, float) and 36526 <= value <= 73415:
-            contact[key] = (EXCEL_EPOCH + timedelta(days=int(value))).isoformat()
+        ref = L.cover_cell(key)
+        cell = sheet.get(ref)
+        if cell is None or cell.value is None:
+            contact[key] = None
+            found.add("cover-missing", Severity.ERROR, f"封面“{label}”未填写", sheet=L.COVER, cell=ref)
+        elif key == "filled_on":
+            notes: list[Note] = []
+            filled = date_in(cell, notes, year)
+            contact[key] = None if filled is None else filled.isoformat()
+            _located(found, [n for n in notes if n.severity is not Severity.INFO], L.COVER, ref,
+                     f"封面“{label}”", cell.value)
         else:
-            contact[key] = _text(value)
-        if contact[key] is None:
-            found.add("cover-missing", Severity.ERROR, f"封面“{label}”未填写", sheet=L.COVER,
-                      cell=L.cover_cell(key))
+            contact[key] = text_of(cell.value)
     return unit_code, contact
 
 
-def _tasks(book: RawWorkbook, config: YearConfig, found: _Findings) -> dict[str, TaskReport]:
-    sheet = book.sheet(L.TASKS)
+def _table(book: RawWorkbook, name: str, spec: tuple[L.Column, ...],
+           found: Findings) -> tuple[Table | None, set[str]]:
+    """The sheet's table (None when its headers cannot be trusted) and the letters read from it."""
+    sheet = book.sheet(name)
     if sheet is None:
+        return None, set()
+    check_overflow(sheet, found)
+    table = locate_table(sheet, spec, found)
+    if table is None:
+        check_merged(sheet, L.HEADER_ROW, {c.letter for c in spec if c.input or c.required}, found)
+        return None, set()
+    vital = {table.columns[c.key] for c in spec if (c.input or c.required) and c.key in table.columns}
+    check_merged(sheet, table.header_row, vital, found)
+    return table, vital
+
+
+def _tasks(book: RawWorkbook, config: YearConfig, found: Findings) -> dict[str, TaskReport]:
+    table, _ = _table(book, L.TASKS, L.TASK_COLUMNS, found)
+    sheet = book.sheet(L.TASKS)
+    if table is None or sheet is None:
         return {}
-    _check_merged(sheet, found)
     expected = [t.id for t in config.source.assessed_tasks()]
-    rows = _rows_by_code(sheet, L.TASK_ID_COL, expected, "任务编号", found)
-    statuses = {s.value: s for s in TaskStatus}
+    texts = {t.id: t.text for t in config.source.assessed_tasks()}
+    rows = rows_by_code(sheet, table, "id", expected, "任务编号", found, texts, "text")
+    report_outside(sheet, table, set(rows.values()) | _coded_rows(sheet, table, "id"), found)
+    statuses = [s.value for s in TaskStatus]
     reports: dict[str, TaskReport] = {}
     for task_id in expected:
         row = rows.get(task_id)
         if row is None:
             continue
-        status_cell = f"{L.TASK_STATUS_COL}{row}"
-        raw = _text(sheet.value(status_cell))
-        status = statuses.get(raw) if raw else None
-        if raw is None:
+        status_cell = table.ref("status", row) or ""
+        raw = sheet.value(status_cell)
+        status: TaskStatus | None = None
+        if text_of(raw) is None:
             found.add("task-status-missing", Severity.ERROR, f"任务 {task_id} 未选择落实情况",
                       sheet=L.TASKS, cell=status_cell)
-        elif status is None:
-            found.add("task-status-invalid", Severity.ERROR,
-                      f"任务 {task_id} 的落实情况“{raw}”无效，应为：{'、'.join(statuses)}",
-                      sheet=L.TASKS, cell=status_cell, value=raw)
-        evidence = _text(sheet.value(f"{L.TASK_EVIDENCE_COL}{row}"))
+        else:
+            notes: list[Note] = []
+            chosen = choice_value(raw, statuses, "task-status-invalid", notes)
+            status = None if chosen is None else TaskStatus(chosen)
+            _located(found, notes, L.TASKS, status_cell, f"任务 {task_id} 的落实情况", raw)
+        evidence_cell = table.ref("evidence", row) or ""
+        evidence = text_of(sheet.value(evidence_cell))
         if status is TaskStatus.DONE and evidence is None:
             found.add("task-evidence-missing", Severity.WARNING,
                       f"任务 {task_id} 填报“已完成”但未列佐证材料，不能得满分",
-                      sheet=L.TASKS, cell=f"{L.TASK_EVIDENCE_COL}{row}")
+                      sheet=L.TASKS, cell=evidence_cell)
+        practice_cell = table.ref("practice", row)
         reports[task_id] = TaskReport(
-            task_id=task_id, status=status, practice=_text(sheet.value(f"{L.TASK_PRACTICE_COL}{row}")),
-            evidence=evidence, sheet=L.TASKS, cell=status_cell)
+            task_id=task_id, status=status, evidence=evidence, sheet=L.TASKS, cell=status_cell,
+            practice=None if practice_cell is None else text_of(sheet.value(practice_cell)))
     return reports
 
 
-def _data(book: RawWorkbook, items: list[DataItem], found: _Findings) -> dict[str, ItemValue]:
+def _coded_rows(sheet: Sheet, table: Table, key: str) -> set[int]:
+    """Rows holding any code in the key column (extra codes are reported as rows of their own)."""
+    column = column_index(table.columns[key])
+    return {c.row for c in sheet.cells.values() if c.column == column and c.row > table.header_row}
+
+
+def _data(book: RawWorkbook, items: list[DataItem], year: int | None,
+          found: Findings) -> dict[str, ItemValue]:
+    table, _ = _table(book, L.DATA, L.DATA_COLUMNS, found)
     sheet = book.sheet(L.DATA)
-    if sheet is None:
+    if table is None or sheet is None:
         return {}
-    _check_merged(sheet, found)
-    rows = _rows_by_code(sheet, L.DATA_CODE_COL, [i.code for i in items], "数据项代码", found)
+    names = {i.code: i.name for i in items}
+    rows = rows_by_code(sheet, table, "code", [i.code for i in items], "数据项代码", found, names, "name")
+    report_outside(sheet, table, set(rows.values()) | _coded_rows(sheet, table, "code"), found)
     values: dict[str, ItemValue] = {}
     for item in items:
         row = rows.get(item.code)
-        if row is None:
+        ref = table.ref("value", row) if row is not None else None
+        if ref is None:
             continue
-        values[item.code], problems = item_at(sheet, f"{L.DATA_VALUE_COL}{row}", item, item.name)
-        found.items.extend(problems)
+        values[item.code], problems = item_at(sheet, ref, item, item.name, year)
+        found.extend(problems)
     return values
 
 
-def _central_checks(indicator_set: IndicatorSet, records: dict[str, dict[str, ItemValue]],
-                    found: _Findings) -> None:
-    """Cross-item checks between central items, unit by unit."""
-    for values in records.values():
-        _cross_checks(indicator_set, values, found, sheet=L.CENTRAL)
-
-
 def _cross_checks(indicator_set: IndicatorSet, values: dict[str, ItemValue],
-                  found: _Findings, sheet: str = L.DATA) -> None:
+                  found: Findings, sheet: str = L.DATA, who: str = "") -> None:
     plain: dict[str, Value | None] = {code: v.value for code, v in values.items()}
     names = indicator_set.item_map()
     for check in indicator_set.checks:
-        if any(code not in values for code in check.referenced_items()):
+        codes = check.referenced_items()
+        if any(code not in values for code in codes):
             continue
         if check.holds(plain) is False:
-            shown = "；".join(f"{names[c].name}={plain[c]}" for c in check.referenced_items() if c in names)
-            first = values[check.referenced_items()[0]] if check.referenced_items() else None
-            found.add("cross-check", check.severity, f"{check.message}（{shown}）", sheet=sheet,
+            shown_values = "；".join(f"{names[c].name}（{values[c].cell}）={shown(plain[c])}"
+                                     for c in codes if c in names)
+            first = values[codes[0]] if codes else None
+            found.add("cross-check", check.severity, f"{who}{check.message}（{shown_values}）", sheet=sheet,
                       cell=first.cell if first else None, value=check.id)
 
 
-def validate_submission(path: Path, load_config: ConfigLoader,
-                        expected_year: int | None = None) -> Submission:
-    """Every finding about one uploaded workbook, with the values it holds."""
-    data = path.read_bytes()
-    submission = Submission(file=path.name, sha256=hashlib.sha256(data).hexdigest(), size=len(data))
-    found = _Findings()
-    blocking = check_file(path)
-    if blocking:
-        submission.findings = [p.model_copy(update={"file": None}) for p in blocking]
-        return submission
+def _read(data: bytes, file_name: str, limits: Limits, found: Findings) -> RawWorkbook | None:
     try:
-        book = read_workbook(path)
+        return read_workbook(data, limits, READ_SHEETS)
     except DefusedXmlException:
         found.add("xml-entity", Severity.ERROR, "文件含有 DTD/实体声明，疑似 XML 实体攻击，已拒绝")
     except UnsafeEntry as exc:
@@ -260,15 +240,52 @@ def validate_submission(path: Path, load_config: ConfigLoader,
     except READ_ERRORS as exc:
         found.add("file-corrupt", Severity.ERROR,
                   f"文件内容已损坏，无法读取（{type(exc).__name__}），请重新保存后上传")
-    else:
-        _validate_book(book, submission, load_config, expected_year, found)
-    submission.findings = found.items
+    return None
+
+
+def validate_bytes(data: bytes, file_name: str, load_config: ConfigLoader, *,
+                   expected_year: int | None = None, previous: Mapping[str, float] | None = None,
+                   limits: Limits = DEFAULT_LIMITS) -> Submission:
+    """Every finding about one uploaded workbook held in memory, with the values it holds.
+
+    ``previous`` is the unit's previous-year figures by item code, for the plausibility check
+    against last year (optional). Bytes over ``limits.max_file_bytes`` are refused unread.
+    """
+    submission = Submission(file=file_name, sha256=hashlib.sha256(data).hexdigest(), size=len(data))
+    blocking = check_bytes(data, file_name, limits)
+    if blocking:
+        submission.findings = [p.model_copy(update={"file": None}) for p in blocking]
+        return submission
+    found = Findings()
+    book = _read(data, file_name, limits, found)
+    if book is not None:
+        _validate_book(book, submission, load_config, expected_year, previous, found)
+    submission.findings = group_repeated(found.items)
     return submission
 
 
-def _validate_book(book: RawWorkbook, submission: Submission, load_config: ConfigLoader,
-                   expected_year: int | None, found: _Findings) -> None:
-    meta = _meta(book)
+def validate_upload(upload: Upload, load_config: ConfigLoader, *, expected_year: int | None = None,
+                    previous: Mapping[str, float] | None = None,
+                    limits: Limits = DEFAULT_LIMITS) -> Submission:
+    """Validate what ``read_upload`` returned: the file's own findings when it was refused."""
+    if upload.data is None:
+        return Submission(file=upload.name, sha256="", size=upload.size,
+                          findings=[p.model_copy(update={"file": None}) for p in upload.problems])
+    return validate_bytes(upload.data, upload.name, load_config, expected_year=expected_year,
+                          previous=previous, limits=limits)
+
+
+def validate_submission(path: Path, load_config: ConfigLoader, expected_year: int | None = None, *,
+                        previous: Mapping[str, float] | None = None,
+                        limits: Limits = DEFAULT_LIMITS) -> Submission:
+    """Every finding about one workbook on disk; the path may be anything (a folder, a pipe, a
+    device, a file without permission), which then becomes a finding, never an exception."""
+    return validate_upload(read_upload(path, limits), load_config, expected_year=expected_year,
+                           previous=previous, limits=limits)
+
+
+def _template(meta: dict[str, str], load_config: ConfigLoader, expected_year: int | None,
+              found: Findings) -> tuple[int | None, YearConfig | None]:
     year_text = meta.get("year")
     year = int(year_text) if year_text and year_text.isdigit() else None
     if year is None:
@@ -278,44 +295,64 @@ def _validate_book(book: RawWorkbook, submission: Submission, load_config: Confi
     elif expected_year is not None and year != expected_year:
         found.add("template-year", Severity.ERROR,
                   f"这是 {year} 年度的模板，不是 {expected_year} 年度的，请下载本年度模板", sheet=L.META,
-                  value=year)
+                  cell=_meta_cell("year"), value=year)
     config = load_config(year) if year is not None else None
     if year is not None and config is None:
         found.add("template-year", Severity.ERROR, f"没有 {year} 年度的指标配置，无法校验", sheet=L.META,
-                  value=year)
-    submission.year = year
+                  cell=_meta_cell("year") if year_text else None, value=year)
     if meta and meta.get("template_version") != L.TEMPLATE_VERSION:
         found.add("template-version", Severity.ERROR,
                   f"模板版本 {meta.get('template_version')} 与当前版本 {L.TEMPLATE_VERSION} 不符，"
                   "请下载新模板",
-                  sheet=L.META, value=meta.get("template_version"))
+                  sheet=L.META, cell=_meta_cell("template_version"), value=meta.get("template_version"))
     if config is not None and meta.get("indicator_sha256") not in (None, config.source.sha256):
         found.add("template-config-changed", Severity.ERROR,
                   "模板生成后指标配置已更新，数据项可能不同，请下载最新模板重新填写", sheet=L.META,
-                  value=meta.get("indicator_sha256"))
+                  cell=_meta_cell("indicator_sha256"), value=meta.get("indicator_sha256"))
+    return year, config
+
+
+def _validate_book(book: RawWorkbook, submission: Submission, load_config: ConfigLoader,
+                   expected_year: int | None, previous: Mapping[str, float] | None,
+                   found: Findings) -> None:
+    meta = _meta(book)
+    year, config = _template(meta, load_config, expected_year, found)
+    submission.year = year
     submission.indicator_sha256 = meta.get("indicator_sha256")
     if meta.get("unit_code") == L.CENTRAL_UNIT:
         submission.unit_code = L.CENTRAL_UNIT
         submission.unit_name = "全国打击侵权假冒工作领导小组办公室"
+        submission.read = ReadSummary()
         if config is not None:
-            records = read_central(book, config.source, config.units)
-            found.items.extend(records.findings)
+            records = read_central(book, config.source, config.units, year)
+            found.extend(records.findings)
             submission.central = records.values
-            _central_checks(config.indicator_set, records.values, found)
+            submission.read = ReadSummary(central_units=len(records.values))
+            for code, values in records.values.items():
+                _cross_checks(config.indicator_set, values, found, sheet=L.CENTRAL,
+                              who=f"{config.units[code].name}：")
         return
     _check_sheets(book, found)
-    unit_code, submission.contact = _cover(book, meta, config, found)
+    unit_code, submission.contact = _cover(book, meta, config, year, found)
     submission.unit_code = unit_code
     if config is None:
+        submission.read = ReadSummary()
         return
     unit = config.units.get(unit_code or "")
     submission.unit_name = unit.name if unit else None
     submission.tasks = _tasks(book, config, found)
-    submission.values = _data(book, config.source.province_items(), found)
+    items = config.source.province_items()
+    submission.values = _data(book, items, year, found)
+    submission.read = ReadSummary(tasks=len(submission.tasks), values=len(submission.values))
     _cross_checks(config.indicator_set, submission.values, found)
-    errors = sum(f.severity is Severity.ERROR for f in found.items)
-    found.add("submission-read", Severity.INFO,
-              f"已读取{submission.unit_name or unit_code or '未知单位'} {year} 年度报送："
-              f"{len(submission.tasks)} 项任务、{len(submission.values)} 项数据，"
-              + (f"{errors} 个错误" if errors else "未发现错误"))
+    found.extend(size_findings(items, submission.values, unit))
+    found.extend(previous_year_findings(items, submission.values, previous))
 
+
+def add_previous_year_findings(submission: Submission, config: YearConfig,
+                               previous: Mapping[str, float] | None) -> list[Problem]:
+    """Compare an already validated submission with the unit's previous-year figures, adding
+    (and returning) the warnings; for callers that learn the unit only after validation."""
+    added = previous_year_findings(config.source.province_items(), submission.values, previous)
+    submission.findings = [*submission.findings, *added]
+    return added

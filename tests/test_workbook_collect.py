@@ -1,0 +1,139 @@
+"""A folder of submissions: every entry is read or reported, attributed to the right unit(s), and
+one bad entry never stops the others from being scored."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+import workbooks as wbs
+from conftest import ROOT
+from typer.testing import CliRunner
+
+from scoring.cli import app
+from scoring.scores.collect import Collected, collect
+from scoring.workbook import broken
+from scoring.workbook.validate import validate_submission
+from scoring.workbook.years import load_year_config
+
+runner = CliRunner()
+SAMPLES = ROOT / "sample_inputs" / "2022"
+
+
+def _copy_samples(folder: Path, skip: set[str]) -> None:
+    for path in SAMPLES.glob("*.xlsx"):
+        if path.name[:6] not in skip:
+            shutil.copy(path, folder / path.name)
+
+
+@pytest.fixture()
+def inbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """31 good samples and every kind of entry a real input folder ends up holding."""
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    _copy_samples(folder, skip={"110000", "310000", "120000", "130000", "140000"})
+    # 北京's file name, 上海's workbook inside
+    shutil.copy(SAMPLES / "310000-上海.xlsx", folder / "110000-北京.xlsx")
+    wbs.ods_like(folder / "120000-天津.ods")
+    (folder / "130000-河北.xlsx").mkdir()
+    shutil.copy(SAMPLES / "140000-山西.xlsx", folder / "140000-山西.xlsx")
+    (folder / "150000-内蒙古.pdf").write_bytes(b"%PDF-1.7\n")  # a scan beside its workbook
+    (folder / "汇总.xlsx").write_bytes(broken.csv_renamed())
+    (folder / "~$150000-内蒙古.xlsx").write_bytes(b"\x00" * 165)
+    os.mkfifo(folder / "pipe.xlsx")
+    locked = str(folder / "140000-山西.xlsx")
+    real_open = os.open
+
+    def denied(file: object, flags: int, *args: object, **kwargs: object) -> int:
+        if str(file) == locked:  # 山西's file cannot be read (root reads everything, so by hand)
+            raise PermissionError(13, "Permission denied", locked)
+        return real_open(file, flags, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "open", denied)
+    return folder
+
+
+def _collected(folder: Path, **kwargs: object) -> Collected:
+    config = load_year_config(2022)
+    assert config is not None
+    return collect(folder, 2022, load_year_config, set(config.units), **kwargs)  # type: ignore[arg-type]
+
+
+def _codes(findings: list[object]) -> list[str]:
+    return [f.code for f in findings]  # type: ignore[attr-defined]
+
+
+def test_every_entry_is_read_or_reported(inbox: Path) -> None:
+    result = _collected(inbox)
+    assert sorted(r.path.name for r in result.files) == sorted(p.name for p in inbox.iterdir())
+    # 北京's name, 上海's content: counted for 上海, and both are told
+    shanghai = result.by_unit["310000"]
+    assert "file-name-unit-mismatch" in _codes(shanghai.findings) and shanghai.valid
+    assert "110000" not in result.by_unit
+    assert _codes(result.findings_for("110000")) == ["file-name-unit-mismatch"]
+    assert "上海市" in result.findings_for("110000")[0].message
+    record = next(r for r in result.files if r.path.name == "110000-北京.xlsx")
+    assert record.name_mismatch and (record.name_unit, record.content_unit) == ("110000", "310000")
+    # attributed by name, refused with the reason and the fix
+    assert _codes(result.by_unit["120000"].findings) == ["file-ods"]
+    assert "另存为" in result.by_unit["120000"].findings[0].message
+    assert _codes(result.by_unit["130000"].findings) == ["file-is-folder"]
+    assert _codes(result.by_unit["140000"].findings) == ["file-unreadable"]
+    assert "没有读取权限" in result.by_unit["140000"].findings[0].message
+    # the workbook is used, the PDF beside it is set aside with a warning
+    inner_mongolia = result.by_unit["150000"]
+    assert inner_mongolia.valid and inner_mongolia.file == "150000-内蒙古.xlsx"
+    own = validate_submission(SAMPLES / "150000-内蒙古.xlsx", load_year_config).findings
+    assert _codes(inner_mongolia.findings) == [*_codes(own), "file-not-used"]
+    # files no unit can be found for keep their own findings
+    folder_level = [(p.file, p.code) for p in result.problems]
+    for entry in [("汇总.xlsx", "file-unattributed"), ("汇总.xlsx", "file-csv"),
+                  ("pipe.xlsx", "file-unattributed"), ("pipe.xlsx", "file-not-regular")]:
+        assert entry in folder_level
+    assert ("~$150000-内蒙古.xlsx", "file-ignored") in folder_level
+    assert result.duplicates == {}
+
+
+def test_the_run_scores_the_rest_and_lists_every_entry(inbox: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["score", "2022", str(inbox), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    report = json.loads((out / "scores.json").read_text("utf-8"))
+    units = {u["code"]: u for u in report["units"]}
+    assert units["310000"]["status"] == "scored"
+    assert units["110000"]["status"] == "missing"
+    assert [f["code"] for f in units["110000"]["findings"]] == ["file-name-unit-mismatch"]
+    for code in ("120000", "130000", "140000"):
+        assert units[code]["status"] == "not_scored" and units[code]["findings"], code
+    assert sum(u["status"] == "scored" for u in units.values()) == 28  # 32 − 北京 − 天津, 河北, 山西
+    stray = {(f["file"], f["code"]) for f in report["findings"]}
+    assert ("汇总.xlsx", "file-csv") in stray and ("pipe.xlsx", "file-not-regular") in stray
+    manifest = json.loads((out / "manifest.json").read_text("utf-8"))
+    listed = {Path(str(e["path"])).name: e for e in manifest["inputs"] if e["role"] == "submission"}
+    assert {p.name for p in inbox.iterdir()} == set(listed)  # every entry, the ignored ones too
+    assert listed["130000-河北.xlsx"]["sha256"] == "" and listed["pipe.xlsx"]["sha256"] == ""
+    assert len(str(listed["120000-天津.ods"]["sha256"])) == 64
+
+
+def test_previous_year_figures_are_checked_per_unit(tmp_path: Path) -> None:
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    _copy_samples(folder, skip=set())
+    previous = {"110000": {"admin_cases_opened": 100.0}, "120000": {"admin_cases_opened": 1e9}}
+    plain = _collected(folder)
+    result = _collected(folder, previous=previous)
+    for code, submission in result.by_unit.items():
+        added = _codes(submission.findings)[len(plain.by_unit[code].findings):]
+        assert added == (["value-implausible-change"] if code in previous else []), code
+
+
+def test_two_recognised_workbooks_for_one_unit_are_never_guessed(tmp_path: Path) -> None:
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    shutil.copy(SAMPLES / "110000-北京.xlsx", folder / "110000-北京.xlsx")
+    shutil.copy(SAMPLES / "110000-北京.xlsx", folder / "北京-修改版.xlsx")
+    result = _collected(folder)
+    assert [s.file for s in result.duplicates["110000"]] == ["110000-北京.xlsx", "北京-修改版.xlsx"]
