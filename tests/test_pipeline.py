@@ -192,3 +192,76 @@ def test_an_output_folder_holding_other_files_is_not_replaced(project: Path) -> 
     assert result.exit_code == 1 and "notes.txt" in result.output
     assert (project / "outputs/2022/notes.txt").read_text(encoding="utf-8") == "mine"
     assert not list((project / "outputs").glob(".2022.staging-*"))
+
+
+def _beijing_a1(project: Path) -> tuple[str, int]:
+    """A task of A1 that 北京 declared 已完成 with evidence, and how many A1 tasks count."""
+    from scoring.pipeline import load_year_files
+    from scoring.workbook.validate import validate_submission
+
+    files = load_year_files(2022)
+    submission = validate_submission(project / "sample_inputs/2022" / BEIJING, files.loader(), 2022)
+    a1 = next(i for _, i in files.config.indicator_set.indicators() if i.id == "A1")
+    statuses = {t: submission.tasks[t] for t in a1.tasks}
+    chosen = next(t for t, r in statuses.items() if r.status == "已完成" and r.evidence)
+    counted = sum(r.status != "不适用" for r in statuses.values())
+    return chosen, counted
+
+
+def _declared_below_done(project: Path) -> str:
+    """A task 北京 declared 部分完成 or 未开展."""
+    from scoring.pipeline import load_year_files
+    from scoring.workbook.validate import validate_submission
+
+    files = load_year_files(2022)
+    submission = validate_submission(project / "sample_inputs/2022" / BEIJING, files.loader(), 2022)
+    return next(t for t, r in submission.tasks.items() if r.status in ("部分完成", "未开展"))
+
+
+def test_review_adjustments_are_a_recorded_input(project: Path) -> None:
+    task, counted = _beijing_a1(project)
+    adjustments = project / "adjustments.yaml"
+    adjustments.write_text(
+        "schema_version: 1\nyear: 2022\nadjustments:\n"
+        f"  - {{unit: '110000', task: {task}, status: 部分完成, reason: 佐证材料只有通知}}\n",
+        encoding="utf-8")
+    result = runner.invoke(app, ["score", "2022", "sample_inputs/2022", "--central",
+                                 "sample_inputs/central-2022.xlsx", "-o", "reviewed/2022",
+                                 "--adjustments", str(adjustments)])
+    assert result.exit_code == 0, result.output
+    before = json.loads((project / "outputs/2022/scores.json").read_text(encoding="utf-8"))
+    after = json.loads((project / "reviewed/2022/scores.json").read_text(encoding="utf-8"))
+    old = next(u for u in before["units"] if u["code"] == "110000")["indicators"]["A1"]
+    unit = next(u for u in after["units"] if u["code"] == "110000")
+    # A1 is 4 points × mean credit: one task from 已完成 (1) to 部分完成 (0.5) takes 4 × 0.5 / counted
+    assert unit["indicators"]["A1"]["points"] == pytest.approx(old["points"] - 4 * 0.5 / counted)
+    explanation = unit["indicators"]["A1"]["explanation"]
+    assert f"任务 {task} 自报已完成，审核调整为部分完成：理由：佐证材料只有通知" in explanation
+    assert unit["adjustments"] == [{"task": task, "declared": "已完成", "status": "部分完成",
+                                    "reason": "佐证材料只有通知"}]
+    manifest = json.loads((project / "reviewed/2022/manifest.json").read_text(encoding="utf-8"))
+    assert [e["path"] for e in manifest["inputs"] if e["role"] == "adjustments"] == ["../../adjustments.yaml"]
+    check = runner.invoke(app, ["verify", str(project / "reviewed/2022/manifest.json")])
+    assert check.exit_code == 0 and "一致" in check.output, check.output
+
+
+@pytest.mark.parametrize(("line", "message"), [
+    ("{unit: '110000', task: TASK, status: 已完成, reason: 恢复}", None),
+    ("{unit: '110000', task: 2022-9.9.9, status: 未开展, reason: 无}", "不是本年度考核的任务"),
+    ("{unit: '999999', task: TASK, status: 未开展, reason: 无}", "不是考核单位"),
+    ("{unit: '110000', task: TASK, status: 未开展}", "reason"),
+    ("{unit: '110000', task: LOWER, status: 已完成, reason: 提高}", "只能降低或恢复"),
+])
+def test_adjustments_that_do_not_fit_are_refused(project: Path, line: str, message: str | None) -> None:
+    task, _ = _beijing_a1(project)
+    lower = _declared_below_done(project)
+    adjustments = project / "adjustments.yaml"
+    adjustments.write_text("schema_version: 1\nyear: 2022\nadjustments:\n  - "
+                           + line.replace("TASK", task).replace("LOWER", lower) + "\n", encoding="utf-8")
+    result = runner.invoke(app, ["score", "2022", "sample_inputs/2022", "-o", "x/2022",
+                                 "--adjustments", str(adjustments)])
+    if message is None:  # restoring the declared status is allowed and changes nothing
+        assert result.exit_code == 0, result.output
+        return
+    assert result.exit_code == 1 and message in result.output and "Traceback" not in result.output
+    assert not (project / "x/2022").exists()

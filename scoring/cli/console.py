@@ -30,7 +30,7 @@ def print_problems(problems: list[Problem], *, console: Console = err) -> None:
 
 def fail(message: str, problems: list[Problem] | None = None) -> NoReturn:
     """Print an error (and its problems) to stderr and exit 1."""
-    if problems and len(problems) > 1:
+    if problems and (len(problems) > 1 or problems[0].message not in message):
         print_problems(problems)
         files = sorted({p.file for p in problems if p.file})
         where = f"{'、'.join(files)}：" if files else ""

@@ -29,6 +29,7 @@ from scoring.pipeline.manifest import (
 )
 from scoring.pipeline.staging import staged
 from scoring.problems import Problem, Severity
+from scoring.scores.adjustments import Adjustments, read_adjustments
 from scoring.scores.collect import Collected, collect, input_entries
 from scoring.scores.models import ScoreReport
 from scoring.scores.trend import PreviousResults, read_previous
@@ -65,6 +66,7 @@ class PipelineRequest:
     output: Path
     central: Path | None = None
     previous: Path | None = None
+    adjustments: Path | None = None
     config: Path | None = None
     units: Path | None = None
     pdf: bool = False
@@ -89,7 +91,8 @@ def _check_inputs(request: PipelineRequest) -> None:
         raise InputError(f"{folder}: 目录不存在")
     if not folder.is_dir():
         raise InputError(f"{folder}: 不是目录")
-    for label, path in (("中央记录工作簿", request.central), ("上年度评分结果", request.previous)):
+    for label, path in (("中央记录工作簿", request.central), ("上年度评分结果", request.previous),
+                        ("审核调整文件", request.adjustments)):
         if path is not None and not path.is_file():
             raise InputError(f"{path}: {label}不存在")
 
@@ -111,6 +114,16 @@ def _central(path: Path | None, files: YearFiles, year: int, findings: list[Prob
     return submission.central, submission
 
 
+def _adjustments(path: Path | None) -> tuple[Adjustments | None, bytes | None]:
+    if path is None:
+        return None, None
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{path}: 无法读取（{exc.strerror or exc}）") from None
+    return read_adjustments(data, path), data
+
+
 def _previous(path: Path | None, year: int) -> tuple[PreviousResults | None, bytes | None]:
     if path is None:
         return None, None
@@ -122,7 +135,8 @@ def _previous(path: Path | None, year: int) -> tuple[PreviousResults | None, byt
 
 
 def _inputs(request: PipelineRequest, files: YearFiles, collected: Collected,
-            central: Submission | None, previous: bytes | None, base: Path) -> list[FileRecord]:
+            central: Submission | None, previous: bytes | None, adjustments: bytes | None,
+            base: Path) -> list[FileRecord]:
     records = [
         record(files.indicator_file.path, base, "config", data=files.indicator_file.data),
         record(files.units_file.path, base, "units", data=files.units_file.data),
@@ -133,6 +147,8 @@ def _inputs(request: PipelineRequest, files: YearFiles, collected: Collected,
                                   size=central.size, role="central"))
     if request.previous is not None and previous is not None:
         records.append(record(request.previous, base, "previous", data=previous))
+    if request.adjustments is not None and adjustments is not None:
+        records.append(record(request.adjustments, base, "adjustments", data=adjustments))
     for entry in collected.files:
         records.append(entry_record(entry.path, entry.submission, base))
     return records
@@ -174,6 +190,7 @@ def run_pipeline(request: PipelineRequest, progress: Progress | None = None) -> 
     target = request.output
     findings: list[Problem] = []
     previous, previous_data = _previous(request.previous, year)
+    adjustments, adjustments_data = _adjustments(request.adjustments)
     sink.stage("校验并读取报送工作簿", len(input_entries(request.input_dir)))
     collected = collect(request.input_dir, year, files.loader(), set(files.config.units),
                         lambda path: sink.advance(f"校验 {path.name}"),
@@ -182,13 +199,13 @@ def run_pipeline(request: PipelineRequest, progress: Progress | None = None) -> 
     central_values, central = _central(request.central, files, year, findings)
     sink.stage("评分、排名与稳健性分析")
     report = score_year(files.config, collected, central_values, central_submission=central,
-                        previous=previous, findings=findings)
+                        previous=previous, adjustments=adjustments, findings=findings)
     with staged(target) as stage:
         written: list[Path] = []
         for name, data in (("scores.json", scores_json(report)), ("ranking.xlsx", ranking_xlsx(report))):
             (stage.folder / name).write_bytes(data)
             written.append(stage.folder / name)
-        inputs = _inputs(request, files, collected, central, previous_data, target)
+        inputs = _inputs(request, files, collected, central, previous_data, adjustments_data, target)
         if request.pdf:
             sink.stage(f"生成 {len(report.units)} 份成绩单和全国汇总（PDF）", None)
             written += render_reports(report, files.config.indicator_set, stage.folder,
@@ -200,6 +217,7 @@ def run_pipeline(request: PipelineRequest, progress: Progress | None = None) -> 
                 input_dir=relative(request.input_dir, target),
                 central=None if request.central is None else relative(request.central, target),
                 previous=None if request.previous is None else relative(request.previous, target),
+                adjustments=None if request.adjustments is None else relative(request.adjustments, target),
                 config=relative(files.indicator_file.path, target),
                 units=relative(files.units_file.path, target), pdf=request.pdf),
             engine=engine(), environment=libraries(), inputs=inputs,

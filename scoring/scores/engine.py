@@ -18,10 +18,13 @@ from scoring.indicators.rules.base import ReferenceFigures, TaskStatus
 from scoring.indicators.rules.normalise import PeerStats
 from scoring.indicators.units import Unit
 from scoring.problems import Problem, Severity
+from scoring.scores.adjustments import Adjustment
+from scoring.scores.adjustments import apply as apply_adjustments
 from scoring.scores.models import (
     IndicatorScore,
     InputRef,
     SubmissionRef,
+    TaskAdjusted,
     TaskTally,
     UnitScore,
     UnitStatus,
@@ -48,15 +51,16 @@ class UnitInputs:
         return merged
 
 
-def _tallies(config: YearConfig, assessed: set[str], submission: Submission) -> list[TaskTally]:
+def _tallies(config: YearConfig, assessed: set[str], tasks: Mapping[str, TaskState]) -> list[TaskTally]:
+    """Task statuses per section of the plan, as assessed (after review adjustments)."""
     tallies = []
     for section in config.plan.sections:
         tally = TaskTally(section=section.label, title=section.title)
         for task in section.tasks:
             if task.id not in assessed:
                 continue
-            report = submission.tasks.get(task.id)
-            status = report.status if report is not None else None
+            state = tasks.get(task.id)
+            status = state.status if state is not None else None
             field = _TALLY_FIELD[status] if status is not None else "missing"
             setattr(tally, field, getattr(tally, field) + 1)
         if any((tally.done, tally.partly, tally.not_started, tally.not_applicable, tally.missing)):
@@ -67,9 +71,11 @@ def _tallies(config: YearConfig, assessed: set[str], submission: Submission) -> 
 class YearScorer:
     """Scores the units of one year against its indicator set."""
 
-    def __init__(self, config: YearConfig, inputs: dict[str, UnitInputs]) -> None:
+    def __init__(self, config: YearConfig, inputs: dict[str, UnitInputs],
+                 adjustments: Mapping[str, Mapping[str, Adjustment]] | None = None) -> None:
         self.config = config
         self.inputs = inputs
+        self.adjustments = adjustments or {}
         items = config.indicator_set.items
         self.names = {i.code: i.name for i in items}
         self.measures = {i.code: i.unit or "" for i in items}
@@ -104,8 +110,9 @@ class YearScorer:
         unit_inputs = self.inputs[code]
         submission = unit_inputs.submission
         cells = unit_inputs.values()
-        tasks = {tid: TaskState(status=r.status, evidence=bool(r.evidence))
-                 for tid, r in submission.tasks.items() if r.status is not None}
+        declared = {tid: TaskState(status=r.status, evidence=bool(r.evidence))
+                    for tid, r in submission.tasks.items() if r.status is not None}
+        tasks = apply_adjustments(declared, self.adjustments.get(code, {}))
         outcomes: dict[str, IndicatorOutcome] = {}
         indicators: dict[str, IndicatorScore] = {}
         vetoes: list[VetoApplied] = []
@@ -141,7 +148,10 @@ class YearScorer:
             code=code, name=unit.name, short_name=unit.short_name, region=unit.region,
             status=UnitStatus.SCORED, submission=SubmissionRef.of(submission),
             indicators=indicators, vetoes=vetoes,
-            tasks=_tallies(self.config, self.assessed, submission),
+            tasks=_tallies(self.config, self.assessed, tasks),
+            adjustments=[TaskAdjusted(task=tid, declared=state.declared, status=state.status,
+                                      reason=state.reason or "")
+                         for tid, state in tasks.items() if state.declared is not None],
             findings=[f for f in submission.findings if f.severity is not Severity.ERROR],
         )
         return outcomes, result

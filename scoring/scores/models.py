@@ -13,6 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from scoring.indicators.rules.base import TaskStatus
 from scoring.problems import Problem
 from scoring.workbook.submission import Submission
 
@@ -82,6 +83,15 @@ class TaskTally(Strict):
     missing: int = 0
 
 
+class TaskAdjusted(Strict):
+    """A task whose declared status a reviewer changed (审核调整), and why."""
+
+    task: str
+    declared: TaskStatus
+    status: TaskStatus
+    reason: str
+
+
 class Robustness(Strict):
     """How a unit's rank moves when weights vary (Monte Carlo) or an indicator is left out."""
 
@@ -135,6 +145,7 @@ class UnitScore(Strict):
     indicators: dict[str, IndicatorScore] = Field(default_factory=dict)
     vetoes: list[VetoApplied] = Field(default_factory=list)
     tasks: list[TaskTally] = Field(default_factory=list)
+    adjustments: list[TaskAdjusted] = Field(default_factory=list, description="审核调整")
     findings: list[Problem] = Field(default_factory=list)
     robustness: Robustness | None = None
     trend: Trend | None = None
@@ -163,6 +174,7 @@ class ScoreReport(Strict):
     sections: list[SectionInfo]
     units: list[UnitScore]
     central: SubmissionRef | None = None
+    adjustments: SubmissionRef | None = Field(default=None, description="the review adjustments file used")
     previous: SubmissionRef | None = Field(
         default=None, description="the earlier year's scores.json the trend uses")
     robustness_method: str | None = None

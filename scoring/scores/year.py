@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from scoring import __version__
 from scoring.indicators.models import SectionKind
 from scoring.problems import Problem, Severity
+from scoring.scores.adjustments import Adjustments, check_adjustments
 from scoring.scores.collect import Collected
 from scoring.scores.engine import UnitInputs, YearScorer, unscored
 from scoring.scores.models import ScoreReport, SectionInfo, SubmissionRef, UnitScore, UnitStatus
@@ -31,6 +32,7 @@ def score_year(config: YearConfig, collected: Collected,
                central: Mapping[str, Mapping[str, ItemValue]], *,
                central_submission: Submission | None = None,
                previous: PreviousResults | None = None,
+               adjustments: Adjustments | None = None,
                findings: list[Problem] | None = None) -> ScoreReport:
     """Validate-and-score result of the year: scored units ranked and tiered, the rest listed."""
     indicator_set = config.indicator_set
@@ -54,7 +56,11 @@ def score_year(config: YearConfig, collected: Collected,
         else:
             results.append(unscored(unit, UnitStatus.MISSING, "未收到报送工作簿",
                                     collected.findings_for(code)))
-    scored = YearScorer(config, inputs).score_all()
+    by_unit = {}
+    if adjustments is not None:
+        check_adjustments(adjustments, config, {code: i.submission for code, i in inputs.items()})
+        by_unit = adjustments.records.by_unit()
+    scored = YearScorer(config, inputs, by_unit).score_all()
     assign_ranks(scored, indicator_set.ranking.ties)
     assign_tiers(scored, indicator_set.tiers)
     intervals = robustness(scored, indicator_set)
@@ -73,6 +79,7 @@ def score_year(config: YearConfig, collected: Collected,
         units=listing_order(scored + results),
         central=None if central_submission is None else SubmissionRef.of(central_submission),
         previous=None if previous is None else previous.source,
+        adjustments=None if adjustments is None else adjustments.source,
         robustness_method=method_text(),
         findings=list(findings or []),
     )

@@ -48,10 +48,13 @@ class TaskStatus(StrEnum):
 
 @dataclass(frozen=True)
 class TaskState:
-    """A task's status and whether evidence (材料) was given for it."""
+    """A task's status and whether evidence (材料) was given for it; ``declared`` and ``reason``
+    when a reviewer adjusted the status the unit declared (审核调整)."""
 
     status: TaskStatus
     evidence: bool = False
+    declared: TaskStatus | None = None
+    reason: str | None = None
 
 
 @dataclass(frozen=True)

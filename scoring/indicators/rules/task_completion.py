@@ -84,7 +84,12 @@ class TaskCompletionRule(RuleBase):
         if unproven:
             text += f"；{unproven} 项无佐证材料，按最高 {fmt(self.without_evidence * 100)}% 计"
         if missing:
-            text += f"；未报状态：{'、'.join(missing)}"
+            text += f"；未填报落实情况：{'、'.join(missing)}"
+        for task_id in ctx.task_ids:
+            state = ctx.tasks.get(task_id)
+            if state is not None and state.declared is not None and state.declared is not state.status:
+                text += (f"；任务 {task_id} 自报{state.declared.value}，审核调整为{state.status.value}："
+                         f"理由：{state.reason or '未说明'}")
         return RuleOutcome(points=points, max_points=ctx.max_points, items=(), explanation=text,
                            missing=tuple(missing))
 
