@@ -214,7 +214,7 @@ def clock() -> Clock:
 
 
 @pytest.fixture()
-def portal_app(db_url: str, clock: Clock):  # type: ignore[no-untyped-def]
+def portal_app(db_url: str, clock: Clock):
     """A portal on a fresh database with the test accounts and 2022 open; validation in a thread."""
     from scoring.portal.app import create_app
     from scoring.portal.settings import PortalSettings
@@ -232,15 +232,16 @@ CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 class Client:
     """A test client that signs in and keeps the page's CSRF token."""
 
-    def __init__(self, app, name: str | None = None) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, app, name: str | None = None, https: bool = False) -> None:
         from starlette.testclient import TestClient
 
-        self.http = TestClient(app, follow_redirects=False, raise_server_exceptions=False)
+        self.http = TestClient(app, follow_redirects=False, raise_server_exceptions=False,
+                               base_url="https://testserver" if https else "http://testserver")
         self.csrf = ""
         if name is not None:
             self.login(name)
 
-    def login(self, name: str, password: str = PASSWORD):  # type: ignore[no-untyped-def]
+    def login(self, name: str, password: str = PASSWORD):
         page = self.http.get("/login")
         token = CSRF.search(page.text)
         response = self.http.post("/login", data={"name": name, "password": password,
@@ -253,20 +254,20 @@ class Client:
         match = CSRF.search(self.http.get("/").text)
         self.csrf = match.group(1) if match else ""
 
-    def get(self, path: str):  # type: ignore[no-untyped-def]
+    def get(self, path: str):
         return self.http.get(path)
 
-    def post(self, path: str, data: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+    def post(self, path: str, data: dict[str, str] | None = None):
         return self.http.post(path, data={"csrf_token": self.csrf, **(data or {})})
 
-    def upload(self, path: Path | None = None, *, data: bytes | None = None, name: str | None = None):  # type: ignore[no-untyped-def]
-        content = data if data is not None else path.read_bytes()  # type: ignore[union-attr]
+    def upload(self, path: Path | None = None, *, data: bytes | None = None, name: str | None = None):
+        content = data if data is not None else path.read_bytes()
         file_name = name or (path.name if path else "upload.xlsx")
         return self.http.post("/upload", data={"csrf_token": self.csrf},
                               files={"file": (file_name, content, "application/octet-stream")})
 
 
-def version_id(response) -> int:  # type: ignore[no-untyped-def]
+def version_id(response) -> int:
     """The version a successful upload redirected to."""
     assert response.status_code == 303, response.text[:500]
     return int(response.headers["location"].rsplit("/", 1)[-1])

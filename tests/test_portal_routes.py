@@ -51,7 +51,7 @@ def _call(client: Client, method: str, path: str) -> int:
 
 
 @pytest.mark.parametrize("method, path", sorted(EXPECTED), ids=[f"{m} {p}" for m, p in sorted(EXPECTED)])
-def test_route_answers_each_role_as_designed(portal_app, method: str, path: str) -> None:  # type: ignore[no-untyped-def]
+def test_route_answers_each_role_as_designed(portal_app, method: str, path: str) -> None:
     owner = Client(portal_app, "sh")
     own = version_id(owner.upload(sample("310000")))
     concrete = path.replace("{version_id}", str(own))
@@ -63,7 +63,7 @@ def test_route_answers_each_role_as_designed(portal_app, method: str, path: str)
 
 
 @pytest.mark.parametrize("path", ["/versions/{id}", "/versions/{id}/file", "/versions/{id}/preview"])
-def test_missing_and_foreign_versions_look_the_same(portal_app, path: str) -> None:  # type: ignore[no-untyped-def]
+def test_missing_and_foreign_versions_look_the_same(portal_app, path: str) -> None:
     owner = Client(portal_app, "sh")
     own = version_id(owner.upload(sample("310000")))
     other = Client(portal_app, "bj")

@@ -42,9 +42,10 @@ async def _limited(request: Request, limit: int, error: HTTPException) -> AsyncG
 
 
 async def read_form(request: Request) -> dict[str, str]:
-    """A small URL-encoded form as a dict (the last value of a repeated field)."""
+    """A small URL-encoded form as a dict (the last value of a repeated field); any other body is
+    read as an empty form, which then fails the CSRF check."""
     if request.headers.get("content-type", "").split(";")[0].strip() != "application/x-www-form-urlencoded":
-        raise HTTPException(400, "请求格式不正确")
+        return {}
     stream = _limited(request, FORM_LIMIT, HTTPException(413, "表单内容过长"))
     data = await FormParser(request.headers, stream).parse()
     return {key: value for key, value in data.items() if isinstance(value, str)}
