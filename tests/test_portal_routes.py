@@ -29,6 +29,7 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/"): _row(303, 200, 200, 200),
     ("GET", "/health"): _row(200, 200, 200, 200),
     ("GET", "/static/portal.css"): _row(200, 200, 200, 200),
+    ("GET", "/favicon.ico"): _row(204, 204, 204, 204),
     ("GET", "/template"): _row(303, 200, 200, 403),
     ("POST", "/upload"): _row(303, 303, 303, 403),
     ("GET", "/versions/{version_id}"): _row(303, 200, 404, 403),

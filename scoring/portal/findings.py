@@ -40,8 +40,18 @@ def _sheet_key(sheet: str | None) -> tuple[int, str]:
     return (1 + order.index(sheet), sheet) if sheet in order else (len(order) + 1, sheet)
 
 
+SUMMARY_CODE = "submission-read"
+
+
+def summary(findings: list[Problem]) -> str | None:
+    """The validator's one-line account of what it read, shown above the groups."""
+    return next((f.message for f in findings if f.code == SUMMARY_CODE), None)
+
+
 def group_findings(findings: list[Problem]) -> list[FindingGroup]:
-    """Findings grouped by sheet (the file itself first), each group errors → warnings → notes."""
+    """Findings grouped by sheet (the file itself first), each group errors → warnings → notes; the
+    read summary is shown on its own (``summary``)."""
+    findings = [f for f in findings if f.code != SUMMARY_CODE]
     sheets = sorted({f.sheet for f in findings}, key=_sheet_key)
     groups = []
     for sheet in sheets:

@@ -17,7 +17,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from scoring.portal.auth import Ctx, Role, endpoint
-from scoring.portal.findings import group_findings
+from scoring.portal.findings import group_findings, summary
 from scoring.portal.settings import china_date
 from scoring.portal.status import Standing, UnitState, next_step, refusal
 from scoring.portal.store.accounts import account_names
@@ -192,7 +192,8 @@ async def version_page(ctx: Ctx) -> Response:
 
     view = await ctx.run(load)
     return render(ctx.request, "province/version.html", principal=ctx.user, view=view,
-                  groups=group_findings(view.submission.findings), UnitState=UnitState)
+                  groups=group_findings(view.submission.findings), summary=summary(view.submission.findings),
+                  UnitState=UnitState)
 
 
 @endpoint(Role.PROVINCE)

@@ -27,10 +27,11 @@ FAILED = "sign-in-failed"
 BAD_CREDENTIALS = "用户名或密码不正确"
 
 
-def _login_page(ctx: Ctx, status_code: int = 200, error: str | None = None, name: str = "") -> Response:
+def _login_page(ctx: Ctx, status_code: int = 200, error: str | None = None, name: str = "",
+                notice: str | None = None) -> Response:
     token = new_token()
     response = render(ctx.request, "login.html", status_code=status_code, principal=None, csrf_token=token,
-                      error=error, name=name, demo=ctx.portal.settings.demo)
+                      error=error, notice=notice, name=name, demo=ctx.portal.settings.demo)
     secure = ctx.portal.settings.secure_cookies
     response.set_cookie(LOGIN_COOKIE, ctx.portal.signer.sign(token).decode(), max_age=3600, httponly=True,
                         samesite="strict", secure=secure, path="/login")
@@ -42,7 +43,8 @@ async def login_form(ctx: Ctx) -> Response:
     """The sign-in page (a signed-in account goes to its home page)."""
     if ctx.principal is not None:
         return RedirectResponse("/", status_code=303)
-    return _login_page(ctx)
+    signed_out = ctx.request.query_params.get("out") == "1"
+    return _login_page(ctx, notice="您已退出登录。" if signed_out else None)
 
 
 def _login_csrf_ok(ctx: Ctx) -> bool:
@@ -114,7 +116,7 @@ async def logout(ctx: Ctx) -> Response:
             ctx.audit(db, "sign-out", obj=f"session:{row.id}", before="已登录", after="已退出")
 
     await ctx.run(end)
-    response = RedirectResponse("/login", status_code=303)
+    response = RedirectResponse("/login?out=1", status_code=303)
     settings = ctx.portal.settings
     response.delete_cookie(session_cookie_name(settings.secure_cookies), path="/", httponly=True,
                            samesite="lax", secure=settings.secure_cookies)

@@ -1,4 +1,4 @@
-"""The portal's one stylesheet (no scripts are served at all)."""
+"""The portal's one stylesheet and an empty icon (no scripts are served at all)."""
 
 from __future__ import annotations
 
@@ -19,4 +19,12 @@ async def stylesheet(request: Request) -> Response:
                     headers={"cache-control": "public, max-age=3600"})
 
 
-ROUTES = [Route("/static/portal.css", stylesheet, methods=["GET"])]
+async def favicon(_request: Request) -> Response:
+    """No icon: an empty answer, so browsers do not log a missing file."""
+    return Response(status_code=204, headers={"cache-control": "public, max-age=86400"})
+
+
+ROUTES = [
+    Route("/static/portal.css", stylesheet, methods=["GET"]),
+    Route("/favicon.ico", favicon, methods=["GET"]),
+]
