@@ -144,15 +144,11 @@ def year_standing(db: Session, year: int, configured_deadline: date | None) -> Y
 
 def open_years(db: Session) -> list[int]:
     """Years whose latest open/close decision is ``open``, newest first."""
-    years = db.scalars(select(YearEvent.year).distinct())
-    result = []
-    for year in years:
-        last = db.scalar(select(YearEvent.action).where(YearEvent.year == year,
-                                                        YearEvent.action.in_(("open", "close")))
-                         .order_by(YearEvent.seq.desc()).limit(1))
-        if last == "open":
-            result.append(year)
-    return sorted(result, reverse=True)
+    latest: dict[int, str] = {}
+    for year, action in db.execute(select(YearEvent.year, YearEvent.action)
+                                   .where(YearEvent.action.in_(("open", "close"))).order_by(YearEvent.seq)):
+        latest[year] = action
+    return sorted((year for year, action in latest.items() if action == "open"), reverse=True)
 
 
 def add_year_event(db: Session, year: int, action: str, at: datetime, account_id: int | None, *,
