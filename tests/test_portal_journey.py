@@ -13,7 +13,7 @@ from sqlalchemy import select
 from scoring.pipeline import load_year_files
 from scoring.portal.store import Database
 from scoring.portal.store.models import AuditEntry, Blob, UnitEvent, Version
-from scoring.portal.store.submissions import UnitScope
+from scoring.portal.store.submissions import UnitScope, submitted_on
 from scoring.workbook.template import build_template, workbook_bytes
 from scoring.workbook.validate import validate_submission
 from scoring.workbook.years import load_year_config
@@ -68,6 +68,8 @@ def test_upload_with_errors_then_fixed_then_submit(portal_app, clock: Clock) -> 
     assert [(v.number, v.errors > 0) for v in versions] == [(1, True), (2, False)]
     assert versions[1].file_name == "110000-北京.xlsx"
     assert versions[1].blob_sha256 == hashlib.sha256(sample("110000").read_bytes()).hexdigest()
+    with portal_app.state.portal.db.transaction(writes=False) as db:
+        assert submitted_on(db, 2022) == {"110000": clock.moment}
     events = _rows(portal_app, UnitEvent)
     assert [(e.action, e.version_id) for e in events] == [("submit", good)]
     assert events[0].at.replace(tzinfo=UTC) == clock.moment
@@ -157,6 +159,8 @@ def test_a_returned_submission_shows_the_reason_and_takes_a_new_version(portal_a
         db.dispose()
     home = sh.get("/").text
     assert "已退回" in home and "行刑衔接数据与公安部统计不一致" in home
+    with portal_app.state.portal.db.transaction(writes=False) as db:
+        assert submitted_on(db, 2022) == {}  # returned: no submit date until it is submitted again
     second = version_id(sh.upload(sample("310000")))
     assert sh.post(f"/versions/{second}/submit").status_code == 303
     assert "已提交" in sh.get("/").text

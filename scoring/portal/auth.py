@@ -145,8 +145,8 @@ class Ctx:
             self.db.rollback()
             raise
 
-    def unit_scope(self, db: Session, year: int) -> UnitScope:
-        """The signed-in province's own unit in ``year``: the only door to unit data."""
+    def unit_scope(self, db: Session, year: int | None = None) -> UnitScope:
+        """The signed-in province's own unit (in ``year``): the only door to unit data."""
         principal = self.user
         if principal.role is not Role.PROVINCE or principal.unit_code is None:
             raise HTTPException(403)
@@ -175,7 +175,7 @@ def _principal(ctx: Ctx) -> Principal | None:
         if found is None:
             return None
         row, account = found
-        expired = _aware(row.expires_at) <= ctx.now
+        expired = row.expires_at <= ctx.now
         return (account.id, row.id, account.name, account.role, account.unit_code, row.csrf_token,
                 account.disabled_at is not None, expired)
 
@@ -197,13 +197,6 @@ def _principal(ctx: Ctx) -> Principal | None:
         return None
     return Principal(account_id=account_id, session_id=session_id, name=name, role=Role(role),
                      unit_code=unit_code, csrf_token=csrf)
-
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes; everything stored is UTC."""
-    from datetime import UTC
-
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def csrf_ok(expected: str | None, given: str | None) -> bool:

@@ -179,7 +179,7 @@ async def version_page(ctx: Ctx) -> Response:
     """One version: its record and every finding, grouped by sheet, errors first."""
 
     def load(db: Session) -> VersionView:
-        scope = ctx.unit_scope(db, 0)
+        scope = ctx.unit_scope(db)
         version = _own_version(ctx, db, scope)
         scope = ctx.unit_scope(db, version.year)
         standing = scope.standing()
@@ -201,7 +201,7 @@ async def version_file(ctx: Ctx) -> Response:
     """The stored bytes of one of the unit's versions, as uploaded."""
 
     def load(db: Session) -> tuple[Version, bytes]:
-        scope = ctx.unit_scope(db, 0)
+        scope = ctx.unit_scope(db)
         version = _own_version(ctx, db, scope)
         return version, scope.file_of(version)
 
@@ -215,7 +215,7 @@ async def preview(ctx: Ctx) -> Response:
     """A preliminary self-score by section for a version without errors (not official)."""
 
     def load(db: Session) -> tuple[Version, dict[str, str]]:
-        version = _own_version(ctx, db, ctx.unit_scope(db, 0))
+        version = _own_version(ctx, db, ctx.unit_scope(db))
         if version.errors:
             raise HTTPException(409, "该版本有错误，不能预评分；请修正错误后重新上传")
         return version, peer_submissions(db, version.year, version.unit_code)
@@ -230,7 +230,7 @@ async def submit(ctx: Ctx) -> Response:
     """Submit a version without errors; the submit time is recorded for the timeliness indicator."""
 
     def do(db: Session) -> None:
-        version = _own_version(ctx, db, ctx.unit_scope(db, 0))
+        version = _own_version(ctx, db, ctx.unit_scope(db))
         year = _year(db)
         if version.year != year.year:
             raise HTTPException(409, f"该版本属于 {version.year} 年度，当前开放的是 {year.year} 年度")

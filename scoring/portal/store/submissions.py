@@ -40,12 +40,20 @@ class NewVersion:
 
 
 class UnitScope:
-    """One unit's data in one year; the only way routes reach versions, files and decisions."""
+    """One unit's data (in one year, for lists and decisions); the only way routes reach versions,
+    files and decisions."""
 
-    def __init__(self, db: Session, year: int, unit_code: str) -> None:
+    def __init__(self, db: Session, year: int | None, unit_code: str) -> None:
         self.db = db
-        self.year = year
+        self._year = year
         self.unit_code = unit_code
+
+    @property
+    def year(self) -> int:
+        """The year of this scope (a scope built without one only finds versions by id)."""
+        if self._year is None:
+            raise ValueError("this unit scope has no year")
+        return self._year
 
     def versions(self) -> list[Version]:
         """Every version, newest first."""
@@ -102,6 +110,18 @@ class UnitScope:
         self.db.add(event)
         self.db.flush()
         return event
+
+
+def submitted_on(db: Session, year: int) -> dict[str, datetime]:
+    """When each unit last submitted in ``year`` (what the timeliness indicator reads), for the units
+    whose latest submit has not been returned since."""
+    latest: dict[str, tuple[str, datetime]] = {}
+    for unit_code, action, at in db.execute(select(UnitEvent.unit_code, UnitEvent.action, UnitEvent.at)
+                                            .where(UnitEvent.year == year,
+                                                   UnitEvent.action.in_(("submit", "return")))
+                                            .order_by(UnitEvent.unit_code, UnitEvent.seq)):
+        latest[unit_code] = (action, at)
+    return {code: at for code, (action, at) in latest.items() if action == "submit"}
 
 
 def peer_submissions(db: Session, year: int, except_unit: str) -> dict[str, str]:
