@@ -20,7 +20,7 @@ from scoring.workbook.years import load_year_config
 
 ARTIFACTS = ROOT / "test-artifacts" / "portal"
 CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--lang=zh-CN"]
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
 @pytest.fixture(scope="session")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Annotated
@@ -31,6 +32,7 @@ def serve(host: HostOpt = "127.0.0.1", port: PortOpt = 8000, db: DbOpt = None,
     from scoring.portal.server import check_demo_host, run_server
     from scoring.portal.settings import PortalSettings
 
+    folder = Path()
     if demo:
         check_demo_host(host)
         if db is not None:
@@ -40,8 +42,7 @@ def serve(host: HostOpt = "127.0.0.1", port: PortOpt = 8000, db: DbOpt = None,
         folder = Path(tempfile.mkdtemp(prefix="scoring-demo-"))
         url = f"sqlite:///{folder / 'demo.sqlite3'}"
         logins = seed_demo(url)
-        out.print("[bold]演示模式[/]（临时数据库，退出后可删除："
-                  f"{escape(str(folder))}）")
+        out.print(f"[bold]演示模式[/]（临时数据库 {escape(str(folder))}，退出时删除）")
         for note in logins.notes:
             out.print(f"  · {escape(note)}")
         out.print(f"所有演示账号的密码：[bold]{escape(logins.password)}[/]")
@@ -55,4 +56,8 @@ def serve(host: HostOpt = "127.0.0.1", port: PortOpt = 8000, db: DbOpt = None,
         err.print(f"数据库：{escape(shown_url(url))}：{prepare_for_serving(url)}")
     settings = PortalSettings(database_url=url, secure_cookies=secure_cookies, validation_workers=workers,
                               demo=demo)
-    run_server(settings, host, port)
+    try:
+        run_server(settings, host, port)
+    finally:
+        if demo:
+            shutil.rmtree(folder, ignore_errors=True)
