@@ -13,6 +13,8 @@ from scoring.catalogue.extract import Extraction, extract_plan
 if TYPE_CHECKING:
     from reportdata import Rendered
 
+pytest_plugins = ["portal_fixtures"]
+
 ROOT = Path(__file__).resolve().parent.parent
 PLANS = ROOT / "sample_inputs" / "plans"
 SEED_YEARS = (2020, 2022)

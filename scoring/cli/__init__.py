@@ -9,9 +9,13 @@ import typer
 
 from scoring.cli.audit import audit, schema
 from scoring.cli.console import err, fail
+from scoring.cli.db import app as db_app
+from scoring.cli.db import years_app
 from scoring.cli.render import render
 from scoring.cli.scores import run, score
+from scoring.cli.serve import serve
 from scoring.cli.tasks import app as tasks_app
+from scoring.cli.users import app as users_app
 from scoring.cli.verify import verify
 from scoring.cli.workbooks import sample, template, validate
 from scoring.errors import ConfigError, ScoringError
@@ -33,6 +37,10 @@ app.command("render")(render)
 app.command("score")(score)
 app.command("run")(run)
 app.command("verify")(verify)
+app.command("serve")(serve)
+app.add_typer(db_app, name="db")
+app.add_typer(users_app, name="users")
+app.add_typer(years_app, name="years")
 
 
 def main() -> None:

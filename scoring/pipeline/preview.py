@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from scoring.pipeline.inputs import load_year_files
+from scoring.pipeline.inputs import YearFiles, load_year_files
 from scoring.problems import Problem, Severity
 from scoring.scores.collect import Collected
 from scoring.scores.models import ScoreReport
@@ -20,10 +20,12 @@ from scoring.workbook.submission import Submission
 
 
 def preview_scores(year: int, submissions: Mapping[str, Submission], *, config: Path | None = None,
-                   units: Path | None = None) -> ScoreReport:
-    """Score ``submissions`` (by unit code) as the engine would, without central records."""
-    files = load_year_files(year, config, units)
+                   units: Path | None = None, files: YearFiles | None = None) -> ScoreReport:
+    """Score ``submissions`` (by unit code) as the engine would, without central records and
+    without the robustness analysis (a preview has no published rank to test). ``files``: the
+    year's configuration already loaded (else read from ``config``/``units``)."""
+    files = files or load_year_files(year, config, units)
     collected = Collected(by_unit={code: s for code, s in submissions.items() if code in files.config.units})
     note = Problem(code="preview-not-official", severity=Severity.INFO,
                    message="预评分：未含全国办中央记录，仅供自查，不是正式考核结果")
-    return score_year(files.config, collected, {}, findings=[note])
+    return score_year(files.config, collected, {}, findings=[note], robustness_samples=0)

@@ -16,7 +16,7 @@ from scoring.scores.collect import Collected
 from scoring.scores.engine import UnitInputs, YearScorer, unscored
 from scoring.scores.models import ScoreReport, SectionInfo, SubmissionRef, UnitScore, UnitStatus
 from scoring.scores.ranking import assign_ranks, assign_tiers, listing_order
-from scoring.scores.robustness import method_text, robustness
+from scoring.scores.robustness import DEFAULT_SAMPLES, method_text, robustness
 from scoring.scores.trend import PreviousResults, apply_trend
 from scoring.workbook.source import YearConfig
 from scoring.workbook.submission import ItemValue, Submission
@@ -33,6 +33,7 @@ def score_year(config: YearConfig, collected: Collected,
                central_submission: Submission | None = None,
                previous: PreviousResults | None = None,
                adjustments: Adjustments | None = None,
+               robustness_samples: int = DEFAULT_SAMPLES,
                findings: list[Problem] | None = None) -> ScoreReport:
     """Validate-and-score result of the year: scored units ranked and tiered, the rest listed."""
     indicator_set = config.indicator_set
@@ -63,7 +64,7 @@ def score_year(config: YearConfig, collected: Collected,
     scored = YearScorer(config, inputs, by_unit).score_all()
     assign_ranks(scored, indicator_set.ranking.ties)
     assign_tiers(scored, indicator_set.tiers)
-    intervals = robustness(scored, indicator_set)
+    intervals = robustness(scored, indicator_set, samples=robustness_samples) if robustness_samples else {}
     for unit_score in scored:
         unit_score.robustness = intervals.get(unit_score.code)
     apply_trend(scored, previous)
@@ -80,6 +81,6 @@ def score_year(config: YearConfig, collected: Collected,
         central=None if central_submission is None else SubmissionRef.of(central_submission),
         previous=None if previous is None else previous.source,
         adjustments=None if adjustments is None else adjustments.source,
-        robustness_method=method_text(),
+        robustness_method=method_text(robustness_samples) if robustness_samples else None,
         findings=list(findings or []),
     )

@@ -1,0 +1,66 @@
+"""``scoring db upgrade`` and ``scoring years open``: the portal database's schema and open years."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+
+from scoring.cli.console import err, guarded
+
+DB_HELP = "数据库地址，如 postgresql+psycopg://…（默认 SCORING_DB_URL 或 var/portal.sqlite3）"
+DbOpt = Annotated[str | None, typer.Option("--db", metavar="URL", help=DB_HELP)]
+
+app = typer.Typer(help="门户数据库：结构升级。", no_args_is_help=True)
+years_app = typer.Typer(help="考核年度：开放年度、设定截止日期。", no_args_is_help=True)
+
+
+def database_url(db: str | None) -> str:
+    """The URL given, else ``SCORING_DB_URL``, else the default SQLite file."""
+    from scoring.portal.settings import database_url_from_env
+    from scoring.settings import get_settings
+
+    return db or database_url_from_env(get_settings().root)
+
+
+def shown_url(url: str) -> str:
+    """A database URL without its password, for messages."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+@app.command("upgrade")
+@guarded
+def upgrade(db: DbOpt = None) -> None:
+    """把数据库结构升级到本程序的版本（首次使用时创建全部表）。请先备份数据库。"""
+    from scoring.portal.admin import upgrade_database
+
+    url = database_url(db)
+    before, after = upgrade_database(url)
+    if before == after:
+        err.print(f"{escape(shown_url(url))}：已是最新结构（{after}）")
+    else:
+        err.print(f"{escape(shown_url(url))}：结构已从 {before or '空库'} 升级到 {after}")
+
+
+YearArg = Annotated[int, typer.Argument(metavar="YEAR", min=2000, max=2100, help="考核年度")]
+DeadlineOpt = Annotated[str | None, typer.Option("--deadline", metavar="YYYY-MM-DD",
+                                                 help="全国双打办设定的报送截止日期（默认取指标配置）")]
+
+
+@years_app.command("open")
+@guarded
+def open_year(year: YearArg, deadline: DeadlineOpt = None, db: DbOpt = None) -> None:
+    """开放一个考核年度供各单位报送（可设定截止日期）。"""
+    from scoring.errors import ScoringError
+    from scoring.portal.admin import open_year as do_open
+
+    try:
+        chosen = date.fromisoformat(deadline) if deadline else None
+    except ValueError:
+        raise ScoringError(f"截止日期“{deadline}”无效，应为 YYYY-MM-DD") from None
+    in_force = do_open(database_url(db), year, chosen)
+    err.print(f"{year} 年度已开放，报送截止日期：{in_force.isoformat() if in_force else '未设定'}")

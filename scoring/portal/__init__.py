@@ -1,0 +1,24 @@
+"""The web portal: provincial offices upload and submit; the central office and auditors follow.
+
+``create_app(settings)`` builds the ASGI app (nothing is built at import). Routes are thin: they
+check who may do what (``auth``), call the validator and the pipeline (``validation``) and the
+store (``store``), and render pages from ``templates/portal``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from scoring.portal.settings import PortalSettings
+
+if TYPE_CHECKING:
+    from starlette.applications import Starlette
+
+__all__ = ["PortalSettings", "create_app"]
+
+
+def create_app(settings: PortalSettings) -> Starlette:
+    """The portal's ASGI app for ``settings`` (see ``scoring.portal.app.create_app``)."""
+    from scoring.portal.app import create_app as build
+
+    return build(settings)

@@ -1,0 +1,144 @@
+"""The app factory: ``create_app(settings)`` returns the portal's ASGI app; nothing is built at import."""
+
+from __future__ import annotations
+
+import http
+import logging
+import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from itsdangerous import TimestampSigner
+from jinja2 import Environment
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from scoring.errors import ScoringError
+from scoring.pipeline import YearFiles
+from scoring.portal.settings import PortalSettings
+from scoring.portal.store import Database
+from scoring.portal.store.migrate import SchemaState, schema_state
+from scoring.portal.store.models import Instance
+from scoring.portal.validation import Workers, year_files
+from scoring.portal.web import SecurityHeaders, page_environment, render
+
+log = logging.getLogger("scoring.portal")
+
+MESSAGES = {
+    400: "请求无效", 403: "没有权限访问此页面", 404: "页面不存在，或您无权查看", 405: "不支持此操作",
+    413: "上传内容过大", 429: "请求过于频繁，请稍后再试",
+}
+DATABASE_DOWN = "数据库暂时无法连接，请稍后刷新重试；已保存的数据不受影响。"
+INTERNAL = "系统内部错误，请稍后重试；如反复出现，请联系系统管理员。"
+
+
+@dataclass
+class Portal:
+    """What every request shares: settings, the database, pages, the validation workers, the signer."""
+
+    settings: PortalSettings
+    db: Database
+    pages: Environment
+    workers: Workers
+    signer: TimestampSigner
+    templates: dict[tuple[int, str], bytes] = field(default_factory=dict)
+
+    def year_files(self, year: int) -> YearFiles:
+        """The year's configuration as the pipeline loads it (read once per process)."""
+        return year_files(year)
+
+
+def _session_secret(db: Database) -> str:
+    """The cookie signing key, created once per database so every server process shares it."""
+    with db.transaction() as session:
+        values = {"key": "session_secret", "value": secrets.token_urlsafe(48)}
+        dialect = session.get_bind().dialect.name
+        insert = (pg_insert if dialect == "postgresql" else sqlite_insert)(Instance).values(**values)
+        session.execute(insert.on_conflict_do_nothing(index_elements=["key"]))
+        secret = session.scalar(select(Instance.value).where(Instance.key == "session_secret"))
+    assert secret is not None
+    return secret
+
+
+def _routes() -> list[BaseRoute]:
+    from scoring.portal.routes import home, province, signin, static
+
+    return [*signin.ROUTES, *home.ROUTES, *province.ROUTES, *static.ROUTES]
+
+
+def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    try:
+        default = http.HTTPStatus(exc.status_code).phrase
+    except ValueError:
+        default = ""
+    fallback = MESSAGES.get(exc.status_code, "请求无法完成")
+    message = exc.detail if exc.detail and exc.detail != default else fallback
+    response = render(request, "error.html", status_code=exc.status_code,
+                      title=MESSAGES.get(exc.status_code, "出错了"), message=message, principal=None)
+    response.headers.update(exc.headers or {})
+    return response
+
+
+def _database_error(request: Request, exc: Exception) -> Response:
+    log.warning("database unavailable: %s", type(exc).__name__)
+    return render(request, "error.html", status_code=503, title="数据库暂时不可用", message=DATABASE_DOWN,
+                  principal=None)
+
+
+def _internal_error(request: Request, exc: Exception) -> Response:
+    log.exception("internal error on %s %s", request.method, request.url.path, exc_info=exc)
+    return render(request, "error.html", status_code=500, title="系统内部错误", message=INTERNAL,
+                  principal=None)
+
+
+def create_app(settings: PortalSettings) -> Starlette:
+    """The portal for ``settings``; its database must already be at the code's schema."""
+    db = Database(settings.database_url)
+    state, revision = schema_state(db.engine)
+    if state is not SchemaState.CURRENT:
+        db.dispose()
+        raise ScoringError(f"数据库结构不是当前版本（{state.value}，{revision or '未初始化'}），"
+                           "请先运行 scoring db upgrade")
+    portal = Portal(settings=settings, db=db, pages=page_environment(settings.templates_dir),
+                    workers=Workers(settings.validation_workers, settings.validation_timeout_s),
+                    signer=TimestampSigner(_session_secret(db), salt="scoring.portal.session"))
+
+    @asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        yield
+        portal.workers.close()
+        db.dispose()
+
+    app = Starlette(
+        routes=_routes(),
+        middleware=[Middleware(SecurityHeaders, secure=settings.secure_cookies)],
+        exception_handlers={HTTPException: _http_error, OperationalError: _database_error,
+                            DBAPIError: _database_error, PoolTimeout: _database_error,
+                            Exception: _internal_error},
+        lifespan=lifespan,
+    )
+    app.state.portal = portal
+    return app
+
+
+@lru_cache(maxsize=1)
+def route_table() -> tuple[tuple[str, str], ...]:
+    """Every (method, path) the portal answers, for the exhaustive route tests."""
+    result = []
+    for route in _routes():
+        assert isinstance(route, Route)
+        for method in sorted((route.methods or {"GET"}) - {"HEAD"}):
+            result.append((method, route.path))
+    return tuple(result)

@@ -1,0 +1,249 @@
+"""Who is asking, and may they: sessions, CSRF, sign-in throttling and role checks, in one place.
+
+Every route is an ``endpoint(...)``: it reads the form (an upload with its size cap), opens the
+request's database session, finds the signed-in account from the signed session cookie (ending the
+session of an account that was disabled meanwhile), checks the role and, on every POST, the CSRF
+token, and only then calls the handler with a ``Ctx``. Unit data is reached only through
+``ctx.unit_scope()``, which is built from the signed-in province's own unit.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from functools import lru_cache
+from typing import TYPE_CHECKING, TypeVar
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from itsdangerous import BadSignature
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from scoring.portal.forms import read_form, read_upload
+from scoring.portal.store import accounts as account_store
+from scoring.portal.store import audit
+from scoring.portal.store.audit import Actor
+from scoring.portal.store.models import Account
+from scoring.portal.store.submissions import UnitScope
+
+if TYPE_CHECKING:
+    from scoring.portal.app import Portal
+
+T = TypeVar("T")
+
+CSRF_FIELD = "csrf_token"
+LOGIN_COOKIE = "scoring_login"
+
+
+class Role(StrEnum):
+    """What an account may do."""
+
+    PROVINCE = "province"
+    CENTRAL = "central"
+    AUDITOR = "auditor"
+    ADMIN = "admin"
+
+
+ANY_ROLE = tuple(Role)
+
+
+@lru_cache(maxsize=1)
+def password_hasher() -> PasswordHasher:
+    """argon2id with the library's recommended parameters."""
+    return PasswordHasher()
+
+
+@lru_cache(maxsize=1)
+def _decoy_hash() -> str:
+    return password_hasher().hash(secrets.token_urlsafe(16))
+
+
+def hash_password(password: str) -> str:
+    """The argon2 hash stored for a password."""
+    return password_hasher().hash(password)
+
+
+def password_matches(stored_hash: str | None, password: str) -> bool:
+    """Check a password; an unknown account costs the same time as a known one."""
+    try:
+        return password_hasher().verify(stored_hash or _decoy_hash(), password) and stored_hash is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def session_cookie_name(secure: bool) -> str:
+    """``__Host-`` cookies are refused by browsers unless Secure, path / and no domain."""
+    return "__Host-scoring_session" if secure else "scoring_session"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The signed-in account of a request."""
+
+    account_id: int
+    session_id: int
+    name: str
+    role: Role
+    unit_code: str | None
+    csrf_token: str
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(account_id=self.account_id, name=self.name, role=self.role.value,
+                     unit_code=self.unit_code)
+
+
+def client_address(request: Request) -> str:
+    """The client's address as the server saw it."""
+    return request.client.host if request.client else ""
+
+
+@dataclass
+class Ctx:
+    """What a handler gets: the request, the portal, the request's database session, the account."""
+
+    request: Request
+    portal: Portal
+    db: Session
+    principal: Principal | None = None
+    form: dict[str, str] = field(default_factory=dict)
+    upload: UploadFile | None = None
+
+    @property
+    def now(self) -> datetime:
+        return self.portal.settings.clock()
+
+    @property
+    def client(self) -> str:
+        return client_address(self.request)
+
+    @property
+    def user(self) -> Principal:
+        """The signed-in account (handlers of signed-in routes only)."""
+        assert self.principal is not None
+        return self.principal
+
+    async def run(self, work: Callable[[Session], T]) -> T:
+        """Run ``work`` in a worker thread as one transaction of this request's session."""
+        return await run_in_threadpool(self._transaction, work)
+
+    def _transaction(self, work: Callable[[Session], T]) -> T:
+        try:
+            result = work(self.db)
+            self.db.commit()
+            return result
+        except BaseException:
+            self.db.rollback()
+            raise
+
+    def unit_scope(self, db: Session, year: int | None = None) -> UnitScope:
+        """The signed-in province's own unit (in ``year``): the only door to unit data."""
+        principal = self.user
+        if principal.role is not Role.PROVINCE or principal.unit_code is None:
+            raise HTTPException(403)
+        return UnitScope(db, year, principal.unit_code)
+
+    def audit(self, db: Session, action: str, *, obj: str | None = None, before: str | None = None,
+              after: str | None = None, actor: Actor | None = None) -> None:
+        """Append an audit row for this request."""
+        who = actor or self.user.actor
+        audit.record(db, self.now, who, action, obj=obj, before=before, after=after, client=self.client)
+
+
+def _principal(ctx: Ctx) -> Principal | None:
+    """The account behind the session cookie; None when absent, forged, expired or ended."""
+    portal = ctx.portal
+    raw = ctx.request.cookies.get(session_cookie_name(portal.settings.secure_cookies))
+    if not raw:
+        return None
+    try:
+        token = portal.signer.unsign(raw, max_age=int(portal.settings.session_lifetime.total_seconds()))
+    except BadSignature:
+        return None
+
+    def load(db: Session) -> tuple[int, int, str, str, str | None, str, bool, bool] | None:
+        found = account_store.session_by_token(db, token.decode())
+        if found is None:
+            return None
+        row, account = found
+        expired = row.expires_at <= ctx.now
+        return (account.id, row.id, account.name, account.role, account.unit_code, row.csrf_token,
+                account.disabled_at is not None, expired)
+
+    with portal.db.transaction(writes=False) as db:
+        loaded = load(db)
+    if loaded is None:
+        return None
+    account_id, session_id, name, role, unit_code, csrf, disabled, expired = loaded
+    if disabled:
+        with portal.db.transaction(writes=True) as db:
+            account = db.get(Account, account_id)
+            assert account is not None
+            if account_store.end_sessions(db, account, ctx.now):
+                audit.record(db, ctx.now, Actor(account_id, name, role, unit_code), "sign-out",
+                             obj=f"account:{name}", before="已登录", after="账号已停用，强制退出",
+                             client=ctx.client)
+        return None
+    if expired:
+        return None
+    return Principal(account_id=account_id, session_id=session_id, name=name, role=Role(role),
+                     unit_code=unit_code, csrf_token=csrf)
+
+
+def csrf_ok(expected: str | None, given: str | None) -> bool:
+    """Constant-time comparison of CSRF tokens."""
+    return bool(expected) and bool(given) and hmac.compare_digest(str(expected), str(given))
+
+
+Handler = Callable[[Ctx], Awaitable[Response]]
+
+
+def endpoint(*roles: Role, public: bool = False, upload: bool = False) -> Callable[[Handler], Callable[
+        [Request], Awaitable[Response]]]:
+    """Wrap a handler: form, session, account, role and CSRF checks come first, always."""
+    allowed = set(roles or ANY_ROLE)
+
+    def wrap(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
+        async def run(request: Request) -> Response:
+            portal: Portal = request.app.state.portal
+            posting = request.method == "POST"
+            db = portal.db.session(writes=posting)
+            ctx = Ctx(request=request, portal=portal, db=db)
+            try:
+                if posting and upload:
+                    ctx.form, ctx.upload = await read_upload(request, portal.settings.max_upload_bytes)
+                elif posting:
+                    ctx.form = await read_form(request)
+                ctx.principal = await run_in_threadpool(_principal, ctx)
+                if not public:
+                    if ctx.principal is None:
+                        return RedirectResponse("/login", status_code=303)
+                    if ctx.principal.role not in allowed:
+                        raise HTTPException(403)
+                    if posting and not csrf_ok(ctx.principal.csrf_token, ctx.form.get(CSRF_FIELD)):
+                        raise HTTPException(403, "页面已过期或来源不明，请刷新页面后重试")
+                return await handler(ctx)
+            finally:
+                if ctx.upload is not None:
+                    await ctx.upload.close()
+                await run_in_threadpool(db.close)
+
+        run.__name__ = handler.__name__
+        run.__doc__ = handler.__doc__
+        return run
+
+    return wrap
+
+
+def new_token() -> str:
+    """A random token for sessions and CSRF."""
+    return secrets.token_urlsafe(32)

@@ -1,0 +1,1 @@
+"""The portal's routes, one module per area: signing in, the home page, the provincial office, static."""

@@ -1,0 +1,263 @@
+"""The provincial office: home page, template, upload with findings, versions, preview, submit.
+
+Every handler reaches unit data through ``ctx.unit_scope``, built from the signed-in account's own
+unit: a version of another unit is "not found", exactly like one that does not exist.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from scoring.portal.auth import Ctx, Role, endpoint
+from scoring.portal.findings import group_findings
+from scoring.portal.settings import china_date
+from scoring.portal.status import Standing, UnitState, next_step, refusal
+from scoring.portal.store.accounts import account_names
+from scoring.portal.store.models import Version
+from scoring.portal.store.submissions import NewVersion, UnitScope, peer_submissions
+from scoring.portal.web import display_name, download, render
+from scoring.portal.years import OpenYear, current_year
+from scoring.problems import Severity
+from scoring.workbook.submission import Submission
+
+NO_YEAR = "当前没有开放的考核年度，请等待全国双打办通知"
+CHANGED = "状态刚刚发生变化，请刷新页面后重试"
+
+
+def _year(db: Session) -> OpenYear:
+    year = current_year(db)
+    if year is None:
+        raise HTTPException(409, NO_YEAR)
+    return year
+
+
+def _version_id(ctx: Ctx) -> int:
+    raw = ctx.request.path_params["version_id"]
+    if not raw.isdigit() or len(raw) > 12:
+        raise HTTPException(404)
+    return int(raw)
+
+
+def _own_version(ctx: Ctx, db: Session, scope: UnitScope) -> Version:
+    version = scope.version(_version_id(ctx))
+    if version is None:
+        raise HTTPException(404)
+    return version
+
+
+def _blocked(ctx: Ctx, year: OpenYear, unit: Standing) -> str | None:
+    return refusal(unit, year.deadline, china_date(ctx.now))
+
+
+@dataclass(frozen=True)
+class HomeView:
+    """What the provincial office's home page shows."""
+
+    year: OpenYear | None
+    unit_name: str
+    standing: Standing | None
+    blocked: str | None
+    next_step: str
+    versions: list[Version]
+    uploaders: dict[int, str]
+
+
+def home_view(ctx: Ctx, db: Session) -> HomeView:
+    """The unit's year, deadline, state, next step and versions."""
+    unit_code = ctx.user.unit_code or ""
+    year = current_year(db)
+    if year is None:
+        return HomeView(None, unit_code, None, NO_YEAR, NO_YEAR + "。", [], {})
+    unit = ctx.portal.year_files(year.year).config.units.get(unit_code)
+    scope = ctx.unit_scope(db, year.year)
+    standing = scope.standing()
+    versions = scope.versions()
+    blocked = _blocked(ctx, year, standing)
+    latest_errors = versions[0].errors if versions else None
+    return HomeView(year=year, unit_name=unit.name if unit else unit_code, standing=standing, blocked=blocked,
+                    next_step=next_step(standing, blocked, latest_errors), versions=versions,
+                    uploaders=account_names(db, {v.uploaded_by for v in versions}))
+
+
+async def home_page(ctx: Ctx) -> Response:
+    """The provincial office's home page (served at ``/``)."""
+    view = await ctx.run(lambda db: home_view(ctx, db))
+    return render(ctx.request, "province/home.html", principal=ctx.user, view=view, UnitState=UnitState)
+
+
+@endpoint(Role.PROVINCE)
+async def template(ctx: Ctx) -> Response:
+    """The unit's template for the open year: the same bytes as ``scoring template``."""
+    from scoring.workbook.template import build_template, template_name, workbook_bytes
+
+    year = await ctx.run(_year)
+    config = ctx.portal.year_files(year.year).config
+    unit = config.units.get(ctx.user.unit_code or "")
+    if unit is None:
+        raise HTTPException(404)
+    key = (year.year, unit.code)
+    data = ctx.portal.templates.get(key)
+    if data is None:
+        data = await run_in_threadpool(lambda: workbook_bytes(build_template(config.source, unit)))
+        ctx.portal.templates[key] = data
+    return download(data, template_name(unit), f"template-{year.year}-{unit.code}.xlsx")
+
+
+def _counts(submission: Submission) -> tuple[int, int, int]:
+    by = [f.severity for f in submission.findings]
+    return by.count(Severity.ERROR), by.count(Severity.WARNING), by.count(Severity.INFO)
+
+
+@endpoint(Role.PROVINCE, upload=True)
+async def upload(ctx: Ctx) -> Response:
+    """Store an uploaded workbook as a new version with its findings, then show them."""
+    if ctx.upload is None or not ctx.upload.filename:
+        raise HTTPException(400, "请选择要上传的 Excel 文件（.xlsx）")
+
+    def check(db: Session) -> OpenYear:
+        year = _year(db)
+        blocked = _blocked(ctx, year, ctx.unit_scope(db, year.year).standing())
+        if blocked:
+            raise HTTPException(409, blocked)
+        return year
+
+    year = await ctx.run(check)
+    data = await ctx.upload.read()
+    name = display_name(ctx.upload.filename)
+    sha256 = hashlib.sha256(data).hexdigest()
+    submission = await ctx.portal.workers.validate(data, name, year.year)
+    submission = submission.model_copy(update={"file": name, "sha256": sha256, "size": len(data)})
+    errors, warnings, notes = _counts(submission)
+    new = NewVersion(file_name=name, data=data, sha256=sha256, errors=errors, warnings=warnings, notes=notes,
+                     submission_json=submission.model_dump_json())
+
+    def store(db: Session) -> int:
+        scope = ctx.unit_scope(db, year.year)
+        before = scope.standing()
+        blocked = _blocked(ctx, year, before)
+        if blocked:
+            raise HTTPException(409, blocked)
+        version = scope.add_version(new, ctx.user.account_id, ctx.now)
+        after = "草稿" if before.state is UnitState.NOT_STARTED else before.label
+        ctx.audit(db, "upload", obj=f"version:{version.id}", before=before.label,
+                  after=f"{after}（第 {version.number} 版，{name}，SHA-256 {sha256}，{len(data)} 字节，"
+                        f"{errors} 个错误，{warnings} 个警告）")
+        return version.id
+
+    for attempt in range(5):
+        try:
+            version_id = await ctx.run(store)
+            break
+        except IntegrityError:  # another upload of this unit took the same number: take the next
+            if attempt == 4:
+                raise HTTPException(409, CHANGED) from None
+    return RedirectResponse(f"/versions/{version_id}", status_code=303)
+
+
+@dataclass(frozen=True)
+class VersionView:
+    """A version's page: its record, findings and whether it can be submitted now."""
+
+    version: Version
+    uploader: str
+    submission: Submission
+    standing: Standing
+    blocked: str | None
+    is_submitted: bool
+
+
+@endpoint(Role.PROVINCE)
+async def version_page(ctx: Ctx) -> Response:
+    """One version: its record and every finding, grouped by sheet, errors first."""
+
+    def load(db: Session) -> VersionView:
+        scope = ctx.unit_scope(db)
+        version = _own_version(ctx, db, scope)
+        scope = ctx.unit_scope(db, version.year)
+        standing = scope.standing()
+        year = current_year(db)
+        blocked = NO_YEAR if year is None or year.year != version.year else _blocked(ctx, year, standing)
+        return VersionView(version=version, uploader=account_names(db, {version.uploaded_by}).get(
+            version.uploaded_by, ""), submission=Submission.model_validate_json(version.submission),
+            standing=standing, blocked=blocked,
+            is_submitted=standing.submitted is not None and standing.submitted.version_id == version.id)
+
+    view = await ctx.run(load)
+    return render(ctx.request, "province/version.html", principal=ctx.user, view=view,
+                  groups=group_findings(view.submission.findings), summary=view.submission.summary_text(),
+                  UnitState=UnitState)
+
+
+@endpoint(Role.PROVINCE)
+async def version_file(ctx: Ctx) -> Response:
+    """The stored bytes of one of the unit's versions, as uploaded."""
+
+    def load(db: Session) -> tuple[Version, bytes]:
+        scope = ctx.unit_scope(db)
+        version = _own_version(ctx, db, scope)
+        return version, scope.file_of(version)
+
+    version, data = await ctx.run(load)
+    ascii_name = f"version-{version.year}-{version.unit_code}-{version.number}.xlsx"
+    return download(data, version.file_name, ascii_name)
+
+
+@endpoint(Role.PROVINCE)
+async def preview(ctx: Ctx) -> Response:
+    """A preliminary self-score by section for a version without errors (not official)."""
+
+    def load(db: Session) -> tuple[Version, dict[str, str]]:
+        version = _own_version(ctx, db, ctx.unit_scope(db))
+        if version.errors:
+            raise HTTPException(409, "该版本有错误，不能预评分；请修正错误后重新上传")
+        return version, peer_submissions(db, version.year, version.unit_code)
+
+    version, peers = await ctx.run(load)
+    result = await ctx.portal.workers.preview(version.year, version.unit_code, version.submission, peers)
+    return render(ctx.request, "province/preview.html", principal=ctx.user, version=version, preview=result)
+
+
+@endpoint(Role.PROVINCE)
+async def submit(ctx: Ctx) -> Response:
+    """Submit a version without errors; the submit time is recorded for the timeliness indicator."""
+
+    def do(db: Session) -> None:
+        version = _own_version(ctx, db, ctx.unit_scope(db))
+        year = _year(db)
+        if version.year != year.year:
+            raise HTTPException(409, f"该版本属于 {version.year} 年度，当前开放的是 {year.year} 年度")
+        scope = ctx.unit_scope(db, year.year)
+        before = scope.standing()
+        blocked = _blocked(ctx, year, before)
+        if blocked:
+            raise HTTPException(409, blocked)
+        if version.errors:
+            raise HTTPException(409, f"第 {version.number} 版有 {version.errors} 个错误，不能提交；"
+                                     "请修正后重新上传")
+        scope.add_decision(before.last_seq, "submit", ctx.now, ctx.user.account_id, version_id=version.id)
+        ctx.audit(db, "submit", obj=f"version:{version.id}", before=before.label,
+                  after=f"已提交（第 {version.number} 版，SHA-256 {version.blob_sha256}）")
+
+    try:
+        await ctx.run(do)
+    except IntegrityError:
+        raise HTTPException(409, CHANGED) from None
+    return RedirectResponse("/", status_code=303)
+
+
+ROUTES = [
+    Route("/template", template, methods=["GET"]),
+    Route("/upload", upload, methods=["POST"]),
+    Route("/versions/{version_id}", version_page, methods=["GET"]),
+    Route("/versions/{version_id}/file", version_file, methods=["GET"]),
+    Route("/versions/{version_id}/preview", preview, methods=["GET"]),
+    Route("/versions/{version_id}/submit", submit, methods=["POST"]),
+]

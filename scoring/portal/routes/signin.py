@@ -1,0 +1,130 @@
+"""Signing in and out, with throttling per account and per address and every attempt audited."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy.orm import Session
+from starlette.exceptions import HTTPException
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from scoring.portal.auth import (
+    CSRF_FIELD,
+    LOGIN_COOKIE,
+    Ctx,
+    endpoint,
+    new_token,
+    password_matches,
+    session_cookie_name,
+)
+from scoring.portal.store import accounts as account_store
+from scoring.portal.store import audit
+from scoring.portal.store.audit import Actor
+from scoring.portal.web import render
+
+FAILED = "sign-in-failed"
+BAD_CREDENTIALS = "用户名或密码不正确"
+
+
+def _login_page(ctx: Ctx, status_code: int = 200, error: str | None = None, name: str = "",
+                notice: str | None = None) -> Response:
+    token = new_token()
+    response = render(ctx.request, "login.html", status_code=status_code, principal=None, csrf_token=token,
+                      error=error, notice=notice, name=name, demo=ctx.portal.settings.demo)
+    secure = ctx.portal.settings.secure_cookies
+    response.set_cookie(LOGIN_COOKIE, ctx.portal.signer.sign(token).decode(), max_age=3600, httponly=True,
+                        samesite="strict", secure=secure, path="/login")
+    return response
+
+
+@endpoint(public=True)
+async def login_form(ctx: Ctx) -> Response:
+    """The sign-in page (a signed-in account goes to its home page)."""
+    if ctx.principal is not None:
+        return RedirectResponse("/", status_code=303)
+    signed_out = ctx.request.query_params.get("out") == "1"
+    return _login_page(ctx, notice="您已退出登录。" if signed_out else None)
+
+
+def _login_csrf_ok(ctx: Ctx) -> bool:
+    raw = ctx.request.cookies.get(LOGIN_COOKIE, "")
+    try:
+        expected = ctx.portal.signer.unsign(raw, max_age=3600).decode()
+    except Exception:  # noqa: BLE001 - any malformed cookie is simply not a match
+        return False
+    from scoring.portal.auth import csrf_ok
+
+    return csrf_ok(expected, ctx.form.get(CSRF_FIELD))
+
+
+@endpoint(public=True)
+async def login(ctx: Ctx) -> Response:
+    """Check the name and password; start a new session on success."""
+    if not _login_csrf_ok(ctx):
+        raise HTTPException(403, "登录页面已过期，请刷新页面后重新登录")
+    name = ctx.form.get("name", "").strip()[:64]
+    password = ctx.form.get("password", "")
+    settings = ctx.portal.settings
+    throttle = settings.throttle
+
+    def attempt(db: Session) -> tuple[str, str | None]:
+        since = ctx.now - throttle.window
+        minutes = int(throttle.window / timedelta(minutes=1))
+        who = Actor(account_id=None, name=name or "（空）")
+        if audit.count_since(db, FAILED, since, name=name) >= throttle.per_account or \
+                audit.count_since(db, FAILED, since, client=ctx.client) >= throttle.per_address:
+            ctx.audit(db, "sign-in-throttled", obj=f"account:{name}", after="拒绝：失败次数过多", actor=who)
+            return "throttled", f"登录失败次数过多，请 {minutes} 分钟后再试"
+        account = account_store.account_named(db, name) if name else None
+        ok = password_matches(account.password_hash if account else None, password)
+        if account is None or not ok or account.disabled_at is not None:
+            reason = ("账号不存在" if account is None else "密码错误" if not ok else "账号已停用")
+            if account is not None:
+                who = Actor(account.id, account.name, account.role, account.unit_code)
+            ctx.audit(db, FAILED, obj=f"account:{name}", after=f"失败：{reason}", actor=who)
+            return "failed", None
+        token = new_token()
+        row = account_store.start_session(db, account, token, new_token(), ctx.now,
+                                          ctx.now + settings.session_lifetime)
+        ctx.audit(db, "sign-in", obj=f"session:{row.id}", before="未登录", after="已登录",
+                  actor=Actor(account.id, account.name, account.role, account.unit_code))
+        return "ok", token
+
+    outcome, value = await ctx.run(attempt)
+    if outcome == "throttled":
+        return _login_page(ctx, 429, value, name)
+    if outcome == "failed" or value is None:
+        return _login_page(ctx, 401, BAD_CREDENTIALS, name)
+    response = RedirectResponse("/", status_code=303)
+    response.set_cookie(session_cookie_name(settings.secure_cookies), ctx.portal.signer.sign(value).decode(),
+                        max_age=int(settings.session_lifetime.total_seconds()), httponly=True, samesite="lax",
+                        secure=settings.secure_cookies, path="/")
+    response.delete_cookie(LOGIN_COOKIE, path="/login")
+    return response
+
+
+@endpoint()
+async def logout(ctx: Ctx) -> Response:
+    """End this session."""
+    from scoring.portal.store.models import SignInSession
+
+    def end(db: Session) -> None:
+        row = db.get(SignInSession, ctx.user.session_id)
+        if row is not None and row.ended_at is None:
+            row.ended_at = ctx.now
+            ctx.audit(db, "sign-out", obj=f"session:{row.id}", before="已登录", after="已退出")
+
+    await ctx.run(end)
+    response = RedirectResponse("/login?out=1", status_code=303)
+    settings = ctx.portal.settings
+    response.delete_cookie(session_cookie_name(settings.secure_cookies), path="/", httponly=True,
+                           samesite="lax", secure=settings.secure_cookies)
+    return response
+
+
+ROUTES = [
+    Route("/login", login_form, methods=["GET"]),
+    Route("/login", login, methods=["POST"]),
+    Route("/logout", logout, methods=["POST"]),
+]

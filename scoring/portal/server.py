@@ -1,0 +1,40 @@
+"""Starting the portal under uvicorn (``scoring serve``)."""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+
+from scoring.errors import ScoringError
+from scoring.portal.settings import PortalSettings
+
+
+def is_loopback(host: str) -> bool:
+    """True when ``host`` names only this machine."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        try:
+            return all(ipaddress.ip_address(info[4][0]).is_loopback
+                       for info in socket.getaddrinfo(host, None))
+        except (OSError, ValueError):
+            return False
+
+
+def check_demo_host(host: str) -> None:
+    """The demo database has known passwords: it is served on loopback only."""
+    if not is_loopback(host):
+        raise ScoringError(f"演示模式只能在本机地址上运行（--host 127.0.0.1），拒绝在 {host} 上启动")
+
+
+def run_server(settings: PortalSettings, host: str, port: int) -> None:
+    """Serve the portal until interrupted."""
+    import uvicorn
+
+    from scoring.portal.app import create_app
+
+    app = create_app(settings)
+    uvicorn.run(app, host=host, port=port, log_level="info", server_header=False, date_header=False,
+                timeout_graceful_shutdown=5)

@@ -1,0 +1,66 @@
+"""The portal's settings, built by the caller (``scoring serve`` or a test) and passed to ``create_app``."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta, timezone
+from pathlib import Path
+
+from scoring.settings import get_settings
+from scoring.workbook.guard import DEFAULT_LIMITS
+
+# China has one time zone and no daylight saving: deadlines and submit dates are read in it
+CHINA = timezone(timedelta(hours=8), "北京时间")
+
+
+def utc_now() -> datetime:
+    """The current time, timezone-aware."""
+    return datetime.now(UTC)
+
+
+def china_date(moment: datetime) -> date:
+    """The calendar date in Beijing of a moment."""
+    return moment.astimezone(CHINA).date()
+
+
+def china_time(moment: datetime) -> str:
+    """A moment as Beijing time, to the second, for pages."""
+    return moment.astimezone(CHINA).strftime("%Y-%m-%d %H:%M:%S")
+
+
+@dataclass(frozen=True)
+class Throttle:
+    """How many failed sign-ins are allowed in a window, per account name and per client address."""
+
+    window: timedelta = timedelta(minutes=15)
+    per_account: int = 5
+    per_address: int = 30
+
+
+@dataclass(frozen=True)
+class PortalSettings:
+    """Everything ``create_app`` needs; nothing is read from the environment at import time."""
+
+    database_url: str
+    root: Path = field(default_factory=lambda: get_settings().root)
+    secure_cookies: bool = False
+    session_lifetime: timedelta = timedelta(hours=8)
+    max_upload_bytes: int = DEFAULT_LIMITS.max_file_bytes
+    validation_workers: int = 2  # 0: validate in a thread of the server process
+    validation_timeout_s: float = 60.0
+    throttle: Throttle = Throttle()
+    clock: Callable[[], datetime] = utc_now
+    demo: bool = False
+
+    @property
+    def templates_dir(self) -> Path:
+        return self.root / "templates" / "portal"
+
+
+def database_url_from_env(root: Path) -> str:
+    """``SCORING_DB_URL`` when set, else the default SQLite file under ``var/``."""
+    from scoring.portal.store.db import default_database_url
+
+    return os.environ.get("SCORING_DB_URL") or default_database_url(root)

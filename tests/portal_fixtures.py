@@ -1,0 +1,360 @@
+"""Portal fixtures: a real PostgreSQL server started in a temporary folder, fresh databases on
+SQLite and PostgreSQL, portal apps with a settable clock, signed-in test clients, live servers."""
+
+from __future__ import annotations
+
+import glob
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "sample_inputs"
+PASSWORD = "correct-horse-battery"
+ACCOUNTS = {  # name: (role, unit)
+    "sh": ("province", "310000"), "bj": ("province", "110000"), "central": ("central", None),
+    "auditor": ("auditor", None), "admin": ("admin", None),
+}
+DEADLINE = date(2023, 1, 15)  # 2022's configured deadline
+
+
+def sample(unit: str, year: int = 2022) -> Path:
+    """The bundled sample workbook of a unit."""
+    return next((SAMPLES / str(year)).glob(f"{unit}-*.xlsx"))
+
+
+def invalid(name: str) -> Path:
+    """A bundled bad workbook (all of them are 北京's, 110000)."""
+    return SAMPLES / "invalid" / f"{name}.xlsx"
+
+
+# —— PostgreSQL: Debian's server, started as root through runuser, on a unix socket only ——
+
+
+@dataclass
+class PostgresServer:
+    """A PostgreSQL cluster in a temporary folder, reached over its unix socket."""
+
+    bin_dir: Path
+    folder: Path
+    counter: int = 0
+
+    @property
+    def data(self) -> Path:
+        return self.folder / "data"
+
+    def _as_postgres(self, *args: str) -> subprocess.CompletedProcess[str]:
+        command = [str(self.bin_dir / args[0]), *args[1:]]
+        if os.geteuid() == 0:
+            command = ["runuser", "-u", "postgres", "--", *command]
+        return subprocess.run(command, check=True, capture_output=True, text=True, timeout=120)
+
+    def start(self) -> None:
+        options = f"-k {self.folder} -c listen_addresses='' -c fsync=off -c synchronous_commit=off " \
+                  "-c full_page_writes=off -c max_connections=200"
+        self._as_postgres("pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.folder / "log"),
+                          "-w", "-t", "60", "start")
+
+    def stop(self) -> None:
+        self._as_postgres("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
+
+    def url(self, database: str) -> str:
+        return f"postgresql+psycopg://postgres@/{database}?host={self.folder}"
+
+    def admin(self, sql: str) -> None:
+        engine = create_engine(self.url("postgres"), isolation_level="AUTOCOMMIT")
+        try:
+            with engine.connect() as conn:
+                conn.execute(text(sql))
+        finally:
+            engine.dispose()
+
+    def new_database(self, template: str | None = None) -> str:
+        self.counter += 1
+        name = f"portal_{self.counter}"
+        self.admin(f"CREATE DATABASE {name}" + (f" TEMPLATE {template}" if template else ""))
+        return self.url(name)
+
+
+def _postgres_bin() -> Path:
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda p: int(p.split("/")[4]))
+    if not found:
+        pytest.fail("没有找到 PostgreSQL（Debian 的 postgresql 软件包）：请用 ./dev test 运行，它会安装")
+    return Path(found[-1]).parent
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """One PostgreSQL server for the whole session, removed afterwards."""
+    bin_dir = _postgres_bin()
+    folder = Path(tempfile.mkdtemp(prefix="scoring-pg-"))
+    os.chmod(folder, 0o755)
+    server = PostgresServer(bin_dir=bin_dir, folder=folder)
+    if os.geteuid() == 0:
+        shutil.chown(folder, "postgres", "postgres")
+    server._as_postgres("initdb", "-D", str(server.data), "-A", "trust", "-U", "postgres", "-E", "UTF8",
+                        "--no-sync", "--locale=C")
+    server.start()
+    try:
+        yield server
+    finally:
+        try:
+            server.stop()
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+# —— fresh migrated databases, from a template migrated once per session ——
+
+
+@dataclass
+class Templates:
+    sqlite_file: Path | None = None
+    postgres_name: str | None = None
+
+
+@pytest.fixture(scope="session")
+def _templates() -> Templates:
+    return Templates()
+
+
+def _migrated(url: str) -> None:
+    from scoring.portal.admin import upgrade_database
+
+    upgrade_database(url)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path, _templates: Templates) -> str:
+    """A fresh, migrated, empty portal database on SQLite or on the session's PostgreSQL."""
+    if request.param == "sqlite":
+        if _templates.sqlite_file is None:
+            folder = Path(tempfile.mkdtemp(prefix="scoring-sqlite-"))
+            _templates.sqlite_file = folder / "template.sqlite3"
+            _migrated(f"sqlite:///{_templates.sqlite_file}")
+        target = tmp_path / "portal.sqlite3"
+        shutil.copyfile(_templates.sqlite_file, target)
+        return f"sqlite:///{target}"
+    server: PostgresServer = request.getfixturevalue("postgres")
+    if _templates.postgres_name is None:
+        url = server.new_database()
+        _migrated(url)
+        from sqlalchemy.engine import make_url
+
+        _templates.postgres_name = make_url(url).database
+    return server.new_database(template=_templates.postgres_name)
+
+
+# —— accounts, the open year, the app ——
+
+
+class Clock:
+    """A settable clock for deadlines (UTC)."""
+
+    def __init__(self, moment: datetime) -> None:
+        self.moment = moment
+
+    def __call__(self) -> datetime:
+        return self.moment
+
+
+def before_deadline() -> datetime:
+    return datetime(2023, 1, 10, 2, 0, tzinfo=UTC)
+
+
+_HASH: list[str] = []
+
+
+def password_hash() -> str:
+    """One argon2 hash of the test password, computed once."""
+    if not _HASH:
+        from scoring.portal.auth import hash_password
+
+        _HASH.append(hash_password(PASSWORD))
+    return _HASH[0]
+
+
+def seed(url: str, accounts: dict[str, tuple[str, str | None]] | None = None, open_year: int | None = 2022,
+         disabled: tuple[str, ...] = ()) -> None:
+    """Accounts with the test password, and the open year."""
+    from scoring.portal.store import Database
+    from scoring.portal.store.accounts import add_account
+    from scoring.portal.store.submissions import add_year_event
+
+    db = Database(url)
+    now = datetime(2022, 12, 1, tzinfo=UTC)
+    try:
+        with db.transaction() as session:
+            for name, (role, unit) in (accounts or ACCOUNTS).items():
+                account = add_account(session, name, role, unit, password_hash(), now)
+                if name in disabled:
+                    account.disabled_at = now
+            if open_year:
+                add_year_event(session, open_year, "open", now, None)
+    finally:
+        db.dispose()
+
+
+@pytest.fixture()
+def clock() -> Clock:
+    return Clock(before_deadline())
+
+
+@pytest.fixture()
+def portal_app(db_url: str, clock: Clock):
+    """A portal on a fresh database with the test accounts and 2022 open; validation in a thread."""
+    from scoring.portal.app import create_app
+    from scoring.portal.settings import PortalSettings
+
+    seed(db_url)
+    app = create_app(PortalSettings(database_url=db_url, validation_workers=0, clock=clock))
+    yield app
+    app.state.portal.workers.close()
+    app.state.portal.db.dispose()
+
+
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+class Client:
+    """A test client that signs in and keeps the page's CSRF token."""
+
+    def __init__(self, app, name: str | None = None, https: bool = False) -> None:
+        from starlette.testclient import TestClient
+
+        self.http = TestClient(app, follow_redirects=False, raise_server_exceptions=False,
+                               base_url="https://testserver" if https else "http://testserver")
+        self.csrf = ""
+        if name is not None:
+            self.login(name)
+
+    def login(self, name: str, password: str = PASSWORD):
+        page = self.http.get("/login")
+        token = CSRF.search(page.text)
+        response = self.http.post("/login", data={"name": name, "password": password,
+                                                  "csrf_token": token.group(1) if token else ""})
+        if response.status_code == 303:
+            self.refresh()
+        return response
+
+    def refresh(self) -> None:
+        match = CSRF.search(self.http.get("/").text)
+        self.csrf = match.group(1) if match else ""
+
+    def get(self, path: str):
+        return self.http.get(path)
+
+    def post(self, path: str, data: dict[str, str] | None = None):
+        return self.http.post(path, data={"csrf_token": self.csrf, **(data or {})})
+
+    def upload(self, path: Path | None = None, *, data: bytes | None = None, name: str | None = None):
+        content = data if data is not None else path.read_bytes()
+        file_name = name or (path.name if path else "upload.xlsx")
+        return self.http.post("/upload", data={"csrf_token": self.csrf},
+                              files={"file": (file_name, content, "application/octet-stream")})
+
+
+def version_id(response) -> int:
+    """The version a successful upload redirected to."""
+    assert response.status_code == 303, response.text[:500]
+    return int(response.headers["location"].rsplit("/", 1)[-1])
+
+
+# —— a live server in a subprocess (uvicorn, the real worker pool) ——
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class LiveServer:
+    """``scoring serve`` in a subprocess on loopback."""
+
+    url: str
+    db_url: str
+    port: int
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, workers: int = 2) -> None:
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", "from scoring.cli import main; main()", "serve", "--db", self.db_url,
+             "--port", str(self.port), "--workers", str(workers)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, start_new_session=True)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
+                    return
+            except OSError:
+                if self.process.poll() is not None:
+                    raise RuntimeError("portal server exited at start") from None
+                time.sleep(0.1)
+        raise RuntimeError("portal server did not start")
+
+    def kill(self) -> None:
+        """SIGKILL the server and its worker processes (its whole process group)."""
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=10)
+        self.process = None
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=10)
+        self.process = None
+
+
+@pytest.fixture()
+def live_server(db_url: str) -> Iterator[LiveServer]:
+    """A running portal (open year 2022 with a deadline ahead) with one account per unit."""
+    from scoring.indicators.units import load_units
+
+    accounts = dict(ACCOUNTS)
+    for code in load_units().by_code():
+        accounts[f"u{code}"] = ("province", code)
+    seed(db_url, accounts)
+    _far_deadline(db_url)
+    server = LiveServer(url="", db_url=db_url, port=free_port())
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def _far_deadline(url: str) -> None:
+    from scoring.portal.store import Database
+    from scoring.portal.store.submissions import add_year_event
+
+    db = Database(url)
+    try:
+        with db.transaction() as session:
+            add_year_event(session, 2022, "deadline", datetime.now(UTC), None, deadline=date(2099, 12, 31))
+    finally:
+        db.dispose()
