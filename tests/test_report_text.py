@@ -39,7 +39,7 @@ def test_scorecard_text_has_unit_total_and_every_indicator(rendered_reports: Ren
 
 def test_scorecard_shows_vetoes_tasks_findings_and_trend(rendered_reports: Rendered) -> None:
     tibet = squeeze(pdf_text(rendered_reports.card("540000")))
-    assert "触发：等次不高于“不合格”" in tibet and "待核" in tibet
+    assert "效果：等次不高于“不合格”" in tibet and "待核" in tibet
     canton = squeeze(pdf_text(rendered_reports.card("440000")))
     assert "聚焦重点领域治理" in canton and "已完成" in canton and "未开展" in canton
     assert "办结案件数大于查处案件数" in canton and "工作数据!C3" in canton
@@ -73,4 +73,4 @@ def test_summary_ranks_every_unit_and_explains_the_method(rendered_reports: Rend
         if indicator.rule_text:
             assert squeeze(indicator.rule_text)[:20] in flat
     assert "每移送1件得0.25分" in flat or "每1个单位得0.25分" in flat
-    assert "2023-01-15" in flat
+    assert "2023年1月15日" in flat and "2023-01-15" not in flat

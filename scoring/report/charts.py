@@ -127,8 +127,9 @@ def distribution_chart(bars: list[Bar], grades: list[str], thresholds: list[tupl
                               hatch="////" if bar.vetoed else None,
                               edgecolor="white" if bar.vetoed else None, linewidth=0)
             label = f"{bar.total:.2f}" + (f"（{veto_note}）" if bar.vetoed else "")
-            axes.bar_label(drawn, labels=[label], padding=2, fontsize=6,
-                           color=WARNING if bar.vetoed else "#222222")
+            axes.bar_label(drawn, labels=[label], padding=2, fontsize=6, zorder=4,
+                           color=WARNING if bar.vetoed else "#222222",
+                           bbox={"boxstyle": "square,pad=0.08", "facecolor": "white", "edgecolor": "none"})
         top = max([*(b.total for b in bars), *(v for _, v in thresholds), 1.0]) * 1.16
         for name, value in thresholds:
             axes.axvline(value, linewidth=0.5, linestyle="--", color="#444444", zorder=3)
