@@ -100,6 +100,8 @@ def _page_setup(ws: Worksheet, columns: int, title: str, note: str) -> None:
 
 
 def _header(ws: Worksheet, headers: list[str], widths: Sequence[float], freeze: str) -> None:
+    """The header row: bold on the header fill, wrapped, tall enough for the longest heading."""
+    lines = max(_lines(text, width) for text, width in zip(headers, widths, strict=True))
     for col, (text, width) in enumerate(zip(headers, widths, strict=True), 1):
         cell = ws.cell(HEADER_ROW, col, text)
         cell.font = _font(bold=True)
@@ -107,7 +109,7 @@ def _header(ws: Worksheet, headers: list[str], widths: Sequence[float], freeze: 
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         ws.column_dimensions[get_column_letter(col)].width = width
     ws.freeze_panes = freeze
-    ws.row_dimensions[HEADER_ROW].height = 42
+    ws.row_dimensions[HEADER_ROW].height = max(30, 14 * lines)
 
 
 def _write_row(ws: Worksheet, row: int, values: Sequence[object], formats: dict[int, str],
