@@ -17,7 +17,7 @@ from scoring.indicators.rules import RULE_KIND_LABELS
 from scoring.indicators.rules.base import fmt
 from scoring.problems import SEVERITY_LABELS
 from scoring.report.fonts import check_fonts
-from scoring.report.formatting import beijing_time
+from scoring.report.formatting import beijing_time, with_unit
 from scoring.report.methodology import (
     MISSING_LABELS,
     SECTION_KIND_LABELS,
@@ -141,9 +141,8 @@ def parameter_sections(indicator_set: IndicatorSet) -> list[ParameterSection]:
 def _bounds(item: DataItem) -> str:
     if item.options:
         return "、".join(item.options)
-    unit = item.unit or ""
-    low = "" if item.min is None else f"≥ {fmt(item.min)}{unit}"
-    high = "" if item.max is None else f"≤ {fmt(item.max)}{unit}"
+    low = "" if item.min is None else f"≥ {with_unit(item.min, item.unit)}"
+    high = "" if item.max is None else f"≤ {with_unit(item.max, item.unit)}"
     return "，".join(p for p in (low, high) if p) or "—"
 
 
