@@ -11,7 +11,7 @@ from scoring.catalogue.departments import Registry, load_registry
 from scoring.catalogue.extract import Extraction, extract_plan
 
 if TYPE_CHECKING:
-    from reportdata import Rendered
+    from reportdata import EngineRun, Rendered
 
 pytest_plugins = ["portal_fixtures"]
 
@@ -59,11 +59,13 @@ def seed_extractions() -> dict[int, Extraction]:
 REPORT_MOMENT = "2023-02-01T08:00:00+00:00"
 
 
-def pdf_text(path: Path) -> str:
-    """The PDF's text as pdftotext extracts it (UTF-8, reading order)."""
+def pdf_text(path: Path, *, layout: bool = False) -> str:
+    """The PDF's text as pdftotext extracts it (UTF-8, reading order; ``layout``: keep the columns,
+    so a table row stays on one line)."""
     import subprocess
 
-    return subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], check=True,
+    flags = ["-layout"] if layout else []
+    return subprocess.run(["pdftotext", "-enc", "UTF-8", *flags, str(path), "-"], check=True,
                           capture_output=True, text=True).stdout
 
 
@@ -89,3 +91,21 @@ def rendered_reports(tmp_path_factory: pytest.TempPathFactory) -> Rendered:
     paths = render_reports(report, indicator_set, out_dir, generated_at=moment, workers=2)
     return Rendered(report=report, indicator_set=indicator_set, out_dir=out_dir, paths=paths,
                     generated_at=moment)
+
+
+@pytest.fixture(scope="session")
+def engine_outputs(tmp_path_factory: pytest.TempPathFactory) -> EngineRun:
+    """The bundled 2022 samples (one unit broken, one left out, 2020 as the previous year) scored
+    through the pipeline, with every PDF rendered: once per session."""
+    from reportdata import engine_run
+
+    return engine_run(tmp_path_factory.mktemp("engine"))
+
+
+def pdf_page_text(path: Path, page: int, *, layout: bool = False) -> str:
+    """One page's text (``layout``: keep the columns, so table rows stay on one line)."""
+    import subprocess
+
+    flags = ["-layout"] if layout else []
+    return subprocess.run(["pdftotext", "-enc", "UTF-8", *flags, "-f", str(page), "-l", str(page), str(path),
+                           "-"], check=True, capture_output=True, text=True).stdout

@@ -1,4 +1,7 @@
-"""A small but complete ScoreReport for the 2022 indicator set, built without the scoring engine.
+"""Report data for the tests: a small hand-built ScoreReport, and a real engine run over the samples.
+
+``sample_report``: a small but complete ScoreReport for the 2022 indicator set, built without the
+scoring engine.
 
 Scored units get every indicator (inputs with sheet and cell, explanations), tasks, findings,
 robustness and a trend; one unit is not scored (with its errors) and one is missing. Values are
@@ -8,9 +11,10 @@ derived from a hash of (unit, indicator), so the same call always builds the sam
 from __future__ import annotations
 
 import hashlib
+import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from conftest import ROOT
@@ -231,3 +235,66 @@ def sample_report(scored: Sequence[str] = SCORED, *, not_scored: str | None = NO
         central=SubmissionRef(file="central-2022.xlsx", sha256=_sha("central"), size=30_000),
         robustness_method="权重在 ±20% 内随机扰动 1000 次，取名次的 5% 与 95% 分位；并逐一去掉每项指标重排。",
     )
+
+
+# —— A real engine run: the bundled samples scored once per session through the pipeline ——
+
+RUN_MOMENT = datetime(2023, 2, 1, 18, 30, tzinfo=UTC)  # 2 February 02:30 in Beijing
+RUN_NOT_SCORED = "110000"  # its workbook is replaced by the cross-check sample: not scored
+RUN_MISSING = "460000"  # its workbook is left out: missing
+RUN_VETOED = "310000"  # F1 in the central records
+RUN_BOTTOM = "520000"
+
+
+@dataclass(frozen=True)
+class EngineRun:
+    """The 2022 samples scored by the engine (with 2020 as the previous year) and their outputs."""
+
+    report: ScoreReport
+    indicator_set: IndicatorSet
+    out_dir: Path
+    paths: list[Path]
+    generated_at: datetime
+
+    def card(self, code: str) -> Path:
+        """The scorecard of unit ``code``."""
+        return next(p for p in self.paths if p.name.startswith(f"{code}-"))
+
+    def unit(self, code: str) -> UnitScore:
+        """Unit ``code``'s result."""
+        return next(u for u in self.report.units if u.code == code)
+
+    @property
+    def summary(self) -> Path:
+        """summary.pdf."""
+        return self.out_dir / "summary.pdf"
+
+    @property
+    def ranking(self) -> Path:
+        """ranking.xlsx as the pipeline wrote it."""
+        return self.out_dir / "ranking.xlsx"
+
+
+def engine_run(work: Path, *, workers: int = 2) -> EngineRun:
+    """Score 2020, then 2022 with one unit's workbook broken and one left out, through the
+    pipeline; render every 2022 PDF into ``work/out/2022``."""
+    from scoring.pipeline import PipelineRequest, run_pipeline
+    from scoring.report import render_reports
+
+    samples = ROOT / "sample_inputs"
+    run_pipeline(PipelineRequest(year=2020, input_dir=samples / "2020", output=work / "out" / "2020",
+                                 central=samples / "central-2020.xlsx", generated_at=RUN_MOMENT))
+    inputs = work / "in"
+    inputs.mkdir()
+    for path in sorted((samples / "2022").glob("*.xlsx")):
+        if not path.name.startswith(RUN_MISSING):
+            shutil.copyfile(path, inputs / path.name)
+    shutil.copyfile(samples / "invalid" / "cross-check.xlsx", inputs / f"{RUN_NOT_SCORED}-北京.xlsx")
+    out = work / "out" / "2022"
+    result = run_pipeline(PipelineRequest(
+        year=2022, input_dir=inputs, output=out, central=samples / "central-2022.xlsx",
+        previous=work / "out" / "2020" / "scores.json", generated_at=RUN_MOMENT))
+    indicator_set = load_indicator_set("2022")
+    paths = render_reports(result.report, indicator_set, out, generated_at=RUN_MOMENT, workers=workers)
+    return EngineRun(report=result.report, indicator_set=indicator_set, out_dir=out, paths=paths,
+                     generated_at=RUN_MOMENT)

@@ -24,7 +24,7 @@ def test_bounds_are_worded_in_chinese() -> None:
                                                "previous_factor": 10})
     assert bounded.describe_bounds() == (
         "允许范围 0～1,000 件，超出为错误；须为整数；"
-        "合理范围为每万人 0.5～20 件（按单位规模折算），超出为警告；超过上年数的 10 倍或不足其 1/10 时警告")
+        "合理范围为每万人 0.5～20 件（按单位规模折算），超出为警告；超过上一考核年度数的 10 倍或不足其 1/10 时警告")
     assert item().describe_bounds() == "不得小于 0 件，超出为错误；须为整数"
     ratio = DataItem.model_validate({"code": "r", "name": "比率", "unit": "%", "kind": "ratio"})
     assert ratio.describe_bounds() == "允许范围 0～100%，超出为错误"
@@ -76,4 +76,4 @@ def test_audit_html_shows_the_bounds(tmp_path: Path) -> None:
     out = tmp_path / "audit.html"
     assert runner.invoke(app, ["audit", "2022", "-o", str(out)]).exit_code == 0
     html = out.read_text("utf-8")
-    assert "数据项与校验范围" in html and "每亿元地区生产总值 0.01～2 件" in html
+    assert "数据项定义与校验规则" in html and "每亿元地区生产总值 0.01～2 件" in html

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,9 +15,10 @@ from scoring.errors import ScoringError
 from scoring.indicators.models import SectionKind
 from scoring.indicators.rules import RULE_CLASSES
 from scoring.indicators.store import load_indicator_set
-from scoring.report.charts import Series, distribution_chart, section_chart
+from scoring.report.charts import Bar, Series, distribution_chart, section_chart
 from scoring.report.methodology import _DESCRIBERS, describe_rule, methodology
 from scoring.report.moment import run_moment
+from scoring.report.palette import WARNING
 from scoring.report.render import plan_jobs, scorecard_file
 
 
@@ -38,7 +40,7 @@ def test_rule_words_carry_the_numbers() -> None:
     items = s.item_map()
     assert "0.25" in describe_rule(by_id["B1"], items) and "每 1 件" in describe_rule(by_id["B1"], items)
     assert "≥ 95%" in describe_rule(by_id["B2"], items) and "得 3 分" in describe_rule(by_id["B2"], items)
-    assert "2023-01-15" in describe_rule(by_id["C1"], items) and "0.5" in describe_rule(by_id["C1"], items)
+    assert "2023年1月15日" in describe_rule(by_id["C1"], items) and "0.5" in describe_rule(by_id["C1"], items)
     assert "达到 90%" in describe_rule(by_id["A7"], items) and "60%" in describe_rule(by_id["A7"], items)
     assert "每亿元GDP" in describe_rule(by_id["A6"], items)
     assert "前 25%" in describe_rule(by_id["C5"], items)
@@ -56,10 +58,23 @@ def test_charts_are_deterministic_svg_with_text() -> None:
     assert first == section_chart(*args, title="各部分得分率")
     assert first.startswith("<svg") and "<text" in first and "日常工作成效" in first
     assert "<dc:date>" not in first and "width=" not in first.split(">")[0]
-    data = (["广东", "北京"], [80.5, 70.0], ["良好", "合格"], [("合格", 60.0)])
+    bars = [Bar("广东", 80.5, "良好"), Bar("北京", 70.0, "合格"), Bar("上海", 79.7, "不合格", vetoed=True)]
+    data = (bars, ["优秀", "良好", "合格", "不合格"], [("合格", 60.0), ("良好", 80.0)])
     other = distribution_chart(*data, title="总分")
     assert other == distribution_chart(*data, title="总分")
-    assert "广东" in other
+    assert "广东" in other and "上海※" in other and "79.70（一票否决）" in other
+
+
+def _texts(svg: str) -> list[str]:
+    return [t for t in re.findall(r"<text[^>]*>([^<]*)</text>", svg) if t.strip()]
+
+
+def test_distribution_legend_follows_the_grades_and_warns_in_red() -> None:
+    bars = [Bar("甲", 91.0, "优秀"), Bar("乙", 55.0, "不合格"), Bar("丙", 70.0, "合格")]
+    svg = distribution_chart(bars, ["优秀", "良好", "合格", "不合格"], [("合格", 60.0)], title="总分")
+    texts = _texts(svg)
+    assert texts[-4:] == ["优秀", "良好", "合格", "不合格"]  # the legend, drawn last, in grade order
+    assert WARNING.lower() in svg.lower()
 
 
 def test_run_moment_prefers_the_manifest(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from conftest import pdf_text, squeeze
 from reportdata import MISSING, NOT_SCORED, SCORED, Rendered
 
-from scoring.indicators.html import points
 from scoring.report.render import scorecard_file
 
 
@@ -25,8 +24,8 @@ def test_scorecard_text_has_unit_total_and_every_indicator(rendered_reports: Ren
         text = pdf_text(r.card(code))
         flat = squeeze(text)
         assert unit.name in flat and f"{r.report.year}年度" in flat
-        assert points(unit.total) in text and unit.grade is not None and unit.grade in flat
-        assert f"{unit.rank}/{len(r.report.scored())}" in flat and "稳健区间" in flat
+        assert f"{unit.total:.2f}" in text and unit.grade is not None and unit.grade in flat
+        assert f"第{unit.rank}名/共{len(r.report.scored())}个单位" in flat and "稳健区间" in flat
         for _, indicator in r.indicator_set.indicators():
             assert squeeze(indicator.name) in flat, indicator.name
         for score in unit.indicators.values():
@@ -40,11 +39,11 @@ def test_scorecard_text_has_unit_total_and_every_indicator(rendered_reports: Ren
 
 def test_scorecard_shows_vetoes_tasks_findings_and_trend(rendered_reports: Rendered) -> None:
     tibet = squeeze(pdf_text(rendered_reports.card("540000")))
-    assert "触发：等次不高于“不合格”" in tibet and "待核" in tibet
+    assert "效果：等次不高于“不合格”" in tibet and "待核" in tibet
     canton = squeeze(pdf_text(rendered_reports.card("440000")))
     assert "聚焦重点领域治理" in canton and "已完成" in canton and "未开展" in canton
     assert "办结案件数大于查处案件数" in canton and "工作数据!C3" in canton
-    assert "与上年比较：2021年总分" in canton
+    assert "与2021年度比较：2021年度总分" in canton
     assert "各部分得分率" in canton and "全国平均" in canton  # the chart's text is text
 
 
@@ -63,9 +62,9 @@ def test_summary_ranks_every_unit_and_explains_the_method(rendered_reports: Rend
     for unit in r.report.units:
         assert unit.name in flat
     for unit in r.report.scored():
-        assert points(unit.total) in text
+        assert f"{unit.total:.2f}" in text
     assert "未收到报送工作簿" in flat and "未评分" in flat
-    assert "各部分领先单位" in flat and "各单位总分" in flat
+    assert "各部分全国平均与领先单位" in flat and "各单位总分" in flat
     assert "同分同名次，其后名次顺延" in flat
     for _, indicator in r.indicator_set.indicators():
         assert squeeze(indicator.name) in flat
@@ -74,4 +73,4 @@ def test_summary_ranks_every_unit_and_explains_the_method(rendered_reports: Rend
         if indicator.rule_text:
             assert squeeze(indicator.rule_text)[:20] in flat
     assert "每移送1件得0.25分" in flat or "每1个单位得0.25分" in flat
-    assert "2023-01-15" in flat
+    assert "2023年1月15日" in flat and "2023-01-15" not in flat

@@ -161,15 +161,15 @@ def test_ranking_workbook(project: Path) -> None:
                         "-o", str(project / "out")])
     wb = load_workbook(project / "out" / "ranking.xlsx")
     assert wb.sheetnames == ["总表", "A 日常工作成效", "B 报送信息数据", "D 扣分项目"]
-    summary = wb["总表"]
-    assert summary.freeze_panes == "D2"
-    headers = [c.value for c in summary[1]]
+    summary = wb["总表"]  # a title row and a note above the header row (row 3)
+    assert summary.freeze_panes == "D4"
+    headers = [c.value for c in summary[3]]
     assert headers[:9] == ["名次", "单位代码", "单位", "地区", "区内名次", "总分", "等次", "档次",
                            "平安建设得分"]
-    first = [c.value for c in summary[2]]
+    first = [c.value for c in summary[4]]
     assert first[:3] == [1, "110000", "北京市"] and first[5] == 86
-    assert summary.cell(2, 6).number_format == "0.00"
-    statuses = [summary.cell(r, headers.index("状态") + 1).value for r in range(2, summary.max_row + 1)]
+    assert summary.cell(4, 6).number_format.startswith("0.00")
+    statuses = [summary.cell(r, headers.index("状态") + 1).value for r in range(4, summary.max_row + 1)]
     assert statuses.count("已评分") == 3 and statuses.count("未评分") == 1 and statuses.count("未报送") == 28
     section_a = wb["A 日常工作成效"]
-    assert [c.value for c in section_a[2]][:4] == [1, "110000", "北京市", 49]
+    assert [c.value for c in section_a[4]][:4] == [1, "110000", "北京市", 49]

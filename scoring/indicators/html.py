@@ -1,4 +1,4 @@
-"""The audit report as HTML (Jinja2, autoescaped, strict), ready for a later PDF rendering."""
+"""The project's Jinja2 set-up (autoescaped, strict) over ``templates/``, shared by every report."""
 
 from __future__ import annotations
 
@@ -6,8 +6,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from scoring.indicators.report import AuditReport
-from scoring.problems import SEVERITY_LABELS
+from scoring.indicators.rules.base import fmt
 from scoring.settings import get_settings
 
 
@@ -24,18 +23,8 @@ def environment(directory: Path | None = None) -> Environment:
 
 
 def points(value: float | None) -> str:
-    """``8.0`` → ``8``, ``2.5`` → ``2.5``; blank for ``None``."""
+    """``8.0`` → ``8``, ``2.5`` → ``2.5``, ``2.625`` → ``2.63`` (half up, as the explanations round);
+    blank for ``None``."""
     if value is None:
         return ""
-    return f"{value:.2f}".rstrip("0").rstrip(".")
-
-
-def render_audit(report: AuditReport) -> str:
-    """The audit report page."""
-    env = environment()
-    env.filters["pts"] = points
-    indicator_ids = [w.id for w in report.indicators]
-    return env.get_template("audit.html").render(
-        report=report, severity_labels={k.value: v for k, v in SEVERITY_LABELS.items()},
-        indicator_ids=indicator_ids, title=f"指标配置审计：{report.title}",
-    )
+    return fmt(value)

@@ -154,7 +154,7 @@ class DataItem(Strict):
             parts.append(f"合理范围为{per}{span}{unit}（按单位规模折算），超出为警告")
         if plausible is not None and plausible.previous_factor is not None:
             factor = _num(plausible.previous_factor)
-            parts.append(f"超过上年数的 {factor} 倍或不足其 1/{factor} 时警告")
+            parts.append(f"超过上一考核年度数的 {factor} 倍或不足其 1/{factor} 时警告")
         return "；".join(parts) if parts else "无数值范围"
 
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from pydantic import BaseModel, ConfigDict
 
+from scoring import __version__
 from scoring.catalogue.models import Plan
 from scoring.indicators.audit import audit, read_catalogue
 from scoring.indicators.diff import SetDiff, diff_sets
@@ -76,21 +79,80 @@ class ItemBounds(_Out):
                    bounds=item.describe_bounds())
 
 
+class CheckRun(_Out):
+    """A group of the audit's checks: what it verifies, its finding codes, whether it ran, and how
+    many findings it gave."""
+
+    name: str
+    verifies: str
+    codes: list[str]
+    ran: bool
+    findings: int
+
+
 class AuditReport(_Out):
     """Everything ``scoring audit`` shows, as data (JSON, console and HTML read this)."""
 
     file: str
     year: int
     title: str
+    config_sha256: str
+    engine_version: str
     total_points: float
     errors: int
     warnings: int
     findings: list[Problem]
+    checks: list[CheckRun]
     sections: list[SectionSummary]
     indicators: list[IndicatorWeight]
     coverage: list[TaskCoverage]
     items: list[ItemBounds] = []
     diff: SetDiff | None = None
+
+
+# The groups of checks ``audit()`` runs (see the code list in ``scoring.indicators.audit``), so the
+# report can say what "no problem found" covers. The last element: whether the group needs the
+# task catalogue (without it, those checks cannot run).
+AUDIT_CHECKS: tuple[tuple[str, str, tuple[str, ...], bool], ...] = (
+    ("结构", "指标编号不重复；计分部分分值合计等于总分，各部分分值与其指标一致；加分、扣分部分有上限且计次"
+     "方式正确；一票否决只在一票否决部分、分值为 0，所清零的部分存在",
+     ("duplicate-id", "weights-sum", "section-points-mismatch", "adjustment-cap-missing", "adjustment-mode",
+      "veto-misplaced", "veto-points", "veto-target-unknown"), False),
+    ("计分规则", "每项规则能取得而不超过满分，得分随数据单调变化，分档无空档、无重叠，排名计分的比例完整，"
+     "每项指标都有考核任务",
+     ("rule-unreachable-max", "rule-exceeds-max", "rule-not-monotone", "band-gap", "band-overlap",
+      "rank-shares-missing", "rule-no-tasks"), False),
+    ("数据项", "规则和校验引用的数据项都有定义且类型相符，每个数据项都被使用，取值范围和选项合理",
+     ("item-undefined", "item-wrong-kind", "item-unused", "item-bounds", "item-options", "check-wrong-kind"),
+     False),
+    ("等次与档次", "等次和档次的分数段无空档、无重叠，档次方法与条件一致、得分不超过满分、名次比例完整，"
+     "等次与档次的关系已写明且不会矛盾",
+     ("band-gap", "band-overlap", "tier-method", "tier-exceeds-max", "tier-shares", "tier-grade-unknown",
+      "tier-grade-contradiction", "tier-grade-unstated"), False),
+    ("任务覆盖", "任务目录可读且与配置的年度一致，所列任务都在目录中，每项任务或被考核、或写明排除理由，"
+     "排除的任务没有同时被考核",
+     ("catalogue-missing", "catalogue-mismatch", "task-unknown", "task-not-covered",
+      "task-excluded-and-covered"), True),
+    ("原文引用", "每条“工作要点原文”都逐字出现在当年工作要点中",
+     ("basis-not-in-plan",), True),
+)
+
+
+def checks_run(findings: list[Problem], plan: Plan | None) -> list[CheckRun]:
+    """The audit's check groups with whether each ran and how many findings it gave."""
+    return [CheckRun(name=name, verifies=verifies, codes=list(codes),
+                     ran=plan is not None or not needs_plan,
+                     findings=sum(1 for p in findings if p.code in codes))
+            for name, verifies, codes, needs_plan in AUDIT_CHECKS]
+
+
+def task_lead(title: str, text: str) -> str:
+    """A task's lead phrase in full: the catalogue's title, or when that was cut short (``…``),
+    the task's words up to the first comma or full stop."""
+    if not title.endswith("…"):
+        return title
+    cut = min((i for i in (text.find(m) for m in "，,。；;") if i > 0), default=len(text))
+    return text[:cut]
 
 
 def section_summaries(s: IndicatorSet) -> list[SectionSummary]:
@@ -136,7 +198,7 @@ def coverage_matrix(s: IndicatorSet, plan: Plan | None) -> list[TaskCoverage]:
                     if sec.kind is SectionKind.SCORE:
                         effective += ind.points / len(ind.tasks)
             rows.append(TaskCoverage(
-                id=task.id, title=task.title, section=section.title, indicators=ids,
+                id=task.id, title=task_lead(task.title, task.text), section=section.title, indicators=ids,
                 excluded=excluded.get(task.id), effective_points=round_points(effective)))
     return rows
 
@@ -152,7 +214,9 @@ def build_report(loaded: LoadedSet, against: LoadedSet | None = None) -> AuditRe
         diff = diff_sets(against.indicator_set, s, old_file=str(against.file), new_file=str(loaded.file),
                          old_plan=old_plan, new_plan=plan)
     return AuditReport(
-        file=str(loaded.file), year=s.year, title=s.title, total_points=s.total_points,
+        file=str(loaded.file), year=s.year, title=s.title,
+        config_sha256=hashlib.sha256(loaded.file.read_bytes()).hexdigest(), engine_version=__version__,
+        total_points=s.total_points, checks=checks_run(findings, plan),
         errors=sum(p.severity is Severity.ERROR for p in findings),
         warnings=sum(p.severity is Severity.WARNING for p in findings),
         findings=findings, sections=section_summaries(s), indicators=indicator_weights(s),

@@ -14,6 +14,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from scoring.report.palette import BEST, GRID, UNIT, WARNING, grade_colours
+
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
@@ -28,7 +30,6 @@ STYLE: Any = {  # rcParams keys are typed as literals in matplotlib's stubs
     "axes.spines.top": False,
     "axes.spines.right": False,
 }
-COLOURS = ("#1f4e79", "#9aa9b8", "#c98a1c")
 MM = 1 / 25.4
 
 
@@ -38,6 +39,7 @@ class Series:
 
     label: str
     values: tuple[float, ...]
+    colour: str = UNIT
 
 
 @contextmanager
@@ -71,7 +73,8 @@ def _figure(width_mm: float, height_mm: float) -> Figure:
 
 
 def section_chart(categories: list[str], series: list[Series], *, title: str) -> str:
-    """Grouped horizontal bars, 0–100 %: one group per section, one bar per series."""
+    """Grouped horizontal bars, 0–100 %: one group per section, one bar per series (each series in
+    its own colour, ``Series.colour``)."""
     with _style():
         figure = _figure(170, 22 + 11 * len(categories))
         axes = figure.add_subplot()
@@ -81,7 +84,7 @@ def section_chart(categories: list[str], series: list[Series], *, title: str) ->
         for index, entry in enumerate(series):
             offsets = [p - 0.4 + height * (index + 0.5) for p in positions]
             bars = axes.barh(offsets, entry.values, height=height * 0.92, label=entry.label,
-                             color=COLOURS[index % len(COLOURS)])
+                             color=entry.colour)
             axes.bar_label(bars, labels=[f"{v:.0f}%" for v in entry.values], padding=2, fontsize=6.5)
         axes.set_yticks(positions, labels=categories)
         axes.invert_yaxis()
@@ -90,40 +93,61 @@ def section_chart(categories: list[str], series: list[Series], *, title: str) ->
         axes.set_title(title, loc="left", fontsize=8.5)
         axes.legend(loc="lower center", bbox_to_anchor=(0.5, 1.04), ncol=count, frameon=False,
                     fontsize=7)
-        axes.grid(axis="x", linewidth=0.3, color="#cccccc")
+        axes.grid(axis="x", linewidth=0.3, color=GRID)
         axes.set_axisbelow(True)
         figure.tight_layout()
         return _svg(figure)
 
 
-def distribution_chart(names: list[str], totals: list[float], grades: list[str],
-                       thresholds: list[tuple[str, float]], *, title: str) -> str:
-    """Every scored unit's total as a horizontal bar, best at the top, coloured by grade, with the
-    grade thresholds as vertical lines (horizontal, so Chinese names stay upright)."""
+@dataclass(frozen=True)
+class Bar:
+    """A unit in the distribution chart: its label, total and grade, and whether a veto applied."""
+
+    label: str
+    total: float
+    grade: str
+    vetoed: bool = False
+
+
+def distribution_chart(bars: list[Bar], grades: list[str], thresholds: list[tuple[str, float]], *,
+                       title: str, veto_note: str = "一票否决") -> str:
+    """Every scored unit's total as a horizontal bar in rank order, coloured by grade (legend in
+    the config's grade order, the worst grade in the warning colour), the grade thresholds as
+    dashed lines labelled in one row above the bars, and vetoed units hatched and marked."""
+    from matplotlib.patches import Patch
+
+    colours = grade_colours(grades)
     with _style():
-        figure = _figure(170, 24 + 4.2 * len(names))
+        figure = _figure(170, 30 + 4.2 * len(bars))
         axes = figure.add_subplot()
-        order = sorted(set(grades), key=grades.index)
-        palette = {g: COLOURS[i % len(COLOURS)] for i, g in enumerate(order)}
-        positions = list(range(len(names)))
-        for grade in order:
-            picked = [i for i in positions if grades[i] == grade]
-            bars = axes.barh(picked, [totals[i] for i in picked], color=palette[grade], label=grade,
-                             height=0.72)
-            axes.bar_label(bars, labels=[f"{totals[i]:g}" for i in picked], padding=2, fontsize=6)
-        top = max([*totals, *(v for _, v in thresholds), 1.0]) * 1.1
-        for index, (name, value) in enumerate(sorted(thresholds, key=lambda t: t[1])):
-            axes.axvline(value, linewidth=0.5, linestyle="--", color="#666666")
-            axes.annotate(f"{name} ≥ {value:g}", (value, -0.45), fontsize=6, ha="right", va="bottom",
-                          color="#444444", xytext=(-2, 7 * (index % 2)), textcoords="offset points")
-        axes.set_yticks(positions, labels=names, fontsize=6.5)
-        axes.set_ylim(len(names) - 0.4, -1.2)
+        positions = list(range(len(bars)))
+        for index, bar in enumerate(bars):
+            drawn = axes.barh([index], [bar.total], height=0.72,
+                              color=colours.get(bar.grade, BEST),
+                              hatch="////" if bar.vetoed else None,
+                              edgecolor="white" if bar.vetoed else None, linewidth=0)
+            label = f"{bar.total:.2f}" + (f"（{veto_note}）" if bar.vetoed else "")
+            axes.bar_label(drawn, labels=[label], padding=2, fontsize=6, zorder=4,
+                           color=WARNING if bar.vetoed else "#222222",
+                           bbox={"boxstyle": "square,pad=0.08", "facecolor": "white", "edgecolor": "none"})
+        top = max([*(b.total for b in bars), *(v for _, v in thresholds), 1.0]) * 1.16
+        for name, value in thresholds:
+            axes.axvline(value, linewidth=0.5, linestyle="--", color="#444444", zorder=3)
+            axes.text(value, -1.05, f"{name} ≥ {value:g}", fontsize=6, ha="center", va="bottom",
+                      color="#444444")
+        labels = [f"{b.label}※" if b.vetoed else b.label for b in bars]
+        axes.set_yticks(positions, labels=labels, fontsize=6.5)
+        axes.set_ylim(len(bars) - 0.4, -1.6)
         axes.set_xlim(0, top)
         axes.set_xlabel("总分")
-        axes.set_title(title, loc="left", fontsize=8.5)
-        axes.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False, fontsize=7,
-                    ncol=len(order))
-        axes.grid(axis="x", linewidth=0.3, color="#cccccc")
+        axes.set_title(title, loc="left", fontsize=8.5, pad=14)
+        handles = [Patch(facecolor=colours[g], label=g) for g in grades]
+        if any(b.vetoed for b in bars):
+            handles.append(Patch(facecolor="white", edgecolor="#444444", hatch="////",
+                                 label=f"※ {veto_note}"))
+        axes.legend(handles=handles, loc="lower right", bbox_to_anchor=(1.0, 1.0), frameon=False,
+                    fontsize=7, ncol=len(handles), handlelength=1.2, columnspacing=1.2)
+        axes.grid(axis="x", linewidth=0.3, color=GRID)
         axes.set_axisbelow(True)
         figure.tight_layout()
         return _svg(figure)

@@ -7,7 +7,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from scoring.indicators.items import DataItem
-from scoring.indicators.models import Indicator, IndicatorSet, MissingPolicy, Section, SectionKind
+from scoring.indicators.models import (
+    Citation,
+    Indicator,
+    IndicatorSet,
+    MissingPolicy,
+    Section,
+    SectionKind,
+)
 from scoring.indicators.rules import (
     RULE_KIND_LABELS,
     BandsRule,
@@ -22,6 +29,7 @@ from scoring.indicators.rules import (
 )
 from scoring.indicators.rules.base import fmt
 from scoring.indicators.rules.normalise import NORMALISE_LABELS
+from scoring.report.formatting import chinese_date
 
 SECTION_KIND_LABELS = {"score": "计分", "bonus": "加分", "deduction": "扣分", "veto": "一票否决"}
 MISSING_LABELS = {
@@ -41,7 +49,7 @@ class MethodRow:
     points: float
     rule: str
     rule_text: str | None
-    basis: str
+    basis: list[Citation]
     tasks: str
     missing: str
 
@@ -125,7 +133,7 @@ def _rank(rule: RankRule, items: Names) -> str:
 
 def _timeliness(rule: TimelinessRule, items: Names) -> str:
     grace = f"，宽限 {rule.grace_days} 日" if rule.grace_days else ""
-    return (f"{_name(items, rule.item)}不晚于 {rule.deadline.isoformat()} 得满分；每逾期 1 日扣 "
+    return (f"{_name(items, rule.item)}不晚于 {chinese_date(rule.deadline)}得满分；每逾期 1 日扣 "
             f"{fmt(rule.per_day)} 分{grace}，最低 {fmt(rule.floor)} 分")
 
 
@@ -185,7 +193,7 @@ def _row(section: Section, indicator: Indicator, items: Names) -> MethodRow:
     return MethodRow(id=indicator.id, name=indicator.name,
                      kind_label=RULE_KIND_LABELS[indicator.rule.kind], points=indicator.points,
                      rule=describe_rule(indicator, items, section.kind), rule_text=indicator.rule_text,
-                     basis="；".join(f"{c.ref}：{c.text}" for c in indicator.basis),
+                     basis=list(indicator.basis),
                      tasks="、".join(indicator.tasks), missing=missing)
 
 

@@ -7,25 +7,29 @@ from datetime import datetime
 from typing import Any
 
 from scoring.indicators.models import IndicatorSet, SectionKind
-from scoring.problems import SEVERITY_LABELS, Problem
 from scoring.report.charts import Series, section_chart
+from scoring.report.detail import finding_rows, indicator_groups, of_kind, task_totals
+from scoring.report.formatting import chinese_dates, counted, rank_range
+from scoring.report.gaps import indicator_averages, unit_gaps
+from scoring.report.palette import AVERAGE, BEST, UNIT
 from scoring.report.views import (
     STATUS_LABELS,
     SectionFigures,
+    compared_with,
     interval_text,
     page_meta,
     report_environment,
     section_figures,
     svg_markup,
     trend_text,
-    value_text,
 )
-from scoring.scores.models import IndicatorScore, ScoreReport, TaskTally, UnitScore
+from scoring.scores.models import ScoreReport, UnitScore, VetoApplied
 
 
 @dataclass(frozen=True)
 class SectionRow:
-    """A section in the unit's section table."""
+    """A section in the unit's section table; points, average and best signed as they count
+    towards the total (deductions negative)."""
 
     id: str
     name: str
@@ -35,102 +39,37 @@ class SectionRow:
     max: float
     percent: float
     average: float
+    average_percent: float
     best: float
 
 
 @dataclass(frozen=True)
-class InputRow:
-    """An input value and where it was read."""
-
-    name: str
-    value: str
-    where: str
-
-
-@dataclass(frozen=True)
-class IndicatorRow:
-    """An indicator's result as the detail table shows it."""
+class VetoNotice:
+    """A veto that applied, as page 1 states it."""
 
     id: str
     name: str
-    points: float | None
-    max: float
-    inputs: list[InputRow]
+    effect: str
     explanation: str
-    excluded: bool
-    flagged: bool
 
 
-@dataclass(frozen=True)
-class IndicatorGroup:
-    """The indicators of one section."""
-
-    id: str
-    name: str
-    kind: str
-    rows: list[IndicatorRow]
+def _share(value: float, maximum: float) -> float:
+    return 0.0 if not maximum else round(min(max(abs(value) / maximum * 100, 0.0), 100.0), 1)
 
 
-@dataclass(frozen=True)
-class FindingRow:
-    """A data-quality note."""
-
-    severity: str
-    label: str
-    code: str
-    where: str
-    message: str
-
-
-def _sections(unit: UnitScore, figures: list[SectionFigures]) -> list[SectionRow]:
+def section_rows(unit: UnitScore, figures: list[SectionFigures]) -> list[SectionRow]:
+    """The unit's sections (vetoes aside) with the national average and the best unit."""
     rows = []
     for f in figures:
         if f.info.kind == "veto":
             continue
         got = unit.sections.get(f.info.id)
-        percent = 0.0 if got is None or not f.info.max else min(max(got / f.info.max * 100, 0.0), 100.0)
+        signed = None if got is None else counted(got, f.info.kind)
         rows.append(SectionRow(id=f.info.id, name=f.info.name, kind=f.info.kind, kind_label=f.kind_label,
-                               points=got, max=f.info.max, percent=round(percent, 1),
-                               average=f.average, best=f.best))
+                               points=signed, max=f.info.max, percent=_share(signed or 0.0, f.info.max),
+                               average=f.average, average_percent=_share(f.average, f.info.max),
+                               best=f.best))
     return rows
-
-
-def _inputs(score: IndicatorScore) -> list[InputRow]:
-    rows = []
-    for ref in score.inputs:
-        where = f"{ref.sheet}!{ref.cell}" if ref.sheet and ref.cell else (ref.sheet or ref.file or "")
-        rows.append(InputRow(name=ref.name, value=value_text(ref.value), where=where))
-    return rows
-
-
-def indicator_groups(unit: UnitScore, indicator_set: IndicatorSet) -> list[IndicatorGroup]:
-    """Every indicator of the set, grouped by section, with the unit's result (blank when absent)."""
-    groups = []
-    for section in indicator_set.sections:
-        rows = []
-        for ind in section.indicators:
-            score = unit.indicators.get(ind.id)
-            if score is None:
-                rows.append(IndicatorRow(id=ind.id, name=ind.name, points=None, max=ind.points, inputs=[],
-                                         explanation="无结果", excluded=False, flagged=False))
-                continue
-            rows.append(IndicatorRow(id=ind.id, name=score.name, points=score.points, max=score.max,
-                                     inputs=_inputs(score), explanation=score.explanation,
-                                     excluded=score.excluded, flagged=score.flagged))
-        groups.append(IndicatorGroup(id=section.id, name=section.name, kind=section.kind.value, rows=rows))
-    return groups
-
-
-def finding_rows(findings: list[Problem]) -> list[FindingRow]:
-    """Problems as table rows."""
-    return [FindingRow(severity=p.severity.value, label=SEVERITY_LABELS[p.severity], code=p.code,
-                       where=p.where(), message=p.message) for p in findings]
-
-
-def task_totals(tallies: list[TaskTally]) -> dict[str, int]:
-    """Column sums of the task table."""
-    keys = ("done", "partly", "not_started", "not_applicable", "missing")
-    return {k: sum(getattr(t, k) for t in tallies) for k in keys}
 
 
 def chart(unit: UnitScore, figures: list[SectionFigures]) -> str:
@@ -142,11 +81,27 @@ def chart(unit: UnitScore, figures: list[SectionFigures]) -> str:
         return round(value, 1)
 
     series = [
-        Series("本单位", tuple(share(unit.sections.get(f.info.id, 0.0) / f.info.max * 100) for f in shown)),
-        Series("全国平均", tuple(share(f.average / f.info.max * 100) for f in shown)),
-        Series("最高单位", tuple(share(f.best / f.info.max * 100) for f in shown)),
+        Series("本单位", tuple(share(unit.sections.get(f.info.id, 0.0) / f.info.max * 100) for f in shown),
+               UNIT),
+        Series("全国平均", tuple(share(f.average / f.info.max * 100) for f in shown), AVERAGE),
+        Series("最高单位", tuple(share(f.best / f.info.max * 100) for f in shown), BEST),
     ]
     return section_chart(labels, series, title="各部分得分率（占本部分满分）")
+
+
+def veto_notices(unit: UnitScore) -> list[VetoNotice]:
+    """Each veto that applied: which one, why, and what it did."""
+    return [VetoNotice(id=v.indicator, name=v.name, effect=v.effect,
+                       explanation=chinese_dates(v.explanation).rstrip("。")) for v in unit.vetoes]
+
+
+def rank_note(unit: UnitScore, vetoes: list[VetoApplied]) -> str:
+    """Why a vetoed unit stands where it does in the ranking."""
+    if any(v.rank == "none" for v in vetoes):
+        return "一票否决，不参加排名"
+    if any(v.rank == "last" for v in vetoes):
+        return "一票否决，列于所有未被否决的单位之后"
+    return ""
 
 
 def scorecard_context(report: ScoreReport, indicator_set: IndicatorSet, unit: UnitScore,
@@ -154,24 +109,33 @@ def scorecard_context(report: ScoreReport, indicator_set: IndicatorSet, unit: Un
     """Everything ``scorecard.html`` reads."""
     figures = section_figures(report)
     scored = report.scored()
-    adjustments = [g for g in indicator_groups(unit, indicator_set)
-                   if g.kind in (SectionKind.BONUS.value, SectionKind.DEDUCTION.value)]
-    vetoes = [g for g in indicator_groups(unit, indicator_set) if g.kind == SectionKind.VETO.value]
+    groups = indicator_groups(unit, indicator_set)
+    is_scored = unit.status.value == "scored"
+    trend = unit.trend
     return {
         **page_meta(generated_at),
-        "title": f"{unit.name} {report.year} 年度打击侵权假冒工作绩效考核成绩单",
+        "title": f"{unit.name}{report.year}年度打击侵权假冒工作绩效考核成绩单",
         "report": report,
+        "decimals": report.total_decimals,
         "unit": unit,
         "status_label": STATUS_LABELS[unit.status],
         "scored_count": len(scored),
+        "ranked_count": len(report.ranked()),
         "tier_max": indicator_set.tiers.max_points,
         "interval": interval_text(unit.robustness),
-        "trend": trend_text(unit.trend),
-        "sections": _sections(unit, figures),
-        "chart": svg_markup(chart(unit, figures)) if unit.status.value == "scored" else "",
-        "groups": [g for g in indicator_groups(unit, indicator_set) if g.kind == SectionKind.SCORE.value],
-        "adjustments": adjustments,
-        "veto_groups": vetoes,
+        "leave_one_out": (rank_range(unit.robustness.leave_one_out_min, unit.robustness.leave_one_out_max)
+                          if unit.robustness else ""),
+        "config_title": indicator_set.title,
+        "vetoes": veto_notices(unit),
+        "rank_note": rank_note(unit, unit.vetoes),
+        "compared": compared_with(trend.previous_year) if trend is not None else "与往年比较",
+        "trend": trend_text(trend, report.total_decimals),
+        "sections": section_rows(unit, figures),
+        "chart": svg_markup(chart(unit, figures)) if is_scored else "",
+        "gaps": unit_gaps(report, indicator_set, unit, indicator_averages(report)) if is_scored else None,
+        "groups": of_kind(groups, SectionKind.SCORE),
+        "adjustments": of_kind(groups, SectionKind.BONUS, SectionKind.DEDUCTION),
+        "veto_groups": of_kind(groups, SectionKind.VETO),
         "tasks": unit.tasks,
         "task_totals": task_totals(unit.tasks),
         "findings": finding_rows(unit.findings),

@@ -1,20 +1,35 @@
-"""Small pieces both the scorecard and the summary show: values, ranks, section figures, the Jinja2 setup."""
+"""Pieces both the scorecard and the summary show: section figures, ranks, trends, the Jinja2 setup."""
 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from pathlib import Path
 from statistics import fmean
 from typing import Any
 
 from jinja2 import Environment
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
-from scoring.indicators.html import environment, points, templates_dir
+from scoring.indicators.html import environment, templates_dir
 from scoring.indicators.rules.base import fmt
+from scoring.report.formatting import (
+    beijing_date,
+    beijing_time,
+    change,
+    chinese_dates,
+    counted,
+    fixed,
+    rank_change,
+    rank_range,
+    signed_score,
+    value_text,
+)
+from scoring.report.palette import css_variables
 from scoring.report.pdf import pdf_moment, w3c_date
 from scoring.scores.models import Robustness, ScoreReport, SectionInfo, Trend, UnitScore, UnitStatus
 
@@ -23,58 +38,53 @@ STATUS_LABELS = {UnitStatus.SCORED: "已评分", UnitStatus.NOT_SCORED: "未评�
                  UnitStatus.MISSING: "未报送"}
 
 
-def value_text(value: float | int | bool | date | str | None) -> str:
-    """A reported value as the report prints it: 是/否, numbers without trailing zeros, dates ISO."""
-    if value is None:
-        return "未填报"
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, int | float):
-        return fmt(float(value))
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
+_PHRASE_BREAK = re.compile(r"(?<=[、与和及，])|(?=（)")
 
 
-def signed(value: float | None) -> str:
-    """``+2`` / ``−1.5`` / ``0`` for changes."""
-    if value is None:
-        return ""
-    if value == 0:
-        return "0"
-    return f"+{points(value)}" if value > 0 else f"−{points(-value)}"
+def phrases(text: str | None) -> Markup:
+    """``text`` as unbreakable phrases (a line may break only after 、与和及， or before （), so a
+    name or label never wraps inside a word (``东部地/区``)."""
+    if not text:
+        return Markup("")
+    parts = [p for p in _PHRASE_BREAK.split(text) if p]
+    return Markup("").join(Markup('<span class="nb">{}</span>').format(escape(p)) for p in parts)
+
+
+def rounded(value: float, decimals: int = 2) -> float:
+    """``value`` rounded half up (the way every displayed score is rounded)."""
+    quantum = Decimal(1).scaleb(-decimals)
+    return float(Decimal(repr(float(value))).quantize(quantum, rounding=ROUND_HALF_UP))
 
 
 def interval_text(robustness: Robustness | None) -> str:
     """``第 3–7 名`` (the 5 %–95 % range of ranks under varied weights)."""
     if robustness is None:
         return "—"
-    if robustness.p05 == robustness.p95:
-        return f"第 {robustness.p05} 名"
-    return f"第 {robustness.p05}–{robustness.p95} 名"
+    return rank_range(robustness.p05, robustness.p95)
 
 
-def trend_text(trend: Trend | None) -> str | None:
-    """Change since the previous year in words, or ``None`` when unknown."""
+def compared_with(year: int) -> str:
+    """``与2020年度比较``: always names the year compared with, which need not be the year before."""
+    return f"与{year}年度比较"
+
+
+def trend_text(trend: Trend | None, decimals: int = 2) -> str | None:
+    """Change since the previous assessed year in words, or ``None`` when unknown."""
     if trend is None or trend.previous_total is None:
         return None
-    parts = [f"{trend.previous_year} 年总分 {points(trend.previous_total)}"]
+    parts = [f"{trend.previous_year}年度总分 {fixed(trend.previous_total, decimals)} 分"]
     if trend.total_change is not None:
-        parts.append(f"变化 {signed(trend.total_change)} 分")
+        parts.append(f"本年度变化 {change(trend.total_change, decimals)} 分")
     if trend.previous_rank is not None:
-        change = trend.rank_change
-        moved = ""
-        if change:
-            moved = f"，上升 {change} 位" if change > 0 else f"，下降 {-change} 位"
-        elif trend.rank_change == 0:
-            moved = "，名次不变"
-        parts.append(f"上年第 {trend.previous_rank} 名{moved}")
+        moved = f"，名次{rank_change(trend.rank_change)}" if trend.rank_change is not None else ""
+        parts.append(f"{trend.previous_year}年度第 {trend.previous_rank} 名{moved}")
     return "，".join(parts)
 
 
 @dataclass(frozen=True)
 class SectionFigures:
-    """A section across the scored units: mean and best."""
+    """A section across the scored units, signed as it counts towards the total (deductions
+    negative): mean and best, and who holds the best."""
 
     info: SectionInfo
     kind_label: str
@@ -84,17 +94,17 @@ class SectionFigures:
 
 
 def section_figures(report: ScoreReport) -> list[SectionFigures]:
-    """Each section's national mean and best score (and who holds it) over the scored units."""
+    """Each section's national mean and best signed score (and who holds it) over the scored units."""
     scored = report.scored()
+    decimals = report.total_decimals
     out: list[SectionFigures] = []
     for info in report.sections:
-        values = [(u, u.sections[info.id]) for u in scored if info.id in u.sections]
+        values = [(u, counted(u.sections[info.id], info.kind)) for u in scored if info.id in u.sections]
         nums = [v for _, v in values]
-        best = (min(nums) if info.kind == "deduction" else max(nums)) if nums else 0.0
-        leaders = [u for u, v in values if v == best] if nums else []
+        best = max(nums) if nums else 0.0
+        leaders = [u for u, v in values if rounded(v, decimals) == rounded(best, decimals)] if nums else []
         out.append(SectionFigures(info=info, kind_label=SECTION_KIND_LABELS[info.kind],
-                                  average=round(fmean(nums), 2) if nums else 0.0, best=best,
-                                  leaders=leaders))
+                                  average=fmean(nums) if nums else 0.0, best=best, leaders=leaders))
     return out
 
 
@@ -118,16 +128,24 @@ def report_environment() -> Environment:
 @cache
 def _environment(directory: Path) -> Environment:
     env = environment(directory)
-    env.filters["pts"] = points
-    env.filters["signed"] = signed
+    env.filters["pts"] = lambda v: "" if v is None else fmt(v)
+    env.filters["score"] = fixed
+    env.filters["signed"] = signed_score
+    env.filters["change"] = change
+    env.filters["rank_change"] = rank_change
     env.filters["value"] = value_text
+    env.filters["dates"] = chinese_dates
+    env.filters["nb"] = phrases
+    env.globals["colour"] = css_variables()
     return env
 
 
 def page_meta(generated_at: datetime) -> dict[str, str]:
-    """Template variables every PDF page needs: the W3C date for the PDF and the printed date."""
+    """Template variables every PDF page needs: the W3C date for the PDF metadata and the printed
+    date and time (Beijing time, Chinese form)."""
     moment = pdf_moment(generated_at)
-    return {"pdf_date": w3c_date(moment), "generated_text": moment.strftime("%Y-%m-%d %H:%M UTC")}
+    return {"pdf_date": w3c_date(moment), "generated_date": beijing_date(moment),
+            "generated_text": beijing_time(moment)}
 
 
 def svg_markup(svg: str) -> Markup:

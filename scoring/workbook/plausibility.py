@@ -65,15 +65,15 @@ def _previous_finding(item: DataItem, value: ItemValue, number: float, before: f
         return None
     measure = f" {item.unit}" if item.unit and item.unit != "%" else (item.unit or "")
     if number > before * factor:
-        how = f"是上年（{_n(before)}{measure}）的 {number / before:.0f} 倍"
+        how = f"是上一考核年度（{_n(before)}{measure}）的 {number / before:.0f} 倍"
     elif number == 0:
-        how = f"为 0，上年为 {_n(before)}{measure}"
+        how = f"为 0，上一考核年度为 {_n(before)}{measure}"
     else:
-        how = f"不足上年（{_n(before)}{measure}）的 1/{before / number:.0f}"
+        how = f"不足上一考核年度（{_n(before)}{measure}）的 1/{before / number:.0f}"
     return Problem(
         code="value-implausible-change", severity=Severity.WARNING, sheet=value.sheet, cell=value.cell,
         value=shown(value.value),
-        message=(f"{item.name}：{_n(number)}{measure}{how}，超出上年数的 {factor:g} 倍范围；"
+        message=(f"{item.name}：{_n(number)}{measure}{how}，超出与上一考核年度相比 {factor:g} 倍的范围；"
                  "请核实，确实如此的可在“备注”中说明"))
 
 

@@ -1,0 +1,106 @@
+"""The audit report reproduces a number: every indicator's rule parameters, grades, tiers, data items
+with units, the checks that ran, and the config's hash, engine version and date."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import ROOT, pdf_text, squeeze
+from typer.testing import CliRunner
+
+import scoring.indicators.audit as audit_module
+from scoring import __version__
+from scoring.cli import app
+from scoring.indicators.report import AUDIT_CHECKS
+from scoring.indicators.store import load_indicator_set
+
+runner = CliRunner()
+
+
+def flow(value: Any) -> str:
+    """A value in YAML flow style, written here independently of the report's own formatter."""
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {flow(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(flow(v) for v in value) + "]"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if value is None:
+        return "null"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+@pytest.fixture(scope="module", params=["2020", "2022"])
+def audited(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str, str]:
+    """(year, text, layout text) of ``scoring audit YEAR -o FILE.pdf``."""
+    year = request.param
+    target = tmp_path_factory.mktemp(f"audit{year}") / "audit.pdf"
+    result = runner.invoke(app, ["audit", year, "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    return year, pdf_text(target), pdf_text(target, layout=True)
+
+
+def test_every_indicators_parameters_are_printed(audited: tuple[str, str, str]) -> None:
+    year, text, _ = audited
+    flat = squeeze(text)
+    indicator_set = load_indicator_set(year)
+    for _, indicator in indicator_set.indicators():
+        parameters = squeeze(flow(indicator.rule.model_dump(mode="json")))
+        assert f"参数：{parameters}" in flat, indicator.id
+
+
+def test_grades_tiers_items_and_checks_are_printed(audited: tuple[str, str, str]) -> None:
+    year, text, _ = audited
+    flat = squeeze(text)
+    indicator_set = load_indicator_set(year)
+    for grade in indicator_set.grades:
+        assert grade.name in flat
+        if grade.at_least is not None:
+            assert f"≥{grade.at_least:g}分" in flat
+    for tier in indicator_set.tiers.tiers:
+        assert tier.name in flat
+    assert "舍入规则：" in flat and "等次与档次的关系" in flat
+    for item in indicator_set.items:
+        row = squeeze(f"{item.code}{item.name}{item.unit or '—'}")
+        assert row in flat, item.code
+    for name, _, _, _ in AUDIT_CHECKS:
+        assert name in flat
+    assert "下列检查均已运行，未发现问题" in flat and flat.count("通过") >= len(AUDIT_CHECKS)
+
+
+def test_the_report_is_tied_to_the_config_and_the_engine(audited: tuple[str, str, str]) -> None:
+    year, text, layout = audited
+    flat = squeeze(layout)
+    config = ROOT / "indicators" / f"{year}.yaml"
+    assert hashlib.sha256(config.read_bytes()).hexdigest() in flat
+    assert f"评分系统版本{__version__}" in flat
+    assert re.search(r"报告日期\d{4}年\d{1,2}月\d{1,2}日", flat)
+    assert f"indicators/{year}.yaml" in flat and str(ROOT) not in text
+
+
+def test_the_coverage_matrix_headers_do_not_run_together(audited: tuple[str, str, str]) -> None:
+    _, text, layout = audited
+    assert "A10A11" not in squeeze(text) and "…" not in layout
+    assert re.search(r"\b1\s+2\s+3\s+4\s+5\s+6\s+7\s+8\s+9\s+10\s+11\b", layout)
+
+
+def test_the_listed_checks_cover_every_audit_code() -> None:
+    documented = set(re.findall(r"``([a-z]+(?:-[a-z]+)+)``", audit_module.__doc__ or ""))
+    listed = {code for _, _, codes, _ in AUDIT_CHECKS for code in codes}
+    assert documented and documented <= listed
+
+
+def test_html_report_has_the_same_content(tmp_path: Path) -> None:
+    target = tmp_path / "audit.html"
+    result = runner.invoke(app, ["audit", "2022", "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    html = target.read_text(encoding="utf-8")
+    assert "各项指标的计分规则与参数" in html and "数据项定义与校验规则" in html
+    assert hashlib.sha256((ROOT / "indicators" / "2022.yaml").read_bytes()).hexdigest() in html
+    assert str(ROOT) not in html
