@@ -24,7 +24,8 @@ def test_bounds_are_worded_in_chinese() -> None:
                                                "previous_factor": 10})
     assert bounded.describe_bounds() == (
         "允许范围 0～1,000 件，超出为错误；须为整数；"
-        "合理范围为每万人 0.5～20 件（按单位规模折算），超出为警告；超过上一考核年度数的 10 倍或不足其 1/10 时警告")
+        "合理范围为每万人 0.5～20 件（按单位规模折算），超出为警告；"
+        "超过上一考核年度数的 10 倍或不足其 1/10 时警告")
     assert item().describe_bounds() == "不得小于 0 件，超出为错误；须为整数"
     ratio = DataItem.model_validate({"code": "r", "name": "比率", "unit": "%", "kind": "ratio"})
     assert ratio.describe_bounds() == "允许范围 0～100%，超出为错误"
