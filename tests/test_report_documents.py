@@ -248,6 +248,9 @@ def test_ranking_xlsx_prints_and_explains_the_veto(engine_outputs: EngineRun) ->
         assert sheet.page_setup.fitToHeight == 0 and sheet.sheet_properties.pageSetUpPr.fitToPage
         assert sheet.print_title_rows in ("3:3", "$3:$3")
         assert "2022年度" in str(sheet["A1"].value)
+        deadline = engine_outputs.report.deadline
+        assert deadline is not None  # the title is dated by the data's date, stable across runs
+        assert f"报送截止日期：{deadline.year}年{deadline.month}月{deadline.day}日" in str(sheet["A1"].value)
         fonts = {c.font.name for row in sheet.iter_rows(min_row=1, max_row=6) for c in row if c.value}
         assert fonts == {"宋体"}
     sheet = workbook["总表"]

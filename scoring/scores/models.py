@@ -169,6 +169,7 @@ class ScoreReport(Strict):
     config_sha256: str
     engine_version: str
     total_points: float
+    deadline: date | None = Field(default=None, description="the year's submission deadline (data as of)")
     total_decimals: int = Field(description="the published total is rounded half up to this many decimals")
     rank_ties: str
     sections: list[SectionInfo]

@@ -117,7 +117,11 @@ def _write_row(ws: Worksheet, row: int, values: Sequence[object], formats: dict[
 
 
 def _title(report: ScoreReport, what: str) -> str:
-    return f"{report.year}年度各省（区、市）打击侵权假冒工作绩效考核{what}"
+    """The sheet's title with the date the data stand at (the year's submission deadline): a
+    fixed date of the assessment, so the same results always give the same workbook."""
+    title = f"{report.year}年度各省（区、市）打击侵权假冒工作绩效考核{what}"
+    when = report.deadline
+    return title if when is None else f"{title}（报送截止日期：{when.year}年{when.month}月{when.day}日）"
 
 
 def _summary(wb: Workbook, report: ScoreReport) -> None:
