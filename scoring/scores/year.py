@@ -72,7 +72,8 @@ def score_year(config: YearConfig, collected: Collected,
         year=indicator_set.year, title=indicator_set.title, config_sha256=config.source.sha256,
         engine_version=__version__, total_points=indicator_set.total_points,
         total_decimals=indicator_set.rounding.decimals,
-        deadline=None if indicator_set.submission is None else indicator_set.submission.deadline, rank_ties=indicator_set.ranking.ties,
+        deadline=None if indicator_set.submission is None else indicator_set.submission.deadline,
+        rank_ties=indicator_set.ranking.ties,
         sections=[SectionInfo(id=s.id, name=s.name, kind=s.kind.value,
                               max=(s.cap if s.kind in (SectionKind.BONUS, SectionKind.DEDUCTION)
                                    else s.points if s.points is not None
