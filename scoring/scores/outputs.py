@@ -1,24 +1,15 @@
-"""Write a year's results: scores.json, ranking.xlsx and manifest.json.
+"""A year's results as bytes: scores.json and ranking.xlsx (the pipeline writes them and the manifest).
 
-scores.json and ranking.xlsx depend only on the inputs and the configuration (byte for byte);
-manifest.json is the one file with a time stamp, next to the SHA-256 and size of every input
-and output, so an auditor can check that a published number came from these files.
+Both depend only on the inputs and the configuration, byte for byte.
 """
 
 from __future__ import annotations
-
-import hashlib
-import json
-from datetime import UTC, datetime
-from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from scoring import __version__
-from scoring.files import write_bytes_atomically
 from scoring.scores.models import ScoreReport, UnitScore, UnitStatus
 from scoring.workbook.template import fixed_properties, workbook_bytes
 
@@ -89,47 +80,3 @@ def ranking_xlsx(report: ScoreReport) -> bytes:
             _section_sheet(wb, report, section.id, section.name)
     fixed_properties(wb, report.year, "打击侵权假冒工作考核排名")
     return workbook_bytes(wb)
-
-
-def _shown(path: Path) -> str:
-    """The path relative to the working folder when it lies inside it (as the user typed it)."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
-
-
-def _file_entry(path: Path) -> dict[str, object]:
-    data = path.read_bytes()
-    return {"file": _shown(path), "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
-
-
-def manifest(report: ScoreReport, config_file: Path, inputs: list[Path], outputs: list[Path],
-             generated_at: datetime) -> bytes:
-    """The manifest: engine, configuration, every input and output with SHA-256 and size, time."""
-    body = {
-        "engine_version": __version__,
-        "year": report.year,
-        "generated_at": generated_at.astimezone(UTC).isoformat(timespec="seconds"),
-        "indicator_set": {"file": _shown(config_file), "sha256": report.config_sha256},
-        "inputs": [_file_entry(p) for p in inputs],
-        "outputs": [_file_entry(p) for p in outputs],
-    }
-    return (json.dumps(body, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
-
-
-def write_results(report: ScoreReport, out_dir: Path) -> list[Path]:
-    """Write scores.json and ranking.xlsx into ``out_dir`` (each atomically)."""
-    scores = out_dir / "scores.json"
-    ranking = out_dir / "ranking.xlsx"
-    write_bytes_atomically(scores, scores_json(report))
-    write_bytes_atomically(ranking, ranking_xlsx(report))
-    return [scores, ranking]
-
-
-def write_manifest(report: ScoreReport, out_dir: Path, config_file: Path, inputs: list[Path],
-                   outputs: list[Path], generated_at: datetime) -> Path:
-    """Write manifest.json last, listing every input and output written before it."""
-    path = out_dir / "manifest.json"
-    write_bytes_atomically(path, manifest(report, config_file, inputs, outputs, generated_at))
-    return path
