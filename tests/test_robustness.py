@@ -24,7 +24,10 @@ With a spread of 1 %, f stays within [0.99/2.01, 1.01/1.99] = [0.4925, 0.5075]: 
 
 from __future__ import annotations
 
+import math
 from typing import Any, Literal
+
+import numpy as np
 
 from scoring.indicators.models import IndicatorSet
 from scoring.scores.models import IndicatorScore, Robustness, UnitScore, UnitStatus, VetoApplied
@@ -57,8 +60,8 @@ def scored(code: str, x: float, y: float, rank: Literal["keep", "last", "none"] 
                                                    max=50, explanation="…") for i, p in points.items()})
 
 
-UNITS = [scored("A", 36, 16), scored("M", 25, 25), scored("B", 34, 14), scored("V", 50, 50, "last"),
-         scored("N", 50, 50, "none")]
+UNITS = [scored("A", 36, 16), scored("N", 50, 50, "none"), scored("M", 25, 25), scored("B", 34, 14),
+         scored("V", 50, 50, "last")]
 
 
 def interval(median: float, p05: int, p95: int, lo: int, hi: int) -> Robustness:
@@ -107,7 +110,42 @@ def test_bonus_indicators_are_not_reweighted_and_dense_ties_apply() -> None:
     twins = [scored("P", 30, 30), scored("Q", 30, 30), scored("R", 10, 10)]
     for ties, last in (("competition", 3), ("dense", 2)):
         got = robustness(twins, indicator_set(ties))
-        assert [(got[c].p05, got[c].p95) for c in "PQR"] == [(1, 1), (1, 1), (last, last)], ties
+        assert [(got[c].p05, got[c].p95, got[c].leave_one_out_min, got[c].leave_one_out_max)
+                for c in "PQR"] == [(1, 1, 1, 1), (1, 1, 1, 1), (last, last, last, last)], ties
+
+
+def test_leaving_out_the_only_indicator_ties_everyone() -> None:
+    # a single score indicator: without it every total is 0, so all share rank 1 (the published
+    # ranks 1 and 2 are not part of the leave-one-out range)
+    single = indicator_set().model_copy(deep=True)
+    single.sections[0].indicators = single.sections[0].indicators[:1]
+    single.sections[0].indicators[0].points = 100
+    got = robustness([scored("A", 30, 0), scored("B", 20, 0)], single)
+    assert [(r.median_rank, r.leave_one_out_min, r.leave_one_out_max) for r in got.values()] == [
+        (1, 1, 1), (2, 1, 1)]
+
+
+def _oracle(ranks: list[int]) -> tuple[float, int, int]:
+    """Median, 5th percentile (the lower value) and 95th (the higher) of ``ranks``."""
+    ordered = sorted(ranks)
+    n = len(ordered)
+    middle = (ordered[(n - 1) // 2] + ordered[n // 2]) / 2
+    return middle, ordered[math.floor(0.05 * (n - 1))], ordered[math.ceil(0.95 * (n - 1))]
+
+
+def test_percentiles_over_few_draws_follow_their_definition() -> None:
+    # 20 draws of (wX, wY), uniform in [0.8, 1.2] from the seeded generator, as the module states;
+    # with f = wX / (wX + wY): M is 1 + [f > 0.45] + [f > 0.55] (see the module doc) and, among
+    # twins T1, T2 at (40, 10) (20 + 60f each), K at (25, 25) is 1 when f < 0.5 and 3 otherwise.
+    # p05 is the 1st of the 20 sorted ranks (index ⌊0.05 × 19⌋ = 0), p95 the 20th (⌈0.95 × 19⌉).
+    twins = [scored("T1", 40, 10), scored("K", 25, 25), scored("T2", 40, 10)]
+    for seed in range(40):
+        w = np.random.default_rng(seed).uniform(0.8, 1.2, size=(20, 2))
+        f = w[:, 0] / (w[:, 0] + w[:, 1])
+        m = robustness(UNITS, indicator_set(), samples=20, seed=seed)["M"]
+        assert (m.median_rank, m.p05, m.p95) == _oracle([1 + (x > 0.45) + (x > 0.55) for x in f]), seed
+        k = robustness(twins, indicator_set(), samples=20, seed=seed)["K"]
+        assert (k.median_rank, k.p05, k.p95) == _oracle([1 if x < 0.5 else 3 for x in f]), seed
 
 
 def test_nothing_to_rank_and_the_method_in_words() -> None:
