@@ -192,7 +192,9 @@ def test_listing_order() -> None:
     units = [unit("m2", None, status=UnitStatus.MISSING), unit("n1", None, status=UnitStatus.NOT_SCORED),
              unit("c", 80), unit("a", 80), unit("z", 99, vetoes=(veto("none", "last"),)),
              unit("y", 98, vetoes=(veto("none", "last"),)), unit("b", 90),
-             unit("m1", None, status=UnitStatus.MISSING)]
+             unit("m1", None, status=UnitStatus.MISSING), unit("y0", 0.0, vetoes=(veto("none", "last"),)),
+             unit("y1", 0.5, vetoes=(veto("none", "last"),))]
     assign_ranks(units, "competition")
-    # ranked by rank (ties by code), then scored but unranked by total, then not scored, missing
-    assert [u.code for u in listing_order(units)] == ["b", "a", "c", "z", "y", "n1", "m1", "m2"]
+    # ranked by rank (ties by code), then scored but unranked by total (0 is a total like any
+    # other), then not scored, then missing
+    assert [u.code for u in listing_order(units)] == ["b", "a", "c", "z", "y", "y1", "y0", "n1", "m1", "m2"]

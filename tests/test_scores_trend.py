@@ -102,15 +102,18 @@ def test_units_without_a_comparable_previous_result() -> None:
             {"code": "a", "status": "scored", "total": 80.5, "rank": 2},
             {"code": "b", "status": "not_scored"},
             {"code": "c", "status": "scored", "total": 90.0, "rank": None},
-            {"code": "d", "status": "scored", "total": 70.25, "rank": 3}]},
+            {"code": "d", "status": "scored", "total": 70.25, "rank": 3},
+            {"code": "f", "status": "not_scored", "total": 50.0, "rank": 9}]},
         "source": {"file": "scores.json", "sha256": "0" * 64, "size": 1}})
-    units = [_scored("a", 78.0, 5), _scored("b", 60.0, 6), _scored("c", 91.0, 1),
-             _scored("d", 75.5, None), _scored("e", 50.0, 7),
-             UnitScore(code="a2", name="x", short_name="x", region="东部", status=UnitStatus.MISSING)]
+    units = [_scored("e", 50.0, 7),
+             UnitScore(code="a2", name="x", short_name="x", region="东部", status=UnitStatus.MISSING),
+             _scored("a", 78.0, 5), _scored("b", 60.0, 6), _scored("c", 91.0, 1),
+             _scored("d", 75.5, None), _scored("f", 40.0, 8)]
     apply_trend(units, previous)
     trends = {u.code: u.trend for u in units}
     # a fell from 2 to 5 (−3) and lost 80.5 − 78 = 2.5; b was not scored: no previous figures;
-    # c and d: one of the two years has no rank, so no rank change; e did not exist before
+    # c and d: one of the two years has no rank, so no rank change; e did not exist before; f was
+    # not scored (whatever figures its entry carries)
     assert trends == {
         "a": Trend(previous_year=2020, previous_total=80.5, previous_rank=2, total_change=-2.5,
                    rank_change=-3),
@@ -120,9 +123,11 @@ def test_units_without_a_comparable_previous_result() -> None:
                    rank_change=None),
         "d": Trend(previous_year=2020, previous_total=70.25, previous_rank=3, total_change=5.25,
                    rank_change=None),
+        "f": Trend(previous_year=2020, previous_total=None, previous_rank=None, total_change=None,
+                   rank_change=None),
         "e": None, "a2": None}
-    apply_trend(units[:1], None)
-    assert units[0].trend is not None
+    apply_trend(units, None)  # no previous results: nothing changes
+    assert trends == {u.code: u.trend for u in units}
 
 
 def test_previous_results_are_checked() -> None:
