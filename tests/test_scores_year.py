@@ -1,0 +1,133 @@
+"""A year's report around the scores: who is not scored and why, stray files, and the header fields.
+
+The 2030 hand-worked config (with B stating its 40 points) on the small unit list. The inbox holds:
+  110000.xlsx             北京, valid                                   → scored
+  120000.xlsx, 天津-副本.xlsx  two valid 天津 workbooks                → not scored: 多份报送
+  130000.xlsx             河北's template, nothing filled in            → not scored: its errors
+  140000-山西.xlsx        not a workbook; its name says 山西            → not scored
+  520000-贵州.xlsx        a 2022 template                               → not scored: wrong year
+  misc.csv                no template information, no code in the name → skipped, reported
+  ~$110000.xlsx, .110000.xlsx, notes.txt, a folder 999.xlsx            → not looked at
+上海 310000 and 安徽 340000 send nothing: missing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import ROOT
+from handworked import SMALL_UNITS, UnitData, config_variant, write_inputs
+
+from scoring import __version__
+from scoring.pipeline import PipelineRequest, PipelineResult, run_pipeline
+from scoring.scores.collect import workbook_files
+from scoring.scores.models import SectionInfo, UnitStatus
+from scoring.scores.robustness import method_text
+from scoring.scores.year import errors_first
+
+TIANJIN = UnitData({"cases_transferred": 5, "cases_opened": 200, "disclosure_rate": 96},
+                   {"submission_date": "2031-01-14", "notified_count": 0, "major_incident": "否"})
+
+
+@pytest.fixture(scope="module")
+def year(tmp_path_factory: pytest.TempPathFactory) -> tuple[PipelineResult, Path]:
+    folder = tmp_path_factory.mktemp("year")
+    stated = {"  name: 报送信息数据\n": "  name: 报送信息数据\n  points: 40\n"}
+    config = config_variant(folder / "config", stated)
+    inbox, central = write_inputs(folder, 2030, {"110000": TIANJIN, "120000": TIANJIN}, config=config)
+    shutil.copy(inbox / "120000.xlsx", inbox / "天津-副本.xlsx")
+    blank = folder / "blank"
+    write_inputs(blank, 2030, {"130000": UnitData({}, {}, tasks={})}, config=config)
+    shutil.copy(blank / "inbox" / "130000.xlsx", inbox / "130000.xlsx")
+    (inbox / "140000-山西.xlsx").write_bytes(b"not a workbook")
+    shutil.copy(ROOT / "sample_inputs" / "2022" / "520000-贵州.xlsx", inbox / "520000-贵州.xlsx")
+    (inbox / "misc.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    for stray in ("~$110000.xlsx", ".110000.xlsx", "notes.txt"):
+        shutil.copy(inbox / "110000.xlsx", inbox / stray)
+    (inbox / "999.xlsx").mkdir()
+    previous = folder / "2029.json"
+    previous.write_text(json.dumps({"year": 2029, "units": [
+        {"code": "110000", "status": "scored", "total": 70.0, "rank": 3}]}), encoding="utf-8")
+    result = run_pipeline(PipelineRequest(year=2030, input_dir=inbox, output=folder / "out", central=central,
+                                          previous=previous, config=config, units=SMALL_UNITS))
+    return result, folder
+
+
+def test_only_workbooks_are_looked_at(year: tuple[PipelineResult, Path]) -> None:
+    inbox = year[1] / "inbox"
+    assert [p.name for p in workbook_files(inbox)] == [
+        "110000.xlsx", "120000.xlsx", "130000.xlsx", "140000-山西.xlsx", "520000-贵州.xlsx", "misc.csv",
+        "天津-副本.xlsx"]
+
+
+def test_who_is_not_scored_and_why(year: tuple[PipelineResult, Path]) -> None:
+    report, folder = year[0].report, year[1]
+    units = {u.code: u for u in report.units}
+    assert units["110000"].status is UnitStatus.SCORED and units["110000"].robustness is not None
+    tianjin = units["120000"]
+    assert (tianjin.status, tianjin.reason) == (
+        UnitStatus.NOT_SCORED, "收到多份报送（120000.xlsx、天津-副本.xlsx），请只保留一份")
+    assert tianjin.submission is None and tianjin.total is None and tianjin.rank is None
+    hebei = units["130000"]
+    errors = [f for f in hebei.findings if f.severity == "error"]
+    assert hebei.status is UnitStatus.NOT_SCORED and len(errors) > 1
+    assert hebei.reason == f"报送工作簿有 {len(errors)} 个错误，未评分：{errors[0].message}"
+    data = (folder / "inbox" / "130000.xlsx").read_bytes()
+    assert hebei.submission is not None and (hebei.submission.file, hebei.submission.sha256) == (
+        "130000.xlsx", hashlib.sha256(data).hexdigest())
+    shanxi = units["140000"]
+    assert shanxi.status is UnitStatus.NOT_SCORED and [f.code for f in shanxi.findings] == ["file-not-xlsx"]
+    guizhou = units["520000"]
+    assert guizhou.status is UnitStatus.NOT_SCORED and "template-year" in [f.code for f in guizhou.findings]
+    for code in ("310000", "340000"):
+        assert (units[code].status, units[code].reason, units[code].findings) == (
+            UnitStatus.MISSING, "未收到报送工作簿", [])
+    unattributed = [f for f in report.findings if f.code == "file-unattributed"]
+    assert [(f.file, f.severity, f.message) for f in unattributed] == [
+        ("misc.csv", "warning", "无法确定该文件属于哪个单位（模板信息缺失且文件名不以单位代码开头），已跳过")]
+    assert [u.code for u in report.units] == ["110000", "120000", "130000", "140000", "520000",
+                                              "310000", "340000"]
+
+
+def test_findings_come_errors_first(year: tuple[PipelineResult, Path]) -> None:
+    units = {u.code: u for u in year[0].report.units}
+    for unit in units.values():
+        order = ["error", "warning", "info"]
+        ranks = [order.index(f.severity) for f in unit.findings]
+        assert ranks == sorted(ranks) and "submission-read" not in [f.code for f in unit.findings]
+    hebei = units["130000"].findings
+    assert {f.severity for f in hebei} >= {"error"}
+    shuffled = list(reversed(hebei))
+    assert [f.severity for f in errors_first(shuffled)] == sorted(
+        (f.severity for f in shuffled), key=["error", "warning", "info"].index)
+
+
+def test_the_report_header(year: tuple[PipelineResult, Path]) -> None:
+    result, folder = year
+    report = result.report
+    config = folder / "config" / "2030.yaml"
+    assert (report.year, report.title, report.engine_version) == (2030, "2030年度手算示例指标", __version__)
+    assert report.config_sha256 == hashlib.sha256(config.read_bytes()).hexdigest()
+    assert (report.total_points, report.total_decimals, report.rank_ties) == (100, 2, "competition")
+    # A states no points: 20 + 20 + 20; B states 40; D is capped at 5; a veto section has no points
+    assert report.sections == [SectionInfo(id="A", name="日常工作成效", kind="score", max=60),
+                               SectionInfo(id="B", name="报送信息数据", kind="score", max=40),
+                               SectionInfo(id="D", name="扣分项目", kind="deduction", max=5),
+                               SectionInfo(id="V", name="一票否决", kind="veto", max=0)]
+    central = (folder / "central.xlsx").read_bytes()
+    assert report.central is not None
+    assert (report.central.file, report.central.sha256, report.central.size) == (
+        "central.xlsx", hashlib.sha256(central).hexdigest(), len(central))
+    previous = (folder / "2029.json").read_bytes()
+    assert report.previous is not None and (report.previous.file, report.previous.sha256) == (
+        "2029.json", hashlib.sha256(previous).hexdigest())
+    assert report.robustness_method == method_text()
+    published: dict[str, Any] = json.loads((result.output / "scores.json").read_text(encoding="utf-8"))
+    assert published == json.loads(report.model_dump_json())
+    beijing = next(u for u in published["units"] if u["code"] == "110000")
+    assert beijing["trend"]["previous_year"] == 2029 and beijing["trend"]["previous_rank"] == 3
