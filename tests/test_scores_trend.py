@@ -103,17 +103,21 @@ def test_units_without_a_comparable_previous_result() -> None:
             {"code": "b", "status": "not_scored"},
             {"code": "c", "status": "scored", "total": 90.0, "rank": None},
             {"code": "d", "status": "scored", "total": 70.25, "rank": 3},
-            {"code": "f", "status": "not_scored", "total": 50.0, "rank": 9}]},
+            {"code": "f", "status": "not_scored", "total": 50.0, "rank": 9},
+            {"code": "g", "status": "scored", "total": 0.0, "rank": 9},
+            {"code": "h", "status": "scored", "total": 4.0, "rank": 8}]},
         "source": {"file": "scores.json", "sha256": "0" * 64, "size": 1}})
     units = [_scored("e", 50.0, 7),
              UnitScore(code="a2", name="x", short_name="x", region="东部", status=UnitStatus.MISSING),
              _scored("a", 78.0, 5), _scored("b", 60.0, 6), _scored("c", 91.0, 1),
-             _scored("d", 75.5, None), _scored("f", 40.0, 8)]
+             _scored("d", 75.5, None), _scored("f", 40.0, 8), _scored("g", 5.0, 8),
+             _scored("h", 0.0, 9)]
     apply_trend(units, previous)
     trends = {u.code: u.trend for u in units}
     # a fell from 2 to 5 (−3) and lost 80.5 − 78 = 2.5; b was not scored: no previous figures;
     # c and d: one of the two years has no rank, so no rank change; e did not exist before; f was
-    # not scored (whatever figures its entry carries)
+    # not scored (whatever figures its entry carries); 0 is a total like any other: g rose from 0
+    # to 5, h fell from 4 to 0
     assert trends == {
         "a": Trend(previous_year=2020, previous_total=80.5, previous_rank=2, total_change=-2.5,
                    rank_change=-3),
@@ -125,6 +129,9 @@ def test_units_without_a_comparable_previous_result() -> None:
                    rank_change=None),
         "f": Trend(previous_year=2020, previous_total=None, previous_rank=None, total_change=None,
                    rank_change=None),
+        "g": Trend(previous_year=2020, previous_total=0.0, previous_rank=9, total_change=5.0, rank_change=1),
+        "h": Trend(previous_year=2020, previous_total=4.0, previous_rank=8, total_change=-4.0,
+                   rank_change=-1),
         "e": None, "a2": None}
     apply_trend(units, None)  # no previous results: nothing changes
     assert trends == {u.code: u.trend for u in units}
