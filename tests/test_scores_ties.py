@@ -70,24 +70,30 @@ RANKS = {"competition": {"110000": (1, 1), "120000": (2, 2), "130000": (2, 2), "
                    "140000": (4, 1), "340000": (5, 2)}}
 
 
-def _score(folder: Path, ties: str) -> dict[str, Any]:
-    """Score the units under the 2030 config with ``ties`` (their workbooks built from that config)."""
-    config = config_variant(folder / "config", {"ties: competition": f"ties: {ties}"})
-    inbox, central = write_inputs(folder, 2030, UNITS, config=config)
-    result = run_pipeline(PipelineRequest(year=2030, input_dir=inbox, output=folder / "out",
-                                          central=central, config=config, units=SMALL_UNITS))
+@pytest.fixture(scope="module")
+def inputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, Path, Path]]:
+    """For each tie rule: the 2030 config with it, and the units' workbooks built from that config."""
+    made = {}
+    for ties in ("competition", "dense"):
+        folder = tmp_path_factory.mktemp(ties)
+        config = config_variant(folder / "config", {"ties: competition": f"ties: {ties}"})
+        made[ties] = (config, *write_inputs(folder, 2030, UNITS, config=config))
+    return made
+
+
+def _score(inputs: dict[str, tuple[Path, Path, Path]], ties: str, out: Path) -> dict[str, Any]:
+    """The published scores.json (scored in each test, so that each test exercises the engine)."""
+    config, inbox, central = inputs[ties]
+    result = run_pipeline(PipelineRequest(year=2030, input_dir=inbox, output=out, central=central,
+                                          config=config, units=SMALL_UNITS))
     report: dict[str, Any] = json.loads((result.output / "scores.json").read_text(encoding="utf-8"))
     return report
 
 
-@pytest.fixture(scope="module")
-def reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
-    return {ties: _score(tmp_path_factory.mktemp(ties), ties) for ties in ("competition", "dense")}
-
-
 @pytest.mark.parametrize("ties", ["competition", "dense"])
-def test_tied_totals_regions_and_a_vetoed_unit(reports: dict[str, dict[str, Any]], ties: str) -> None:
-    report = reports[ties]
+def test_tied_totals_regions_and_a_vetoed_unit(inputs: dict[str, tuple[Path, Path, Path]], ties: str,
+                                               tmp_path: Path) -> None:
+    report = _score(inputs, ties, tmp_path)
     assert report["rank_ties"] == ties
     units = {u["code"]: u for u in report["units"]}
     for code, (a, b, d, total, grade, tier, tier_points) in OUTCOME.items():
@@ -106,7 +112,8 @@ def test_tied_totals_regions_and_a_vetoed_unit(reports: dict[str, dict[str, Any]
     assert units["340000"]["vetoes"][0]["rank"] == "last"
 
 
-def test_a_rank_last_veto_stays_last_under_every_weighting(reports: dict[str, dict[str, Any]]) -> None:
+def test_a_rank_last_veto_stays_last_under_every_weighting(inputs: dict[str, tuple[Path, Path, Path]],
+                                                           tmp_path: Path) -> None:
     # whatever the weights, V is ranked after the five units without a veto: always 5 + 1 = 6
-    v = {u["code"]: u for u in reports["competition"]["units"]}["340000"]["robustness"]
+    v = {u["code"]: u for u in _score(inputs, "competition", tmp_path)["units"]}["340000"]["robustness"]
     assert v == {"median_rank": 6.0, "p05": 6, "p95": 6, "leave_one_out_min": 6, "leave_one_out_max": 6}

@@ -30,16 +30,24 @@ runner = CliRunner()
 
 
 @pytest.fixture(scope="module")
-def two_years(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def samples(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Generated 2020 and 2022 submissions (and central records) for the small unit list."""
     folder = tmp_path_factory.mktemp("two-years")
     for year in (2020, 2022):
-        write_samples(load_year_files(year, None, SMALL_UNITS).config, folder / "inputs" / str(year))
-    for year, previous in ((2020, []), (2022, ["--previous", str(folder / "out" / "2020" / "scores.json")])):
-        result = runner.invoke(app, ["score", str(year), str(folder / "inputs" / str(year)), "--central",
-                                     str(folder / "inputs" / f"central-{year}.xlsx"), "--units",
-                                     str(SMALL_UNITS), "-o", str(folder / "out" / str(year)), *previous])
+        write_samples(load_year_files(year, None, SMALL_UNITS).config, folder / str(year))
+    return folder
+
+
+@pytest.fixture()
+def two_years(samples: Path, tmp_path: Path) -> Path:
+    """2020 scored, then 2022 with 2020's scores.json as --previous (in each test that needs them)."""
+    out = tmp_path / "out"
+    for year, previous in ((2020, []), (2022, ["--previous", str(out / "2020" / "scores.json")])):
+        result = runner.invoke(app, ["score", str(year), str(samples / str(year)), "--central",
+                                     str(samples / f"central-{year}.xlsx"), "--units", str(SMALL_UNITS),
+                                     "-o", str(out / str(year)), *previous])
         assert result.exit_code == 0, result.output
-    return folder / "out"
+    return out
 
 
 def _units(out: Path, year: int) -> dict[str, dict[str, Any]]:

@@ -35,7 +35,8 @@ TIANJIN = UnitData({"cases_transferred": 5, "cases_opened": 200, "disclosure_rat
 
 
 @pytest.fixture(scope="module")
-def year(tmp_path_factory: pytest.TempPathFactory) -> tuple[PipelineResult, Path]:
+def inputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The folder with the config, the inbox, the central records and the previous results."""
     folder = tmp_path_factory.mktemp("year")
     stated = {"  name: 报送信息数据\n": "  name: 报送信息数据\n  points: 40\n"}
     config = config_variant(folder / "config", stated)
@@ -53,9 +54,18 @@ def year(tmp_path_factory: pytest.TempPathFactory) -> tuple[PipelineResult, Path
     previous = folder / "2029.json"
     previous.write_text(json.dumps({"year": 2029, "units": [
         {"code": "110000", "status": "scored", "total": 70.0, "rank": 3}]}), encoding="utf-8")
-    result = run_pipeline(PipelineRequest(year=2030, input_dir=inbox, output=folder / "out", central=central,
-                                          previous=previous, config=config, units=SMALL_UNITS))
-    return result, folder
+    return folder
+
+
+@pytest.fixture()
+def year(inputs: Path, tmp_path: Path) -> tuple[PipelineResult, Path]:
+    """The year scored (in each test, so that each test exercises the engine)."""
+    result = run_pipeline(PipelineRequest(
+        year=2030, input_dir=inputs / "inbox", output=tmp_path / "out", central=inputs / "central.xlsx",
+        previous=inputs / "2029.json", config=inputs / "config" / "2030.yaml", units=SMALL_UNITS))
+    return result, inputs
+
+
 
 
 def test_only_workbooks_are_looked_at(year: tuple[PipelineResult, Path]) -> None:
