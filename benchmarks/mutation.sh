@@ -28,7 +28,7 @@ if [ "${1:-}" != "--summary" ]; then
     if [ $# -eq 0 ]; then
         rm -rf mutants  # a full run starts from scratch: no result is carried over from old code
     fi
-    nice -n 10 .venv/bin/mutmut run --max-children "$JOBS" "$@" > mutants.log 2>&1 || {
+    SCORING_CHEAP_TESTS_FIRST=1 nice -n 10 .venv/bin/mutmut run --max-children "$JOBS" "$@" > mutants.log 2>&1 || {
         tail -c 3000 mutants.log >&2; exit 1; }
 fi
 
