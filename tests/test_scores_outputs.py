@@ -67,6 +67,13 @@ def test_scores_json_is_indented_utf8_with_a_final_newline() -> None:
     assert json.loads(text) == json.loads(report().model_dump_json())
 
 
+def test_scored_and_ranked_units() -> None:
+    scored = report()
+    assert [u.code for u in scored.scored()] == [u.code for u in scored.ranked()] == ["110000", "120000"]
+    scored.units[1].rank = None  # a veto that leaves the unit unranked
+    assert [u.code for u in scored.ranked()] == ["110000"] and len(scored.scored()) == 2
+
+
 def test_ranking_summary_sheet() -> None:
     wb = load_workbook(io.BytesIO(ranking_xlsx(report())))
     assert wb.sheetnames == ["总表", "A 日常工作成效", "B 报送信息数据", "D 扣分项目"]

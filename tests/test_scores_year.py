@@ -24,8 +24,9 @@ from conftest import ROOT
 from handworked import SMALL_UNITS, UnitData, config_variant, write_inputs
 
 from scoring import __version__
-from scoring.pipeline import PipelineRequest, PipelineResult, run_pipeline
-from scoring.scores.collect import workbook_files
+from scoring.pipeline import PipelineRequest, PipelineResult, load_year_files, run_pipeline
+from scoring.problems import Problem, Severity
+from scoring.scores.collect import collect, workbook_files
 from scoring.scores.models import SectionInfo, UnitStatus
 from scoring.scores.robustness import method_text
 from scoring.scores.year import errors_first
@@ -141,3 +142,32 @@ def test_the_report_header(year: tuple[PipelineResult, Path]) -> None:
     assert published == json.loads(report.model_dump_json())
     beijing = next(u for u in published["units"] if u["code"] == "110000")
     assert beijing["trend"]["previous_year"] == 2029 and beijing["trend"]["previous_rank"] == 3
+
+
+def _problem(code: str, severity: Severity) -> Problem:
+    return Problem(code=code, severity=severity, message=code)
+
+
+def test_errors_first_keeps_the_order_within_a_severity() -> None:
+    info, warning, error = Severity.INFO, Severity.WARNING, Severity.ERROR
+    findings = [_problem("i1", info), _problem("w1", warning), _problem("submission-read", info),
+                _problem("e1", error), _problem("w2", warning), _problem("i2", info), _problem("e2", error)]
+    assert [f.code for f in errors_first(findings)] == ["e1", "e2", "w1", "w2", "i1", "i2"]
+
+
+def test_files_are_attributed_by_template_then_by_name(inputs: Path, tmp_path: Path) -> None:
+    # 北京's workbook saved as 120000-….xlsx is still 北京's (its template says so); with 北京 left
+    # out of the unit list, the file name's code decides; an unknown name and no template: skipped
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(inputs / "inbox" / "110000.xlsx", folder / "120000-改名.xlsx")
+    (folder / "misc.csv").write_text("a\n", encoding="utf-8")
+    files = load_year_files(2030, inputs / "config" / "2030.yaml", SMALL_UNITS)
+    seen: list[str] = []
+    collected = collect(folder, 2030, files.loader(), {"110000", "120000"}, lambda p: seen.append(p.name))
+    assert seen == ["120000-改名.xlsx", "misc.csv"]
+    assert list(collected.by_unit) == ["110000"] and collected.by_unit["110000"].unit_code == "110000"
+    assert [(p.code, p.file) for p in collected.problems] == [("file-unattributed", "misc.csv")]
+    assert [s.file for _, s in collected.read] == ["120000-改名.xlsx", "misc.csv"]
+    renamed = collect(folder, 2030, files.loader(), {"120000"})
+    assert list(renamed.by_unit) == ["120000"] and renamed.by_unit["120000"].unit_code == "110000"
