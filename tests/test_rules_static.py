@@ -144,6 +144,17 @@ def test_bands_lint() -> None:
                     ("bands", 0, "points"))]
     assert lint(BANDS, 10, item("r", ItemKind.RATIO, 0, 100)) == []
     assert lint(BANDS, 10) == []  # an unknown item: unbounded
+    # the item's bounds limit where a gap matters: [0, 50) and [50, 100) cover a ratio in [0, 99]
+    # but not 100 itself, nor anything outside [0, 100) when the item is unbounded
+    halves = {"kind": "bands", "item": "r", "bands": [{"at_least": 0, "below": 50, "points": 0},
+                                                      {"at_least": 50, "below": 100, "points": 10}]}
+    assert lint(halves, 10, item("r", ItemKind.RATIO, 0, 99)) == []
+    assert lint(halves, 10, item("r", ItemKind.RATIO, 0, 100)) == [
+        RuleFinding("band-gap", Severity.ERROR, "区间 [100, 100) 未被任何档次覆盖", ("bands", 1))]
+    assert lint(halves, 10, item("r", ItemKind.RATIO, None, 99)) == [
+        RuleFinding("band-gap", Severity.ERROR, "区间 [-∞, 0) 未被任何档次覆盖", ("bands", 0))]
+    assert [f.message for f in lint(halves, 10)] == ["区间 [-∞, 0) 未被任何档次覆盖",
+                                                     "区间 [100, ∞) 未被任何档次覆盖"]
 
 
 def test_linear_and_timeliness_lint() -> None:

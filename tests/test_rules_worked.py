@@ -122,6 +122,12 @@ def test_ratio_target(data: dict[str, Any], values: dict[str, int], points: floa
     assert outcome({"kind": "ratio_target", **data}, 10, values=values) == (points, text)
 
 
+def test_ratio_target_nothing_due_outcome() -> None:
+    r = rule({"kind": "ratio_target", "numerator": ["a"], "denominator": ["x"], "target": 90})
+    result = r.evaluate(RuleContext(max_points=10, labels=LABELS, values={"a": 0, "x": 0}))
+    assert (result.points, result.max_points, result.items, result.missing) == (10.0, 10, ("a", "x"), ())
+
+
 def test_ratio_target_nothing_due_may_count_as_missing() -> None:
     r = rule({"kind": "ratio_target", "numerator": ["a"], "denominator": ["x"], "target": 90,
               "when_nothing_due": "missing"})

@@ -1,6 +1,6 @@
 """A year's report around the scores: who is not scored and why, stray files, and the header fields.
 
-The 2030 hand-worked config (with B stating its 40 points) on the small unit list. The inbox holds:
+The 2030 hand-worked config (with B stating its 40 points, D capped at 4) on the small unit list. The inbox holds:
   110000.xlsx             北京, valid                                   → scored
   120000.xlsx, 天津-副本.xlsx  two valid 天津 workbooks                → not scored: 多份报送
   130000.xlsx             河北's template, nothing filled in            → not scored: its errors
@@ -39,7 +39,8 @@ TIANJIN = UnitData({"cases_transferred": 5, "cases_opened": 200, "disclosure_rat
 def inputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The folder with the config, the inbox, the central records and the previous results."""
     folder = tmp_path_factory.mktemp("year")
-    stated = {"  name: 报送信息数据\n": "  name: 报送信息数据\n  points: 40\n"}
+    stated = {"  name: 报送信息数据\n": "  name: 报送信息数据\n  points: 40\n",
+              "  kind: deduction\n  cap: 5\n": "  kind: deduction\n  cap: 4\n"}
     config = config_variant(folder / "config", stated)
     inbox, central = write_inputs(folder, 2030, {"110000": TIANJIN, "120000": TIANJIN}, config=config)
     shutil.copy(inbox / "120000.xlsx", inbox / "天津-副本.xlsx")
@@ -125,10 +126,11 @@ def test_the_report_header(year: tuple[PipelineResult, Path]) -> None:
     assert (report.year, report.title, report.engine_version) == (2030, "2030年度手算示例指标", __version__)
     assert report.config_sha256 == hashlib.sha256(config.read_bytes()).hexdigest()
     assert (report.total_points, report.total_decimals, report.rank_ties) == (100, 2, "competition")
-    # A states no points: 20 + 20 + 20; B states 40; D is capped at 5; a veto section has no points
+    # A states no points: 20 + 20 + 20; B states 40; D is capped at 4 (its one indicator could take
+    # 5); a veto section has no points
     assert report.sections == [SectionInfo(id="A", name="日常工作成效", kind="score", max=60),
                                SectionInfo(id="B", name="报送信息数据", kind="score", max=40),
-                               SectionInfo(id="D", name="扣分项目", kind="deduction", max=5),
+                               SectionInfo(id="D", name="扣分项目", kind="deduction", max=4),
                                SectionInfo(id="V", name="一票否决", kind="veto", max=0)]
     central = (folder / "central.xlsx").read_bytes()
     assert report.central is not None
@@ -171,3 +173,20 @@ def test_files_are_attributed_by_template_then_by_name(inputs: Path, tmp_path: P
     assert [s.file for _, s in collected.read] == ["120000-改名.xlsx", "misc.csv"]
     renamed = collect(folder, 2030, files.loader(), {"120000"})
     assert list(renamed.by_unit) == ["120000"] and renamed.by_unit["120000"].unit_code == "110000"
+
+
+def test_duplicates_and_files_known_only_by_name(inputs: Path, tmp_path: Path) -> None:
+    # three copies of 北京's workbook (all three are reported), then a broken file named for 天津
+    # (attributed by its name, which becomes its unit code), then a stray file
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in ("110000-a.xlsx", "110000-b.xlsx", "110000-c.xlsx"):
+        shutil.copy(inputs / "inbox" / "110000.xlsx", folder / name)
+    (folder / "120000-坏.xlsx").write_bytes(b"broken")
+    (folder / "zz.csv").write_text("a\n", encoding="utf-8")
+    files = load_year_files(2030, inputs / "config" / "2030.yaml", SMALL_UNITS)
+    collected = collect(folder, 2030, files.loader(), {"110000", "120000"})
+    assert {code: [s.file for s in subs] for code, subs in collected.duplicates.items()} == {
+        "110000": ["110000-a.xlsx", "110000-b.xlsx", "110000-c.xlsx"]}
+    assert list(collected.by_unit) == ["120000"] and collected.by_unit["120000"].unit_code == "120000"
+    assert [p.file for p in collected.problems] == ["zz.csv"]
