@@ -1,6 +1,7 @@
-"""A year's report around the scores: who is not scored and why, stray files, and the header fields.
+"""A year's report around the scores: who is not scored and why, stray files, the header fields.
 
-The 2030 hand-worked config (with B stating its 40 points, D capped at 4) on the small unit list. The inbox holds:
+The 2030 hand-worked config (with B stating its 40 points, D capped at 4) on the small unit list.
+The inbox holds:
   110000.xlsx             北京, valid                                   → scored
   120000.xlsx, 天津-副本.xlsx  two valid 天津 workbooks                → not scored: 多份报送
   130000.xlsx             河北's template, nothing filled in            → not scored: its errors
