@@ -138,7 +138,10 @@ def test_percentiles_over_few_draws_follow_their_definition() -> None:
     # with f = wX / (wX + wY): M is 1 + [f > 0.45] + [f > 0.55] (see the module doc) and, among
     # twins T1, T2 at (40, 10) (20 + 60f each), K at (25, 25) is 1 when f < 0.5 and 3 otherwise.
     # p05 is the 1st of the 20 sorted ranks (index ⌊0.05 × 19⌋ = 0), p95 the 20th (⌈0.95 × 19⌉).
+    # J, between twins at (36, 16) (32 + 40f each), is 1 when f < 0.45 (12.6 %) and 3 otherwise: with
+    # one such draw of 20, a 5th percentile interpolated between 1 and 3 would not be 1.
     twins = [scored("T1", 40, 10), scored("K", 25, 25), scored("T2", 40, 10)]
+    low_twins = [scored("T1", 36, 16), scored("J", 25, 25), scored("T2", 36, 16)]
     for seed in range(40):
         w = np.random.default_rng(seed).uniform(0.8, 1.2, size=(20, 2))
         f = w[:, 0] / (w[:, 0] + w[:, 1])
@@ -146,6 +149,21 @@ def test_percentiles_over_few_draws_follow_their_definition() -> None:
         assert (m.median_rank, m.p05, m.p95) == _oracle([1 + (x > 0.45) + (x > 0.55) for x in f]), seed
         k = robustness(twins, indicator_set(), samples=20, seed=seed)["K"]
         assert (k.median_rank, k.p05, k.p95) == _oracle([1 if x < 0.5 else 3 for x in f]), seed
+        j = robustness(low_twins, indicator_set(), samples=20, seed=seed)["J"]
+        assert (j.median_rank, j.p05, j.p95) == _oracle([1 if x < 0.45 else 3 for x in f]), seed
+
+
+def test_the_95th_percentile_over_101_draws() -> None:
+    # 101 draws: p95 is the 96th smallest rank (index ⌈0.95 × 100⌉ = 95). With M at 51 (the bonus
+    # case below) M is 3rd only when f > 0.575 (3.2 %), so the rank at index 95 depends on the draws.
+    bonus = {"id": "E", "name": "加分", "kind": "bonus", "cap": 5, "indicators": [
+        {"id": "Z", "name": "Z", "points": 5, "rule": LINEAR}]}
+    units = [scored("A", 36, 16, Z=0), scored("M", 25, 25, Z=1), scored("B", 34, 14, Z=0)]
+    for seed in range(40):
+        w = np.random.default_rng(seed).uniform(0.8, 1.2, size=(101, 2))
+        f = w[:, 0] / (w[:, 0] + w[:, 1])
+        m = robustness(units, indicator_set(extra=[bonus]), samples=101, seed=seed)["M"]
+        assert (m.median_rank, m.p05, m.p95) == _oracle([1 + (x > 0.475) + (x > 0.575) for x in f]), seed
 
 
 def test_nothing_to_rank_and_the_method_in_words() -> None:

@@ -87,6 +87,10 @@ BANDS = {"kind": "bands", "item": "r", "bands": [{"at_least": 90, "points": 10},
                                               "total": "zero", "rank": "keep"}}, 0, [], 0),
     # deductions: from_max starts full; a tally reaches what its events can add up to
     ({"kind": "deductions", "mode": "from_max", "events": [{"item": "a", "points": 1}]}, 4, [], 4),
+    ({"kind": "deductions", "mode": "from_max", "events": [{"item": "a", "points": 1}]}, 4,
+     [item("a", hi=2)], 4),  # no event at all is always possible
+    ({"kind": "deductions", "mode": "tally", "events": [{"item": "a", "points": 0.5}]}, 4,
+     [item("a", hi=4)], 2),  # 4 × 0.5
     ({"kind": "deductions", "mode": "tally", "events": [{"item": "a", "points": 1}]}, 4, [], 4),
     ({"kind": "deductions", "mode": "tally", "cap": 3, "events": [{"item": "a", "points": 1}]}, 4, [],
      3),

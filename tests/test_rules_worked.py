@@ -21,6 +21,7 @@ def rule(data: dict[str, Any]) -> Any:
 
 def outcome(data: dict[str, Any], max_points: float, **ctx: Any) -> tuple[float, str]:
     result = rule(data).evaluate(RuleContext(max_points=max_points, labels=LABELS, units=UNITS, **ctx))
+    assert result.max_points == max_points
     return round(result.points, 10), result.explanation
 
 
@@ -113,13 +114,25 @@ def test_blank_inputs_are_missing_not_zero() -> None:
      "移送案件数 / 查处案件数 = 3 / 4 = 75%，10 × (75 − 50) / (90 − 50) = 6.25 分"),
     ({"numerator": ["a", "b"], "denominator": ["x"], "target": 90}, {"a": 3, "b": 6, "x": 9}, 10,
      "移送案件数+b / 查处案件数 = 9 / 9 = 100% ≥ 90%，得满分 10 分"),
+    ({"numerator": ["a"], "denominator": ["x"], "target": 90}, {"a": 0, "x": 4}, 0,
+     "移送案件数 / 查处案件数 = 0 / 4 = 0% ≤ 0%，得 0 分"),
+    ({"numerator": ["a"], "denominator": ["x", "c"], "target": 90}, {"a": 3, "x": 2, "c": 2}, 25 / 3,
+     "移送案件数 / 查处案件数、c = 3 / 4 = 75%，10 × (75 − 0) / (90 − 0) = 8.33 分"),
+    ({"numerator": ["a"], "denominator": ["x", "c"], "target": 90}, {"a": 0, "x": 0, "c": 0}, 10,
+     "查处案件数、c 为 0，无应完成事项，得 10 分"),
     ({"numerator": ["a"], "denominator": ["x"], "target": 90}, {"a": 0, "x": 0}, 10,
      "查处案件数 为 0，无应完成事项，得 10 分"),
     ({"numerator": ["a"], "denominator": ["x"], "target": 90, "when_nothing_due": "zero"},
      {"a": 0, "x": 0}, 0, "查处案件数 为 0，无应完成事项，得 0 分"),
 ])
 def test_ratio_target(data: dict[str, Any], values: dict[str, int], points: float, text: str) -> None:
-    assert outcome({"kind": "ratio_target", **data}, 10, values=values) == (points, text)
+    assert outcome({"kind": "ratio_target", **data}, 10, values=values) == (round(points, 10), text)
+
+
+def test_ratio_target_with_a_blank() -> None:
+    result = rule({"kind": "ratio_target", "item": "r", "target": 95}).evaluate(
+        RuleContext(max_points=10, labels=LABELS, values={"r": None}))
+    assert (result.points, result.missing, result.explanation) == (0.0, ("r",), "公开率 未填报，按缺失处理")
 
 
 def test_ratio_target_nothing_due_outcome() -> None:
@@ -181,6 +194,9 @@ SHARES = {"method": "shares", "shares": [{"up_to_share": 0.5, "points": 6},
     ({}, "a", 10 / 3, "查处案件数 10，在 4 个单位中排第 3 名，10 × (4 − 3) / (4 − 1) = 3.33 分"),
     ({"direction": "lower_better"}, "a", 20 / 3,
      "查处案件数 10，在 4 个单位中排第 2 名，10 × (4 − 2) / (4 − 1) = 6.67 分"),
+    # lower is better and c ties b: only a and d (10, 5) are strictly better → rank 3
+    ({"direction": "lower_better"}, "c", 10 / 3,
+     "查处案件数 20，在 4 个单位中排第 3 名，10 × (4 − 3) / (4 − 1) = 3.33 分"),
     # shares, sorted by share: 1/4 ≤ 0.25 → 10; 2/4 ≤ 0.5 → 6; 3/4 ≤ 1 → 2
     (SHARES, "c", 10, "查处案件数 20，在 4 个单位中排第 1 名（前 25%），得 10 分"),
     (SHARES, "a", 2, "查处案件数 10，在 4 个单位中排第 3 名（前 100%），得 2 分"),
@@ -193,6 +209,14 @@ def test_rank(data: dict[str, Any], unit: str, points: float, text: str) -> None
     got = outcome({"kind": "rank", "item": "x", **data}, 10, values={"x": RANK_PEERS["x"][unit]},
                   peers=RANK_PEERS, unit=unit)
     assert got == (round(points, 10), text)
+
+
+def test_relative_rules_with_no_peers_reported() -> None:
+    # the unit's own value is all there is: first of one, and the only value is both lowest and highest
+    assert outcome({"kind": "rank", "item": "x"}, 10, values={"x": 3}, unit="a") == (
+        10, "查处案件数 3，在 1 个单位中排第 1 名，10 × (1 − 1) / (1 − 1) = 10 分")
+    assert outcome({"kind": "goalposts", "item": "x"}, 10, values={"x": 3}, unit="a") == (
+        10, "查处案件数 3，各单位相同，得满分 10 分")
 
 
 def test_rank_of_a_single_unit_is_full() -> None:

@@ -87,6 +87,14 @@ def test_a_fired_deduction_lowers_the_section_and_the_total() -> None:
     assert result.total == 2.5 and result.total_exact == 2.5
 
 
+def test_put_right_on_time_is_shown_in_its_own_unit() -> None:
+    rule = DeductionsRule.model_validate({"kind": "deductions", "mode": "tally", "events": [
+        {"item": "a", "points": 2, "fixed_item": "f", "fixed_points": 1}]})
+    outcome = rule.evaluate(RuleContext(max_points=10, values={"a": 2, "f": 1}, labels={"a": "被通报"},
+                                        units={"a": "次", "f": "起"}))
+    assert outcome.explanation == "被通报 2 次（其中按期整改 1 起）：1 × 2 + 1 × 1 = 3 分"
+
+
 def test_a_rule_cap_and_an_event_cap() -> None:
     rule = DeductionsRule.model_validate({"kind": "deductions", "mode": "tally", "cap": 5, "events": [
         {"item": "a", "points": 2, "cap": 3}, {"item": "b", "points": 1}]})
