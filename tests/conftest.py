@@ -91,7 +91,8 @@ def rendered_reports(tmp_path_factory: pytest.TempPathFactory) -> Rendered:
 
 # —— mutation testing: cheap tests first ——
 
-_COSTLY = ("test_workbook_validate", "test_audit", "test_cli_scores", "test_scores_handworked",
+_COSTLY = ("test_workbook_validate", "test_audit", "test_cli_scores", "test_scores_engine",
+           "test_scores_handworked",
            "test_scores_ties", "test_scores_year", "test_scores_trend", "test_scores_properties")
 
 
