@@ -12,13 +12,20 @@ which is 合格 (at least 60), though the exact sum is below 60.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
-from scoring.indicators.evaluate import IndicatorOutcome, final_results, grade_of
+from scoring.indicators.evaluate import (
+    IndicatorOutcome,
+    evaluate_indicator,
+    final_result,
+    final_results,
+    grade_of,
+)
 from scoring.indicators.models import IndicatorSet
 from scoring.indicators.rounding import round_half_up, round_points
-from scoring.indicators.rules import RuleOutcome, VetoEffect
+from scoring.indicators.rules import RuleContext, RuleOutcome, VetoEffect
 from scoring.scores.ranking import rank_values
 
 
@@ -95,3 +102,70 @@ def test_half_up_for_numbers_and_arrays() -> None:
     assert array.tolist() == [2.68, 0.0, 60.0] and str(array[1]) == "0.0"
     assert isinstance(round_half_up(2.675, 2), float)
     assert round_points(2.675) == 2.68 and round_points(3.14159) == 3.14
+
+
+def _set(sections: list[dict[str, Any]], total_points: float = 100) -> IndicatorSet:
+    return IndicatorSet.model_validate({
+        "year": 2030, "title": "合计手算", "basis": {"plan_title": "测试"}, "catalogue": "tasks/2030.yaml",
+        "total_points": total_points, "rounding": {"decimals": 2, "mode": "half_up"},
+        "grades": [{"name": "合格"}],
+        "tiers": {"method": "score", "max_points": 10, "tiers": [{"name": "一档", "points": 10}]},
+        "sections": sections})
+
+
+LINEAR = {"kind": "linear", "items": ["n"], "points_per": 1}
+VETO = {"kind": "veto", "item": "v", "effects": {"grade": "keep", "tier": "keep", "sections": [],
+                                                 "total": "zero", "rank": "keep"}}
+
+
+def _section(sid: str, kind: str, points: dict[str, float], cap: float | None = None) -> dict[str, Any]:
+    rule = VETO if kind == "veto" else LINEAR
+    section: dict[str, Any] = {"id": sid, "name": sid, "kind": kind, "indicators": [
+        {"id": i, "name": i, "points": p, "rule": rule} for i, p in points.items()]}
+    return section if cap is None else {**section, "cap": cap}
+
+
+def test_sections_add_up_within_caps_and_the_total_within_its_range() -> None:
+    # a veto section first, then S (score, 100), E (bonus, cap 5, two indicators of 4),
+    # D (deduction, cap 6)
+    s = _set([_section("V", "veto", {"V1": 0}), _section("S", "score", {"S1": 60, "S2": 40}),
+              _section("E", "bonus", {"E1": 4, "E2": 4}, cap=5),
+              _section("D", "deduction", {"D1": 8}, cap=6)])
+
+    def result(**points: float) -> tuple[float, dict[str, float]]:
+        final = final_results(s, [outcomes_of(points)], [[]])[0]
+        return final.total, final.sections
+
+    # 98 + min(4 + 4, 5) − 0 = 103, at most 100
+    assert result(S1=60, S2=38, E1=4, E2=4, D1=0) == (100.0, {"S": 98, "E": 5, "D": 0})
+    # 3 + 0 − min(8, 6) = −3, at least 0
+    assert result(S1=3, S2=0, E1=0, E2=0, D1=8) == (0.0, {"S": 3, "E": 0, "D": 6})
+    assert result(S1=50, S2=20, E1=1, E2=2, D1=4) == (69.0, {"S": 70, "E": 3, "D": 4})
+
+
+def outcomes_of(points: dict[str, float], excluded: tuple[str, ...] = ()) -> dict[str, IndicatorOutcome]:
+    return {i: IndicatorOutcome(indicator=i, points=0.0 if i in excluded else p, max_points=p,
+                                excluded=i in excluded,
+                                outcome=RuleOutcome(points=p, max_points=p, items=(), explanation=""))
+            for i, p in points.items()}
+
+
+def test_an_excluded_indicator_spreads_over_its_section_whatever_the_scale() -> None:
+    # a 1-point set: S1 and S2 worth 0.5 each; S2 excluded, so S1's 0.25 counts for the whole
+    # section: 0.25 × (0.5 + 0.5) / 0.5 = 0.5
+    s = _set([_section("S", "score", {"S1": 0.5, "S2": 0.5})], total_points=1)
+    final = final_results(s, [outcomes_of({"S1": 0.25, "S2": 0.5}, excluded=("S2",))], [[]])[0]
+    assert (final.total, final.sections) == (0.5, {"S": 0.5})
+    both = final_results(s, [outcomes_of({"S1": 0.25, "S2": 0.5})], [[]])[0]
+    assert both.total == 0.75
+
+
+def test_an_outcome_keeps_its_indicator_and_the_vetoes_it_met() -> None:
+    s = _set([_section("S", "score", {"S1": 100})])
+    indicator = s.sections[0].indicators[0]
+    outcome = evaluate_indicator(indicator, RuleContext(max_points=100, values={"n": 7}))
+    assert (outcome.indicator, outcome.points, outcome.max_points, outcome.excluded) == (
+        "S1", 7.0, 100, False)
+    effect = VetoEffect(grade_cap="合格")
+    assert final_results(s, [{"S1": outcome}], [[effect]])[0].vetoes == [effect]
+    assert final_result(s, {"S1": outcome}).vetoes == []
