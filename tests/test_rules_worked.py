@@ -9,6 +9,8 @@ import pytest
 from pydantic import TypeAdapter, ValidationError
 
 from scoring.indicators.rules import ReferenceFigures, Rule, RuleContext, TaskState, TaskStatus, VetoEffect
+from scoring.indicators.rules.base import fmt, fmt_sig
+from scoring.indicators.rules.normalise import PeerStats
 from scoring.indicators.rules.veto import VetoEffects
 
 LABELS = {"r": "公开率", "a": "移送案件数", "x": "查处案件数", "d": "报送日期", "v": "发生重大事件"}
@@ -292,3 +294,63 @@ def test_a_veto_that_moves_the_rank_must_place_the_tier() -> None:
         with pytest.raises(ValidationError, match="不占档次比例，须规定 tier"):
             VetoEffects.model_validate({**EFFECTS, "tier": "keep", "rank": rank})
     assert VetoEffects.model_validate({**EFFECTS, "tier": "keep", "rank": "keep"}).tier == "keep"
+
+
+def test_numbers_in_explanations() -> None:
+    # fmt: half up to 2 decimals, trailing zeros dropped; fmt_sig: 4 significant digits below 100
+    assert [fmt(x) for x in (8, 96.2, 2.665, 0.125, 1.005, 100, -10.5, 0)] == [
+        "8", "96.2", "2.67", "0.13", "1.01", "100", "-10.5", "0"]
+    assert [fmt_sig(x) for x in (0, 0.009294, 25.125, 99.99, 100, 110.55, 123.456, 1)] == [
+        "0", "0.009294", "25.12", "99.99", "100", "110.55", "123.46", "1"]
+    assert fmt_sig(0.0123456, digits=3) == "0.0123" and fmt_sig(12.3456) == "12.35"
+
+
+def test_outcomes_without_points_keep_their_maximum_and_items() -> None:
+    blank = rule(BANDS).evaluate(RuleContext(max_points=10, values={}))
+    assert (blank.max_points, blank.items) == (10, ("r",))
+    top_only = rule({**BANDS, "bands": BANDS["bands"][:1]})
+    nowhere = top_only.evaluate(RuleContext(max_points=10, values={"r": 5}))
+    assert (nowhere.points, nowhere.max_points, nowhere.items) == (0.0, 10, ("r",))
+    na = rule({"kind": "task_completion"}).evaluate(RuleContext(
+        max_points=6, task_ids=IDS[:2], tasks={t: TaskState(NA) for t in IDS[:2]}))
+    assert (na.max_points, na.items) == (6, ())
+    for raw in (True, False):
+        veto = rule({"kind": "veto", "item": "v", "effects": EFFECTS}).evaluate(
+            RuleContext(max_points=0, values={"v": raw}))
+        assert (veto.max_points, veto.items) == (0, ("v",))
+
+
+def test_more_tasks_not_applicable_or_not_reported() -> None:
+    tasks = {"2030-01": TaskState(NA), "2030-02": TaskState(NA), "2030-03": TaskState(DONE, True)}
+    assert outcome({"kind": "task_completion"}, 6, tasks=tasks, task_ids=IDS) == (
+        6.0, "1 项任务完成度合计 1，6 × 1 / 1 = 6 分（2 项不适用，不计入）")
+    only_third = {"2030-03": TaskState(DONE, True)}
+    assert outcome({"kind": "task_completion"}, 6, tasks=only_third, task_ids=IDS) == (
+        2.0, "3 项任务完成度合计 1，6 × 1 / 3 = 2 分；未报状态：2030-01、2030-02")
+
+
+def test_a_yes_no_veto_fires_on_yes_whatever_the_count_threshold() -> None:
+    counted = rule({"kind": "veto", "item": "v", "at_least": 2, "effects": EFFECTS})
+    assert counted.evaluate(RuleContext(max_points=0, values={"v": True})).veto is not None
+    assert counted.evaluate(RuleContext(max_points=0, values={"v": False})).veto is None
+
+
+def test_one_day_late_and_per_gdp() -> None:
+    assert outcome(LATE, 5, values={"d": date(2023, 1, 16)}) == (
+        4.5, "报送日期 2023-01-16，逾期 1 日，5 − 0.5 × 1 = 4.5，得 4.5 分")
+    # per 亿元 of GDP: 100 / 10 = 10, 300 / 100 = 3, 200 / 20 = 10 → u2 is lowest, u1 and u3 share the top
+    references = {"u1": ReferenceFigures(1, 10), "u2": ReferenceFigures(1, 100),
+                  "u3": ReferenceFigures(1, 20)}
+    peers = {"x": {"u1": 100, "u2": 300, "u3": 200}}
+    assert outcome({"kind": "goalposts", "item": "x", "normalise": "gdp"}, 10, values={"x": 300}, peers=peers,
+                   unit="u2", reference=references["u2"], references=references) == (
+        0, "查处案件数（每亿元GDP） 3，全部单位最低 3、最高 10，10 × (3 − 3) / (10 − 3) = 0 分")
+
+
+def test_shared_lookups_without_any_reported_value() -> None:
+    # the run's shared lookups hold nobody's value for x: the unit's own value is all there is
+    stats = PeerStats({}, {})
+    for kind in ("goalposts", "rank"):
+        ctx = RuleContext(max_points=10, values={"x": 4}, unit="a", stats=stats)
+        got = rule({"kind": kind, "item": "x"}).evaluate(ctx)
+        assert got.points == 10, kind

@@ -24,6 +24,7 @@ MEASURES = {i.code: i.unit or "" for i in SET_2022.items}
 def points_and_text(indicator: Indicator, **values: int | None) -> tuple[float, str]:
     ctx = RuleContext(max_points=indicator.points, values=values, labels=NAMES, units=MEASURES)
     outcome = evaluate_indicator(indicator, ctx)
+    assert outcome.outcome.max_points == indicator.points and outcome.max_points == indicator.points
     return outcome.points, outcome.outcome.explanation
 
 
@@ -32,6 +33,7 @@ def points_and_text(indicator: Indicator, **values: int | None) -> tuple[float, 
     (1, 3.0, "数据差错项数 1 项：1 × 1 = 1 分；4 − 1 = 3 分"),
     (0, 4.0, "无相关记录；4 − 0 = 4 分"),
     (6, 0.0, "数据差错项数 6 项：6 × 1 = 6 分，合计 6 分，封顶 4 分；4 − 4 = 0 分"),  # at most the 4
+    (4, 0.0, "数据差错项数 4 项：4 × 1 = 4 分；4 − 4 = 0 分"),  # exactly the 4: nothing was cut
 ])
 def test_c3_takes_one_point_off_per_error(errors: int, points: float, text: str) -> None:
     assert points_and_text(INDICATORS["C3"], data_errors=errors) == (points, text)
@@ -46,8 +48,8 @@ def test_c2_takes_half_a_point_off_per_blank_field() -> None:
 def test_a_blank_count_is_missing_not_zero() -> None:
     ctx = RuleContext(max_points=4, values={"data_errors": None}, labels=NAMES, units=MEASURES)
     outcome = INDICATORS["C3"].rule.evaluate(ctx)
-    assert (outcome.points, outcome.missing, outcome.explanation) == (
-        0.0, ("data_errors",), "数据差错项数 未填报，按缺失处理")
+    assert (outcome.points, outcome.max_points, outcome.missing, outcome.explanation) == (
+        0.0, 4, ("data_errors",), "数据差错项数 未填报，按缺失处理")
 
 
 E1_ZERO = {"notified_count": 0, "notified_fixed": 0, "interviewed_count": 0, "interviewed_fixed": 0,
