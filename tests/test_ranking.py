@@ -198,3 +198,42 @@ def test_listing_order() -> None:
     # ranked by rank (ties by code), then scored but unranked by total (0 is a total like any
     # other), then not scored, then missing
     assert [u.code for u in listing_order(units)] == ["b", "a", "c", "z", "y", "y1", "y0", "n1", "m1", "m2"]
+
+
+def test_three_regions_and_a_total_of_zero() -> None:
+    # 东部 a 0.5, b 0; 西部 c 3, d 2; 中部 e 1 → nationally c 3, d 2, e 1, a 0.5, b 0 (0 is a total)
+    units = [unit("a", 0.5), unit("b", 0.0), unit("c", 3, "西部"), unit("d", 2, "西部"), unit("e", 1, "中部")]
+    assign_ranks(units, "competition")
+    assert [(u.code, u.rank, u.rank_in_region) for u in units] == [
+        ("a", 4, 1), ("b", 5, 2), ("c", 1, 1), ("d", 2, 2), ("e", 3, 1)]
+
+
+def test_grade_limits_naming_the_first_tier_or_no_tier() -> None:
+    table = TierTable.model_validate({**SHARES, "grade_limits": [
+        {"grade": "优秀", "best": "第一档"}, {"grade": "良好", "best": "无此档"},
+        {"grade": "合格", "worst": "无此档"}]})
+    # 4 slot units: shares 1/4, 2/4, 3/4, 4/4 → 第一档, 第二档, 第三档, 第四档; a limit that names the
+    # first tier, or no tier at all, changes nothing
+    units = [unit("a", 90, grade="优秀"), unit("b", 80, grade="良好"), unit("c", 70, grade="合格"),
+             unit("d", 60, grade="合格")]
+    assign_tiers(units, table)
+    assert [u.tier for u in units] == ["第一档", "第二档", "第三档", "第四档"]
+
+
+def test_a_unit_whose_veto_sets_its_tier_holds_no_slot() -> None:
+    table = TierTable.model_validate({"method": "rank_share", "max_points": 10, "tiers": [
+        {"name": "甲", "up_to_share": 0.5, "points": 10}, {"name": "乙", "points": 4}]})
+    # w keeps its rank but its veto sets 乙: slots are a and b only, a at 1/2 → 甲, b at 2/2 → no
+    # share reaches 1, so the last tier. A total of 0 is the lowest total, not a missing one.
+    units = [unit("a", 0.5), unit("w", 99, vetoes=(veto("keep", "乙"),)), unit("b", 0.0)]
+    assign_tiers(units, table)
+    assert [(u.code, u.tier, u.tier_points) for u in units] == [
+        ("a", "甲", 10), ("w", "乙", 4), ("b", "乙", 4)]
+
+
+def test_tiers_by_score_for_a_total_of_zero() -> None:
+    table = TierTable.model_validate({"method": "score", "max_points": 10, "tiers": [
+        {"name": "甲", "at_least": 1, "points": 10}, {"name": "乙", "below": 1, "points": 4}]})
+    units = [unit("a", 0.0), unit("b", 1.0)]
+    assign_tiers(units, table)
+    assert [u.tier for u in units] == ["乙", "甲"]

@@ -60,6 +60,8 @@ def read(kind: ItemKind, value: object, cell_type: str | None = None,
      [("normalised-fullwidth", INFO, "“９５％”含全角字符或空格，已按“95%”读取"),
                                      ("normalised-percent", INFO, "“９５％”已按 95（百分数）读取")]),
     (ItemKind.RATIO, "0.5%", 0.5, [("normalised-percent", INFO, "“0.5%”已按 0.5（百分数）读取")]),
+    (ItemKind.RATIO, "0.5％", 0.5, [("normalised-fullwidth", INFO, "“0.5％”含全角字符或空格，已按“0.5%”读取"),
+                                   ("normalised-percent", INFO, "“0.5％”已按 0.5（百分数）读取")]),
     (ItemKind.RATIO, 0.95, 95.0, [("normalised-fraction", INFO,
                                    "比率 0.95 按小数形式理解为 95%（比率请填百分数，如 96.5）")]),
     (ItemKind.RATIO, "0.5", 50.0, [
@@ -80,6 +82,10 @@ def test_numbers(kind: ItemKind, raw: object, value: object, notes: list[tuple[s
 
 def test_bounds() -> None:
     assert read(ItemKind.AMOUNT, -3.0, item={"min": -10}) == (-3.0, [])
+    assert read(ItemKind.AMOUNT, -3.0, item={"min": 0}) == (None, [
+        ("value-negative", ERROR, "此项不能为负数（-3）")])
+    assert read(ItemKind.AMOUNT, -0.5, item={"min": 0.5}) == (None, [
+        ("value-negative", ERROR, "此项不能为负数（-0.5）")])
     assert read(ItemKind.COUNT, 5.0, item={"min": 10}) == (None, [
         ("value-out-of-range", ERROR, "5 超出允许范围（10 ~ ）")])
     assert read(ItemKind.COUNT, 10.0, item={"min": 10, "max": 10}) == (10, [])
