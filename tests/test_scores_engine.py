@@ -1,22 +1,23 @@
 """What the engine hands each rule and writes for each indicator (scores/engine.py), worked by hand.
 
-The 2030 config with four changes: A2 ranks the units on cases transferred (linear, blanks flagged),
-A3 is per 万人 of population, B2 is left out of B when blank, and both those items are optional.
-Three units of tests/data/scores/units.yaml (population in 万人: 北京 2189.31, 天津 1386.60,
-河北 7461.02), all on time (B1 = 20), nobody notified, no incident:
+The 2030 config with these changes: A2 ranks the units on cases transferred (linear, blanks
+flagged), A3 is per 万人 of population, B2 is left out of B when blank, both those items are
+optional, 通报 counts have no unit of measure, and the veto V1 zeroes D and the total. Three units
+of tests/data/scores/units.yaml (population in 万人: 北京 2189.31, 天津 1386.60, 河北 7461.02),
+all on time (B1 = 20):
 
   北京 110000: tasks 已完成+材料, 部分完成+材料, 不适用 → A1 = 20 × 1.5 / 2 = 15
                transferred blank → A2 0, flagged for review
                opened 218931 = 100 per 万人; lowest 50 (天津), highest 200 (河北)
                → A3 = 20 × (100 − 50) / (200 − 50) = 6.667
-               disclosure 96 % → B2 20                     A 21.667, B 40, total 61.67 (合格)
+               disclosure 96 % → B2 20                     A 21.667, B 40, total 61.67 (合格), rank 1
   天津 120000: tasks 未开展, 已完成 without 材料 (0.5), 已完成+材料 → A1 = 20 × 0.5 / 2 = 5 (A1 reads
                2030-01 and 2030-02 only); transferred 3, second of the 2 that reported → A2 0
-               opened 69330 = 50 per 万人 → A3 0; disclosure blank → B2 left out, B = 20 × 40 / 20
-                                                           A 5, B 40, total 45 (不合格)
+               opened 69330 = 50 per 万人 → A3 0; disclosure blank → B2 left out, B = 20 × 40 / 20;
+               notified once → D 3                         A 5, B 40, total 42 (不合格), rank 2
   河北 130000: all 已完成+材料 → A1 20; transferred 10, first of 2 → A2 20;
-               opened 1492204 = 200 per 万人 → A3 20; disclosure 85 % → B2 10
-                                                           A 60, B 30, total 90 (优秀)
+               opened 1492204 = 200 per 万人 → A3 20; disclosure 85 % → B2 10; a major incident:
+               the veto zeroes the total (and D)           A 60, B 30, total 0 (不合格), ranked last: 3
 """
 
 from __future__ import annotations
@@ -43,15 +44,18 @@ VARIANT = {
     "kind: count, min: 0}\n- {code: disclosure_rate":
         "kind: count, min: 0, required: false}\n- {code: disclosure_rate",
     "kind: ratio, min: 0, max: 100}": "kind: ratio, min: 0, max: 100, required: false}",
+    "name: 被通报次数, unit: 次,": "name: 被通报次数,",
+    "sections: [], total: keep, rank: last}": "sections: [D], total: zero, rank: last}",
 }
 UNITS = {
     "110000": UnitData({"cases_opened": 218931, "disclosure_rate": 96}, CLEAN,
                        tasks={"2030-01": ("已完成", "做法", "文件"), "2030-02": ("部分完成", "做法", "文件"),
                               "2030-03": ("不适用", None, None)}),
-    "120000": UnitData({"cases_opened": 69330, "cases_transferred": 3}, CLEAN,
+    "120000": UnitData({"cases_opened": 69330, "cases_transferred": 3}, {**CLEAN, "notified_count": 1},
                        tasks={"2030-01": ("未开展", None, None), "2030-02": ("已完成", "做法", None),
                               "2030-03": ("已完成", "做法", "文件")}),
-    "130000": UnitData({"cases_opened": 1492204, "cases_transferred": 10, "disclosure_rate": 85}, CLEAN),
+    "130000": UnitData({"cases_opened": 1492204, "cases_transferred": 10, "disclosure_rate": 85},
+                       {**CLEAN, "major_incident": "是"}),
 }
 
 
@@ -76,12 +80,22 @@ def test_points_sections_and_totals(inputs: tuple[Path, Path, Path], tmp_path: P
               for code in UNITS}
     assert points == {
         "110000": {"A1": 15, "A2": 0, "A3": 6.6667, "B1": 20, "B2": 20, "D1": 0, "V1": 0},
-        "120000": {"A1": 5, "A2": 0, "A3": 0, "B1": 20, "B2": 0, "D1": 0, "V1": 0},
+        "120000": {"A1": 5, "A2": 0, "A3": 0, "B1": 20, "B2": 0, "D1": 3, "V1": 0},
         "130000": {"A1": 20, "A2": 20, "A3": 20, "B1": 20, "B2": 10, "D1": 0, "V1": 0}}
-    summary = {code: (round(u["sections"]["A"], 4), u["sections"]["B"], u["total"], u["grade"],
-                      u["rank"]) for code, u in units.items() if code in UNITS}
-    assert summary == {"110000": (21.6667, 40, 61.67, "合格", 2), "120000": (5, 40, 45, "不合格", 3),
-                       "130000": (60, 30, 90, "优秀", 1)}
+    summary = {code: (round(u["sections"]["A"], 4), u["sections"]["B"], u["sections"]["D"], u["total"],
+                      u["grade"], u["rank"]) for code, u in units.items() if code in UNITS}
+    assert summary == {"110000": (21.6667, 40, 0, 61.67, "合格", 1), "120000": (5, 40, 3, 42, "不合格", 2),
+                       "130000": (60, 30, 0, 0, "不合格", 3)}
+    assert [units[code]["submission"]["file"] for code in UNITS] == [
+        "110000.xlsx", "120000.xlsx", "130000.xlsx"]
+    vetoes = units["130000"]["vetoes"]
+    effect = ("D 部分得分清零；总分计 0 分；等次最高为不合格；名次列于所有未被否决的单位之后；"
+              "列最后一档，不占档次比例")
+    assert vetoes == [{"indicator": "V1", "name": "重大事件", "effect": effect,
+                       "explanation": f"发生重大事件（中央记录!E5）：是，触发一票否决：{effect}",
+                       "zero_total": True, "zero_sections": ["D"], "grade_cap": "不合格", "tier": "last",
+                       "rank": "last"}]
+    assert units["110000"]["vetoes"] == [] and units["130000"]["tier"] == "第二档"
     flags = {(code, i) for code in UNITS for i, v in units[code]["indicators"].items()
              if v["excluded"] or v["flagged"]}
     assert flags == {("110000", "A2"), ("120000", "B2")}
@@ -104,6 +118,7 @@ def test_explanations_name_the_cells_they_read(inputs: tuple[Path, Path, Path], 
         "V1": "发生重大事件（中央记录!E3）：无，不触发一票否决",
     }
     tianjin = units["120000"]["indicators"]
+    assert tianjin["D1"]["explanation"] == "被通报次数（中央记录!D4） 1：1 × 3 = 3 分"  # no unit to show
     assert tianjin["A2"]["explanation"] == (
         "移送案件数（工作数据!D3） 3，在 2 个单位中排第 2 名，20 × (2 − 2) / (2 − 1) = 0 分")
     assert tianjin["B2"]["explanation"] == (
