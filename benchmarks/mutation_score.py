@@ -1,7 +1,8 @@
 """The mutation score from ``mutmut results --all true`` (standard input), per module and in all.
 
-Mutants named in the given Markdown file (a line starting with ``- `scoring.…__mutmut_N` ``) are
-equivalent to the original code and left out of the score; the rest must be killed.
+Mutants listed in the "Equivalent mutants" section of the given Markdown file (lines starting with
+``- `scoring.…__mutmut_N` ``) behave like the original code and are left out of the score; the rest
+must be killed.
 """
 
 from __future__ import annotations
@@ -16,8 +17,12 @@ KILLED = {"killed", "caught by type check", "timeout"}  # a timeout is detected 
 
 def main() -> int:
     """Print the counts per module and the score over the non-equivalent mutants."""
-    equivalent = set(re.findall(r"^- `(scoring\.[\w.]+__mutmut_\d+)`", Path(sys.argv[1]).read_text(
-        encoding="utf-8"), flags=re.MULTILINE)) if len(sys.argv) > 1 else set()
+    equivalent: set[str] = set()
+    if len(sys.argv) > 1:
+        text = Path(sys.argv[1]).read_text(encoding="utf-8")
+        section = text.split("\n## Equivalent mutants\n", 1)[-1].split("\n## ", 1)[0] if (
+            "\n## Equivalent mutants\n" in text) else ""
+        equivalent = set(re.findall(r"^- `(scoring\.[\w.ǁ]+__mutmut_\d+)`", section, flags=re.MULTILINE))
     by_module: dict[str, Counter[str]] = defaultdict(Counter)
     survivors: list[str] = []
     for line in sys.stdin:

@@ -17,13 +17,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SCORING_TESTS = ("tests/test_rules.py", "tests/test_ranking.py", "tests/test_robustness.py",
-                 "tests/test_scores_deductions.py", "tests/test_scores_rounding.py",
-                 "tests/test_scores_ties.py", "tests/test_scores_trend.py",
+SCORING_TESTS = ("tests/test_rules.py", "tests/test_rules_worked.py", "tests/test_rules_static.py",
+                 "tests/test_ranking.py", "tests/test_robustness.py", "tests/test_scores_deductions.py",
+                 "tests/test_scores_rounding.py", "tests/test_scores_engine.py", "tests/test_scores_ties.py",
+                 "tests/test_scores_trend.py", "tests/test_scores_year.py", "tests/test_scores_outputs.py",
                  "tests/test_scores_handworked.py", "tests/test_scores_properties.py",
                  "tests/test_indicators.py")
 WORKBOOK_TESTS = ("tests/test_workbook_validate.py", "tests/test_workbook_values.py",
-                  "tests/test_workbook_guard.py", "tests/test_samples.py", "tests/test_scores_handworked.py")
+                  "tests/test_workbook_values_notes.py", "tests/test_workbook_guard.py",
+                  "tests/test_samples.py", "tests/test_scores_handworked.py")
 
 
 @dataclass(frozen=True)
