@@ -109,3 +109,25 @@ def pdf_page_text(path: Path, page: int, *, layout: bool = False) -> str:
     flags = ["-layout"] if layout else []
     return subprocess.run(["pdftotext", "-enc", "UTF-8", *flags, "-f", str(page), "-l", str(page), str(path),
                            "-"], check=True, capture_output=True, text=True).stdout
+
+
+# —— mutation testing: cheap tests first ——
+
+_COSTLY = ("test_workbook_validate", "test_audit", "test_cli_scores", "test_scores_engine",
+           "test_scores_handworked",
+           "test_scores_ties", "test_scores_year", "test_scores_trend", "test_scores_properties")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under benchmarks/mutation.sh (SCORING_CHEAP_TESTS_FIRST=1), run the tests that build no
+    workbooks and run no pipeline first: a mutant they kill then stops before the slow ones."""
+    import os
+
+    if os.environ.get("SCORING_CHEAP_TESTS_FIRST") != "1":
+        return
+
+    def cost(item: pytest.Item) -> int:
+        module = item.path.stem
+        return _COSTLY.index(module) + 1 if module in _COSTLY else 0
+
+    items.sort(key=cost)

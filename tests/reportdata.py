@@ -1,11 +1,13 @@
-"""Report data for the tests: a small hand-built ScoreReport, and a real engine run over the samples.
+"""Report data for the tests: a small ScoreReport with made-up indicator points, and a real engine
+run over the samples (``engine_run``).
 
-``sample_report``: a small but complete ScoreReport for the 2022 indicator set, built without the
-scoring engine.
+``sample_report``: a small but complete ScoreReport for the 2022 indicator set, its indicator points made up.
 
 Scored units get every indicator (inputs with sheet and cell, explanations), tasks, findings,
-robustness and a trend; one unit is not scored (with its errors) and one is missing. Values are
-derived from a hash of (unit, indicator), so the same call always builds the same report.
+robustness and a trend; one unit is not scored (with its errors) and one is missing. Indicator
+values are derived from a hash of (unit, indicator), so the same call always builds the same
+report. Ranks, region ranks, robustness intervals and trends (against a made-up 2021 result) are
+the engine's own, computed from those points, so a scorecard shows what the engine would publish.
 """
 
 from __future__ import annotations
@@ -28,16 +30,17 @@ from scoring.problems import Problem, Severity
 from scoring.scores.models import (
     IndicatorScore,
     InputRef,
-    Robustness,
     ScoreReport,
     SectionInfo,
     SubmissionRef,
     TaskTally,
-    Trend,
     UnitScore,
     UnitStatus,
     VetoApplied,
 )
+from scoring.scores.ranking import assign_ranks
+from scoring.scores.robustness import robustness
+from scoring.scores.trend import PreviousReport, PreviousResults, PreviousUnit, apply_trend
 
 SCORED = ("440000", "110000", "540000")
 NOT_SCORED = "660000"
@@ -166,29 +169,31 @@ def _scored(indicator_set: IndicatorSet, unit: Unit, index: int, name: str | Non
                                  size=48_000 + index),
         total=total, sections=sections, indicators=indicators, vetoes=vetoes, tasks=_tasks(unit.code),
         findings=findings,
-        trend=Trend(previous_year=2021, previous_total=round_points(total - 3.5 + index),
-                    previous_rank=index + 2, total_change=round_points(3.5 - index),
-                    rank_change=1) if index % 2 == 0 else None,
     )
+
+
+def _previous(units: list[UnitScore]) -> PreviousResults:
+    """A 2021 result for every other unit: total 3.5 − index lower than now, rank index + 2."""
+    before = [PreviousUnit(code=u.code, status=UnitStatus.SCORED,
+                           total=round_points((u.total or 0.0) - 3.5 + i), rank=i + 2)
+              for i, u in enumerate(units) if i % 2 == 0]
+    return PreviousResults(report=PreviousReport(year=2021, units=before),
+                           source=SubmissionRef(file="outputs/2021/scores.json", sha256=_sha("2021"), size=1))
 
 
 def _rank(indicator_set: IndicatorSet, units: list[UnitScore]) -> None:
     units.sort(key=lambda u: (-(u.total or 0.0), u.code))
     n = len(units)
+    assign_ranks(units, indicator_set.ranking.ties)
+    intervals = robustness(units, indicator_set)
     for index, unit in enumerate(units):
-        unit.rank = index + 1
         total = unit.total or 0.0
         grade = next(g.name for g in indicator_set.grades
                      if (g.at_least is None or total >= g.at_least) and (g.below is None or total < g.below))
         unit.grade = "不合格" if unit.vetoes else grade
         tier = next(t for t in indicator_set.tiers.tiers if (index + 1) / n <= (t.up_to_share or 1))
         unit.tier, unit.tier_points = tier.name, tier.points
-        unit.robustness = Robustness(median_rank=float(index + 1), p05=max(1, index), p95=min(n, index + 2),
-                                     leave_one_out_min=max(1, index), leave_one_out_max=min(n, index + 3))
-    by_region: dict[str, int] = {}
-    for unit in units:
-        by_region[unit.region] = by_region.get(unit.region, 0) + 1
-        unit.rank_in_region = by_region[unit.region]
+        unit.robustness = intervals.get(unit.code)
 
 
 def sample_report(scored: Sequence[str] = SCORED, *, not_scored: str | None = NOT_SCORED,
@@ -205,7 +210,9 @@ def sample_report(scored: Sequence[str] = SCORED, *, not_scored: str | None = NO
                for index, code in enumerate(scored)]
     for unit in results:
         unit.findings += (findings or {}).get(unit.code, [])
+    previous = _previous(results)
     _rank(indicator_set, results)
+    apply_trend(results, previous)
     others = []
     if not_scored is not None:
         u = units[not_scored]

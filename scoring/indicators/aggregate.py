@@ -74,10 +74,6 @@ class Layout:
         """Columns of the indicators in ``score`` sections (the ones weights apply to)."""
         return [c for s in self.sections if s.kind is SectionKind.SCORE for c in s.columns]
 
-    def column(self, indicator_id: str) -> int:
-        """The column of an indicator."""
-        return self.indicator_ids.index(indicator_id)
-
 
 @dataclass(frozen=True)
 class UnitPoints:
@@ -118,8 +114,10 @@ def combine(layout: Layout, units: UnitPoints, weights: FloatArray | None = None
     score_cols = layout.score_columns()
     maxima = layout.maxima
     kept_max = units.included * maxima[None, :]  # units × indicators
-    scale = (_sum([np.full(samples, maxima[c]) for c in score_cols], (samples,))
-             / _sum([weights[:, c] * maxima[c] for c in score_cols], (samples,)))
+    weighted = _sum([weights[:, c] * maxima[c] for c in score_cols], (samples,))
+    # every score weight 0 (leaving out the only score indicator): the score sections count 0
+    scale = np.divide(_sum([np.full(samples, maxima[c]) for c in score_cols], (samples,)), weighted,
+                      out=np.zeros(samples), where=weighted > 0.0)
     sections: dict[str, FloatArray] = {}
     for index, section in enumerate(layout.sections):
         cols = section.columns

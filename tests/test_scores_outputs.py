@@ -1,0 +1,121 @@
+"""scores.json and ranking.xlsx as published (scoring/scores/outputs.py), for a report built by hand.
+
+Three units: 北京 scored (rank 1, interval 1–2), 天津 scored but vetoed (rank 2, interval 2–2), 河北 not
+scored with a reason, 上海 missing. Sections A (score, 60), B (score, 40), D (deduction, cap 5) and
+the veto section V, which gets neither a column nor a sheet.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+
+from openpyxl import load_workbook
+
+from scoring.scores.models import (
+    IndicatorScore,
+    Robustness,
+    ScoreReport,
+    SectionInfo,
+    UnitScore,
+    UnitStatus,
+    VetoApplied,
+)
+from scoring.scores.outputs import ranking_xlsx, scores_json
+
+
+def _indicators(a1: float, b1: float, d1: float) -> dict[str, IndicatorScore]:
+    return {"A1": IndicatorScore(section="A", name="任务完成情况", points=a1, max=60, explanation="…"),
+            "B1": IndicatorScore(section="B", name="报送及时性", points=b1, max=40, explanation="…"),
+            "D1": IndicatorScore(section="D", name="被通报", points=d1, max=5, explanation="…"),
+            "V1": IndicatorScore(section="V", name="重大事件", points=0, max=0, explanation="…")}
+
+
+def report() -> ScoreReport:
+    def interval(lo: int, hi: int) -> Robustness:
+        return Robustness(median_rank=lo, p05=lo, p95=hi, leave_one_out_min=lo, leave_one_out_max=hi)
+
+    veto = VetoApplied(indicator="V1", name="重大事件", effect="等次最高为不合格", explanation="…")
+    units = [
+        UnitScore(code="110000", name="北京市", short_name="北京", region="东部", status=UnitStatus.SCORED,
+                  total=86.5, grade="合格", tier="第一档", tier_points=10.0, rank=1, rank_in_region=1,
+                  sections={"A": 50.5, "B": 39, "D": 3}, indicators=_indicators(50.5, 39, 3),
+                  robustness=interval(1, 2)),
+        UnitScore(code="120000", name="天津市", short_name="天津", region="东部", status=UnitStatus.SCORED,
+                  total=49, grade="不合格", tier="第二档", tier_points=5, rank=2, rank_in_region=2,
+                  sections={"A": 30, "B": 24, "D": 5}, indicators=_indicators(30, 24, 5), vetoes=[veto, veto],
+                  robustness=interval(2, 2)),
+        UnitScore(code="130000", name="河北省", short_name="河北", region="东部",
+                  status=UnitStatus.NOT_SCORED, reason="报送工作簿有 1 个错误"),
+        UnitScore(code="310000", name="上海市", short_name="上海", region="东部", status=UnitStatus.MISSING,
+                  reason="未收到报送工作簿"),
+    ]
+    return ScoreReport(
+        year=2030, title="测试", config_sha256="0" * 64, engine_version="x", total_points=100,
+        total_decimals=2, rank_ties="competition", units=units,
+        sections=[SectionInfo(id="A", name="日常工作成效", kind="score", max=60),
+                  SectionInfo(id="B", name="报送信息数据", kind="score", max=40),
+                  SectionInfo(id="D", name="扣分项目", kind="deduction", max=5),
+                  SectionInfo(id="V", name="一票否决", kind="veto", max=0)])
+
+
+def test_scores_json_is_indented_utf8_with_a_final_newline() -> None:
+    data = scores_json(report())
+    text = data.decode("utf-8")
+    assert text.endswith("}\n") and "北京市" in text  # Chinese as is, not \\u escapes
+    assert '\n  "year": 2030,\n' in text  # two-space indent
+    assert json.loads(text) == json.loads(report().model_dump_json())
+
+
+def test_scored_and_ranked_units() -> None:
+    scored = report()
+    assert [u.code for u in scored.scored()] == [u.code for u in scored.ranked()] == ["110000", "120000"]
+    scored.units[1].rank = None  # a veto that leaves the unit unranked
+    assert [u.code for u in scored.ranked()] == ["110000"] and len(scored.scored()) == 2
+
+
+def test_ranking_summary_sheet() -> None:
+    wb = load_workbook(io.BytesIO(ranking_xlsx(report())))
+    assert wb.sheetnames == ["总表", "A 日常工作成效", "B 报送信息数据", "D 扣分项目"]
+    assert wb.properties.title == "2030 年度打击侵权假冒工作考核排名"
+    ws = wb["总表"]
+    rows = [[c.value for c in row] for row in ws.iter_rows()]
+    assert rows[0] == ["名次", "单位代码", "单位", "地区", "区内名次", "总分", "等次", "档次", "平安建设得分",
+                       "A 日常工作成效（60）", "B 报送信息数据（40）", "D 扣分项目（5）",
+                       "名次稳健区间（5%–95%）", "状态", "说明"]
+    assert rows[1:] == [
+        [1, "110000", "北京市", "东部", 1, 86.5, "合格", "第一档", 10, 50.5, 39, 3, "1–2", "已评分", None],
+        [2, "120000", "天津市", "东部", 2, 49, "不合格", "第二档", 5, 30, 24, 5, "2–2", "已评分",
+         "重大事件、重大事件"],
+        [None, "130000", "河北省", "东部", None, None, None, None, None, None, None, None, None, "未评分",
+         "报送工作簿有 1 个错误"],
+        [None, "310000", "上海市", "东部", None, None, None, None, None, None, None, None, None, "未报送",
+         "未收到报送工作簿"]]
+    widths = [ws.column_dimensions[chr(ord("A") + k)].width for k in range(15)]
+    assert widths == [6, 10, 18, 6, 8, 8, 8, 8, 10, 12, 12, 12, 14, 8, 50]
+    assert ws.freeze_panes == "D2" and ws.row_dimensions[1].height == 32
+    for cell in ws[1]:
+        assert cell.font.bold and cell.fill.fgColor.rgb == "00DDEBF7"
+        assert (cell.alignment.horizontal, cell.alignment.vertical, cell.alignment.wrap_text) == (
+            "center", "center", True)
+    assert ws["F2"].number_format == "0.00" and ws["J2"].number_format == "0.00"  # floats
+    assert ws["A2"].number_format == "General"  # ranks are whole numbers
+
+
+def test_ranking_section_sheets() -> None:
+    wb = load_workbook(io.BytesIO(ranking_xlsx(report())))
+    a = wb["A 日常工作成效"]
+    assert [[c.value for c in row] for row in a.iter_rows()] == [
+        ["名次", "单位代码", "单位", "本部分得分", "A1 任务完成情况（60）"],
+        [1, "110000", "北京市", 50.5, 50.5], [2, "120000", "天津市", 30, 30]]
+    assert [a.column_dimensions[c].width for c in "ABCDE"] == [6, 10, 18, 10, 14]
+    assert a["D2"].number_format == "0.00" and a.freeze_panes == "D2"
+    assert [[c.value for c in row] for row in wb["D 扣分项目"].iter_rows()][0] == [
+        "名次", "单位代码", "单位", "本部分得分", "D1 被通报（5）"]
+
+
+def test_a_long_section_name_is_cut_to_excels_31_characters() -> None:
+    long = report()
+    long.sections[0] = SectionInfo(id="A", name="日" * 40, kind="score", max=60)
+    wb = load_workbook(io.BytesIO(ranking_xlsx(long)))
+    assert wb.sheetnames[1] == "A " + "日" * 29 and len(wb.sheetnames[1]) == 31

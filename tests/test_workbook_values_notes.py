@@ -1,0 +1,163 @@
+"""Every way one cell is read (scoring/workbook/values.py): the value, and each note's code,
+severity and Chinese message exactly as a province sees it."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+
+from scoring.indicators.items import DataItem, ItemKind
+from scoring.problems import Severity
+from scoring.workbook.reader import Cell, Sheet
+from scoring.workbook.values import Note, cell_value, item_at
+
+INFO, ERROR = Severity.INFO, Severity.ERROR
+
+
+def item(kind: ItemKind, **extra: Any) -> DataItem:
+    return DataItem(code="x", name="测试项", kind=kind, **extra)
+
+
+def cell(value: object, kind: str | None = None, **extra: Any) -> Cell:
+    kind = kind or ("number" if isinstance(value, float) else "bool" if isinstance(value, bool) else "text")
+    return Cell("D2", 2, 4, value, kind, **extra)  # type: ignore[arg-type]
+
+
+def read(kind: ItemKind, value: object, cell_type: str | None = None,
+         **extra: Any) -> tuple[Any, list[tuple[str, Severity, str]]]:
+    options = extra.pop("item", {})
+    got, notes = cell_value(item(kind, **options), cell(value, cell_type, **extra))
+    return got, [(n.code, n.severity, n.message) for n in notes]
+
+
+@pytest.mark.parametrize("kind, raw, value, notes", [
+    (ItemKind.COUNT, 12.0, 12, []),
+    (ItemKind.COUNT, "1,234", 1234, [("normalised-thousands", INFO, "“1,234”含千位分隔符，已按 1234 读取")]),
+    # full-width digits and comma: NFKC gives 1,234 (float() alone reads the digits but not the comma)
+    (ItemKind.COUNT, "１，２３４", 1234, [
+        ("normalised-fullwidth", INFO, "“１，２３４”含全角字符或空格，已按“1,234”读取"),
+        ("normalised-thousands", INFO, "“１，２３４”含千位分隔符，已按 1234 读取")]),
+    (ItemKind.COUNT, " 12 ", 12,
+     [("normalised-text-number", INFO, "数字以文本形式填写（“ 12 ”），已按 12 读取")]),
+    (ItemKind.COUNT, "1 2", 12, [("normalised-fullwidth", INFO, "“1 2”含全角字符或空格，已按“12”读取")]),
+    (ItemKind.COUNT, "五千", None,
+     [("value-not-number", ERROR, "“五千”不是数字，请只填写数字（单位见“计量单位”列）")]),
+    (ItemKind.COUNT, "1,23", None,
+     [("value-not-number", ERROR, "“1,23”不是数字，请只填写数字（单位见“计量单位”列）")]),
+    (ItemKind.COUNT, "12%", None, [("value-not-number", ERROR, "“12%”带百分号，但此项不是比率，请填写数字")]),
+    (ItemKind.COUNT, True, None, [("value-not-number", ERROR, "此处应填写数字，不能是逻辑值")]),
+    (ItemKind.COUNT, 12.5, None, [("value-not-integer", ERROR, "12.5 不是整数，此项应填写整数")]),
+    (ItemKind.COUNT, -3.0, None, [("value-negative", ERROR, "数量不能为负数（-3）")]),
+    (ItemKind.AMOUNT, -3.0, None, [("value-negative", ERROR, "此项不能为负数（-3）")]),
+    (ItemKind.AMOUNT, ".5", 0.5,
+     [("normalised-text-number", INFO, "数字以文本形式填写（“.5”），已按 0.5 读取")]),
+    (ItemKind.AMOUNT, "+7.", 7.0,
+     [("normalised-text-number", INFO, "数字以文本形式填写（“+7.”），已按 7 读取")]),
+    (ItemKind.RATIO, "95%", 95.0, [("normalised-percent", INFO, "“95%”已按 95（百分数）读取")]),
+    (ItemKind.RATIO, "９５％", 95.0,
+     [("normalised-fullwidth", INFO, "“９５％”含全角字符或空格，已按“95%”读取"),
+                                     ("normalised-percent", INFO, "“９５％”已按 95（百分数）读取")]),
+    (ItemKind.RATIO, "0.5%", 0.5, [("normalised-percent", INFO, "“0.5%”已按 0.5（百分数）读取")]),
+    (ItemKind.RATIO, "0.5％", 0.5, [("normalised-fullwidth", INFO, "“0.5％”含全角字符或空格，已按“0.5%”读取"),
+                                   ("normalised-percent", INFO, "“0.5％”已按 0.5（百分数）读取")]),
+    (ItemKind.RATIO, 0.95, 95.0, [("normalised-fraction", INFO,
+                                   "比率 0.95 按小数形式理解为 95%（比率请填百分数，如 96.5）")]),
+    (ItemKind.RATIO, "0.5", 50.0, [
+        ("normalised-text-number", INFO, "数字以文本形式填写（“0.5”），已按 0.5 读取"),
+        ("normalised-fraction", INFO, "比率 0.5 按小数形式理解为 50%（比率请填百分数，如 96.5）")]),
+    (ItemKind.RATIO, 1.0, 100.0, [("normalised-fraction", INFO,
+                                   "比率 1 按小数形式理解为 100%（比率请填百分数，如 96.5）")]),
+    (ItemKind.RATIO, 0.0, 0.0, []),
+    (ItemKind.RATIO, 1.5, 1.5, []),
+    (ItemKind.RATIO, 100.0, 100.0, []),
+    (ItemKind.RATIO, 120.0, None, [("value-out-of-range", ERROR, "120 超出允许范围（ ~ 100）")]),
+])
+def test_numbers(kind: ItemKind, raw: object, value: object, notes: list[tuple[str, Severity, str]]) -> None:
+    got, found = read(kind, raw)
+    assert (got, found) == (value, notes)
+    assert type(got) is type(value)  # counts are int, amounts and ratios float
+
+
+def test_bounds() -> None:
+    assert read(ItemKind.AMOUNT, -3.0, item={"min": -10}) == (-3.0, [])
+    assert read(ItemKind.AMOUNT, -3.0, item={"min": 0}) == (None, [
+        ("value-negative", ERROR, "此项不能为负数（-3）")])
+    assert read(ItemKind.AMOUNT, -0.5, item={"min": 0.5}) == (None, [
+        ("value-negative", ERROR, "此项不能为负数（-0.5）")])
+    assert read(ItemKind.COUNT, 5.0, item={"min": 10}) == (None, [
+        ("value-out-of-range", ERROR, "5 超出允许范围（10 ~ ）")])
+    assert read(ItemKind.COUNT, 10.0, item={"min": 10, "max": 10}) == (10, [])
+    assert read(ItemKind.COUNT, 11.0, item={"min": 10, "max": 10}) == (None, [
+        ("value-out-of-range", ERROR, "11 超出允许范围（10 ~ 10）")])
+    assert read(ItemKind.RATIO, 101.0, item={"max": 150}) == (101.0, [])
+
+
+@pytest.mark.parametrize("kind, hint", [
+    (ItemKind.COUNT, "没有发生的请填 0"), (ItemKind.AMOUNT, "没有发生的请填 0"),
+    (ItemKind.RATIO, "请填写百分数，如 96.5"), (ItemKind.DATE, "请填写日期，如 2023-01-15"),
+    (ItemKind.YES_NO, "请选择“是”或“否”"), (ItemKind.CHOICE, "请从下拉列表中选择"), (ItemKind.TEXT, "请填写"),
+])
+def test_blank_cells(kind: ItemKind, hint: str) -> None:
+    assert cell_value(item(kind), None) == (None, [Note("value-missing", ERROR, f"必填项为空；{hint}")])
+    assert cell_value(item(kind), cell(None)) == (None, [Note("value-missing", ERROR, f"必填项为空；{hint}")])
+    assert cell_value(item(kind, required=False), cell(None)) == (None, [])
+
+
+def test_formulas_and_error_values() -> None:
+    assert read(ItemKind.COUNT, None, "number", formula="D2-1") == (None, [
+        ("formula-no-value", ERROR, "公式“=D2-1”没有保存计算结果，无法读取；请直接填写数值")])
+    assert read(ItemKind.COUNT, None, "number", formula="D2-1", item={"required": False})[1] == [
+        ("formula-no-value", ERROR, "公式“=D2-1”没有保存计算结果，无法读取；请直接填写数值")]
+    assert read(ItemKind.COUNT, 5.0, "number", formula="2+3") == (5, [
+        ("formula-used", INFO, "单元格含公式“=2+3”，已读取其计算结果")])
+    assert read(ItemKind.RATIO, "#DIV/0!", "error") == (None, [
+        ("value-error", ERROR, "单元格显示错误值 #DIV/0!，请改为正确的数值")])
+
+
+@pytest.mark.parametrize("raw, cell_type, date_format, value, notes", [
+    (44927.0, "number", True, date(2023, 1, 1), []),
+    (44927.0, "number", False, date(2023, 1, 1),
+     [("date-serial", INFO, "日期以序列号 44927 填写，已按 2023-01-01 读取")]),
+    (36526.0, "number", True, date(2000, 1, 1), []),  # the first serial accepted
+    (73415.0, "number", True, date(2100, 12, 31), []),  # the last
+    (36525.0, "number", True, None, [("date-invalid", ERROR, "36525 不是有效日期，请填写如 2023-01-15")]),
+    (73416.0, "number", True, None, [("date-invalid", ERROR, "73416 不是有效日期，请填写如 2023-01-15")]),
+    ("2023-01-05T00:00:00", "date", False, date(2023, 1, 5), []),  # a real date cell: no note
+    ("2023-01-05", "text", False, date(2023, 1, 5),
+     [("date-text", INFO, "日期以文本“2023-01-05”填写，已按 2023-01-05 读取")]),
+    ("20230105", "text", False, date(2023, 1, 5),
+     [("date-text", INFO, "日期以文本“20230105”填写，已按 2023-01-05 读取")]),
+    ("2023年1月5日", "text", False, date(2023, 1, 5),
+     [("date-text", INFO, "日期以文本“2023年1月5日”填写，已按 2023-01-05 读取")]),
+    ("2023-02-30", "text", False, None,
+     [("date-invalid", ERROR, "“2023-02-30”不是有效日期，请填写如 2023-01-15")]),
+    ("下周一", "text", False, None, [("date-invalid", ERROR, "“下周一”不是有效日期，请填写如 2023-01-15")]),
+])
+def test_dates(raw: object, cell_type: str, date_format: bool, value: date | None,
+               notes: list[tuple[str, Severity, str]]) -> None:
+    assert read(ItemKind.DATE, raw, cell_type, date_format=date_format) == (value, notes)
+
+
+def test_yes_no_choice_and_text() -> None:
+    for raw, value in (("是", True), ("Yes", True), ("√", True), (True, True), (1.0, True),
+                       ("否", False), ("NO", False), ("×", False), (False, False), (0.0, False)):
+        assert read(ItemKind.YES_NO, raw) == (value, []), raw
+    assert read(ItemKind.YES_NO, "也许") == (None, [("yes-no-invalid", ERROR, "“也许”应为“是”或“否”")])
+    assert read(ItemKind.CHOICE, " 乙 ", item={"options": ["甲", "乙"]}) == ("乙", [])
+    assert read(ItemKind.CHOICE, "丙", item={"options": ["甲", "乙"]}) == (
+        None, [("choice-invalid", ERROR, "“丙”不是可选项（甲、乙）")])
+    assert read(ItemKind.TEXT, "  说明 ") == ("说明", [])
+
+
+def test_item_at_locates_each_note() -> None:
+    sheet = Sheet(name="工作数据", state="visible", cells={"D2": cell("1,234")})
+    value, problems = item_at(sheet, "D2", item(ItemKind.COUNT), "查处案件数")
+    assert (value.code, value.value, value.sheet, value.cell) == ("x", 1234, "工作数据", "D2")
+    assert [(p.code, p.severity, p.message, p.sheet, p.cell, p.value) for p in problems] == [
+        ("normalised-thousands", INFO,
+         "查处案件数：“1,234”含千位分隔符，已按 1234 读取", "工作数据", "D2", "1,234")]
+    blank, missing = item_at(sheet, "D3", item(ItemKind.COUNT), "办结案件数")
+    assert blank.value is None and [(p.code, p.cell, p.value) for p in missing] == [
+        ("value-missing", "D3", None)]
