@@ -38,7 +38,7 @@ IDS = ("2030-01", "2030-02", "2030-03")
      "2 项任务完成度合计 1.5，6 × 1.5 / 2 = 4.5 分（1 项不适用，不计入）"),
     # done without evidence counts at most 0.5; a task without a status counts 0
     ({}, {"2030-01": (DONE, False), "2030-03": (NOT_STARTED, True)}, 1.0,
-     "3 项任务完成度合计 0.5，6 × 0.5 / 3 = 1 分；1 项无佐证材料，按最高 50% 计；未报状态：2030-02"),
+     "3 项任务完成度合计 0.5，6 × 0.5 / 3 = 1 分；1 项无佐证材料，按最高 50% 计；未填报落实情况：2030-02"),
     # partly done without evidence is already at 0.5: not marked as cut
     ({}, {"2030-01": (PARTLY, False), "2030-02": (DONE, True), "2030-03": (DONE, True)}, 5.0,
      "3 项任务完成度合计 2.5，6 × 2.5 / 3 = 5 分"),
@@ -326,7 +326,7 @@ def test_more_tasks_not_applicable_or_not_reported() -> None:
         6.0, "1 项任务完成度合计 1，6 × 1 / 1 = 6 分（2 项不适用，不计入）")
     only_third = {"2030-03": TaskState(DONE, True)}
     assert outcome({"kind": "task_completion"}, 6, tasks=only_third, task_ids=IDS) == (
-        2.0, "3 项任务完成度合计 1，6 × 1 / 3 = 2 分；未报状态：2030-01、2030-02")
+        2.0, "3 项任务完成度合计 1，6 × 1 / 3 = 2 分；未填报落实情况：2030-01、2030-02")
 
 
 def test_a_yes_no_veto_fires_on_yes_whatever_the_count_threshold() -> None:

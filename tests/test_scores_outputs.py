@@ -80,38 +80,52 @@ def test_ranking_summary_sheet() -> None:
     assert wb.properties.title == "2030 年度打击侵权假冒工作考核排名"
     ws = wb["总表"]
     rows = [[c.value for c in row] for row in ws.iter_rows()]
-    assert rows[0] == ["名次", "单位代码", "单位", "地区", "区内名次", "总分", "等次", "档次", "平安建设得分",
-                       "A 日常工作成效（60）", "B 报送信息数据（40）", "D 扣分项目（5）",
+    # a printed title and a note on how to read the table above the header row
+    assert rows[0] == ["2030年度各省（区、市）打击侵权假冒工作绩效考核结果排名", *[None] * 14]
+    assert rows[1][0].startswith("总分保留 2 位小数；扣分项目记为负数，各部分得分相加即为总分")
+    assert {str(r) for r in ws.merged_cells.ranges} == {"A1:O1", "A2:O2"}
+    assert rows[2] == ["名次", "单位代码", "单位", "地区", "区内名次", "总分", "等次", "档次", "平安建设得分",
+                       "A 日常工作成效（满分 60）", "B 报送信息数据（满分 40）", "D 扣分项目（上限 5）",
                        "名次稳健区间（5%–95%）", "状态", "说明"]
-    assert rows[1:] == [
-        [1, "110000", "北京市", "东部", 1, 86.5, "合格", "第一档", 10, 50.5, 39, 3, "1–2", "已评分", None],
-        [2, "120000", "天津市", "东部", 2, 49, "不合格", "第二档", 5, 30, 24, 5, "2–2", "已评分",
-         "重大事件、重大事件"],
+    # deductions are negative so the sections add up to the total: 50.5 + 39 − 3 = 86.5
+    veto = "一票否决：V1 重大事件——等次最高为不合格"
+    assert rows[3:] == [
+        [1, "110000", "北京市", "东部", 1, 86.5, "合格", "第一档", 10, 50.5, 39, -3, "1–2", "已评分", None],
+        [2, "120000", "天津市", "东部", 2, 49, "不合格", "第二档", 5, 30, 24, -5, "2", "已评分",
+         f"{veto}；{veto}"],
         [None, "130000", "河北省", "东部", None, None, None, None, None, None, None, None, None, "未评分",
          "报送工作簿有 1 个错误"],
         [None, "310000", "上海市", "东部", None, None, None, None, None, None, None, None, None, "未报送",
          "未收到报送工作簿"]]
+    for row in rows[3:5]:
+        assert row[5] == row[9] + row[10] + row[11]
     widths = [ws.column_dimensions[chr(ord("A") + k)].width for k in range(15)]
-    assert widths == [6, 10, 18, 6, 8, 8, 8, 8, 10, 12, 12, 12, 14, 8, 50]
-    assert ws.freeze_panes == "D2" and ws.row_dimensions[1].height == 32
-    for cell in ws[1]:
+    assert widths == [7, 11, 18, 7, 8, 9, 8, 8, 9, 11, 11, 11, 12, 8, 36]
+    assert ws.freeze_panes == "D4" and ws.print_title_rows == "$3:$3"
+    assert (ws.row_dimensions[1].height, ws.row_dimensions[3].height) == (26, 42)
+    assert ws["A1"].font.bold and ws["A1"].font.sz == 14
+    for cell in ws[3]:
         assert cell.font.bold and cell.fill.fgColor.rgb == "00DDEBF7"
         assert (cell.alignment.horizontal, cell.alignment.vertical, cell.alignment.wrap_text) == (
             "center", "center", True)
-    assert ws["F2"].number_format == "0.00" and ws["J2"].number_format == "0.00"  # floats
-    assert ws["A2"].number_format == "General"  # ranks are whole numbers
+    assert ws["F4"].number_format == "0.00;-0.00;0.00" and ws["J4"].number_format == "0.00;-0.00;0.00"
+    assert ws["A4"].number_format == "General"  # ranks are whole numbers
 
 
 def test_ranking_section_sheets() -> None:
     wb = load_workbook(io.BytesIO(ranking_xlsx(report())))
     a = wb["A 日常工作成效"]
-    assert [[c.value for c in row] for row in a.iter_rows()] == [
-        ["名次", "单位代码", "单位", "本部分得分", "A1 任务完成情况（60）"],
+    rows = [[c.value for c in row] for row in a.iter_rows()]
+    assert rows[0][0] == "2030年度各省（区、市）打击侵权假冒工作绩效考核分项得分：A 日常工作成效"
+    assert rows[2:] == [
+        ["名次", "单位代码", "单位", "本部分得分", "A1 任务完成情况（满分 60）"],
         [1, "110000", "北京市", 50.5, 50.5], [2, "120000", "天津市", 30, 30]]
-    assert [a.column_dimensions[c].width for c in "ABCDE"] == [6, 10, 18, 10, 14]
-    assert a["D2"].number_format == "0.00" and a.freeze_panes == "D2"
-    assert [[c.value for c in row] for row in wb["D 扣分项目"].iter_rows()][0] == [
-        "名次", "单位代码", "单位", "本部分得分", "D1 被通报（5）"]
+    assert [a.column_dimensions[c].width for c in "ABCDE"] == [7, 11, 20, 11, 13]
+    assert a["D4"].number_format == "0.00;-0.00;0.00" and a.freeze_panes == "D4"
+    d = [[c.value for c in row] for row in wb["D 扣分项目"].iter_rows()]
+    assert d[1][0] == "扣分记为负数。"
+    assert d[2:] == [["名次", "单位代码", "单位", "本部分得分", "D1 被通报（上限 5）"],
+                     [1, "110000", "北京市", -3, -3], [2, "120000", "天津市", -5, -5]]
 
 
 def test_a_long_section_name_is_cut_to_excels_31_characters() -> None:

@@ -88,12 +88,14 @@ def test_the_scorecard_says_up_or_down_by_how_many_places(two_years: Path) -> No
         card = next((two_years / "2022" / "scorecards").glob(f"{code}-*.pdf"))
         text = squeeze(pdf_text(card))
         previous = after[code]["trend"]["previous_rank"]
+        assert after[code]["trend"]["previous_year"] == 2020
+        # the year compared with is named (2020, not 上年: 2021 was not assessed)
         if move > 0:
-            assert f"上年第{previous}名，上升{move}位" in text, code
+            assert f"2020年度第{previous}名，名次上升{move}位" in text, code
         elif move < 0:
-            assert f"上年第{previous}名，下降{-move}位" in text, code
+            assert f"2020年度第{previous}名，名次下降{-move}位" in text, code
         else:
-            assert f"上年第{previous}名，名次不变" in text, code
+            assert f"2020年度第{previous}名，名次持平" in text, code
         assert ("上升" in text) == (move > 0) and ("下降" in text) == (move < 0), code
         checked.add((move > 0) - (move < 0))
     assert {1, -1} <= checked

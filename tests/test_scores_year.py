@@ -7,8 +7,9 @@ The inbox holds:
   130000.xlsx             河北's template, nothing filled in            → not scored: its errors
   140000-山西.xlsx        not a workbook; its name says 山西            → not scored
   520000-贵州.xlsx        a 2022 template                               → not scored: wrong year
-  misc.csv                no template information, no code in the name → skipped, reported
-  ~$110000.xlsx, .110000.xlsx, notes.txt, a folder 999.xlsx            → not looked at
+  misc.csv, notes.txt     a CSV and a text file: no unit, reported with their own reason
+  a folder 999.xlsx       not a file: no unit, reported
+  ~$110000.xlsx, .110000.xlsx   an Office lock file and a hidden file: reported as ignored
 上海 310000 and 安徽 340000 send nothing: missing.
 """
 
@@ -51,8 +52,9 @@ def inputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (inbox / "140000-山西.xlsx").write_bytes(b"not a workbook")
     shutil.copy(ROOT / "sample_inputs" / "2022" / "520000-贵州.xlsx", inbox / "520000-贵州.xlsx")
     (inbox / "misc.csv").write_text("a,b\n1,2\n", encoding="utf-8")
-    for stray in ("~$110000.xlsx", ".110000.xlsx", "notes.txt"):
+    for stray in ("~$110000.xlsx", ".110000.xlsx"):
         shutil.copy(inbox / "110000.xlsx", inbox / stray)
+    (inbox / "notes.txt").write_text("备注：天津另有一份副本\n", encoding="utf-8")
     (inbox / "999.xlsx").mkdir()
     previous = folder / "2029.json"
     previous.write_text(json.dumps({"year": 2029, "units": [
@@ -74,8 +76,8 @@ def year(inputs: Path, tmp_path: Path) -> tuple[PipelineResult, Path]:
 def test_only_workbooks_are_looked_at(year: tuple[PipelineResult, Path]) -> None:
     inbox = year[1] / "inbox"
     assert [p.name for p in workbook_files(inbox)] == [
-        "110000.xlsx", "120000.xlsx", "130000.xlsx", "140000-山西.xlsx", "520000-贵州.xlsx", "misc.csv",
-        "天津-副本.xlsx"]
+        "110000.xlsx", "120000.xlsx", "130000.xlsx", "140000-山西.xlsx", "520000-贵州.xlsx", "999.xlsx",
+        "misc.csv", "notes.txt", "天津-副本.xlsx"]
 
 
 def test_who_is_not_scored_and_why(year: tuple[PipelineResult, Path]) -> None:
@@ -100,9 +102,16 @@ def test_who_is_not_scored_and_why(year: tuple[PipelineResult, Path]) -> None:
     for code in ("310000", "340000"):
         assert (units[code].status, units[code].reason, units[code].findings) == (
             UnitStatus.MISSING, "未收到报送工作簿", [])
-    unattributed = [f for f in report.findings if f.code == "file-unattributed"]
-    assert [(f.file, f.severity, f.message) for f in unattributed] == [
-        ("misc.csv", "warning", "无法确定该文件属于哪个单位（模板信息缺失且文件名不以单位代码开头），已跳过")]
+    # every other entry of the folder is accounted for, each with its own reason
+    stray = [(f.file, f.code) for f in report.findings if f.file != "central.xlsx"]
+    assert stray == [(".110000.xlsx", "file-ignored"),
+                     ("999.xlsx", "file-unattributed"), ("999.xlsx", "file-is-folder"),
+                     ("misc.csv", "file-unattributed"), ("misc.csv", "file-csv"),
+                     ("notes.txt", "file-unattributed"), ("notes.txt", "file-not-xlsx"),
+                     ("~$110000.xlsx", "file-ignored")]
+    unattributed = {f.message for f in report.findings if f.code == "file-unattributed"}
+    assert unattributed == {
+        "无法确定该文件属于哪个单位（不是本系统的报送模板，文件名也不以单位代码开头），已跳过"}
     assert [u.code for u in report.units] == ["110000", "120000", "130000", "140000", "520000",
                                               "310000", "340000"]
 
@@ -153,7 +162,7 @@ def _problem(code: str, severity: Severity) -> Problem:
 
 def test_errors_first_keeps_the_order_within_a_severity() -> None:
     info, warning, error = Severity.INFO, Severity.WARNING, Severity.ERROR
-    findings = [_problem("i1", info), _problem("w1", warning), _problem("submission-read", info),
+    findings = [_problem("i1", info), _problem("w1", warning),
                 _problem("e1", error), _problem("w2", warning), _problem("i2", info), _problem("e2", error)]
     assert [f.code for f in errors_first(findings)] == ["e1", "e2", "w1", "w2", "i1", "i2"]
 
@@ -170,8 +179,10 @@ def test_files_are_attributed_by_template_then_by_name(inputs: Path, tmp_path: P
     collected = collect(folder, 2030, files.loader(), {"110000", "120000"}, lambda p: seen.append(p.name))
     assert seen == ["120000-改名.xlsx", "misc.csv"]
     assert list(collected.by_unit) == ["110000"] and collected.by_unit["110000"].unit_code == "110000"
-    assert [(p.code, p.file) for p in collected.problems] == [("file-unattributed", "misc.csv")]
-    assert [s.file for _, s in collected.read] == ["120000-改名.xlsx", "misc.csv"]
+    assert [(p.code, p.file) for p in collected.problems] == [
+        ("file-unattributed", "misc.csv"), ("file-not-xlsx", "misc.csv")]  # one column: not even CSV
+    assert [(r.path.name, r.unit_code, r.name_unit, r.content_unit) for r in collected.files] == [
+        ("120000-改名.xlsx", "110000", "120000", "110000"), ("misc.csv", None, None, None)]
     renamed = collect(folder, 2030, files.loader(), {"120000"})
     assert list(renamed.by_unit) == ["120000"] and renamed.by_unit["120000"].unit_code == "110000"
 
@@ -190,4 +201,5 @@ def test_duplicates_and_files_known_only_by_name(inputs: Path, tmp_path: Path) -
     assert {code: [s.file for s in subs] for code, subs in collected.duplicates.items()} == {
         "110000": ["110000-a.xlsx", "110000-b.xlsx", "110000-c.xlsx"]}
     assert list(collected.by_unit) == ["120000"] and collected.by_unit["120000"].unit_code == "120000"
-    assert [p.file for p in collected.problems] == ["zz.csv"]
+    assert [(p.code, p.file) for p in collected.problems] == [
+        ("file-unattributed", "zz.csv"), ("file-not-xlsx", "zz.csv")]

@@ -13,7 +13,7 @@ from scoring.problems import Severity
 from scoring.workbook.reader import Cell, Sheet
 from scoring.workbook.values import Note, cell_value, item_at
 
-INFO, ERROR = Severity.INFO, Severity.ERROR
+INFO, WARNING, ERROR = Severity.INFO, Severity.WARNING, Severity.ERROR
 
 
 def item(kind: ItemKind, **extra: Any) -> DataItem:
@@ -43,11 +43,13 @@ def read(kind: ItemKind, value: object, cell_type: str | None = None,
      [("normalised-text-number", INFO, "数字以文本形式填写（“ 12 ”），已按 12 读取")]),
     (ItemKind.COUNT, "1 2", 12, [("normalised-fullwidth", INFO, "“1 2”含全角字符或空格，已按“12”读取")]),
     (ItemKind.COUNT, "五千", None,
-     [("value-not-number", ERROR, "“五千”不是数字，请只填写数字（单位见“计量单位”列）")]),
+     [("value-not-number", ERROR, "“五千”不是数字：请只填数字；没有请填 0（计量单位见“计量单位”列）")]),
     (ItemKind.COUNT, "1,23", None,
-     [("value-not-number", ERROR, "“1,23”不是数字，请只填写数字（单位见“计量单位”列）")]),
-    (ItemKind.COUNT, "12%", None, [("value-not-number", ERROR, "“12%”带百分号，但此项不是比率，请填写数字")]),
-    (ItemKind.COUNT, True, None, [("value-not-number", ERROR, "此处应填写数字，不能是逻辑值")]),
+     [("value-not-number", ERROR, "“1,23”不是数字：请只填数字；没有请填 0（计量单位见“计量单位”列）")]),
+    (ItemKind.COUNT, "12%", None,
+     [("value-not-number", ERROR, "“12%”带百分号，但此项不是比率：请只填数字；没有请填 0")]),
+    (ItemKind.COUNT, True, None,
+     [("value-not-number", ERROR, "此处应填写数字，不能是逻辑值：请只填数字；没有请填 0")]),
     (ItemKind.COUNT, 12.5, None, [("value-not-integer", ERROR, "12.5 不是整数，此项应填写整数")]),
     (ItemKind.COUNT, -3.0, None, [("value-negative", ERROR, "数量不能为负数（-3）")]),
     (ItemKind.AMOUNT, -3.0, None, [("value-negative", ERROR, "此项不能为负数（-3）")]),
@@ -62,22 +64,37 @@ def read(kind: ItemKind, value: object, cell_type: str | None = None,
     (ItemKind.RATIO, "0.5%", 0.5, [("normalised-percent", INFO, "“0.5%”已按 0.5（百分数）读取")]),
     (ItemKind.RATIO, "0.5％", 0.5, [("normalised-fullwidth", INFO, "“0.5％”含全角字符或空格，已按“0.5%”读取"),
                                    ("normalised-percent", INFO, "“0.5％”已按 0.5（百分数）读取")]),
-    (ItemKind.RATIO, 0.95, 95.0, [("normalised-fraction", INFO,
-                                   "比率 0.95 按小数形式理解为 95%（比率请填百分数，如 96.5）")]),
-    (ItemKind.RATIO, "0.5", 50.0, [
+    # a bare number up to 1 in a cell whose instructions say 填百分数 is read as written (a percent)
+    # and flagged with both readings; only the cell's own percent format makes 0.95 mean 95 %
+    (ItemKind.RATIO, 0.95, 0.95, [
+        ("ratio-ambiguous", WARNING,
+         "比率填了 0.95：按填报说明（填百分数）读作 0.95%；若是指 95%，请改填 95")]),
+    (ItemKind.RATIO, "0.5", 0.5, [
         ("normalised-text-number", INFO, "数字以文本形式填写（“0.5”），已按 0.5 读取"),
-        ("normalised-fraction", INFO, "比率 0.5 按小数形式理解为 50%（比率请填百分数，如 96.5）")]),
-    (ItemKind.RATIO, 1.0, 100.0, [("normalised-fraction", INFO,
-                                   "比率 1 按小数形式理解为 100%（比率请填百分数，如 96.5）")]),
+        ("ratio-ambiguous", WARNING,
+         "比率填了 0.5：按填报说明（填百分数）读作 0.5%；若是指 50%，请改填 50")]),
+    (ItemKind.RATIO, 1.0, 1.0, [
+        ("ratio-ambiguous", WARNING,
+         "比率填了 1：按填报说明（填百分数）读作 1%；若是指 100%，请改填 100")]),
     (ItemKind.RATIO, 0.0, 0.0, []),
     (ItemKind.RATIO, 1.5, 1.5, []),
     (ItemKind.RATIO, 100.0, 100.0, []),
-    (ItemKind.RATIO, 120.0, None, [("value-out-of-range", ERROR, "120 超出允许范围（ ~ 100）")]),
+    (ItemKind.RATIO, 120.0, None,
+     [("value-out-of-range", ERROR, "120 超出允许范围（0～100），请核实后重新填写")]),
 ])
 def test_numbers(kind: ItemKind, raw: object, value: object, notes: list[tuple[str, Severity, str]]) -> None:
     got, found = read(kind, raw)
     assert (got, found) == (value, notes)
     assert type(got) is type(value)  # counts are int, amounts and ratios float
+
+
+def test_percent_formatted_cells() -> None:
+    # the cell's number format decides: 0.95 shown as 95% is 95; 1.5 shown as 150% is out of range
+    assert read(ItemKind.RATIO, 0.95, "number", percent_format=True) == (95.0, [
+        ("normalised-percent-format", INFO, "单元格为百分比格式，0.95 按 95% 读取")])
+    assert read(ItemKind.RATIO, 1.5, "number", percent_format=True) == (None, [
+        ("normalised-percent-format", INFO, "单元格为百分比格式，1.5 按 150% 读取"),
+        ("value-out-of-range", ERROR, "150 超出允许范围（0～100），请核实后重新填写")])
 
 
 def test_bounds() -> None:
@@ -87,10 +104,10 @@ def test_bounds() -> None:
     assert read(ItemKind.AMOUNT, -0.5, item={"min": 0.5}) == (None, [
         ("value-negative", ERROR, "此项不能为负数（-0.5）")])
     assert read(ItemKind.COUNT, 5.0, item={"min": 10}) == (None, [
-        ("value-out-of-range", ERROR, "5 超出允许范围（10 ~ ）")])
+        ("value-out-of-range", ERROR, "5 超出允许范围（10～），请核实后重新填写")])
     assert read(ItemKind.COUNT, 10.0, item={"min": 10, "max": 10}) == (10, [])
     assert read(ItemKind.COUNT, 11.0, item={"min": 10, "max": 10}) == (None, [
-        ("value-out-of-range", ERROR, "11 超出允许范围（10 ~ 10）")])
+        ("value-out-of-range", ERROR, "11 超出允许范围（10～10），请核实后重新填写")])
     assert read(ItemKind.RATIO, 101.0, item={"max": 150}) == (101.0, [])
 
 
@@ -147,7 +164,7 @@ def test_yes_no_choice_and_text() -> None:
     assert read(ItemKind.YES_NO, "也许") == (None, [("yes-no-invalid", ERROR, "“也许”应为“是”或“否”")])
     assert read(ItemKind.CHOICE, " 乙 ", item={"options": ["甲", "乙"]}) == ("乙", [])
     assert read(ItemKind.CHOICE, "丙", item={"options": ["甲", "乙"]}) == (
-        None, [("choice-invalid", ERROR, "“丙”不是可选项（甲、乙）")])
+        None, [("choice-invalid", ERROR, "“丙”不是可选项，应为：甲、乙")])
     assert read(ItemKind.TEXT, "  说明 ") == ("说明", [])
 
 

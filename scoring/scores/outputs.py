@@ -170,7 +170,7 @@ def _section_sheet(wb: Workbook, report: ScoreReport, section_id: str, name: str
     labels = [f"{i} {scored[0].indicators[i].name}（{'上限' if kind != 'score' else '满分'} "
               f"{scored[0].indicators[i].max:g}）" for i in ids]
     headers = ["名次", "单位代码", "单位", "本部分得分", *labels]
-    _page_setup(ws, len(headers), _title(report, f"{section_id} {name}得分"),
+    _page_setup(ws, len(headers), _title(report, f"分项得分：{section_id} {name}"),
                 "扣分记为负数。" if kind == "deduction" else "得分按精确值计算，显示保留两位小数。")
     _header(ws, headers, [7, 11, 20, 11, *[13] * len(ids)], "D4")
     score = _score_format(report.total_decimals)
