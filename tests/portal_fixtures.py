@@ -251,7 +251,10 @@ class Client:
         return response
 
     def refresh(self) -> None:
-        match = CSRF.search(self.http.get("/").text)
+        page = self.http.get("/")
+        if page.status_code == 303:  # the central office's and the auditors' home pages are elsewhere
+            page = self.http.get(page.headers["location"])
+        match = CSRF.search(page.text)
         self.csrf = match.group(1) if match else ""
 
     def get(self, path: str):
