@@ -124,6 +124,9 @@ def postgres() -> Iterator[PostgresServer]:
 class Templates:
     sqlite_file: Path | None = None
     postgres_name: str | None = None
+    year_sqlite: Path | None = None
+    year_postgres: str | None = None
+    year: YearState | None = None
 
 
 @pytest.fixture(scope="session")
@@ -156,6 +159,17 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path, _templates: Templates
 
         _templates.postgres_name = make_url(url).database
     return server.new_database(template=_templates.postgres_name)
+
+
+def _template_copy(request: pytest.FixtureRequest, tmp_path: Path, templates: Templates, *,
+                   sqlite: Path | None, postgres: str | None) -> str:
+    if request.param == "sqlite":
+        assert sqlite is not None
+        target = tmp_path / "portal.sqlite3"
+        shutil.copyfile(sqlite, target)
+        return f"sqlite:///{target}"
+    server: PostgresServer = request.getfixturevalue("postgres")
+    return server.new_database(template=postgres)
 
 
 # —— accounts, the open year, the app ——
@@ -214,14 +228,15 @@ def clock() -> Clock:
 
 
 @pytest.fixture()
-def portal_app(db_url: str, clock: Clock):
-    """A portal on a fresh database with the test accounts and 2022 open; validation in a thread."""
+def portal_app(db_url: str, clock: Clock, tmp_path: Path):
+    """A portal on a fresh database with the test accounts and 2022 open; validation and scoring
+    jobs (without PDFs) in threads."""
     from scoring.portal.app import create_app
-    from scoring.portal.settings import PortalSettings
 
     seed(db_url)
-    app = create_app(PortalSettings(database_url=db_url, validation_workers=0, clock=clock))
+    app = create_app(portal_settings(db_url, tmp_path / "data", clock))
     yield app
+    app.state.portal.jobs.close()
     app.state.portal.workers.close()
     app.state.portal.db.dispose()
 
@@ -361,3 +376,110 @@ def _far_deadline(url: str) -> None:
             add_year_event(session, 2022, "deadline", datetime.now(UTC), None, deadline=date(2099, 12, 31))
     finally:
         db.dispose()
+
+
+# —— a whole year: submitted, reviewed, scored with every PDF and published, once per database ——
+
+TASK_ADJUSTED = "2022-1.1.3"  # 上海 declares it 已完成 in the sample workbook
+
+
+@dataclass(frozen=True)
+class YearState:
+    """What the published year holds: 上海 accepted (one task adjusted), scored and published;
+    北京 submitted afterwards and not yet reviewed."""
+
+    run_id: int
+    sh_version: int
+    bj_version: int
+
+
+def portal_settings(url: str, data_dir: Path, clock: Clock, *, pdf: bool = False):
+    """Settings of an in-process test portal: validation and scoring jobs in threads."""
+    from scoring.portal.settings import PortalSettings
+
+    return PortalSettings(database_url=url, validation_workers=0, clock=clock, data_dir=data_dir,
+                          jobs_in_threads=True, run_pdf=pdf, run_workers=2)
+
+
+def central_workbook_upload(client: Client, path: Path | None = None):
+    """Upload the central office's workbook (the bundled 2022 sample unless given)."""
+    path = path or SAMPLES / "central-2022.xlsx"
+    return client.http.post("/central/records/upload", data={"csrf_token": client.csrf},
+                            files={"file": (path.name, path.read_bytes(), "application/octet-stream")})
+
+
+def run_to_end(app, client: Client, note: str | None = None) -> int:
+    """Start a run as the central office and wait for its job; the run's id."""
+    response = client.post("/runs", {"note": note} if note else {})
+    assert response.status_code == 303, response.text[:800]
+    app.state.portal.jobs.wait()
+    return int(response.headers["location"].rsplit("/", 1)[-1])
+
+
+def build_year(url: str, data_dir: Path) -> YearState:
+    """Fill a migrated database with the published year (see ``YearState``)."""
+    from scoring.portal.app import create_app
+
+    seed(url)
+    app = create_app(portal_settings(url, data_dir, Clock(before_deadline()), pdf=True))
+    try:
+        sh, bj, office = Client(app, "sh"), Client(app, "bj"), Client(app, "central")
+        sh_version = version_id(sh.upload(sample("310000")))
+        assert sh.post(f"/versions/{sh_version}/submit").status_code == 303
+        assert office.post("/central/units/310000/accept", {"version_id": str(sh_version)}).status_code == 303
+        assert office.post("/central/units/310000/review", {
+            "task": TASK_ADJUSTED, "action": "adjust", "status": "部分完成",
+            "reason": "佐证材料只有通知，未见落实情况"}).status_code == 303
+        assert central_workbook_upload(office).status_code == 303
+        run_id = run_to_end(app, office)
+        assert office.post(f"/runs/{run_id}/publish").status_code == 303
+        bj_version = version_id(bj.upload(sample("110000")))
+        assert bj.post(f"/versions/{bj_version}/submit").status_code == 303
+        return YearState(run_id=run_id, sh_version=sh_version, bj_version=bj_version)
+    finally:
+        app.state.portal.jobs.close()
+        app.state.portal.db.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def year_url(request: pytest.FixtureRequest, tmp_path: Path, _templates: Templates) -> str:
+    """A fresh copy of the published year (built once per database per session)."""
+    if request.param == "sqlite" and _templates.year_sqlite is None:
+        folder = Path(tempfile.mkdtemp(prefix="scoring-year-"))
+        _templates.year_sqlite = folder / "year.sqlite3"
+        url = f"sqlite:///{_templates.year_sqlite}"
+        _migrated(url)
+        state = build_year(url, folder)
+        assert _templates.year in (None, state)
+        _templates.year = state
+    if request.param == "postgresql" and _templates.year_postgres is None:
+        from sqlalchemy.engine import make_url
+
+        server: PostgresServer = request.getfixturevalue("postgres")
+        url = server.new_database()
+        _migrated(url)
+        state = build_year(url, Path(tempfile.mkdtemp(prefix="scoring-year-")))
+        assert _templates.year in (None, state)
+        _templates.year = state
+        _templates.year_postgres = make_url(url).database
+    return _template_copy(request, tmp_path, _templates, sqlite=_templates.year_sqlite,
+                          postgres=_templates.year_postgres)
+
+
+@pytest.fixture()
+def year_state(year_url: str, _templates: Templates) -> YearState:
+    """The ids in the published year."""
+    assert _templates.year is not None
+    return _templates.year
+
+
+@pytest.fixture()
+def year_app(year_url: str, clock: Clock, tmp_path: Path):
+    """A portal on a copy of the published year (scoring jobs without PDFs, in threads)."""
+    from scoring.portal.app import create_app
+
+    app = create_app(portal_settings(year_url, tmp_path / "data", clock))
+    yield app
+    app.state.portal.jobs.close()
+    app.state.portal.workers.close()
+    app.state.portal.db.dispose()

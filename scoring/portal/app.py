@@ -7,7 +7,7 @@ import logging
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from itsdangerous import TimestampSigner
@@ -62,16 +62,21 @@ class Portal:
         return year_files(year)
 
 
-def _session_secret(db: Database) -> str:
-    """The cookie signing key, created once per database so every server process shares it."""
+def _instance_value(db: Database, key: str, make: str) -> str:
+    """A value created once per database (``make`` unless it exists), shared by every server process."""
     with db.transaction() as session:
-        values = {"key": "session_secret", "value": secrets.token_urlsafe(48)}
+        values = {"key": key, "value": make}
         dialect = session.get_bind().dialect.name
         insert = (pg_insert if dialect == "postgresql" else sqlite_insert)(Instance).values(**values)
         session.execute(insert.on_conflict_do_nothing(index_elements=["key"]))
-        secret = session.scalar(select(Instance.value).where(Instance.key == "session_secret"))
-    assert secret is not None
-    return secret
+        value = session.scalar(select(Instance.value).where(Instance.key == key))
+    assert value is not None
+    return value
+
+
+def _session_secret(db: Database) -> str:
+    """The cookie signing key."""
+    return _instance_value(db, "session_secret", secrets.token_urlsafe(48))
 
 
 def _routes() -> list[BaseRoute]:
@@ -123,6 +128,7 @@ def create_app(settings: PortalSettings) -> Starlette:
         db.dispose()
         raise ScoringError(f"数据库结构不是当前版本（{state.value}，{revision or '未初始化'}），"
                            "请先运行 scoring db upgrade")
+    settings = replace(settings, instance=_instance_value(db, "runs_folder", secrets.token_hex(8)))
     _recover_runs(db, settings)
     portal = Portal(settings=settings, db=db, pages=page_environment(settings.templates_dir),
                     workers=Workers(settings.validation_workers, settings.validation_timeout_s),

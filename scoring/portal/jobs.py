@@ -95,6 +95,16 @@ def reap(db: Session, settings: PortalSettings, now: datetime) -> list[int]:
     return reaped
 
 
+def reap_stale(db: Database, settings: PortalSettings, now: datetime) -> None:
+    """``reap`` in a write transaction of its own, taken only when some unfinished run's job is gone
+    (pages that list runs call this first; most of the time it only reads)."""
+    with db.transaction(writes=False) as session:
+        if not any(_gone(run, now, settings.run_stale_after) for run in run_store.unfinished(session)):
+            return
+    with db.transaction() as session:
+        reap(session, settings, now)
+
+
 def sweep_folders(settings: PortalSettings, active: set[int]) -> None:
     """Remove run folders left by runs that are no longer active (a crash between writing and
     recording); the database holds everything a finished run produced."""
@@ -263,7 +273,8 @@ class JobRunner:
         env = {**os.environ, "SCORING_DB_URL": settings.database_url, "SCORING_JOB_PARENT": str(os.getpid()),
                "SCORING_ROOT": str(settings.root),
                "SCORING_JOB_SETTINGS": json.dumps({
-                   "runs_dir": str(settings.runs_dir), "pdf": settings.run_pdf,
+                   "data_dir": str(settings.data_dir) if settings.data_dir else None,
+                   "instance": settings.instance, "pdf": settings.run_pdf,
                    "workers": settings.run_workers, "root": str(settings.root), "clock_offset_s": offset})}
         settings.runs_dir.mkdir(parents=True, exist_ok=True)
         with (settings.runs_dir / f"{run_id}.log").open("ab") as log_file:
@@ -330,7 +341,8 @@ def main(argv: list[str]) -> int:
     os.nice(10)  # the server's page requests come first
     options = json.loads(os.environ["SCORING_JOB_SETTINGS"])
     settings = PortalSettings(database_url=os.environ["SCORING_DB_URL"], root=Path(options["root"]),
-                              data_dir=Path(options["runs_dir"]).parent, run_pdf=options["pdf"],
+                              data_dir=Path(options["data_dir"]) if options["data_dir"] else None,
+                              instance=options["instance"], run_pdf=options["pdf"],
                               run_workers=options["workers"])
     offset = timedelta(seconds=options["clock_offset_s"])
     ok = execute(settings.database_url, settings, run_id, lambda: utc_now() + offset)

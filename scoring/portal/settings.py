@@ -58,6 +58,7 @@ class PortalSettings:
     run_workers: int = 2  # PDF worker processes of a run
     jobs_in_threads: bool = False  # tests only: run scoring jobs in a thread of the server process
     run_stale_after: timedelta = timedelta(seconds=60)  # a run without a heartbeat this long is dead
+    instance: str = ""  # the database's own folder name under runs/ (set by create_app)
 
     @property
     def templates_dir(self) -> Path:
@@ -65,7 +66,10 @@ class PortalSettings:
 
     @property
     def runs_dir(self) -> Path:
-        return (self.data_dir or self.root / "var") / "runs"
+        """Where this database's runs work: one folder per database, so two portals sharing a data
+        directory never touch each other's runs."""
+        base = (self.data_dir or self.root / "var") / "runs"
+        return base / self.instance if self.instance else base
 
 
 def database_url_from_env(root: Path) -> str:

@@ -14,6 +14,7 @@ from pathlib import PurePosixPath
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
@@ -67,13 +68,13 @@ async def runs_page(ctx: Ctx) -> Response:
     """All runs, newest first; the central office starts a new one here."""
 
     def load(db: Session) -> RunsView:
-        jobs.reap(db, ctx.portal.settings, ctx.now)
         year = current_year(db)
         runs = all_runs(db)
         return RunsView(year=year, runs=runs, published=publications(db), active=active_run(db),
                         current=current_publication(db, year.year) if year else None,
                         names=account_names(db, {r.account_id for r in runs}))
 
+    await run_in_threadpool(jobs.reap_stale, ctx.portal.db, ctx.portal.settings, ctx.now)
     view = await ctx.run(load)
     return render(ctx.request, "runs/list.html", principal=ctx.user, view=view, states=STATE_LABELS,
                   central=ctx.user.role is Role.CENTRAL)
@@ -147,7 +148,6 @@ def _run(ctx: Ctx, db: Session) -> Run:
 
 def run_view(ctx: Ctx, db: Session) -> RunView:
     """Everything the run's page shows."""
-    jobs.reap(db, ctx.portal.settings, ctx.now)
     run = _run(ctx, db)
     files = run_files(db, run.id) if run.state == "succeeded" else []
     report = results.report_of(db, run.id) if files else None
@@ -167,6 +167,7 @@ def run_view(ctx: Ctx, db: Session) -> RunView:
 @endpoint(Role.CENTRAL, Role.AUDITOR)
 async def run_page(ctx: Ctx) -> Response:
     """A run's progress while it works; afterwards its ranking, scorecards, files and manifest."""
+    await run_in_threadpool(jobs.reap_stale, ctx.portal.db, ctx.portal.settings, ctx.now)
     view = await ctx.run(lambda db: run_view(ctx, db))
     return render(ctx.request, "runs/run.html", principal=ctx.user, view=view, states=STATE_LABELS,
                   central=ctx.user.role is Role.CENTRAL, summary_path=results.summary_path(),
@@ -183,11 +184,11 @@ async def publish_run(ctx: Ctx) -> Response:
             return  # already published: a retried request publishes once
         if run.state != "succeeded":
             raise HTTPException(409, "只能发布已完成的评分")
-        if run_file(db, run.id, results.summary_path()) is None:
-            raise HTTPException(409, "这次评分没有生成成绩单和全国汇总（PDF），不能发布")
         current = current_publication(db, run.year)
         if run.supersedes_run_id != (current.run_id if current else None):
             raise HTTPException(409, "这次评分开始后，本年度已发布的结果发生了变化；请重新评分后再发布")
+        if run_file(db, run.id, results.summary_path()) is None:
+            raise HTTPException(409, "这次评分没有生成成绩单和全国汇总（PDF），不能发布")
         row = publish(db, run, ctx.now, ctx.user.account_id, current)
         replaced = f"，取代第 {current.run_id} 次评分的结果" if current else ""
         ctx.audit(db, "publish", obj=f"run:{run.id}", before="未发布",
