@@ -308,6 +308,7 @@ class LiveServer:
     db_url: str
     port: int
     process: subprocess.Popen[bytes] | None = None
+    data_dir: Path | None = None
 
     @property
     def base(self) -> str:
@@ -317,7 +318,8 @@ class LiveServer:
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         self.process = subprocess.Popen(
             [sys.executable, "-c", "from scoring.cli import main; main()", "serve", "--db", self.db_url,
-             "--port", str(self.port), "--workers", str(workers)],
+             "--port", str(self.port), "--workers", str(workers),
+             *(["--data-dir", str(self.data_dir)] if self.data_dir else [])],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, start_new_session=True)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -349,7 +351,7 @@ class LiveServer:
 
 
 @pytest.fixture()
-def live_server(db_url: str) -> Iterator[LiveServer]:
+def live_server(db_url: str, tmp_path: Path) -> Iterator[LiveServer]:
     """A running portal (open year 2022 with a deadline ahead) with one account per unit."""
     from scoring.indicators.units import load_units
 
@@ -358,7 +360,7 @@ def live_server(db_url: str) -> Iterator[LiveServer]:
         accounts[f"u{code}"] = ("province", code)
     seed(db_url, accounts)
     _far_deadline(db_url)
-    server = LiveServer(url="", db_url=db_url, port=free_port())
+    server = LiveServer(url="", db_url=db_url, port=free_port(), data_dir=tmp_path / "data")
     server.start()
     try:
         yield server

@@ -21,11 +21,14 @@ DemoOpt = Annotated[bool, typer.Option(
     "--demo", help="演示：临时数据库，每个角色和单位一个账号，附样例报送（仅限本机）")]
 WorkersOpt = Annotated[int, typer.Option(
     "--workers", min=0, max=16, help="校验工作进程数（0：在服务进程内）")]
+DataOpt = Annotated[Path | None, typer.Option(
+    "--data-dir", metavar="DIR", help="评分任务的工作目录（默认 var/；结果本身保存在数据库中）")]
 
 
 @guarded
 def serve(host: HostOpt = "127.0.0.1", port: PortOpt = 8000, db: DbOpt = None,
-          secure_cookies: SecureOpt = False, demo: DemoOpt = False, workers: WorkersOpt = 2) -> None:
+          secure_cookies: SecureOpt = False, demo: DemoOpt = False, workers: WorkersOpt = 2,
+          data_dir: DataOpt = None) -> None:
     """启动考核报送门户。默认数据库为 var/portal.sqlite3（首次启动时创建）。"""
     from scoring.errors import ScoringError
     from scoring.portal.admin import prepare_for_serving
@@ -55,7 +58,7 @@ def serve(host: HostOpt = "127.0.0.1", port: PortOpt = 8000, db: DbOpt = None,
         url = database_url(db)
         err.print(f"数据库：{escape(shown_url(url))}：{prepare_for_serving(url)}")
     settings = PortalSettings(database_url=url, secure_cookies=secure_cookies, validation_workers=workers,
-                              demo=demo)
+                              demo=demo, data_dir=data_dir or (folder if demo else None))
     try:
         run_server(settings, host, port)
     finally:

@@ -60,13 +60,18 @@ def owner_here() -> str:
 
 
 def _pid_alive(pid: int) -> bool:
+    """Whether a process runs (a zombie, dead but not yet collected by its parent, does not)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True
-    return True
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True
+    return stat.rsplit(")", 1)[-1].split()[0] != "Z"
 
 
 def _gone(run: Run, now: datetime, stale_after: timedelta) -> bool:
