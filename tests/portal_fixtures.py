@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -300,6 +301,23 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+# the portal under uvicorn as ``scoring serve`` starts it, but with a clock the test can move
+CLOCKED_SERVER = """
+import sys
+from datetime import timedelta
+from pathlib import Path
+from scoring.portal.admin import prepare_for_serving
+from scoring.portal.server import run_server
+from scoring.portal.settings import PortalSettings, utc_now
+url, port, workers, data, offsets = sys.argv[1:6]
+def clock():
+    return utc_now() + timedelta(seconds=float(Path(offsets).read_text()))
+prepare_for_serving(url)
+settings = PortalSettings(database_url=url, validation_workers=int(workers), data_dir=Path(data), clock=clock)
+run_server(settings, "127.0.0.1", int(port))
+"""
+
+
 @dataclass
 class LiveServer:
     """``scoring serve`` in a subprocess on loopback."""
@@ -309,6 +327,12 @@ class LiveServer:
     port: int
     process: subprocess.Popen[bytes] | None = None
     data_dir: Path | None = None
+    clock_file: Path | None = None  # the server's time is now + the seconds in this file
+
+    def set_clock(self, moment: datetime) -> None:
+        """Move the server's clock (and its future scoring jobs') to ``moment``."""
+        assert self.clock_file is not None
+        self.clock_file.write_text(str((moment - datetime.now(UTC)).total_seconds()))
 
     @property
     def base(self) -> str:
@@ -316,10 +340,15 @@ class LiveServer:
 
     def start(self, workers: int = 2) -> None:
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        if self.clock_file is not None:
+            command = [sys.executable, "-c", CLOCKED_SERVER, self.db_url, str(self.port), str(workers),
+                       str(self.data_dir), str(self.clock_file)]
+        else:
+            command = [sys.executable, "-c", "from scoring.cli import main; main()", "serve", "--db",
+                       self.db_url, "--port", str(self.port), "--workers", str(workers),
+                       *(["--data-dir", str(self.data_dir)] if self.data_dir else [])]
         self.process = subprocess.Popen(
-            [sys.executable, "-c", "from scoring.cli import main; main()", "serve", "--db", self.db_url,
-             "--port", str(self.port), "--workers", str(workers),
-             *(["--data-dir", str(self.data_dir)] if self.data_dir else [])],
+            command,
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, start_new_session=True)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -485,3 +514,23 @@ def year_app(year_url: str, clock: Clock, tmp_path: Path):
     app.state.portal.jobs.close()
     app.state.portal.workers.close()
     app.state.portal.db.dispose()
+
+
+# —— a real browser: Debian's chromium under Playwright from PyPI (nothing downloaded) ——
+
+CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Debian's chromium under Playwright, once per session."""
+    from playwright.sync_api import sync_playwright
+
+    executable = shutil.which("chromium")
+    if executable is None:
+        pytest.fail("没有找到 chromium（Debian 的 chromium 软件包）：请用 ./dev test 运行，它会安装")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

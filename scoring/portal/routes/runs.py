@@ -44,6 +44,9 @@ from scoring.portal.years import OpenYear, current_year
 from scoring.scores.models import ScoreReport
 
 STATE_LABELS = {"queued": "排队中", "running": "评分中", "succeeded": "已完成", "failed": "失败"}
+INPUT_ROLES = {"config": "指标配置", "units": "单位名单", "catalogue": "任务目录",
+               "central": "全国双打办记录", "previous": "上一考核年度结果", "adjustments": "审核调整",
+               "submission": "单位报送"}
 BUSY = "已有一次评分正在进行，请等待其完成后再开始"
 MEDIA = {".pdf": "application/pdf", ".json": "application/json",
          ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -171,7 +174,7 @@ async def run_page(ctx: Ctx) -> Response:
     view = await ctx.run(lambda db: run_view(ctx, db))
     return render(ctx.request, "runs/run.html", principal=ctx.user, view=view, states=STATE_LABELS,
                   central=ctx.user.role is Role.CENTRAL, summary_path=results.summary_path(),
-                  summary=json.loads(view.run.summary or "{}"))
+                  roles=INPUT_ROLES, summary=json.loads(view.run.summary or "{}"))
 
 
 @endpoint(Role.CENTRAL)
