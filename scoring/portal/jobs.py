@@ -343,7 +343,7 @@ def main(argv: list[str]) -> int:
     signal.signal(signal.SIGTERM, _terminate)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _die_with_parent(int(os.environ["SCORING_JOB_PARENT"]))
-    os.nice(10)  # the server's page requests come first
+    os.nice(5)  # the server's page requests come first
     options = json.loads(os.environ["SCORING_JOB_SETTINGS"])
     settings = PortalSettings(database_url=os.environ["SCORING_DB_URL"], root=Path(options["root"]),
                               data_dir=Path(options["data_dir"]) if options["data_dir"] else None,
