@@ -25,6 +25,8 @@ from scoring.workbook.source import YearConfig
 from scoring.workbook.submission import Submission
 
 ADJUST, RESTORE = "adjust", "restore"
+# the statuses a review page offers; whether a review may be recorded is the engine's decision
+# (``check_review`` → ``check_adjustments``), never this table's
 LOWER = {TaskStatus.DONE: (TaskStatus.PARTLY, TaskStatus.NOT_STARTED),
          TaskStatus.PARTLY: (TaskStatus.NOT_STARTED,),
          TaskStatus.NOT_APPLICABLE: (TaskStatus.DONE, TaskStatus.PARTLY, TaskStatus.NOT_STARTED)}

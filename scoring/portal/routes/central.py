@@ -283,9 +283,6 @@ async def review_task(ctx: Ctx) -> Response:
                 status = TaskStatus(ctx.form.get("status", ""))
             except ValueError:
                 raise HTTPException(400, "请选择调整后的落实情况") from None
-            if status not in adjusting.choices(declared):
-                raise HTTPException(409, f"任务 {task_id} 自报{declared.value}，只能调低，"
-                                         f"不能改为{status.value}")
         else:
             if in_force is None or in_force.action != adjusting.ADJUST or in_force.version_id != version.id:
                 raise HTTPException(409, f"任务 {task_id} 没有可恢复的审核调整")

@@ -30,6 +30,7 @@ from scoring.portal.store.runs import (
     active_run,
     all_runs,
     current_publication,
+    fail,
     get_run,
     publication_of,
     publications,
@@ -116,8 +117,6 @@ async def start_run(ctx: Ctx) -> Response:
         ctx.portal.jobs.launch(run_id)
     except OSError:
         with ctx.portal.db.transaction() as db:
-            from scoring.portal.store.runs import fail
-
             fail(db, run_id, ctx.now, "无法启动评分进程，请稍后重试")
         raise
     return RedirectResponse(f"/runs/{run_id}", status_code=303)
