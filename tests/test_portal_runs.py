@@ -315,3 +315,20 @@ def test_verification_is_consistent_and_names_a_changed_input(year_app, year_sta
     assert "一致" in page and "不一致" not in page
     verified = [a for a in _all(year_app, AuditEntry) if a.action == "verify"]
     assert [(a.account_name, a.after) for a in verified] == [("auditor", "一致")]
+
+
+def test_a_run_whose_inputs_are_gone_fails_with_the_reason(portal_app, clock: Clock) -> None:
+    import shutil
+
+    _accept(portal_app, "sh", "310000")
+    portal = portal_app.state.portal
+    with portal.db.transaction() as db:
+        central = db.scalar(select(Account.id).where(Account.name == "central"))
+        assert central is not None
+        run, _ = jobs.queue_run(db, portal.settings, portal.year_files(2022), year=2022, account_id=central,
+                                at=clock(), supersedes_run_id=None, note=None)
+        run_id = run.id
+    shutil.rmtree(jobs.run_folder(portal.settings, run_id))
+    assert not jobs.execute(portal.settings.database_url, portal.settings, run_id, clock)
+    [failed] = _all(portal_app, Run)
+    assert failed.state == "failed" and "输入目录已不存在" in (failed.message or "")

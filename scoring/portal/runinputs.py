@@ -28,6 +28,7 @@ from pathlib import Path, PurePosixPath
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from scoring.errors import ScoringError
 from scoring.pipeline import PipelineRequest, YearFiles
 from scoring.portal import adjusting, central
 from scoring.portal.settings import china_date
@@ -134,6 +135,8 @@ def write_files(folder: Path, files: dict[str, bytes]) -> None:
 def load_inputs(folder: Path, year: int) -> RunInputs:
     """A run's inputs as written into its folder (by ``write_files``)."""
     base = folder / INPUTS
+    if not base.is_dir():
+        raise ScoringError("这次评分的输入目录已不存在（服务器可能在排队后重启），请重新开始评分")
     files = {path.relative_to(folder).as_posix(): path.read_bytes()
              for path in sorted(base.rglob("*")) if path.is_file()}
     return RunInputs(year=year, files=files)

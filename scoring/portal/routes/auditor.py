@@ -37,6 +37,7 @@ class AuditHome:
     """The years with a configuration, and every run with its publication."""
 
     years: list[int]
+    previous: dict[int, int | None]
     runs: list[Run]
     published: dict[int, Publication]
 
@@ -46,7 +47,9 @@ async def audit_home(ctx: Ctx) -> Response:
     """The auditor's start page."""
 
     def load(db: Session) -> AuditHome:
-        return AuditHome(years=configaudit.config_years(), runs=all_runs(db), published=publications(db))
+        years = configaudit.config_years()
+        return AuditHome(years=years, previous={y: configaudit.previous_config_year(y) for y in years},
+                         runs=all_runs(db), published=publications(db))
 
     view = await ctx.run(load)
     return render(ctx.request, "audit/home.html", principal=ctx.user, view=view, states=STATE_LABELS)
