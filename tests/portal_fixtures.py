@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -124,6 +125,9 @@ def postgres() -> Iterator[PostgresServer]:
 class Templates:
     sqlite_file: Path | None = None
     postgres_name: str | None = None
+    year_sqlite: Path | None = None
+    year_postgres: str | None = None
+    year: YearState | None = None
 
 
 @pytest.fixture(scope="session")
@@ -156,6 +160,17 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path, _templates: Templates
 
         _templates.postgres_name = make_url(url).database
     return server.new_database(template=_templates.postgres_name)
+
+
+def _template_copy(request: pytest.FixtureRequest, tmp_path: Path, templates: Templates, *,
+                   sqlite: Path | None, postgres: str | None) -> str:
+    if request.param == "sqlite":
+        assert sqlite is not None
+        target = tmp_path / "portal.sqlite3"
+        shutil.copyfile(sqlite, target)
+        return f"sqlite:///{target}"
+    server: PostgresServer = request.getfixturevalue("postgres")
+    return server.new_database(template=postgres)
 
 
 # —— accounts, the open year, the app ——
@@ -214,14 +229,15 @@ def clock() -> Clock:
 
 
 @pytest.fixture()
-def portal_app(db_url: str, clock: Clock):
-    """A portal on a fresh database with the test accounts and 2022 open; validation in a thread."""
+def portal_app(db_url: str, clock: Clock, tmp_path: Path):
+    """A portal on a fresh database with the test accounts and 2022 open; validation and scoring
+    jobs (without PDFs) in threads."""
     from scoring.portal.app import create_app
-    from scoring.portal.settings import PortalSettings
 
     seed(db_url)
-    app = create_app(PortalSettings(database_url=db_url, validation_workers=0, clock=clock))
+    app = create_app(portal_settings(db_url, tmp_path / "data", clock))
     yield app
+    app.state.portal.jobs.close()
     app.state.portal.workers.close()
     app.state.portal.db.dispose()
 
@@ -251,7 +267,10 @@ class Client:
         return response
 
     def refresh(self) -> None:
-        match = CSRF.search(self.http.get("/").text)
+        page = self.http.get("/")
+        if page.status_code == 303:  # the central office's and the auditors' home pages are elsewhere
+            page = self.http.get(page.headers["location"])
+        match = CSRF.search(page.text)
         self.csrf = match.group(1) if match else ""
 
     def get(self, path: str):
@@ -282,6 +301,23 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+# the portal under uvicorn as ``scoring serve`` starts it, but with a clock the test can move
+CLOCKED_SERVER = """
+import sys
+from datetime import timedelta
+from pathlib import Path
+from scoring.portal.admin import prepare_for_serving
+from scoring.portal.server import run_server
+from scoring.portal.settings import PortalSettings, utc_now
+url, port, workers, data, offsets = sys.argv[1:6]
+def clock():
+    return utc_now() + timedelta(seconds=float(Path(offsets).read_text()))
+prepare_for_serving(url)
+settings = PortalSettings(database_url=url, validation_workers=int(workers), data_dir=Path(data), clock=clock)
+run_server(settings, "127.0.0.1", int(port))
+"""
+
+
 @dataclass
 class LiveServer:
     """``scoring serve`` in a subprocess on loopback."""
@@ -290,6 +326,13 @@ class LiveServer:
     db_url: str
     port: int
     process: subprocess.Popen[bytes] | None = None
+    data_dir: Path | None = None
+    clock_file: Path | None = None  # the server's time is now + the seconds in this file
+
+    def set_clock(self, moment: datetime) -> None:
+        """Move the server's clock (and its future scoring jobs') to ``moment``."""
+        assert self.clock_file is not None
+        self.clock_file.write_text(str((moment - datetime.now(UTC)).total_seconds()))
 
     @property
     def base(self) -> str:
@@ -297,9 +340,15 @@ class LiveServer:
 
     def start(self, workers: int = 2) -> None:
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        if self.clock_file is not None:
+            command = [sys.executable, "-c", CLOCKED_SERVER, self.db_url, str(self.port), str(workers),
+                       str(self.data_dir), str(self.clock_file)]
+        else:
+            command = [sys.executable, "-c", "from scoring.cli import main; main()", "serve", "--db",
+                       self.db_url, "--port", str(self.port), "--workers", str(workers),
+                       *(["--data-dir", str(self.data_dir)] if self.data_dir else [])]
         self.process = subprocess.Popen(
-            [sys.executable, "-c", "from scoring.cli import main; main()", "serve", "--db", self.db_url,
-             "--port", str(self.port), "--workers", str(workers)],
+            command,
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, start_new_session=True)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -331,7 +380,7 @@ class LiveServer:
 
 
 @pytest.fixture()
-def live_server(db_url: str) -> Iterator[LiveServer]:
+def live_server(db_url: str, tmp_path: Path) -> Iterator[LiveServer]:
     """A running portal (open year 2022 with a deadline ahead) with one account per unit."""
     from scoring.indicators.units import load_units
 
@@ -340,7 +389,7 @@ def live_server(db_url: str) -> Iterator[LiveServer]:
         accounts[f"u{code}"] = ("province", code)
     seed(db_url, accounts)
     _far_deadline(db_url)
-    server = LiveServer(url="", db_url=db_url, port=free_port())
+    server = LiveServer(url="", db_url=db_url, port=free_port(), data_dir=tmp_path / "data")
     server.start()
     try:
         yield server
@@ -358,3 +407,130 @@ def _far_deadline(url: str) -> None:
             add_year_event(session, 2022, "deadline", datetime.now(UTC), None, deadline=date(2099, 12, 31))
     finally:
         db.dispose()
+
+
+# —— a whole year: submitted, reviewed, scored with every PDF and published, once per database ——
+
+TASK_ADJUSTED = "2022-1.1.3"  # 上海 declares it 已完成 in the sample workbook
+
+
+@dataclass(frozen=True)
+class YearState:
+    """What the published year holds: 上海 accepted (one task adjusted), scored and published;
+    北京 submitted afterwards and not yet reviewed."""
+
+    run_id: int
+    sh_version: int
+    bj_version: int
+
+
+def portal_settings(url: str, data_dir: Path, clock: Clock, *, pdf: bool = False):
+    """Settings of an in-process test portal: validation and scoring jobs in threads."""
+    from scoring.portal.settings import PortalSettings
+
+    return PortalSettings(database_url=url, validation_workers=0, clock=clock, data_dir=data_dir,
+                          jobs_in_threads=True, run_pdf=pdf, run_workers=2)
+
+
+def central_workbook_upload(client: Client, path: Path | None = None):
+    """Upload the central office's workbook (the bundled 2022 sample unless given)."""
+    path = path or SAMPLES / "central-2022.xlsx"
+    return client.http.post("/central/records/upload", data={"csrf_token": client.csrf},
+                            files={"file": (path.name, path.read_bytes(), "application/octet-stream")})
+
+
+def run_to_end(app, client: Client, note: str | None = None) -> int:
+    """Start a run as the central office and wait for its job; the run's id."""
+    response = client.post("/runs", {"note": note} if note else {})
+    assert response.status_code == 303, response.text[:800]
+    app.state.portal.jobs.wait()
+    return int(response.headers["location"].rsplit("/", 1)[-1])
+
+
+def build_year(url: str, data_dir: Path) -> YearState:
+    """Fill a migrated database with the published year (see ``YearState``)."""
+    from scoring.portal.app import create_app
+
+    seed(url)
+    app = create_app(portal_settings(url, data_dir, Clock(before_deadline()), pdf=True))
+    try:
+        sh, bj, office = Client(app, "sh"), Client(app, "bj"), Client(app, "central")
+        sh_version = version_id(sh.upload(sample("310000")))
+        assert sh.post(f"/versions/{sh_version}/submit").status_code == 303
+        assert office.post("/central/units/310000/accept", {"version_id": str(sh_version)}).status_code == 303
+        assert office.post("/central/units/310000/review", {
+            "task": TASK_ADJUSTED, "action": "adjust", "status": "部分完成",
+            "reason": "佐证材料只有通知，未见落实情况"}).status_code == 303
+        assert central_workbook_upload(office).status_code == 303
+        run_id = run_to_end(app, office)
+        assert office.post(f"/runs/{run_id}/publish").status_code == 303
+        bj_version = version_id(bj.upload(sample("110000")))
+        assert bj.post(f"/versions/{bj_version}/submit").status_code == 303
+        return YearState(run_id=run_id, sh_version=sh_version, bj_version=bj_version)
+    finally:
+        app.state.portal.jobs.close()
+        app.state.portal.db.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def year_url(request: pytest.FixtureRequest, tmp_path: Path, _templates: Templates) -> str:
+    """A fresh copy of the published year (built once per database per session)."""
+    if request.param == "sqlite" and _templates.year_sqlite is None:
+        folder = Path(tempfile.mkdtemp(prefix="scoring-year-"))
+        _templates.year_sqlite = folder / "year.sqlite3"
+        url = f"sqlite:///{_templates.year_sqlite}"
+        _migrated(url)
+        state = build_year(url, folder)
+        assert _templates.year in (None, state)
+        _templates.year = state
+    if request.param == "postgresql" and _templates.year_postgres is None:
+        from sqlalchemy.engine import make_url
+
+        server: PostgresServer = request.getfixturevalue("postgres")
+        url = server.new_database()
+        _migrated(url)
+        state = build_year(url, Path(tempfile.mkdtemp(prefix="scoring-year-")))
+        assert _templates.year in (None, state)
+        _templates.year = state
+        _templates.year_postgres = make_url(url).database
+    return _template_copy(request, tmp_path, _templates, sqlite=_templates.year_sqlite,
+                          postgres=_templates.year_postgres)
+
+
+@pytest.fixture()
+def year_state(year_url: str, _templates: Templates) -> YearState:
+    """The ids in the published year."""
+    assert _templates.year is not None
+    return _templates.year
+
+
+@pytest.fixture()
+def year_app(year_url: str, clock: Clock, tmp_path: Path):
+    """A portal on a copy of the published year (scoring jobs without PDFs, in threads)."""
+    from scoring.portal.app import create_app
+
+    app = create_app(portal_settings(year_url, tmp_path / "data", clock))
+    yield app
+    app.state.portal.jobs.close()
+    app.state.portal.workers.close()
+    app.state.portal.db.dispose()
+
+
+# —— a real browser: Debian's chromium under Playwright from PyPI (nothing downloaded) ——
+
+CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Debian's chromium under Playwright, once per session."""
+    from playwright.sync_api import sync_playwright
+
+    executable = shutil.which("chromium")
+    if executable is None:
+        pytest.fail("没有找到 chromium（Debian 的 chromium 软件包）：请用 ./dev test 运行，它会安装")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

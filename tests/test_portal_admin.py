@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -18,7 +17,7 @@ from scoring.portal.admin import prepare_for_serving
 from scoring.portal.app import create_app
 from scoring.portal.settings import PortalSettings
 from scoring.portal.store import Database
-from scoring.portal.store.models import Account, AuditEntry, Base, Version
+from scoring.portal.store.models import Account, AuditEntry, Base
 
 runner = CliRunner()
 
@@ -100,28 +99,56 @@ def test_demo_is_refused_off_loopback() -> None:
     assert result.exit_code == 1 and "演示模式只能在本机地址上运行" in result.output
 
 
-def test_demo_database_lets_a_province_upload_and_submit(tmp_path: Path) -> None:
-    from scoring.portal.demo import seed_demo
+def test_demo_lets_every_role_play_the_year(tmp_path: Path) -> None:
+    from scoring.portal.demo import DEMO_START, demo_clock, seed_demo
+    from scoring.portal.store.models import Publication, Run, UnitEvent
 
     url = f"sqlite:///{tmp_path / 'demo.sqlite3'}"
-    logins = seed_demo(url)
+    settings = PortalSettings(database_url=url, validation_workers=0, demo=True, data_dir=tmp_path,
+                              clock=demo_clock(), jobs_in_threads=True, run_pdf=False)
+    logins = seed_demo(url, settings)
     assert len(logins.provinces) == 32 and [n for n, _ in logins.staff] == ["demo-central", "demo-auditor",
                                                                              "demo-admin"]
-    app = create_app(PortalSettings(database_url=url, validation_workers=0, demo=True))
+    app = create_app(settings)
     try:
+        with app.state.portal.db.transaction(writes=False) as db:
+            runs = list(db.scalars(select(Run)))
+            assert [(r.year, r.state) for r in runs] == [(2020, "succeeded")]
+            assert [p.year for p in db.scalars(select(Publication))] == [2020]
+            accepted = [e for e in db.scalars(select(UnitEvent)) if e.year == 2022 and e.action == "accept"]
+            assert len(accepted) == 26
         sh = Client(app)
         assert sh.login("demo-310000", logins.password).status_code == 303
         sh.refresh()
-        assert "未开始" in sh.get("/").text
+        home = sh.get("/").text
+        assert "未开始" in home and "2023-01-15" in home and "2026" not in home
         own = version_id(sh.upload(sample("310000")))
         assert sh.post(f"/versions/{own}/submit").status_code == 303
-        assert "已提交" in sh.get("/").text
+        assert DEMO_START.strftime("%Y-%m-%d") in sh.get("/").text
         bj = Client(app)
         bj.login("demo-110000", logins.password)
         bj.refresh()
         assert "第 2 版" in bj.get("/").text and "草稿" in bj.get("/").text
-        with app.state.portal.db.transaction(writes=False) as db:
-            assert len(list(db.scalars(select(Version)))) == 6
-        assert date.today().isoformat()[:4] in sh.get("/").text
+        office = Client(app)
+        office.login("demo-central", logins.password)
+        office.refresh()
+        dashboard = office.get("/central").text
+        assert "已提交 <strong>3</strong>" in dashboard and "已接受 <strong>26</strong>" in dashboard
+        assert "unit: '330000'" in office.get("/central/adjustments.yaml").text
+        assert office.post("/central/units/310000/accept", {"version_id": str(own)}).status_code == 303
+        started = office.post("/runs")
+        assert started.status_code == 303
+        app.state.portal.jobs.wait()
+        run_id = started.headers["location"].rsplit("/", 1)[-1]
+        page = office.get(f"/runs/{run_id}").text
+        assert "27 个单位已评分" in page
+        scores = office.get(f"/runs/{run_id}/files/outputs/scores.json").text
+        assert '"previous_year": 2020' in scores
+        auditor = Client(app)
+        auditor.login("demo-auditor", logins.password)
+        auditor.refresh()
+        assert "2022 年度" in auditor.get("/audit").text
+        assert "一致" in auditor.get(f"/runs/{run_id}/verify").text
     finally:
+        app.state.portal.jobs.close()
         app.state.portal.db.dispose()

@@ -7,8 +7,6 @@ page is kept in ``test-artifacts/portal/``.
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -19,22 +17,6 @@ from scoring.workbook.validate import validate_submission
 from scoring.workbook.years import load_year_config
 
 ARTIFACTS = ROOT / "test-artifacts" / "portal"
-CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    """Debian's chromium under Playwright, once per session."""
-    from playwright.sync_api import sync_playwright
-
-    executable = shutil.which("chromium")
-    if executable is None:
-        pytest.fail("没有找到 chromium（Debian 的 chromium 软件包）：请用 ./dev test 运行，它会安装")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)

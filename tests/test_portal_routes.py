@@ -1,14 +1,16 @@
 """Every route × every role: allowed, 403 or 404 exactly as designed, on SQLite and PostgreSQL.
 
 The table below must list every route the app has (checked first), so a new route cannot be added
-without saying who may use it. "other" is a province asking for 上海's objects from 北京's account:
-it gets 404, exactly as for an object that does not exist.
+without saying who may use it. It runs on a copy of a published year (``year_app``): 上海 accepted,
+scored and published, 北京 submitted and waiting for review. "other" is 北京's account asking for
+上海's objects: it gets 404, exactly as for an object that does not exist. The auditors are
+read-only: every write route answers them 403.
 """
 
 from __future__ import annotations
 
 import pytest
-from portal_fixtures import Client, sample, version_id
+from portal_fixtures import TASK_ADJUSTED, Client, YearState, central_workbook_upload, sample
 
 from scoring.portal.app import route_table
 
@@ -16,62 +18,160 @@ ROLES = ("anonymous", "province", "other", "central", "auditor", "admin")
 SIGN_IN = {"province": "sh", "other": "bj", "central": "central", "auditor": "auditor", "admin": "admin"}
 
 
-def _row(anonymous: int, province: int, other: int, staff: int) -> dict[str, int]:
-    return {"anonymous": anonymous, "province": province, "other": other, "central": staff,
-            "auditor": staff, "admin": staff}
+def _row(anonymous: int, province: int, other: int, central: int, auditor: int, admin: int) -> dict[str, int]:
+    return {"anonymous": anonymous, "province": province, "other": other, "central": central,
+            "auditor": auditor, "admin": admin}
 
 
-# (method, path) → expected status per role; {id} is a version of 上海 (310000) without errors
+PROVINCE = _row(303, 200, 200, 403, 403, 403)  # each province its own
+OWN = _row(303, 200, 404, 403, 403, 403)  # 上海's own object
+CENTRAL_GET = _row(303, 403, 403, 200, 403, 403)
+CENTRAL_POST = _row(303, 403, 403, 303, 403, 403)
+READERS = _row(303, 403, 403, 200, 200, 403)  # the central office and the auditors
+AUDITOR = _row(303, 403, 403, 403, 200, 403)
+LOG = _row(303, 403, 403, 403, 200, 200)
+
+# (method, path) → expected status per role
 EXPECTED: dict[tuple[str, str], dict[str, int]] = {
-    ("GET", "/login"): _row(200, 303, 303, 303),
-    ("POST", "/login"): _row(403, 403, 403, 403),  # without the sign-in page's own token
-    ("POST", "/logout"): _row(303, 303, 303, 303),
-    ("GET", "/"): _row(303, 200, 200, 200),
-    ("GET", "/health"): _row(200, 200, 200, 200),
-    ("GET", "/static/portal.css"): _row(200, 200, 200, 200),
-    ("GET", "/favicon.ico"): _row(204, 204, 204, 204),
-    ("GET", "/template"): _row(303, 200, 200, 403),
-    ("POST", "/upload"): _row(303, 303, 303, 403),
-    ("GET", "/versions/{version_id}"): _row(303, 200, 404, 403),
-    ("GET", "/versions/{version_id}/file"): _row(303, 200, 404, 403),
-    ("GET", "/versions/{version_id}/preview"): _row(303, 200, 404, 403),
-    ("POST", "/versions/{version_id}/submit"): _row(303, 303, 404, 403),
+    ("GET", "/login"): _row(200, 303, 303, 303, 303, 303),
+    ("POST", "/login"): _row(403, 403, 403, 403, 403, 403),  # without the sign-in page's own token
+    ("POST", "/logout"): _row(303, 303, 303, 303, 303, 303),
+    ("GET", "/"): _row(303, 200, 200, 303, 303, 200),
+    ("GET", "/health"): _row(200, 200, 200, 200, 200, 200),
+    ("GET", "/static/portal.css"): _row(200, 200, 200, 200, 200, 200),
+    ("GET", "/favicon.ico"): _row(204, 204, 204, 204, 204, 204),
+    # the provincial office
+    ("GET", "/template"): PROVINCE,
+    ("GET", "/results/scorecard"): PROVINCE,
+    ("POST", "/upload"): _row(303, 409, 409, 403, 403, 403),  # both have submitted: uploads refused
+    ("GET", "/versions/{version_id}"): OWN,
+    ("GET", "/versions/{version_id}/file"): OWN,
+    ("GET", "/versions/{version_id}/preview"): OWN,
+    ("POST", "/versions/{version_id}/submit"): _row(303, 409, 404, 403, 403, 403),
+    # the central office ({unit_code}: 北京, submitted; {version_id}: 上海's)
+    ("GET", "/central"): CENTRAL_GET,
+    ("GET", "/central/units/{unit_code}"): CENTRAL_GET,
+    ("POST", "/central/units/{unit_code}/accept"): CENTRAL_POST,
+    ("POST", "/central/units/{unit_code}/return"): CENTRAL_POST,
+    ("POST", "/central/units/{unit_code}/reopen"): _row(303, 403, 403, 409, 403, 403),  # before the deadline
+    ("POST", "/central/units/{unit_code}/review"): CENTRAL_POST,
+    ("GET", "/central/versions/{version_id}"): CENTRAL_GET,
+    ("GET", "/central/versions/{version_id}/file"): CENTRAL_GET,
+    ("GET", "/central/adjustments.yaml"): CENTRAL_GET,
+    ("GET", "/central/records"): CENTRAL_GET,
+    ("GET", "/central/records/workbook"): CENTRAL_GET,
+    ("POST", "/central/records/upload"): CENTRAL_POST,
+    ("GET", "/central/records/{unit_code}"): CENTRAL_GET,
+    ("POST", "/central/records/{unit_code}"): CENTRAL_POST,
+    # runs and results
+    ("GET", "/runs"): READERS,
+    ("POST", "/runs"): CENTRAL_POST,
+    ("GET", "/runs/{run_id}"): READERS,
+    ("POST", "/runs/{run_id}/publish"): CENTRAL_POST,  # already published: publishing again changes nothing
+    ("GET", "/runs/{run_id}/verify"): READERS,
+    ("GET", "/runs/{run_id}/scorecards.zip"): READERS,
+    ("GET", "/runs/{run_id}/inputs.zip"): READERS,
+    ("GET", "/runs/{run_id}/files/{path:path}"): READERS,
+    # the auditors
+    ("GET", "/audit"): AUDITOR,
+    ("GET", "/audit/config/{year}"): READERS,
+    ("GET", "/audit/config/{year}/report"): READERS,
+    ("GET", "/audit/config/{year}/diff"): READERS,
+    ("GET", "/audit/config/{year}/yaml"): READERS,
+    ("GET", "/audit/log"): LOG,
+    ("GET", "/audit/log.csv"): LOG,
 }
+
+RECORD = {"data_blank_fields": "0", "data_errors": "0", "info_reports_sent": "40",
+          "info_reports_adopted": "9",
+          "linkage_entry_rate": "96.5", "national_typical_cases": "1", "notified_count": "1",
+          "notified_fixed": "1", "interviewed_count": "0", "interviewed_fixed": "0", "supervised_count": "0",
+          "supervised_fixed": "0", "major_incident": "否", "data_falsified": "否"}
 
 
 def test_the_table_lists_every_route() -> None:
     assert set(EXPECTED) == set(route_table())
 
 
-def _call(client: Client, method: str, path: str) -> int:
+def _form(path: str, state: YearState) -> dict[str, str]:
+    if path.endswith("/accept"):
+        return {"version_id": str(state.bj_version)}
+    if path.endswith(("/return", "/reopen")):
+        return {"reason": "测试理由"}
+    if path.endswith("/review"):
+        return {"task": TASK_ADJUSTED, "action": "adjust", "status": "部分完成", "reason": "测试理由"}
+    if path.startswith("/central/records/"):
+        return {f"item-{k}": v for k, v in RECORD.items()}
+    if path == "/runs":
+        return {"note": "测试更正"}
+    return {}
+
+
+def _call(client: Client, method: str, path: str, state: YearState) -> int:
     if path == "/upload":
-        return int(client.upload(sample("310000") if client.csrf else sample("310000")).status_code)
+        return int(client.upload(sample("310000")).status_code)
+    if path == "/central/records/upload":
+        return int(central_workbook_upload(client).status_code)
     if method == "GET":
         return int(client.get(path).status_code)
-    return int(client.post(path).status_code)
+    return int(client.post(path, _form(path, state)).status_code)
+
+
+def _concrete(path: str, state: YearState) -> str:
+    return (path.replace("{version_id}", str(state.sh_version)).replace("{unit_code}", "110000")
+            .replace("{run_id}", str(state.run_id)).replace("{path:path}", "outputs/ranking.xlsx")
+            .replace("{year}", "2022"))
 
 
 @pytest.mark.parametrize("method, path", sorted(EXPECTED), ids=[f"{m} {p}" for m, p in sorted(EXPECTED)])
-def test_route_answers_each_role_as_designed(portal_app, method: str, path: str) -> None:
-    owner = Client(portal_app, "sh")
-    own = version_id(owner.upload(sample("310000")))
-    concrete = path.replace("{version_id}", str(own))
+def test_route_answers_each_role_as_designed(year_app, year_state: YearState, method: str, path: str) -> None:
     got = {}
     for role in ROLES:
-        client = Client(portal_app, SIGN_IN.get(role))
-        got[role] = _call(client, method, concrete)
+        client = Client(year_app, SIGN_IN.get(role))
+        got[role] = _call(client, method, _concrete(path, year_state), year_state)
+    year_app.state.portal.jobs.wait()
     assert got == EXPECTED[(method, path)]
 
 
+def test_auditors_can_change_nothing(year_app, year_state: YearState) -> None:
+    auditor = Client(year_app, "auditor")
+    writes = [(m, p) for m, p in route_table() if m == "POST" and p not in ("/login", "/logout")]
+    assert len(writes) >= 10
+    for _, path in writes:
+        concrete = _concrete(path, year_state)
+        status = (auditor.upload(sample("310000")).status_code if path == "/upload" else
+                  central_workbook_upload(auditor).status_code if path == "/central/records/upload" else
+                  auditor.post(concrete, _form(concrete, year_state)).status_code)
+        assert status == 403, path
+
+
 @pytest.mark.parametrize("path", ["/versions/{id}", "/versions/{id}/file", "/versions/{id}/preview"])
-def test_missing_and_foreign_versions_look_the_same(portal_app, path: str) -> None:
-    owner = Client(portal_app, "sh")
-    own = version_id(owner.upload(sample("310000")))
-    other = Client(portal_app, "bj")
+def test_missing_and_foreign_versions_look_the_same(year_app, year_state: YearState, path: str) -> None:
+    own = year_state.sh_version
+    other = Client(year_app, "bj")
     foreign = other.get(path.replace("{id}", str(own)))
     missing = other.get(path.replace("{id}", str(own + 1000)))
     garbage = other.get(path.replace("{id}", "abc"))
     assert foreign.status_code == missing.status_code == garbage.status_code == 404
     assert foreign.text == missing.text
     assert other.post(f"/versions/{own}/submit").status_code == 404
-    assert owner.get(f"/versions/{own}").status_code == 200
+    assert Client(year_app, "sh").get(f"/versions/{own}").status_code == 200
+
+
+def test_each_province_downloads_only_its_own_scorecard(year_app) -> None:
+    from scoring.portal.store.runs import run_file
+
+    for name, code in (("sh", "310000"), ("bj", "110000")):
+        response = Client(year_app, name).get("/results/scorecard")
+        assert response.status_code == 200 and response.headers["content-type"] == "application/pdf"
+        with year_app.state.portal.db.transaction(writes=False) as db:
+            stored = run_file(db, 1, next(p for p in _pdf_paths(year_app) if f"/{code}-" in p))
+        assert stored is not None and response.content == stored[1]
+
+
+def _pdf_paths(app) -> list[str]:
+    from scoring.portal.store.runs import run_files
+
+    with app.state.portal.db.transaction(writes=False) as db:
+        return [f.path for f in run_files(db, 1) if f.path.endswith(".pdf")]
+

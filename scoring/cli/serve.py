@@ -21,16 +21,19 @@ DemoOpt = Annotated[bool, typer.Option(
     "--demo", help="演示：临时数据库，每个角色和单位一个账号，附样例报送（仅限本机）")]
 WorkersOpt = Annotated[int, typer.Option(
     "--workers", min=0, max=16, help="校验工作进程数（0：在服务进程内）")]
+DataOpt = Annotated[Path | None, typer.Option(
+    "--data-dir", metavar="DIR", help="评分任务的工作目录（默认 var/；结果本身保存在数据库中）")]
 
 
 @guarded
 def serve(host: HostOpt = "127.0.0.1", port: PortOpt = 8000, db: DbOpt = None,
-          secure_cookies: SecureOpt = False, demo: DemoOpt = False, workers: WorkersOpt = 2) -> None:
+          secure_cookies: SecureOpt = False, demo: DemoOpt = False, workers: WorkersOpt = 2,
+          data_dir: DataOpt = None) -> None:
     """启动考核报送门户。默认数据库为 var/portal.sqlite3（首次启动时创建）。"""
     from scoring.errors import ScoringError
     from scoring.portal.admin import prepare_for_serving
     from scoring.portal.server import check_demo_host, run_server
-    from scoring.portal.settings import PortalSettings
+    from scoring.portal.settings import PortalSettings, utc_now
 
     folder = Path()
     if demo:
@@ -41,7 +44,8 @@ def serve(host: HostOpt = "127.0.0.1", port: PortOpt = 8000, db: DbOpt = None,
 
         folder = Path(tempfile.mkdtemp(prefix="scoring-demo-"))
         url = f"sqlite:///{folder / 'demo.sqlite3'}"
-        logins = seed_demo(url)
+        err.print("正在准备演示数据（2020 年度评分约需几秒）…")
+        logins = seed_demo(url, PortalSettings(database_url=url, data_dir=folder))
         out.print(f"[bold]演示模式[/]（临时数据库 {escape(str(folder))}，退出时删除）")
         for note in logins.notes:
             out.print(f"  · {escape(note)}")
@@ -49,13 +53,21 @@ def serve(host: HostOpt = "127.0.0.1", port: PortOpt = 8000, db: DbOpt = None,
         out.print("  " + "；".join(f"{label} {name}" for name, label in logins.staff))
         provinces = "、".join(f"{name}（{unit_name}）" for name, _, unit_name in logins.provinces)
         out.print(f"  省级单位：{provinces}")
-        out.print(f"打开 http://{host}:{port}/ ，例如以 demo-310000（上海市）登录，"
-                  "上传 sample_inputs/2022/310000-上海.xlsx")
+        out.print(f"打开 http://{host}:{port}/ ：")
+        out.print("  · 省级单位：以 demo-310000（上海市）登录，上传 sample_inputs/2022/310000-上海.xlsx"
+                  " 并提交")
+        out.print("  · 全国双打办：以 demo-central 登录，审核天津、广东和上海，录入记录，开始评分并发布")
+        out.print("  · 审核人员：以 demo-auditor 登录，查看配置审计报告，复核已发布的评分，查询审计日志")
     else:
         url = database_url(db)
         err.print(f"数据库：{escape(shown_url(url))}：{prepare_for_serving(url)}")
+    clock = utc_now
+    if demo:
+        from scoring.portal.demo import demo_clock
+
+        clock = demo_clock()
     settings = PortalSettings(database_url=url, secure_cookies=secure_cookies, validation_workers=workers,
-                              demo=demo)
+                              demo=demo, data_dir=data_dir or (folder if demo else None), clock=clock)
     try:
         run_server(settings, host, port)
     finally:

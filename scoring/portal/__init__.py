@@ -1,8 +1,9 @@
-"""The web portal: provincial offices upload and submit; the central office and auditors follow.
+"""The web portal: provincial offices upload and submit; the central office reviews, scores and
+publishes; auditors read everything and verify published results.
 
 ``create_app(settings)`` builds the ASGI app (nothing is built at import). Routes are thin: they
-check who may do what (``auth``), call the validator and the pipeline (``validation``) and the
-store (``store``), and render pages from ``templates/portal``.
+check who may do what (``auth``), call the validator (``validation``), the scoring job that calls
+the pipeline (``jobs``) and the store (``store``), and render pages from ``templates/portal``.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ import logging
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from itsdangerous import TimestampSigner
@@ -26,8 +26,10 @@ from starlette.routing import BaseRoute, Route
 
 from scoring.errors import ScoringError
 from scoring.pipeline import YearFiles
+from scoring.portal.jobs import JobRunner, reap, sweep_folders
 from scoring.portal.settings import PortalSettings
 from scoring.portal.store import Database
+from scoring.portal.store import runs as run_store
 from scoring.portal.store.migrate import SchemaState, schema_state
 from scoring.portal.store.models import Instance
 from scoring.portal.validation import Workers, year_files
@@ -52,6 +54,7 @@ class Portal:
     pages: Environment
     workers: Workers
     signer: TimestampSigner
+    jobs: JobRunner
     templates: dict[tuple[int, str], bytes] = field(default_factory=dict)
 
     def year_files(self, year: int) -> YearFiles:
@@ -59,22 +62,36 @@ class Portal:
         return year_files(year)
 
 
-def _session_secret(db: Database) -> str:
-    """The cookie signing key, created once per database so every server process shares it."""
+def _instance_value(db: Database, key: str, make: str) -> str:
+    """A value created once per database (``make`` unless it exists), shared by every server process."""
     with db.transaction() as session:
-        values = {"key": "session_secret", "value": secrets.token_urlsafe(48)}
+        values = {"key": key, "value": make}
         dialect = session.get_bind().dialect.name
         insert = (pg_insert if dialect == "postgresql" else sqlite_insert)(Instance).values(**values)
         session.execute(insert.on_conflict_do_nothing(index_elements=["key"]))
-        secret = session.scalar(select(Instance.value).where(Instance.key == "session_secret"))
-    assert secret is not None
-    return secret
+        value = session.scalar(select(Instance.value).where(Instance.key == key))
+    assert value is not None
+    return value
+
+
+def _session_secret(db: Database) -> str:
+    """The cookie signing key."""
+    return _instance_value(db, "session_secret", secrets.token_urlsafe(48))
 
 
 def _routes() -> list[BaseRoute]:
-    from scoring.portal.routes import home, province, signin, static
+    from scoring.portal.routes import auditor, central, home, province, records, runs, signin, static
 
-    return [*signin.ROUTES, *home.ROUTES, *province.ROUTES, *static.ROUTES]
+    return [*signin.ROUTES, *home.ROUTES, *province.ROUTES, *central.ROUTES, *records.ROUTES, *runs.ROUTES,
+            *auditor.ROUTES, *static.ROUTES]
+
+
+def _recover_runs(db: Database, settings: PortalSettings) -> None:
+    """A run whose job died with an earlier server is marked failed, and no folder is left over."""
+    with db.transaction() as session:
+        reap(session, settings, settings.clock())
+        active = {run.id for run in run_store.unfinished(session)}
+    sweep_folders(settings, active)
 
 
 def _http_error(request: Request, exc: Exception) -> Response:
@@ -111,13 +128,17 @@ def create_app(settings: PortalSettings) -> Starlette:
         db.dispose()
         raise ScoringError(f"数据库结构不是当前版本（{state.value}，{revision or '未初始化'}），"
                            "请先运行 scoring db upgrade")
+    settings = replace(settings, instance=_instance_value(db, "runs_folder", secrets.token_hex(8)))
+    _recover_runs(db, settings)
     portal = Portal(settings=settings, db=db, pages=page_environment(settings.templates_dir),
                     workers=Workers(settings.validation_workers, settings.validation_timeout_s),
-                    signer=TimestampSigner(_session_secret(db), salt="scoring.portal.session"))
+                    signer=TimestampSigner(_session_secret(db), salt="scoring.portal.session"),
+                    jobs=JobRunner(settings))
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         yield
+        portal.jobs.close()
         portal.workers.close()
         db.dispose()
 

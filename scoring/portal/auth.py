@@ -3,8 +3,10 @@
 Every route is an ``endpoint(...)``: it reads the form (an upload with its size cap), opens the
 request's database session, finds the signed-in account from the signed session cookie (ending the
 session of an account that was disabled meanwhile), checks the role and, on every POST, the CSRF
-token, and only then calls the handler with a ``Ctx``. Unit data is reached only through
-``ctx.unit_scope()``, which is built from the signed-in province's own unit.
+token, and only then calls the handler with a ``Ctx``. A province reaches unit data only through
+``ctx.unit_scope()``, built from its own unit; the central office (and, read-only, the auditors)
+through ``ctx.office_scope()``. Writes by the central office are routes for ``Role.CENTRAL`` only,
+so an auditor's POST is refused (403) before any handler runs.
 """
 
 from __future__ import annotations
@@ -151,6 +153,13 @@ class Ctx:
         if principal.role is not Role.PROVINCE or principal.unit_code is None:
             raise HTTPException(403)
         return UnitScope(db, year, principal.unit_code)
+
+    def office_scope(self, db: Session, year: int | None, unit_code: str) -> UnitScope:
+        """Any unit's data, for the central office (and the auditors' read-only pages); the caller
+        has checked that ``unit_code`` is one of the year's units."""
+        if self.user.role not in (Role.CENTRAL, Role.AUDITOR):
+            raise HTTPException(403)
+        return UnitScope(db, year, unit_code)
 
     def audit(self, db: Session, action: str, *, obj: str | None = None, before: str | None = None,
               after: str | None = None, actor: Actor | None = None) -> None:

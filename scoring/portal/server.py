@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import ipaddress
+import signal
 import socket
+from types import FrameType
 
 from scoring.errors import ScoringError
 from scoring.portal.settings import PortalSettings
@@ -29,12 +31,21 @@ def check_demo_host(host: str) -> None:
         raise ScoringError(f"演示模式只能在本机地址上运行（--host 127.0.0.1），拒绝在 {host} 上启动")
 
 
+def _stop(_signum: int, _frame: FrameType | None) -> None:
+    raise SystemExit(0)
+
+
 def run_server(settings: PortalSettings, host: str, port: int) -> None:
-    """Serve the portal until interrupted."""
+    """Serve the portal until interrupted.
+
+    uvicorn shuts down gracefully on SIGTERM and then raises the signal again; with Python's
+    default handler that would end the process on the spot, skipping the caller's clean-up (the
+    demo's temporary folder), so SIGTERM is made to unwind the stack instead."""
     import uvicorn
 
     from scoring.portal.app import create_app
 
     app = create_app(settings)
+    signal.signal(signal.SIGTERM, _stop)
     uvicorn.run(app, host=host, port=port, log_level="info", server_header=False, date_header=False,
                 timeout_graceful_shutdown=5)

@@ -53,10 +53,23 @@ class PortalSettings:
     throttle: Throttle = Throttle()
     clock: Callable[[], datetime] = utc_now
     demo: bool = False
+    data_dir: Path | None = None  # where scoring runs work (runs/<id>/); default var/ under root
+    run_pdf: bool = True  # every run renders all scorecards and the summary
+    run_workers: int = 2  # PDF worker processes of a run
+    jobs_in_threads: bool = False  # tests only: run scoring jobs in a thread of the server process
+    run_stale_after: timedelta = timedelta(seconds=60)  # a run without a heartbeat this long is dead
+    instance: str = ""  # the database's own folder name under runs/ (set by create_app)
 
     @property
     def templates_dir(self) -> Path:
         return self.root / "templates" / "portal"
+
+    @property
+    def runs_dir(self) -> Path:
+        """Where this database's runs work: one folder per database, so two portals sharing a data
+        directory never touch each other's runs."""
+        base = (self.data_dir or self.root / "var") / "runs"
+        return base / self.instance if self.instance else base
 
 
 def database_url_from_env(root: Path) -> str:

@@ -11,15 +11,19 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TypeVar
 
 from scoring.pipeline import YearFiles, load_year_files, preview_scores
 from scoring.problems import Problem, Severity
 from scoring.workbook.submission import Submission
 from scoring.workbook.validate import validate_bytes
+
+T = TypeVar("T")
 
 
 @lru_cache(maxsize=4)
@@ -108,6 +112,16 @@ class Workers:
         try:
             future = loop.run_in_executor(self._pool(), preview_sections, year, unit_code, own, peers)
             return await asyncio.wait_for(future, self.timeout_s)
+        except BrokenProcessPool:
+            self.close()
+            raise
+
+    async def call(self, work: Callable[..., T], *args: object, timeout_s: float) -> T:
+        """Any other CPU-bound work of a page (a verification re-run) in a worker."""
+        loop = asyncio.get_running_loop()
+        try:
+            future = loop.run_in_executor(self._pool(), work, *args)
+            return await asyncio.wait_for(future, timeout_s)
         except BrokenProcessPool:
             self.close()
             raise

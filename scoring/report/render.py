@@ -11,6 +11,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -103,13 +104,15 @@ def plan_jobs(report: ScoreReport, out_dir: Path) -> list[tuple[Job, Path]]:
 
 
 def render_reports(report: ScoreReport, indicator_set: IndicatorSet, out_dir: Path, *,
-                   generated_at: datetime, workers: int | None = None) -> list[Path]:
+                   generated_at: datetime, workers: int | None = None,
+                   on_written: Callable[[Path], None] | None = None) -> list[Path]:
     """Write ``out_dir/scorecards/CODE-NAME.pdf`` for every unit and ``out_dir/summary.pdf``.
 
     Returns the paths written.
 
     ``generated_at`` (fixed per run, from the manifest) dates every PDF and attachment, so the same
     run renders byte-identical files. ``workers``: processes to use (default: one per CPU).
+    ``on_written``: called with each file's path once it is written (for a progress display).
     """
     check_fonts()
     jobs = plan_jobs(report, out_dir)
@@ -117,12 +120,16 @@ def render_reports(report: ScoreReport, indicator_set: IndicatorSet, out_dir: Pa
     if count <= 1:
         for job, path in jobs:
             write_bytes_atomically(path, render_job(job, report, indicator_set, generated_at))
+            if on_written is not None:
+                on_written(path)
         return [path for _, path in jobs]
     pool = _pool_context().Pool(processes=count, initializer=_start_worker,
                                 initargs=(report, indicator_set, generated_at))
     try:
         for (_, path), data in zip(jobs, pool.imap(_run_job, [job for job, _ in jobs]), strict=True):
             write_bytes_atomically(path, data)
+            if on_written is not None:
+                on_written(path)
     except BaseException:
         pool.terminate()
         raise

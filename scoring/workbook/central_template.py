@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import date
+
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
@@ -18,8 +21,11 @@ from scoring.workbook.template import (
     locked_cell,
     protect_sheet,
     validation_for,
+    workbook_bytes,
     write_meta,
 )
+
+CentralValue = float | int | bool | date | str | None
 
 
 def build_central_template(source: TemplateSource, units: list[Unit]) -> Workbook:
@@ -58,3 +64,27 @@ def build_central_template(source: TemplateSource, units: list[Unit]) -> Workboo
     write_meta(wb, source, L.CENTRAL_UNIT)
     fixed_properties(wb, source.indicator_set.year, "中央记录")
     return wb
+
+
+def _cell_value(value: CentralValue) -> float | int | date | str | None:
+    """A value as the central workbook holds it: yes/no as 是/否, everything else as is."""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return value
+
+
+def central_workbook(source: TemplateSource, units: list[Unit],
+                     records: Mapping[str, Mapping[str, CentralValue]]) -> bytes:
+    """The central office's workbook for the year filled with ``records`` (values by unit code, then
+    item code; a missing value stays blank), as bytes that depend only on the content, so the portal
+    hands the pipeline exactly the file ``scoring score --central`` reads."""
+    wb = build_central_template(source, units)
+    ws = wb[L.CENTRAL]
+    items = source.central_items()
+    for offset, unit in enumerate(units):
+        values = records.get(unit.code, {})
+        for column, item in enumerate(items, L.CENTRAL_FIRST_COL):
+            value = _cell_value(values.get(item.code))
+            if value is not None:
+                ws.cell(L.CENTRAL_FIRST_ROW + offset, column, value)
+    return workbook_bytes(wb)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import text
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
+from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from scoring.portal.auth import Ctx, Role, endpoint
@@ -16,9 +16,14 @@ from scoring.portal.years import current_year
 
 @endpoint()
 async def home(ctx: Ctx) -> Response:
-    """The provincial office's status page, or the staff roles' start page."""
+    """The provincial office's status page; the central office's dashboard and the auditors' start
+    page are elsewhere; the administrator's start page."""
     if ctx.user.role is Role.PROVINCE:
         return await home_page(ctx)
+    if ctx.user.role is Role.CENTRAL:
+        return RedirectResponse("/central", status_code=303)
+    if ctx.user.role is Role.AUDITOR:
+        return RedirectResponse("/audit", status_code=303)
     year = await ctx.run(current_year)
     return render(ctx.request, "staff.html", principal=ctx.user, year=year,
                   role_label=ROLE_LABELS[ctx.user.role.value])

@@ -18,10 +18,12 @@ from starlette.routing import Route
 
 from scoring.portal.auth import Ctx, Role, endpoint
 from scoring.portal.findings import group_findings
+from scoring.portal.results import Published, published_result
 from scoring.portal.settings import china_date
 from scoring.portal.status import Standing, UnitState, next_step, refusal
 from scoring.portal.store.accounts import account_names
 from scoring.portal.store.models import Version
+from scoring.portal.store.runs import run_file
 from scoring.portal.store.submissions import NewVersion, UnitScope, peer_submissions
 from scoring.portal.web import display_name, download, render
 from scoring.portal.years import OpenYear, current_year
@@ -68,6 +70,7 @@ class HomeView:
     next_step: str
     versions: list[Version]
     uploaders: dict[int, str]
+    published: Published | None = None
 
 
 def home_view(ctx: Ctx, db: Session) -> HomeView:
@@ -84,7 +87,8 @@ def home_view(ctx: Ctx, db: Session) -> HomeView:
     latest_errors = versions[0].errors if versions else None
     return HomeView(year=year, unit_name=unit.name if unit else unit_code, standing=standing, blocked=blocked,
                     next_step=next_step(standing, blocked, latest_errors), versions=versions,
-                    uploaders=account_names(db, {v.uploaded_by for v in versions}))
+                    uploaders=account_names(db, {v.uploaded_by for v in versions}),
+                    published=published_result(db, year.year, scope.unit_code))
 
 
 async def home_page(ctx: Ctx) -> Response:
@@ -253,8 +257,26 @@ async def submit(ctx: Ctx) -> Response:
     return RedirectResponse("/", status_code=303)
 
 
+@endpoint(Role.PROVINCE)
+async def scorecard(ctx: Ctx) -> Response:
+    """The unit's own scorecard from the open year's published results (only its own)."""
+
+    def load(db: Session) -> tuple[str, bytes]:
+        year = _year(db)
+        scope = ctx.unit_scope(db, year.year)
+        published = published_result(db, year.year, scope.unit_code)
+        found = run_file(db, published.publication.run_id, published.scorecard) if published else None
+        if published is None or found is None:
+            raise HTTPException(404, "本年度考核结果尚未发布")
+        return f"{published.unit.name}{year.year}年度考核成绩单.pdf", found[1]
+
+    name, data = await ctx.run(load)
+    return download(data, name, f"scorecard-{ctx.user.unit_code}.pdf", media_type="application/pdf")
+
+
 ROUTES = [
     Route("/template", template, methods=["GET"]),
+    Route("/results/scorecard", scorecard, methods=["GET"]),
     Route("/upload", upload, methods=["POST"]),
     Route("/versions/{version_id}", version_page, methods=["GET"]),
     Route("/versions/{version_id}/file", version_file, methods=["GET"]),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from scoring.portal.store.models import AuditEntry
@@ -42,6 +42,26 @@ def count_since(db: Session, action: str, since: datetime, *, name: str | None =
     if client is not None:
         query = query.where(AuditEntry.client == client[:64])
     return db.scalar(query) or 0
+
+
+def filtered(db: Session, *, unit: str = "", user: str = "", action: str = "", since: datetime | None = None,
+             until: datetime | None = None, limit: int | None = 500) -> list[AuditEntry]:
+    """Rows matching every given filter, newest first: ``unit`` matches the acting account's unit
+    or an object about that unit; ``since`` inclusive, ``until`` exclusive."""
+    query = select(AuditEntry).order_by(AuditEntry.id.desc())
+    if unit:
+        query = query.where(or_(AuditEntry.unit_code == unit, AuditEntry.object.contains(f"unit:{unit}")))
+    if user:
+        query = query.where(AuditEntry.account_name == user[:255])
+    if action:
+        query = query.where(AuditEntry.action == action)
+    if since is not None:
+        query = query.where(AuditEntry.at >= since)
+    if until is not None:
+        query = query.where(AuditEntry.at < until)
+    if limit is not None:
+        query = query.limit(limit)
+    return list(db.scalars(query))
 
 
 def entries(db: Session, *, limit: int = 1000) -> list[AuditEntry]:

@@ -1,8 +1,10 @@
 """The portal's tables as typed SQLAlchemy models.
 
-Append-only tables (``blobs``, ``versions``, ``unit_events``, ``year_events``, ``audit_log``) are
-only ever inserted into: nothing in the code updates or deletes them, and database triggers
-(see the first migration) refuse an UPDATE or DELETE from anywhere else.
+Append-only tables (``blobs``, ``versions``, ``unit_events``, ``year_events``, ``audit_log``,
+``task_reviews``, ``central_records``, ``run_files``, ``publications``) are only ever inserted
+into: nothing in the code updates or deletes them, and database triggers (see the migrations)
+refuse an UPDATE or DELETE from anywhere else. A scoring run (``runs``) is the one row that
+changes while its job works; once it has succeeded or failed, triggers refuse any change to it.
 
 A unit's state in a year is never stored as a mutable field: it follows from its versions and its
 ``unit_events`` (submit, return, reopen, accept), read in order (``status.py``).
@@ -14,6 +16,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     Date,
     DateTime,
@@ -29,7 +32,8 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
-APPEND_ONLY_TABLES = ("blobs", "versions", "unit_events", "year_events", "audit_log")
+APPEND_ONLY_TABLES = ("blobs", "versions", "unit_events", "year_events", "audit_log", "task_reviews",
+                      "central_records", "run_files", "publications")
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -205,3 +209,130 @@ class AuditEntry(Base):
 
 Index("audit_by_action_name", AuditEntry.action, AuditEntry.account_name, AuditEntry.at)
 Index("audit_by_action_client", AuditEntry.action, AuditEntry.client, AuditEntry.at)
+
+
+class TaskReview(Base):
+    """A reviewer's decision on a task status a unit declared (审核调整), about one submitted version:
+    ``adjust`` sets a lower ``status``, ``restore`` goes back to what the unit declared; always with a
+    reason. The latest row per unit and task (``seq``) is in force."""
+
+    __tablename__ = "task_reviews"
+    __table_args__ = (
+        UniqueConstraint("year", "unit_code", "task_id", "seq", name="task_review_once"),
+        CheckConstraint("action IN ('adjust', 'restore')", name="task_review_action_known"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    year: Mapped[int] = mapped_column(Integer)
+    unit_code: Mapped[str] = mapped_column(String(6))
+    task_id: Mapped[str] = mapped_column(String(64))
+    seq: Mapped[int] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(16))
+    version_id: Mapped[int] = mapped_column(ForeignKey("versions.id"))
+    declared: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+
+
+class CentralRecord(Base):
+    """One version of the central office's records of a year (通报, 约谈, 挂牌督办 …): every unit's
+    values as JSON, from a form edit of one unit (``unit_code``) or an uploaded central workbook
+    (``blob_sha256``). Numbered per year; the highest number is in force."""
+
+    __tablename__ = "central_records"
+    __table_args__ = (
+        UniqueConstraint("year", "number", name="central_record_number_once"),
+        CheckConstraint("source IN ('form', 'workbook')", name="central_record_source_known"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    year: Mapped[int] = mapped_column(Integer)
+    number: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(String(16))
+    unit_code: Mapped[str | None] = mapped_column(String(6))
+    blob_sha256: Mapped[str | None] = mapped_column(ForeignKey("blobs.sha256"))
+    file_name: Mapped[str | None] = mapped_column(String(255))
+    values: Mapped[str] = mapped_column(Text)
+    warnings: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+
+
+class Run(Base):
+    """A scoring run: a background job whose state is this row. ``active`` is 1 while it is queued
+    or running and NULL afterwards; a unique constraint on it means two runs can never be active at
+    once, whoever tries. ``supersedes_run_id``: the published run this one corrects; ``units``:
+    JSON of the accepted version each scored unit came from and why each other unit was left out;
+    ``owner``: host:pid of the process working on it (the server until the job claims it)."""
+
+    __tablename__ = "runs"
+    __table_args__ = (
+        UniqueConstraint("active", name="one_active_run"),
+        CheckConstraint("state IN ('queued', 'running', 'succeeded', 'failed')", name="run_state_known"),
+        CheckConstraint("active IS NULL OR active = 1", name="run_active_flag"),
+        CheckConstraint("(active IS NULL) = (state IN ('succeeded', 'failed'))",
+                        name="run_active_iff_unfinished"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    year: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(16))
+    active: Mapped[int | None] = mapped_column(Integer)
+    stage: Mapped[str] = mapped_column(Text)
+    done: Mapped[int] = mapped_column(Integer)
+    total: Mapped[int | None] = mapped_column(Integer)
+    message: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
+    supersedes_run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id"))
+    pdf: Mapped[bool] = mapped_column(Boolean)
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    owner: Mapped[str | None] = mapped_column(String(128))
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    generated_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    units: Mapped[str | None] = mapped_column(Text)
+    summary: Mapped[str | None] = mapped_column(Text)
+
+
+class RunFile(Base):
+    """A file of a finished run, stored as a blob: an input it read (``inputs/…``) or an output it
+    wrote (``outputs/…``), by its path inside the run's folder."""
+
+    __tablename__ = "run_files"
+    __table_args__ = (
+        UniqueConstraint("run_id", "path", name="run_file_once"),
+        CheckConstraint("kind IN ('input', 'output')", name="run_file_kind_known"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"))
+    path: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(String(16))
+    blob_sha256: Mapped[str] = mapped_column(ForeignKey("blobs.sha256"))
+    size: Mapped[int] = mapped_column(Integer)
+
+
+class Publication(Base):
+    """A run made public: once per run, numbered per year; a correction names the publication it
+    supersedes (each publication is superseded at most once)."""
+
+    __tablename__ = "publications"
+    __table_args__ = (
+        UniqueConstraint("run_id", name="publish_run_once"),
+        UniqueConstraint("year", "seq", name="publication_number_once"),
+        UniqueConstraint("supersedes_id", name="supersede_once"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    year: Mapped[int] = mapped_column(Integer)
+    seq: Mapped[int] = mapped_column(Integer)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"))
+    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("publications.id"))
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+
+
+Index("audit_by_at", AuditEntry.at)

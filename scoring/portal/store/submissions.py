@@ -82,6 +82,12 @@ class UnitScope:
         return [Decision(seq=r.seq, action=r.action, at=r.at, version_id=r.version_id, reason=r.reason,
                          until=r.until) for r in rows]
 
+    def events(self) -> list[UnitEvent]:
+        """The unit's decision rows in order (with who made each)."""
+        return list(self.db.scalars(select(UnitEvent).where(UnitEvent.year == self.year,
+                                                            UnitEvent.unit_code == self.unit_code)
+                                    .order_by(UnitEvent.seq)))
+
     def standing(self) -> Standing:
         """The unit's state now."""
         has_versions = self.db.scalar(select(func.count()).select_from(Version).where(

@@ -1,0 +1,334 @@
+"""The central office: the year's dashboard, each unit's versions and findings, and the review
+decisions (accept, return with a reason, reopen after the deadline, 审核调整 of declared task
+statuses). Every decision is checked against the unit's state from ``status`` and the engine's own
+adjustment rules, recorded as an append-only row and written to the audit log."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from starlette.exceptions import HTTPException
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from scoring.indicators.rules.base import TaskStatus
+from scoring.indicators.units import Unit
+from scoring.portal import adjusting, central, office
+from scoring.portal.auth import Ctx, Role, endpoint
+from scoring.portal.findings import group_findings
+from scoring.portal.routes.common import CHANGED, open_year, path_id, path_unit, reason_field
+from scoring.portal.settings import china_date
+from scoring.portal.status import Standing, UnitState
+from scoring.portal.store.accounts import account_names
+from scoring.portal.store.models import TaskReview, UnitEvent, Version
+from scoring.portal.store.overview import accepted_versions, year_activity
+from scoring.portal.store.reviews import add_task_review, central_in_force, reviews_in_force, task_reviews
+from scoring.portal.store.submissions import UnitScope
+from scoring.portal.web import download, render
+from scoring.portal.years import OpenYear, current_year
+from scoring.workbook.submission import Submission, TaskReport
+
+ACTION_LABELS = {"submit": "提交", "return": "退回", "reopen": "重新开放", "accept": "接受"}
+
+
+@endpoint(Role.CENTRAL)
+async def dashboard(ctx: Ctx) -> Response:
+    """All units of the open year: state, latest upload, findings, lateness; filters and counts."""
+
+    def load(db: Session) -> tuple[OpenYear | None, list[office.UnitRow]]:
+        year = current_year(db)
+        if year is None:
+            return None, []
+        units = ctx.portal.year_files(year.year).config.units
+        activity = year_activity(db, year.year, sorted(units))
+        return year, office.unit_rows(activity, units, year.deadline, china_date(ctx.now))
+
+    year, rows = await ctx.run(load)
+    state, region = ctx.request.query_params.get("state"), ctx.request.query_params.get("region")
+    return render(ctx.request, "central/dashboard.html", principal=ctx.user, year=year,
+                  rows=office.filtered(rows, state, region), counts=office.state_counts(rows),
+                  total=len(rows),
+                  regions=office.REGIONS, state=state or "", region=region or "",
+                  late=sum(1 for r in rows if r.late))
+
+
+@dataclass(frozen=True)
+class TaskRow:
+    """A task of the unit's submitted version, with the review in force."""
+
+    task_id: str
+    title: str
+    report: TaskReport
+    review: TaskReview | None
+    current: bool  # the review in force is about this version
+    choices: tuple[TaskStatus, ...]
+
+
+@dataclass(frozen=True)
+class UnitView:
+    """What the central office sees of one unit."""
+
+    year: OpenYear
+    unit: Unit
+    standing: Standing
+    late: str
+    deadline_passed: bool
+    versions: list[Version]
+    events: list[UnitEvent]
+    names: dict[int, str]
+    submitted: Version | None
+    tasks: list[TaskRow]
+    history: list[TaskReview]
+    central_values: list[tuple[str, str]]
+    central_number: int | None
+
+
+def _tasks(ctx: Ctx, year: int, version: Version, reviews: dict[tuple[str, str], TaskReview],
+           unit_code: str) -> list[TaskRow]:
+    config = ctx.portal.year_files(year).config
+    titles = {t.id: t.title for t in config.source.assessed_tasks()}
+    submission = Submission.model_validate_json(version.submission)
+    rows = []
+    for task_id, title in titles.items():
+        report = submission.tasks.get(task_id)
+        if report is None:
+            continue
+        review = reviews.get((unit_code, task_id))
+        rows.append(TaskRow(task_id=task_id, title=title, report=report, review=review,
+                            current=review is not None and review.version_id == version.id,
+                            choices=adjusting.choices(report.status)))
+    return rows
+
+
+def unit_view(ctx: Ctx, db: Session) -> UnitView:
+    """One unit of the open year, everything the central office acts on."""
+    year = open_year(db)
+    unit = path_unit(ctx, year.year)
+    scope = ctx.office_scope(db, year.year, unit.code)
+    standing = scope.standing()
+    versions = scope.versions()
+    events = scope.events()
+    submitted = None
+    if standing.state in (UnitState.SUBMITTED, UnitState.ACCEPTED) and standing.submitted is not None:
+        submitted = next((v for v in versions if v.id == standing.submitted.version_id), None)
+    reviews = reviews_in_force(db, year.year)
+    history = task_reviews(db, year.year, unit.code)
+    people = {v.uploaded_by for v in versions} | {e.account_id for e in events if e.account_id}
+    names = account_names(db, people | {r.account_id for r in history})
+    config = ctx.portal.year_files(year.year).config
+    record = central_in_force(db, year.year)
+    values = central.parse_values(record.values, config.source.central_items()) if record else {}
+    row = values.get(unit.code, {})
+    shown = [(item.name + (f"（{item.unit}）" if item.unit else ""), central.shown(row.get(item.code)))
+             for item in config.source.central_items()]
+    today = china_date(ctx.now)
+    return UnitView(year=year, unit=unit, standing=standing,
+                    late=office.lateness(standing, year.deadline, today),
+                    deadline_passed=year.deadline is not None and today > year.deadline, versions=versions,
+                    events=events, names=names, submitted=submitted,
+                    tasks=_tasks(ctx, year.year, submitted, reviews, unit.code) if submitted else [],
+                    history=history, central_values=shown, central_number=record.number if record else None)
+
+
+@endpoint(Role.CENTRAL)
+async def unit_page(ctx: Ctx) -> Response:
+    """A unit: state, decisions, versions, the review of its task statuses, its central records."""
+    view = await ctx.run(lambda db: unit_view(ctx, db))
+    return render(ctx.request, "central/unit.html", principal=ctx.user, view=view, UnitState=UnitState,
+                  actions=ACTION_LABELS, today=china_date(ctx.now).isoformat())
+
+
+def _version(ctx: Ctx, db: Session) -> tuple[Version, UnitScope]:
+    version = db.get(Version, path_id(ctx, "version_id"))
+    if version is None:
+        raise HTTPException(404)
+    return version, ctx.office_scope(db, version.year, version.unit_code)
+
+
+@endpoint(Role.CENTRAL)
+async def version_page(ctx: Ctx) -> Response:
+    """Any unit's version with every finding, as the province saw it."""
+
+    def load(db: Session) -> tuple[Version, str, str]:
+        version, _ = _version(ctx, db)
+        unit = ctx.portal.year_files(version.year).config.units.get(version.unit_code)
+        return version, unit.name if unit else version.unit_code, account_names(
+            db, {version.uploaded_by}).get(version.uploaded_by, "")
+
+    version, unit_name, uploader = await ctx.run(load)
+    submission = Submission.model_validate_json(version.submission)
+    return render(ctx.request, "central/version.html", principal=ctx.user, version=version,
+                  unit_name=unit_name, uploader=uploader, groups=group_findings(submission.findings),
+                  summary=submission.summary_text())
+
+
+@endpoint(Role.CENTRAL)
+async def version_file(ctx: Ctx) -> Response:
+    """The stored bytes of any unit's version."""
+
+    def load(db: Session) -> tuple[Version, bytes]:
+        version, scope = _version(ctx, db)
+        return version, scope.file_of(version)
+
+    version, data = await ctx.run(load)
+    ascii_name = f"version-{version.year}-{version.unit_code}-{version.number}.xlsx"
+    return download(data, version.file_name, ascii_name)
+
+
+async def _decide(ctx: Ctx, work: Callable[[Session], None]) -> Response:
+    try:
+        await ctx.run(work)
+    except IntegrityError:
+        raise HTTPException(409, CHANGED) from None
+    return RedirectResponse(f"/central/units/{ctx.request.path_params['unit_code']}", status_code=303)
+
+
+def _scope(ctx: Ctx, db: Session) -> tuple[OpenYear, Unit, UnitScope, Standing]:
+    year = open_year(db)
+    unit = path_unit(ctx, year.year)
+    scope = ctx.office_scope(db, year.year, unit.code)
+    return year, unit, scope, scope.standing()
+
+
+@endpoint(Role.CENTRAL)
+async def accept(ctx: Ctx) -> Response:
+    """Accept the version the unit submitted (the one the page showed)."""
+    shown = ctx.form.get("version_id", "")
+
+    def do(db: Session) -> None:
+        _, unit, scope, before = _scope(ctx, db)
+        if before.state is not UnitState.SUBMITTED or before.submitted is None:
+            raise HTTPException(409, f"只能接受已提交的报送（{unit.name}当前状态：{before.label}）")
+        if str(before.submitted.version_id) != shown:
+            raise HTTPException(409, CHANGED)
+        version = scope.version(before.submitted.version_id or 0)
+        assert version is not None
+        scope.add_decision(before.last_seq, "accept", ctx.now, ctx.user.account_id, version_id=version.id)
+        ctx.audit(db, "accept", obj=f"unit:{unit.code}", before=before.label,
+                  after=f"已接受（第 {version.number} 版，SHA-256 {version.blob_sha256}）")
+
+    return await _decide(ctx, do)
+
+
+@endpoint(Role.CENTRAL)
+async def return_submission(ctx: Ctx) -> Response:
+    """Send a submitted (or accepted) version back with a written reason; the unit may upload again."""
+    reason = reason_field(ctx, what="退回理由")
+
+    def do(db: Session) -> None:
+        _, unit, scope, before = _scope(ctx, db)
+        if before.state not in (UnitState.SUBMITTED, UnitState.ACCEPTED) or before.submitted is None:
+            raise HTTPException(409, f"只能退回已提交或已接受的报送（{unit.name}当前状态：{before.label}）")
+        scope.add_decision(before.last_seq, "return", ctx.now, ctx.user.account_id,
+                           version_id=before.submitted.version_id, reason=reason)
+        ctx.audit(db, "return", obj=f"unit:{unit.code}", before=before.label, after=f"已退回：{reason}")
+
+    return await _decide(ctx, do)
+
+
+@endpoint(Role.CENTRAL)
+async def reopen(ctx: Ctx) -> Response:
+    """Let a unit upload and submit after the deadline, with a reason (and an end date, if given)."""
+    reason = reason_field(ctx, what="重新开放的理由")
+    raw_until = ctx.form.get("until", "").strip()
+    try:
+        until = date.fromisoformat(raw_until) if raw_until else None
+    except ValueError:
+        raise HTTPException(400, f"期限“{raw_until}”无效，应为 YYYY-MM-DD") from None
+
+    def do(db: Session) -> None:
+        year, unit, scope, before = _scope(ctx, db)
+        today = china_date(ctx.now)
+        if before.state in (UnitState.SUBMITTED, UnitState.ACCEPTED):
+            raise HTTPException(409, f"{unit.name}已{before.label}，无需重新开放；如需修改请退回")
+        if year.deadline is None or today <= year.deadline:
+            raise HTTPException(409, "报送截止日期未过，单位仍可上传和提交，无需重新开放")
+        if until is not None and until < today:
+            raise HTTPException(400, "重新开放的期限不能早于今天")
+        scope.add_decision(before.last_seq, "reopen", ctx.now, ctx.user.account_id, reason=reason,
+                           until=until)
+        ctx.audit(db, "reopen", obj=f"unit:{unit.code}", before=before.label,
+                  after=f"重新开放至{until.isoformat() if until else '下次提交'}：{reason}")
+
+    return await _decide(ctx, do)
+
+
+@endpoint(Role.CENTRAL)
+async def review_task(ctx: Ctx) -> Response:
+    """Lower a task status the unit declared, or restore it, with a reason (审核调整)."""
+    task_id = ctx.form.get("task", "").strip()
+    action = ctx.form.get("action", "")
+    if action not in (adjusting.ADJUST, adjusting.RESTORE) or not task_id:
+        raise HTTPException(400, "请求无效：缺少任务或操作")
+    reason = reason_field(ctx, what="调整理由")
+
+    def do(db: Session) -> None:
+        year, unit, scope, standing = _scope(ctx, db)
+        if standing.state not in (UnitState.SUBMITTED, UnitState.ACCEPTED) or standing.submitted is None:
+            raise HTTPException(409, f"{unit.name}没有已提交的报送，无可审核的任务落实情况")
+        version = scope.version(standing.submitted.version_id or 0)
+        assert version is not None
+        submission = Submission.model_validate_json(version.submission)
+        report = submission.tasks.get(task_id)
+        if report is None or report.status is None:
+            raise HTTPException(409, f"第 {version.number} 版没有任务 {task_id} 的自报落实情况")
+        declared = report.status
+        in_force = reviews_in_force(db, year.year).get((unit.code, task_id))
+        if action == adjusting.ADJUST:
+            try:
+                status = TaskStatus(ctx.form.get("status", ""))
+            except ValueError:
+                raise HTTPException(400, "请选择调整后的落实情况") from None
+        else:
+            if in_force is None or in_force.action != adjusting.ADJUST or in_force.version_id != version.id:
+                raise HTTPException(409, f"任务 {task_id} 没有可恢复的审核调整")
+            status = declared
+        config = ctx.portal.year_files(year.year).config
+        problems = adjusting.check_review(config, unit.code, submission, task_id, status, reason)
+        if problems:
+            raise HTTPException(409, "；".join(problems))
+        before = (f"审核后{in_force.status}" if in_force is not None and in_force.version_id == version.id
+                  else f"自报{declared.value}")
+        add_task_review(db, year.year, unit.code, task_id, action=action, version_id=version.id,
+                        declared=declared.value, status=status.value, reason=reason, at=ctx.now,
+                        account_id=ctx.user.account_id)
+        ctx.audit(db, "task-adjust" if action == adjusting.ADJUST else "task-restore",
+                  obj=f"unit:{unit.code}/task:{task_id}", before=before,
+                  after=f"{status.value}（第 {version.number} 版）：{reason}")
+
+    return await _decide(ctx, do)
+
+
+@endpoint(Role.CENTRAL)
+async def adjustments_file(ctx: Ctx) -> Response:
+    """The review adjustments in force for the accepted units, as ``scoring score --adjustments``
+    reads them."""
+
+    def load(db: Session) -> tuple[int, bytes]:
+        year = open_year(db)
+        units = sorted(ctx.portal.year_files(year.year).config.units)
+        reviews = reviews_in_force(db, year.year)
+        items = adjusting.in_force(reviews, accepted_versions(db, year.year, units),
+                                   account_names(db, {r.account_id for r in reviews.values()}))
+        return year.year, adjusting.adjustments_yaml(year.year, items)
+
+    year, data = await ctx.run(load)
+    name = adjusting.file_name(year)
+    return download(data, name, name, media_type="application/yaml; charset=utf-8")
+
+
+ROUTES = [
+    Route("/central", dashboard, methods=["GET"]),
+    Route("/central/units/{unit_code}", unit_page, methods=["GET"]),
+    Route("/central/units/{unit_code}/accept", accept, methods=["POST"]),
+    Route("/central/units/{unit_code}/return", return_submission, methods=["POST"]),
+    Route("/central/units/{unit_code}/reopen", reopen, methods=["POST"]),
+    Route("/central/units/{unit_code}/review", review_task, methods=["POST"]),
+    Route("/central/versions/{version_id}", version_page, methods=["GET"]),
+    Route("/central/versions/{version_id}/file", version_file, methods=["GET"]),
+    Route("/central/adjustments.yaml", adjustments_file, methods=["GET"]),
+]

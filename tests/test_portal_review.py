@@ -1,0 +1,214 @@
+"""The central office's dashboard and review: accept, return, reopen, 审核调整 and central records,
+on SQLite and PostgreSQL. Every decision is a row and an audit entry; the checks are the engine's."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from portal_fixtures import SAMPLES, Client, Clock, central_workbook_upload, invalid, sample, version_id
+from sqlalchemy import select
+
+from scoring.pipeline import load_year_files
+from scoring.portal.store.models import AuditEntry, CentralRecord, TaskReview
+from scoring.scores.adjustments import read_adjustments
+from scoring.workbook.validate import validate_bytes
+
+UNIT_LINK = re.compile(r'href="/central/units/(\d{6})"')
+AFTER_DEADLINE = datetime(2023, 1, 20, 2, 0, tzinfo=UTC)
+
+
+def _rows(app, model):
+    with app.state.portal.db.transaction(writes=False) as db:
+        return list(db.scalars(select(model).order_by(model.id)))
+
+
+def _row_of(page: str, code: str) -> str:
+    """The dashboard's table row of one unit."""
+    start = page.index(f'href="/central/units/{code}"')
+    return page[start:page.index("</tr>", start)]
+
+
+def _units_listed(page: str) -> list[str]:
+    return sorted(set(UNIT_LINK.findall(page)))
+
+
+def _submit(client: Client, path: Path) -> int:
+    version = version_id(client.upload(path))
+    assert client.post(f"/versions/{version}/submit").status_code == 303
+    return version
+
+
+def test_dashboard_shows_every_unit_with_counts_filters_and_lateness(portal_app, clock: Clock) -> None:
+    _submit(Client(portal_app, "sh"), sample("310000"))
+    version_id(Client(portal_app, "bj").upload(invalid("value-missing")))
+    office = Client(portal_app, "central")
+    page = office.get("/central").text
+    assert len(_units_listed(page)) == 32
+    assert re.search(r"已提交 <strong>1</strong>", page) and re.search(r"草稿 <strong>1</strong>", page)
+    assert re.search(r"未开始 <strong>30</strong>", page) and "逾期" not in page.split("<tbody>")[1]
+    assert "个错误" in _row_of(page, "110000")
+    assert _units_listed(office.get("/central?state=submitted").text) == ["310000"]
+    east = _units_listed(office.get("/central?region=东部").text)
+    assert "310000" in east and "510000" not in east and len(east) == 10
+    assert _units_listed(office.get("/central?state=draft&region=东部").text) == ["110000"]
+    clock.moment = AFTER_DEADLINE
+    office.login("central")
+    office.refresh()
+    late = office.get("/central").text
+    assert "31 个单位逾期" in late and late.count("逾期未交") == 31
+    assert "逾期" not in _row_of(late, "310000") and "逾期未交" in _row_of(late, "110000")
+
+
+def test_return_resubmit_and_accept(portal_app) -> None:
+    sh, office = Client(portal_app, "sh"), Client(portal_app, "central")
+    first = _submit(sh, sample("310000"))
+    assert office.post("/central/units/310000/return", {"reason": ""}).status_code == 400
+    returned = {"reason": "办结数与立案数不符，请核实"}
+    assert office.post("/central/units/310000/return", returned).status_code == 303
+    home = sh.get("/").text
+    assert "已退回" in home and "办结数与立案数不符，请核实" in home
+    assert office.post("/central/units/310000/accept", {"version_id": str(first)}).status_code == 409
+    second = _submit(sh, sample("310000"))
+    assert office.post("/central/units/310000/accept", {"version_id": str(first)}).status_code == 409  # stale
+    assert office.post("/central/units/310000/accept", {"version_id": str(second)}).status_code == 303
+    assert "已接受" in sh.get("/").text and "已接受" in office.get("/central/units/310000").text
+    assert office.post("/central/units/310000/accept", {"version_id": str(second)}).status_code == 409
+    assert office.post("/central/units/120000/accept", {"version_id": "1"}).status_code == 409
+    assert office.get("/central/units/999999").status_code == 404
+    audit = [(a.action, a.object, a.account_name) for a in _rows(portal_app, AuditEntry)]
+    assert ("return", "unit:310000", "central") in audit and ("accept", "unit:310000", "central") in audit
+
+
+def test_reopen_after_the_deadline_lets_a_unit_submit_late(portal_app, clock: Clock) -> None:
+    office = Client(portal_app, "central")
+    assert office.post("/central/units/110000/reopen", {"reason": "系统故障"}).status_code == 409
+    clock.moment = AFTER_DEADLINE
+    bj = Client(portal_app, "bj")
+    office.login("central")
+    office.refresh()
+    refused = bj.upload(sample("110000"))
+    assert refused.status_code == 409 and "已过报送截止日期" in refused.text
+    past = {"reason": "系统故障", "until": "2023-01-19"}
+    assert office.post("/central/units/110000/reopen", past).status_code == 400
+    assert office.post("/central/units/110000/reopen",
+                       {"reason": "北京市报送系统故障，延期三天", "until": "2023-01-23"}).status_code == 303
+    _submit(bj, sample("110000"))
+    assert "逾期提交" in _row_of(office.get("/central").text, "110000")
+    reopen = next(a for a in _rows(portal_app, AuditEntry) if a.action == "reopen")
+    assert reopen.object == "unit:110000" and "北京市报送系统故障" in (reopen.after or "")
+
+
+def test_task_review_lowers_restores_and_exports_the_adjustments_file(portal_app) -> None:
+    sh, office = Client(portal_app, "sh"), Client(portal_app, "central")
+    version = _submit(sh, sample("310000"))
+    page = office.get("/central/units/310000").text
+    assert "任务落实情况审核" in page and "2022-1.1.3" in page
+
+    def review(**form: str) -> int:
+        return int(office.post("/central/units/310000/review", form).status_code)
+
+    assert review(task="2022-1.1.3", action="adjust", status="部分完成", reason="佐证材料只有通知") == 303
+    assert review(task="2022-1.1.2", action="adjust", status="已完成", reason="不能调高") == 409
+    assert review(task="2022-1.1.2", action="adjust", status="未开展", reason="") == 400
+    assert review(task="2022-9.9.9", action="adjust", status="未开展", reason="没有这项") == 409
+    assert review(task="2022-1.1.2", action="restore", reason="没有调整可恢复") == 409
+    assert review(task="2022-1.1.4", action="adjust", status="未开展", reason="未见任何落实材料") == 303
+    assert review(task="2022-1.1.4", action="restore", reason="补充材料后核实已落实") == 303
+    assert "佐证材料只有通知" in office.get("/central/units/310000").text
+    # exported only for accepted units: none yet
+    assert "adjustments: []" in office.get("/central/adjustments.yaml").text
+    assert office.post("/central/units/310000/accept", {"version_id": str(version)}).status_code == 303
+    exported = office.get("/central/adjustments.yaml")
+    records = read_adjustments(exported.content, Path("adjustments-2022.yaml")).records
+    assert [(a.unit, a.task, a.status.value, a.reason) for a in records.adjustments] == [
+        ("310000", "2022-1.1.3", "部分完成", "佐证材料只有通知"),
+        ("310000", "2022-1.1.4", "已完成", "补充材料后核实已落实")]
+    assert all(a.reviewer == "central" for a in records.adjustments)
+    reviews = _rows(portal_app, TaskReview)
+    assert [(r.task_id, r.action, r.seq) for r in reviews] == [
+        ("2022-1.1.3", "adjust", 1), ("2022-1.1.4", "adjust", 1), ("2022-1.1.4", "restore", 2)]
+    actions = [(a.action, a.object) for a in _rows(portal_app, AuditEntry) if a.action.startswith("task-")]
+    assert actions == [("task-adjust", "unit:310000/task:2022-1.1.3"),
+                       ("task-adjust", "unit:310000/task:2022-1.1.4"),
+                       ("task-restore", "unit:310000/task:2022-1.1.4")]
+    # a returned and resubmitted workbook is reviewed afresh: the old adjustments no longer apply
+    assert office.post("/central/units/310000/return", {"reason": "请补充佐证"}).status_code == 303
+    newer = _submit(sh, sample("310000"))
+    assert office.post("/central/units/310000/accept", {"version_id": str(newer)}).status_code == 303
+    assert "adjustments: []" in office.get("/central/adjustments.yaml").text
+
+
+RECORD = {"data_blank_fields": "0", "data_errors": "1", "info_reports_sent": "40",
+          "info_reports_adopted": "9",
+          "linkage_entry_rate": "96.5", "national_typical_cases": "1", "notified_count": "1",
+          "notified_fixed": "0", "interviewed_count": "0", "interviewed_fixed": "0", "supervised_count": "0",
+          "supervised_fixed": "0", "major_incident": "否", "data_falsified": "否"}
+
+
+def _form(**changes: str) -> dict[str, str]:
+    return {f"item-{k}": v for k, v in {**RECORD, **changes}.items()}
+
+
+def test_central_records_form_is_checked_like_the_central_workbook(portal_app) -> None:
+    sh, office = Client(portal_app, "sh"), Client(portal_app, "central")
+    _submit(sh, sample("310000"))
+    assert "报送日期" in office.get("/central/records/310000").text
+    bad = office.post("/central/records/310000", _form(info_reports_sent="四十篇", notified_count="1000"))
+    assert bad.status_code == 400 and "未保存" in bad.text
+    assert "“四十篇”不是数字" in bad.text and "1000" in bad.text
+    assert _rows(portal_app, CentralRecord) == []
+    saved = office.post("/central/records/310000", _form(submission_date="2022-12-01"))
+    assert saved.status_code == 303
+    [record] = _rows(portal_app, CentralRecord)
+    assert record.number == 1 and record.source == "form" and record.unit_code == "310000"
+    assert '"notified_count": 1' in record.values and "2022-12-01" not in record.values
+    log = next(a for a in _rows(portal_app, AuditEntry) if a.action == "central-form")
+    assert log.object == "unit:310000" and "被通报次数 1" in (log.after or "")
+    # the workbook a run reads: the typed values, and 上海's submit date from the portal
+    workbook = office.get("/central/records/workbook").content
+    loader = load_year_files(2022).loader()
+    checked = validate_bytes(workbook, "central-2022.xlsx", loader, expected_year=2022)
+    row = checked.central["310000"]
+    assert row["notified_count"].value == 1
+    assert row["submission_date"].value == datetime(2023, 1, 10).date()
+    assert "门户提交" in office.get("/central/records").text
+
+
+def test_central_workbook_upload_whole_or_not_at_all(portal_app, tmp_path: Path) -> None:
+    office = Client(portal_app, "central")
+    province = central_workbook_upload(office, sample("310000"))
+    assert province.status_code == 400 and "不是全国办中央记录工作簿" in province.text
+    book = load_workbook(SAMPLES / "central-2022.xlsx")
+    sheet = book.worksheets[0]
+    sheet["J5"] = "两次"
+    broken = tmp_path / "central-broken.xlsx"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    broken.write_bytes(buffer.getvalue())
+    refused = central_workbook_upload(office, broken)
+    assert refused.status_code == 400 and "J5" in refused.text and "现行记录没有改变" in refused.text
+    assert _rows(portal_app, CentralRecord) == []
+    assert central_workbook_upload(office).status_code == 303
+    [record] = _rows(portal_app, CentralRecord)
+    assert record.source == "workbook" and record.file_name == "central-2022.xlsx" and record.blob_sha256
+    page = office.get("/central/records").text
+    assert "第 1 版" in page and "记录不完整" not in page
+    upload = next(a for a in _rows(portal_app, AuditEntry) if a.action == "central-upload")
+    assert "32 个单位" in (upload.after or "")
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_unit_page_shows_versions_findings_and_decisions(portal_app) -> None:
+    bj, office = Client(portal_app, "bj"), Client(portal_app, "central")
+    bad = version_id(bj.upload(invalid("value-missing")))
+    page = office.get("/central/units/110000").text
+    assert "第 1 版" in page and "尚未提交" in page
+    findings = office.get(f"/central/versions/{bad}").text
+    assert "问题列表" in findings and "value-missing" in findings
+    assert office.get(f"/central/versions/{bad}/file").content == invalid("value-missing").read_bytes()
+    assert office.get("/central/versions/99999").status_code == 404

@@ -1,0 +1,203 @@
+"""Runs and publication under a real server (uvicorn in a subprocess, the real job process):
+two clicks start one run; the server killed during a run, or during publish, leaves nothing
+partial; a publish retried after the crash publishes once. On SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import re
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx2
+import pytest
+from portal_fixtures import PASSWORD, SAMPLES, LiveServer, sample
+from sqlalchemy import create_engine, select, text
+
+from scoring.portal import jobs
+from scoring.portal.store import Database
+from scoring.portal.store.models import AuditEntry, Publication, Run, RunFile
+
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+_OPEN: list[httpx2.Client] = []
+
+
+@pytest.fixture(autouse=True)
+def _close_clients() -> Iterator[None]:
+    yield
+    while _OPEN:
+        _OPEN.pop().close()
+
+
+class Browser:
+    """A signed-in HTTP client of a live portal (closed after the test)."""
+
+    def __init__(self, server: LiveServer, name: str) -> None:
+        self.http = httpx2.Client(base_url=server.base, follow_redirects=False, timeout=120)
+        _OPEN.append(self.http)
+        token = CSRF.search(self.http.get("/login").text)
+        assert token is not None
+        signed = self.http.post("/login", data={"name": name, "password": PASSWORD, "csrf_token": token[1]})
+        assert signed.status_code == 303
+        page = self.http.get("/")
+        if page.status_code == 303:
+            page = self.http.get(page.headers["location"])
+        found = CSRF.search(page.text)
+        assert found is not None
+        self.csrf = found[1]
+
+    def post(self, path: str, data: dict[str, str] | None = None, **options: object) -> httpx2.Response:
+        return self.http.post(path, data={"csrf_token": self.csrf, **(data or {})}, **options)  # type: ignore[arg-type]
+
+    def upload(self, path: str, file: Path) -> httpx2.Response:
+        return self.http.post(path, data={"csrf_token": self.csrf},
+                              files={"file": (file.name, file.read_bytes(), "application/octet-stream")})
+
+
+def _rows(url: str, model: type) -> list:
+    db = Database(url)
+    try:
+        with db.transaction(writes=False) as session:
+            return list(session.scalars(select(model).order_by(model.id)))  # type: ignore[attr-defined]
+    finally:
+        db.dispose()
+
+
+def _wait(condition: Callable[[], bool], seconds: float, what: str) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def _run(url: str, run_id: int) -> Run:
+    return next(r for r in _rows(url, Run) if r.id == run_id)
+
+
+def _rendering(url: str, run_id: int) -> bool:
+    run = _run(url, run_id)
+    return run.state == "running" and "PDF" in run.stage and run.done >= 2
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[-1].split()[0] != "Z"
+    except (ProcessLookupError, FileNotFoundError):
+        return False
+
+
+@contextmanager
+def _publications_locked(url: str) -> Iterator[None]:
+    """Hold the database so that a publish blocks inside its transaction."""
+    if url.startswith("sqlite"):
+        conn = sqlite3.connect(url.removeprefix("sqlite:///"), isolation_level=None, timeout=30)
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        finally:
+            conn.execute("ROLLBACK")
+            conn.close()
+        return
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn, conn.begin():
+            conn.execute(text("LOCK TABLE publications IN ACCESS EXCLUSIVE MODE"))
+            yield
+    finally:
+        engine.dispose()
+
+
+def _start(office: Browser) -> int:
+    started = office.post("/runs")
+    assert started.status_code == 303, started.text[:500]
+    return int(started.headers["location"].rsplit("/", 1)[-1])
+
+
+def test_a_killed_server_leaves_no_partial_run_or_publication(live_server: LiveServer) -> None:
+    url = live_server.db_url
+    sh, office = Browser(live_server, "sh"), Browser(live_server, "central")
+    version = int(sh.upload("/upload", sample("310000")).headers["location"].rsplit("/", 1)[-1])
+    assert sh.post(f"/versions/{version}/submit").status_code == 303
+    assert office.post("/central/units/310000/accept", {"version_id": str(version)}).status_code == 303
+    assert office.upload("/central/records/upload", SAMPLES / "central-2022.xlsx").status_code == 303
+
+    # 1. the whole server (and its job) killed while the PDFs are being rendered
+    office = Browser(live_server, "central")
+    first = _start(office)
+    _wait(lambda: _rendering(url, first), 120, "the first run to render PDFs")
+    runs_dir = next(p for p in (live_server.data_dir or Path()).joinpath("runs").iterdir() if p.is_dir())
+    assert (runs_dir / str(first)).is_dir()
+    live_server.kill()
+    live_server.start()
+    run = _run(url, first)
+    assert (run.state, run.active, run.message) == ("failed", None, jobs.INTERRUPTED)
+    assert _rows(url, RunFile) == [] and not (runs_dir / str(first)).exists()
+
+    # 2. only the server process killed: its job stops with it, and the run is failed
+    office = Browser(live_server, "central")
+    second = _start(office)
+    _wait(lambda: _rendering(url, second), 120, "the second run to render PDFs")
+    job = int((_run(url, second).owner or "").rsplit(":", 1)[1])
+    assert live_server.process is not None
+    os.kill(live_server.process.pid, 9)
+    live_server.process.wait(10)
+    _wait(lambda: not _pid_alive(job), 30, "the job to stop with its server")
+    live_server.kill()  # whatever else was in the group
+    live_server.start()
+    assert _run(url, second).state == "failed" and _rows(url, RunFile) == []
+    assert not (runs_dir / str(second)).exists()
+
+    # 3. two clicks at once start one run
+    office = Browser(live_server, "central")
+    other = Browser(live_server, "central")
+    barrier = threading.Barrier(2)
+
+    def click(client: Browser) -> int:
+        barrier.wait()
+        return client.post("/runs").status_code
+
+    with ThreadPoolExecutor(2) as pool:
+        statuses = sorted(pool.map(click, (office, other)))
+    assert statuses == [303, 409]
+    third = max(r.id for r in _rows(url, Run))
+    _wait(lambda: _run(url, third).state != "running" and _run(url, third).state != "queued", 600,
+          "the third run to finish")
+    assert _run(url, third).state == "succeeded"
+    assert any(f.path == "outputs/summary.pdf" for f in _rows(url, RunFile))
+
+    # 4. killed while publishing (the publish waits inside its transaction): nothing published
+    with _publications_locked(url):
+        sender = threading.Thread(target=lambda: _ignore(lambda: office.post(f"/runs/{third}/publish")))
+        sender.start()
+        time.sleep(2.0)
+        live_server.kill()
+        sender.join(30)
+    live_server.start()
+    assert _rows(url, Publication) == []
+    office = Browser(live_server, "central")
+    # the retried publish publishes once, and a second retry changes nothing
+    assert office.post(f"/runs/{third}/publish").status_code == 303
+    assert office.post(f"/runs/{third}/publish").status_code == 303
+    [publication] = _rows(url, Publication)
+    assert publication.run_id == third and publication.seq == 1
+    assert [a.action for a in _rows(url, AuditEntry)].count("publish") == 1
+    card = Browser(live_server, "sh").http.get("/results/scorecard")
+    assert card.status_code == 200 and card.content.startswith(b"%PDF")
+
+
+def _ignore(call: Callable[[], object]) -> None:
+    try:
+        call()
+    except httpx2.HTTPError:
+        pass
+

@@ -1,0 +1,243 @@
+"""A whole assessment year in a real browser (Playwright from PyPI driving Debian's chromium):
+
+three provinces submit (北京 on time; 上海 is returned with a reason and submits again; 广东 after the
+deadline, once the central office has reopened it), the central office adjusts one of 上海's tasks,
+enters a 通报, accepts all three, runs scoring and publishes; 上海 downloads its scorecard and sees the
+adjustment and its reason; an auditor verifies the published run and sees 一致. The published
+scores.json and ranking.xlsx are then compared byte for byte with what ``scoring score`` writes from
+the inputs the portal exports. Screenshots of every step are kept in ``test-artifacts/portal/year/``.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import subprocess
+import zipfile
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import ROOT
+from portal_fixtures import ACCOUNTS, PASSWORD, SAMPLES, LiveServer, free_port, sample, seed
+from typer.testing import CliRunner
+
+from scoring.cli import app as cli
+from scoring.portal.settings import CHINA
+
+ARTIFACTS = ROOT / "test-artifacts" / "portal" / "year"
+BEFORE = datetime(2023, 1, 13, 9, 0, tzinfo=CHINA)  # the configured deadline is 2023-01-15
+AFTER = datetime(2023, 1, 16, 9, 30, tzinfo=CHINA)
+TASK = "2022-1.1.3"
+REASON = "佐证材料只有转发通知，未见具体落实情况"
+RETURNED = "案件办结数大于立案数，请核实后重新报送"
+
+
+class Session:
+    """One person in their own browser context, with a screenshot helper."""
+
+    def __init__(self, browser: Any, server: LiveServer, errors: list[str]) -> None:
+        self.server = server
+        self.context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900},
+                                           accept_downloads=True)
+        self.page = self.context.new_page()
+        self.page.on("console", lambda m: errors.append(f"{m.type}: {m.text}") if m.type == "error" else None)
+
+    def sign_in(self, name: str) -> None:
+        self.page.goto(f"{self.server.base}/login")
+        if self.page.locator("button:has-text('退出登录')").count():
+            self.page.click("button:has-text('退出登录')")
+            self.page.wait_for_url("**/login?out=1")
+        self.page.fill("#name", name)
+        self.page.fill("#password", PASSWORD)
+        self.page.click("button:has-text('登录')")
+        self.page.wait_for_load_state()
+
+    def shot(self, name: str) -> None:
+        self.page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+    def go(self, path: str) -> None:
+        self.page.goto(f"{self.server.base}{path}")
+
+    def text(self) -> str:
+        return str(self.page.inner_text("main"))
+
+    def upload_and_submit(self, workbook: Path) -> None:
+        self.page.set_input_files("#file", str(workbook))
+        self.page.click("button:has-text('上传并校验')")
+        self.page.wait_for_url("**/versions/*")
+        self.page.click("button:has-text('提交第')")
+        self.page.wait_for_url(f"{self.server.base}/")
+        assert "已提交" in self.text()
+
+
+@pytest.fixture()
+def year_server(db_url: str, tmp_path: Path) -> Iterator[LiveServer]:
+    """A live portal with the 2022 configuration's own deadline and a clock the test moves."""
+    seed(db_url, {**ACCOUNTS, "u110000": ("province", "110000"), "u310000": ("province", "310000"),
+                  "u440000": ("province", "440000")})
+    server = LiveServer(url="", db_url=db_url, port=free_port(), data_dir=tmp_path / "data",
+                        clock_file=tmp_path / "clock")
+    server.set_clock(BEFORE)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_a_whole_year_from_upload_to_verified_publication(
+        browser: Any, year_server: LiveServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    live_server = year_server
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    errors: list[str] = []
+    province = Session(browser, live_server, errors)
+    office = Session(browser, live_server, errors)
+
+    # 北京 and 上海 submit before the deadline
+    province.sign_in("u110000")
+    province.upload_and_submit(sample("110000"))
+    province.sign_in("u310000")
+    province.upload_and_submit(sample("310000"))
+    province.shot("01-shanghai-submitted")
+
+    # the central office returns 上海's submission with a reason
+    office.sign_in("central")
+    assert office.page.url.endswith("/central")
+    office.shot("02-dashboard")
+    office.go("/central/units/310000")
+    office.page.fill("#return-reason", RETURNED)
+    office.page.click("button:has-text('退回')")
+    office.page.wait_for_url("**/central/units/310000")
+    assert "已退回" in office.text() and RETURNED in office.text()
+
+    # 上海 sees the reason and submits again
+    province.go("/")
+    assert "已退回" in province.text() and RETURNED in province.text()
+    province.shot("03-shanghai-returned")
+    province.upload_and_submit(sample("310000"))
+
+    # the deadline passes; 广东 is refused until the central office reopens it
+    live_server.set_clock(AFTER)
+    province.sign_in("u440000")
+    assert "已过报送截止日期" in province.text() and province.page.locator("#file").count() == 0
+    province.shot("04-guangdong-after-deadline")
+    office.sign_in("central")  # three days later: a new session
+    office.go("/central/units/440000")
+    office.page.fill("#reopen-reason", "广东省报送系统升级，延期报送")
+    office.page.click("button:has-text('重新开放')")
+    office.page.wait_for_url("**/central/units/440000")
+    province.go("/")
+    province.upload_and_submit(sample("440000"))
+    office.go("/central")
+    rows = {name: office.page.locator("tr", has=office.page.locator("a", has_text=name)).inner_text()
+            for name in ("北京市", "上海市", "广东省")}
+    assert "逾期提交" in rows["广东省"] and "逾期" not in rows["北京市"] + rows["上海市"]
+    office.shot("05-dashboard-late")
+
+    # 审核调整 of one of 上海's tasks, with a reason
+    office.go("/central/units/310000")
+    task_row = office.page.locator(f"[id='task-{TASK}']")
+    task_row.locator("select[name=status]").select_option("部分完成")
+    task_row.locator("input[name=reason]").first.fill(REASON)
+    task_row.locator("button:has-text('调整')").click()
+    office.page.wait_for_url("**/central/units/310000")
+    assert REASON in office.page.locator(f"[id='task-{TASK}']").inner_text()
+    office.shot("06-task-adjusted")
+
+    # central records: the office's workbook, then a 通报 for 上海 entered in the form
+    office.go("/central/records")
+    office.page.set_input_files("#file", str(SAMPLES / "central-2022.xlsx"))
+    office.page.click("button:has-text('上传并校验')")
+    office.page.wait_for_url("**/central/records")
+    office.go("/central/records/310000")
+    assert "门户提交时间" in office.text()
+    office.page.fill("#item-notified_count", "1")
+    office.page.fill("#item-notified_fixed", "0")
+    office.shot("07-record-form")
+    office.page.click("button:has-text('校验并保存')")
+    office.page.wait_for_url("**/central/records*")
+    assert "第 2 版" in office.text()
+    office.shot("08-records")
+
+    # accept all three
+    for code in ("110000", "310000", "440000"):
+        office.go(f"/central/units/{code}")
+        office.page.click("button:has-text('接受第')")
+        office.page.wait_for_url(f"**/central/units/{code}")
+        assert "已接受" in office.text()
+    office.go("/central?state=accepted")
+    office.shot("09-dashboard-accepted")
+
+    # run scoring in the background, watch it, publish
+    office.go("/runs")
+    office.page.click("button:has-text('开始评分')")
+    office.page.wait_for_url("**/runs/*")
+    office.page.wait_for_selector(".progress-label:has-text('PDF')", timeout=300_000)
+    for _ in range(300):  # a moment well into the PDFs, for the picture (it refreshes itself)
+        label = office.page.locator(".progress-label")
+        if not label.count() or int(re.findall(r"(\d+) / \d+", label.inner_text() or "0 / 0")[0]) >= 8:
+            break
+        office.page.wait_for_timeout(200)
+    if office.page.locator(".progress-label").count():
+        office.shot("10-run-progress")
+    office.page.wait_for_selector("h2:has-text('排名与定档')", timeout=900_000)
+    run_url = office.page.url
+    assert "3 个单位已评分" in office.text() and "未报送" in office.text()
+    office.shot("11-run-results")
+    office.page.click("button:has-text('发布本次结果')")
+    office.page.wait_for_url(run_url)
+    assert "已发布" in office.text()
+    office.shot("12-published")
+
+    # 上海 downloads its scorecard and sees the adjustment and its reason
+    province.sign_in("u310000")
+    home = province.text()
+    assert "考核结果（已发布）" in home and "审核调整" in home and REASON in home
+    province.shot("13-shanghai-result")
+    with province.page.expect_download() as download:
+        province.page.click("text=下载本单位成绩单（PDF）")
+    card = tmp_path / "scorecard.pdf"
+    download.value.save_as(card)
+    card_text = "".join(subprocess.run(["pdftotext", "-enc", "UTF-8", str(card), "-"], check=True,
+                                       capture_output=True, text=True).stdout.split())
+    assert "上海市2022年度" in card_text and "审核调整" in card_text and REASON in card_text
+    assert "自报已完成，审核调整为部分完成" in card_text
+
+    # an auditor verifies the published run
+    auditor = Session(browser, live_server, errors)
+    auditor.sign_in("auditor")
+    assert auditor.page.url.endswith("/audit")
+    auditor.shot("14-auditor-home")
+    auditor.go("/audit/config/2022")
+    auditor.shot("15-auditor-config")
+    auditor.page.goto(run_url)
+    auditor.shot("16-auditor-run")
+    auditor.page.click("button:has-text('复核')")
+    auditor.page.wait_for_selector(".verdict", timeout=600_000)
+    assert auditor.page.inner_text(".verdict") == "一致"
+    auditor.shot("17-verified")
+    auditor.go("/audit/log?unit=310000")
+    auditor.shot("18-audit-log")
+
+    # the published files are what scoring score writes from the exported inputs
+    run = run_url.rstrip("/")
+    inputs = auditor.context.request.get(f"{run}/inputs.zip")
+    assert inputs.ok
+    folder = tmp_path / "exported"
+    with zipfile.ZipFile(io.BytesIO(inputs.body())) as archive:
+        archive.extractall(folder)
+    manifest = json.loads(auditor.context.request.get(f"{run}/files/outputs/manifest.json").body())
+    monkeypatch.chdir(folder)
+    result = CliRunner().invoke(cli, manifest["command"][1:])
+    assert result.exit_code == 0, result.output
+    for name in ("scores.json", "ranking.xlsx"):
+        published = auditor.context.request.get(f"{run}/files/outputs/{name}").body()
+        assert (folder / "outputs" / name).read_bytes() == published, name
+    assert errors == []  # nothing blocked by the CSP, no script anywhere
+    for session in (province, office, auditor):
+        session.context.close()
