@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import http
 import logging
 import secrets
@@ -18,6 +19,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -32,6 +34,7 @@ from scoring.portal.store import Database
 from scoring.portal.store import runs as run_store
 from scoring.portal.store.migrate import SchemaState, schema_state
 from scoring.portal.store.models import Instance
+from scoring.portal.store.submissions import open_years
 from scoring.portal.validation import Workers, year_files
 from scoring.portal.web import SecurityHeaders, page_environment, render
 
@@ -120,6 +123,12 @@ def _internal_error(request: Request, exc: Exception) -> Response:
                   principal=None)
 
 
+def _years_to_warm(db: Database) -> list[int]:
+    """The open years whose configuration the validation workers read at start."""
+    with db.transaction(writes=False) as session:
+        return open_years(session)
+
+
 def create_app(settings: PortalSettings) -> Starlette:
     """The portal for ``settings``; its database must already be at the code's schema."""
     db = Database(settings.database_url)
@@ -137,7 +146,9 @@ def create_app(settings: PortalSettings) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        warming = asyncio.create_task(portal.workers.warm(await run_in_threadpool(_years_to_warm, db)))
         yield
+        warming.cancel()
         portal.jobs.close()
         portal.workers.close()
         db.dispose()

@@ -138,6 +138,16 @@ class Ctx:
         """Run ``work`` in a worker thread as one transaction of this request's session."""
         return await run_in_threadpool(self._transaction, work)
 
+    async def read(self, work: Callable[[Session], T]) -> T:
+        """Run ``work`` in a worker thread as a read-only transaction of its own: for the checks a
+        form makes before its slow part, which must not hold a writer's place meanwhile."""
+
+        def once() -> T:
+            with self.portal.db.transaction(writes=False) as db:
+                return work(db)
+
+        return await run_in_threadpool(once)
+
     def _transaction(self, work: Callable[[Session], T]) -> T:
         try:
             result = work(self.db)

@@ -10,7 +10,9 @@ run at once; the rest wait their turn.
 from __future__ import annotations
 
 import asyncio
+import logging
 import multiprocessing
+import time
 from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -24,6 +26,8 @@ from scoring.workbook.submission import Submission
 from scoring.workbook.validate import validate_bytes
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
+WARM_HOLD_S = 0.2
 
 
 @lru_cache(maxsize=4)
@@ -66,6 +70,14 @@ def preview_sections(year: int, unit_code: str, own: str, peers: dict[str, str])
     sections = [SectionPoints(name=s.name, kind=s.kind, points=unit.sections.get(s.id, 0.0), max=s.max)
                 for s in report.sections if s.kind != "veto"]
     return Preview(sections=sections, total=unit.total, peers=len(peers))
+
+
+def _warm(years: list[int]) -> None:
+    """A worker's start: each year's configuration read; held long enough that every worker of
+    the pool gets one of these calls."""
+    for year in years:
+        year_files(year)
+    time.sleep(WARM_HOLD_S)
 
 
 def timed_out(file_name: str, seconds: float) -> Submission:
@@ -125,6 +137,20 @@ class Workers:
         except BrokenProcessPool:
             self.close()
             raise
+
+    async def warm(self, years: list[int]) -> None:
+        """Start every worker and have it read the open years' configuration now, so that the
+        first uploads after a (re)start do not wait for processes to start and import (a cold
+        pool made the first 32 simultaneous uploads about 0.5 s slower at p95)."""
+        if not years:
+            return
+        loop = asyncio.get_running_loop()
+        pool = self._pool()
+        try:
+            await asyncio.gather(*(loop.run_in_executor(pool, _warm, years)
+                                   for _ in range(max(self.workers, 1))))
+        except Exception:  # a configuration that fails to load is reported at upload, in Chinese
+            log.warning("validation workers could not read a year's configuration in advance", exc_info=True)
 
     def close(self) -> None:
         """Stop the workers."""

@@ -133,7 +133,7 @@ async def upload(ctx: Ctx) -> Response:
             raise HTTPException(409, blocked)
         return year
 
-    year = await ctx.run(check)
+    year = await ctx.read(check)  # checked again, under the write lock, before storing
     data = await ctx.upload.read()
     name = display_name(ctx.upload.filename)
     sha256 = hashlib.sha256(data).hexdigest()
