@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -69,7 +70,9 @@ def _summary(report: ScoreReport, result: PipelineResult) -> None:
     for index, unit in enumerate(shown):
         if len(scored) > 10 and index == 5:
             table.add_row("…", "…", "", "", "", "")
-        interval = f"{unit.robustness.p05}–{unit.robustness.p95}" if unit.robustness else ""
+        interval = "" if unit.robustness is None else (
+            f"{unit.robustness.p05}" if unit.robustness.p05 == unit.robustness.p95
+            else f"{unit.robustness.p05}–{unit.robustness.p95}")
         rank = str(unit.rank) if unit.rank is not None else "不排名"
         name = unit.name + ("（一票否决）" if unit.vetoes else "")
         table.add_row(rank, name, f"{unit.total:.{decimals}f}", unit.grade or "", unit.tier or "", interval)
@@ -88,7 +91,10 @@ def _summary(report: ScoreReport, result: PipelineResult) -> None:
         out.print(f"PDF：{len(pdfs)} 份（成绩单在 {escape(str(result.output / 'scorecards'))}/，"
                   "全国汇总 summary.pdf）")
     if report.previous is not None:
-        out.print(f"与上年比较所用结果：{escape(report.previous.file)}")
+        years = sorted({u.trend.previous_year for u in report.units if u.trend is not None})
+        compared = f"与{years[0]}年度比较" if len(years) == 1 else "与以往年度比较"
+        source = next((r.path for r in result.manifest.inputs if r.role == "previous"), report.previous.file)
+        out.print(f"{compared}，所用结果：{escape(os.path.normpath(result.output / source))}")
 
 
 @guarded
