@@ -2,16 +2,12 @@
 
 On SQLite every connection uses WAL, enforces foreign keys and waits for a busy lock; a
 transaction that will write starts with ``BEGIN IMMEDIATE`` so two writers queue instead of
-failing on a stale snapshot. Writers of one process queue on a lock of their own before that
-``BEGIN``: SQLite's own wait polls with growing sleeps (up to 100 ms each), which under 32
-simultaneous uploads let writers sleep while the lock stood free. On PostgreSQL pooled
-connections are checked before use, so the portal recovers by itself when the server comes back
-after a restart.
+failing on a stale snapshot. On PostgreSQL pooled connections are checked before use, so the
+portal recovers by itself when the server comes back after a restart.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -44,55 +40,8 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-class _WriteGate:
-    """One writer at a time within this process, handed over as soon as a transaction ends.
-
-    Taken just before ``BEGIN IMMEDIATE`` and given back when the transaction commits or rolls
-    back (or its connection goes back to the pool or is closed), whichever comes first. Other
-    processes (a scoring job) still meet SQLite's own busy wait. A writer that cannot have the
-    gate within the busy timeout goes on to SQLite's lock regardless, so the gate never makes a
-    wait longer than it was without it.
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-
-    def take(self, info: dict[str, Any]) -> None:
-        if not info.get("gate"):
-            info["gate"] = self._lock.acquire(timeout=SQLITE_BUSY_MS / 1000)
-
-    def give_back(self, info: dict[str, Any]) -> None:
-        if info.pop("gate", False):
-            self._lock.release()
-
-
-def _listen_sqlite(engine: Engine) -> None:
-    gate = _WriteGate()
-
-    def begin(conn: Any) -> None:
-        if conn.get_execution_options().get("writes"):
-            gate.take(conn.info)
-            try:
-                conn.exec_driver_sql("BEGIN IMMEDIATE")
-            except BaseException:
-                gate.give_back(conn.info)
-                raise
-        else:
-            conn.exec_driver_sql("BEGIN")
-
-    def end(conn: Any) -> None:
-        gate.give_back(conn.info)
-
-    def returned(_dbapi_connection: Any, record: Any, *_args: Any) -> None:
-        gate.give_back(record.info)
-
-    event.listen(engine, "connect", _sqlite_connect)
-    event.listen(engine, "begin", begin)
-    event.listen(engine, "commit", end)
-    event.listen(engine, "rollback", end)
-    event.listen(engine.pool, "reset", returned)
-    event.listen(engine.pool, "close", returned)
-    event.listen(engine.pool, "invalidate", returned)
+def _sqlite_begin(conn: Any) -> None:
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("writes") else "BEGIN")
 
 
 def make_engine(url: str) -> Engine:
@@ -102,9 +51,10 @@ def make_engine(url: str) -> Engine:
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         connect = {"check_same_thread": False, "timeout": SQLITE_BUSY_MS / 1000}
-        # a connection per concurrent request (32 units uploading at once), not the default 5 + 10
+        # a connection for each of 32 units uploading at once (the default is 5 + 10 overflow)
         engine = create_engine(url, connect_args=connect, pool_size=20, max_overflow=30, pool_timeout=30)
-        _listen_sqlite(engine)
+        event.listen(engine, "connect", _sqlite_connect)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, pool_timeout=10,
                          connect_args={"connect_timeout": 5})
