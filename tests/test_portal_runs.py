@@ -240,6 +240,10 @@ def test_a_correction_is_published_and_a_stale_one_is_refused(year_url: str, yea
         bj = Client(with_pdf, "bj")
         home = bj.get("/").text
         assert "第 2 次发布" in home and "全国名次" in home
+        published = json.loads(_file(office, corrected, "outputs/scores.json"))
+        ranked = [u for u in published["units"] if u.get("rank") is not None]
+        beijing = next(u for u in ranked if u["code"] == "110000")
+        assert f"全国名次<strong>{beijing['rank']}<small> / {len(ranked)}</small>" in home
         card = bj.get("/results/scorecard")
         path = next(f.path for f in _all(with_pdf, RunFile)
                     if f.run_id == corrected and f.path.startswith("outputs/scorecards/110000-"))
