@@ -44,6 +44,14 @@ def read(kind: ItemKind, value: object, cell_type: str | None = None,
     (ItemKind.COUNT, "1 2", 12, [("normalised-fullwidth", INFO, "“1 2”含全角字符或空格，已按“12”读取")]),
     (ItemKind.COUNT, "五千", None,
      [("value-not-number", ERROR, "“五千”不是数字：请只填数字；没有请填 0（计量单位见“计量单位”列）")]),
+    # a number with words: the words named and the number alone offered; a placeholder for "none"
+    # (in any case: N/A as n/a): asked for 0; anything else: the unit column pointed at
+    (ItemKind.COUNT, "5863件", None, [
+        ("value-not-number", ERROR,
+         "“5863件”含有文字“件”：请只填数字；没有请填 0（如 5863；计量单位已在“计量单位”列）")]),
+    (ItemKind.COUNT, "N/A", None, [("value-not-number", ERROR, "“N/A”不是数字：请只填数字；没有请填 0")]),
+    (ItemKind.COUNT, "约300", None,
+     [("value-not-number", ERROR, "“约300”不是数字：请只填数字；没有请填 0（计量单位见“计量单位”列）")]),
     (ItemKind.COUNT, "1,23", None,
      [("value-not-number", ERROR, "“1,23”不是数字：请只填数字；没有请填 0（计量单位见“计量单位”列）")]),
     (ItemKind.COUNT, "12%", None,
