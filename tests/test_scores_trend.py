@@ -147,6 +147,27 @@ def test_units_without_a_comparable_previous_result() -> None:
     assert trends == {u.code: u.trend for u in units}
 
 
+def test_the_change_in_total_keeps_the_finer_of_the_two_years_decimals() -> None:
+    def previous(decimals: int, total: float) -> PreviousResults:
+        return PreviousResults.model_validate({
+            "report": {"year": 2020, "total_decimals": decimals,
+                       "units": [{"code": "a", "status": "scored", "total": total, "rank": 1}]},
+            "source": {"file": "scores.json", "sha256": "0" * 64, "size": 1}})
+
+    # published 80.125 (3 decimals) this year against 80.5 (2 decimals): −0.375, not −0.38
+    unit = _scored("a", 80.125, 1)
+    apply_trend([unit], previous(2, 80.5), decimals=3)
+    assert unit.trend is not None and unit.trend.total_change == -0.375
+    # the other way round: last year published 70.125, this year 75.5 with 2 decimals: +5.375
+    unit = _scored("a", 75.5, 1)
+    apply_trend([unit], previous(3, 70.125), decimals=2)
+    assert unit.trend is not None and unit.trend.total_change == 5.375
+    # both with 2 decimals: the binary noise of 0.1 + 0.2-style differences is rounded away
+    unit = _scored("a", 80.3, 1)
+    apply_trend([unit], previous(2, 80.1), decimals=2)
+    assert unit.trend is not None and unit.trend.total_change == 0.2
+
+
 def test_previous_results_are_checked() -> None:
     good = json.dumps({"year": 2020, "engine_version": "0.0.1", "units": [
         {"code": "a", "status": "scored", "total": 1.5, "rank": 1, "extra": "ignored"}]}).encode()

@@ -56,6 +56,7 @@ class PreviousReport(_Lenient):
 
     year: int
     units: list[PreviousUnit]
+    total_decimals: int = 2
 
 
 class PreviousResults(BaseModel):
@@ -85,10 +86,13 @@ def read_previous(data: bytes, name: str, year: int) -> PreviousResults:
     return PreviousResults(report=report, source=source)
 
 
-def apply_trend(units: list[UnitScore], previous: PreviousResults | None) -> None:
-    """Set each scored unit's change in total and rank since ``previous``."""
+def apply_trend(units: list[UnitScore], previous: PreviousResults | None, decimals: int = 2) -> None:
+    """Set each scored unit's change in total and rank since ``previous``; the change in total is
+    the difference of the two published totals, so it has the decimals of the finer of the two
+    (``decimals``: this year's)."""
     if previous is None:
         return
+    places = max(decimals, previous.report.total_decimals)
     before = {u.code: u for u in previous.report.units}
     for unit in units:
         old = before.get(unit.code)
@@ -99,6 +103,6 @@ def apply_trend(units: list[UnitScore], previous: PreviousResults | None) -> Non
             previous_year=previous.report.year,
             previous_total=old.total if scored_before else None,
             previous_rank=old.rank if scored_before else None,
-            total_change=(round((unit.total or 0.0) - (old.total or 0.0), 2) if scored_before else None),
+            total_change=(round((unit.total or 0.0) - (old.total or 0.0), places) if scored_before else None),
             rank_change=(old.rank - unit.rank) if scored_before and old.rank and unit.rank else None,
         )

@@ -67,7 +67,7 @@ def score_year(config: YearConfig, collected: Collected,
     intervals = robustness(scored, indicator_set, samples=robustness_samples) if robustness_samples else {}
     for unit_score in scored:
         unit_score.robustness = intervals.get(unit_score.code)
-    apply_trend(scored, previous)
+    apply_trend(scored, previous, indicator_set.rounding.decimals)
     return ScoreReport(
         year=indicator_set.year, title=indicator_set.title, config_sha256=config.source.sha256,
         engine_version=__version__, total_points=indicator_set.total_points,
