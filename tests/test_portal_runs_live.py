@@ -19,6 +19,7 @@ import pytest
 from portal_fixtures import PASSWORD, SAMPLES, LiveServer, sample
 from sqlalchemy import create_engine, select, text
 
+from scoring.pipeline.staging import pid_alive
 from scoring.portal import jobs
 from scoring.portal.store import Database
 from scoring.portal.store.models import AuditEntry, Publication, Run, RunFile
@@ -88,14 +89,6 @@ def _rendering(url: str, run_id: int) -> bool:
     return run.state == "running" and "PDF" in run.stage and run.done >= 2
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[-1].split()[0] != "Z"
-    except (ProcessLookupError, FileNotFoundError):
-        return False
-
-
 @contextmanager
 def _publications_locked(url: str) -> Iterator[None]:
     """Hold the database so that a publish blocks inside its transaction."""
@@ -151,7 +144,7 @@ def test_a_killed_server_leaves_no_partial_run_or_publication(live_server: LiveS
     assert live_server.process is not None
     os.kill(live_server.process.pid, 9)
     live_server.process.wait(10)
-    _wait(lambda: not _pid_alive(job), 30, "the job to stop with its server")
+    _wait(lambda: not pid_alive(job), 30, "the job to stop with its server")
     live_server.kill()  # whatever else was in the group
     live_server.start()
     assert _run(url, second).state == "failed" and _rows(url, RunFile) == []

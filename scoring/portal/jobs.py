@@ -35,6 +35,7 @@ from sqlalchemy.orm import Session
 
 from scoring.errors import ConfigError, ScoringError
 from scoring.pipeline import YearFiles, run_pipeline
+from scoring.pipeline.staging import pid_alive
 from scoring.portal import runinputs
 from scoring.portal.settings import PortalSettings, utc_now
 from scoring.portal.store import Database
@@ -59,25 +60,10 @@ def owner_here() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def _pid_alive(pid: int) -> bool:
-    """Whether a process runs (a zombie, dead but not yet collected by its parent, does not)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return True
-    return stat.rsplit(")", 1)[-1].split()[0] != "Z"
-
-
 def _gone(run: Run, now: datetime, stale_after: timedelta) -> bool:
     """Whether the process working on an unfinished run is gone."""
     host, _, pid = (run.owner or "").rpartition(":")
-    if host == socket.gethostname() and pid.isdigit() and not _pid_alive(int(pid)):
+    if host == socket.gethostname() and pid.isdigit() and not pid_alive(int(pid)):
         return True
     last = run.heartbeat_at or run.started_at
     return last < now - stale_after
