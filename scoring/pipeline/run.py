@@ -114,23 +114,24 @@ def _central(path: Path | None, files: YearFiles, year: int, findings: list[Prob
     return submission.central, submission
 
 
+def _read_input(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{path}: 无法读取（{exc.strerror or exc}）") from None
+
+
 def _adjustments(path: Path | None) -> tuple[Adjustments | None, bytes | None]:
     if path is None:
         return None, None
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"{path}: 无法读取（{exc.strerror or exc}）") from None
+    data = _read_input(path)
     return read_adjustments(data, path), data
 
 
 def _previous(path: Path | None, year: int) -> tuple[PreviousResults | None, bytes | None]:
     if path is None:
         return None, None
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"{path}: 无法读取（{exc.strerror or exc}）") from None
+    data = _read_input(path)
     return read_previous(data, path.name, year), data
 
 
