@@ -19,6 +19,7 @@ from starlette.routing import Route
 from scoring.portal.auth import Ctx, Role, endpoint
 from scoring.portal.findings import group_findings
 from scoring.portal.results import Published, published_result
+from scoring.portal.routes.common import CHANGED, NO_YEAR, open_year, path_id
 from scoring.portal.settings import china_date
 from scoring.portal.status import Standing, UnitState, next_step, refusal
 from scoring.portal.store.accounts import account_names
@@ -30,26 +31,9 @@ from scoring.portal.years import OpenYear, current_year
 from scoring.problems import Severity
 from scoring.workbook.submission import Submission
 
-NO_YEAR = "当前没有开放的考核年度，请等待全国双打办通知"
-CHANGED = "状态刚刚发生变化，请刷新页面后重试"
-
-
-def _year(db: Session) -> OpenYear:
-    year = current_year(db)
-    if year is None:
-        raise HTTPException(409, NO_YEAR)
-    return year
-
-
-def _version_id(ctx: Ctx) -> int:
-    raw = ctx.request.path_params["version_id"]
-    if not raw.isdigit() or len(raw) > 12:
-        raise HTTPException(404)
-    return int(raw)
-
 
 def _own_version(ctx: Ctx, db: Session, scope: UnitScope) -> Version:
-    version = scope.version(_version_id(ctx))
+    version = scope.version(path_id(ctx, "version_id"))
     if version is None:
         raise HTTPException(404)
     return version
@@ -102,7 +86,7 @@ async def template(ctx: Ctx) -> Response:
     """The unit's template for the open year: the same bytes as ``scoring template``."""
     from scoring.workbook.template import build_template, template_name, workbook_bytes
 
-    year = await ctx.run(_year)
+    year = await ctx.run(open_year)
     config = ctx.portal.year_files(year.year).config
     unit = config.units.get(ctx.user.unit_code or "")
     if unit is None:
@@ -127,7 +111,7 @@ async def upload(ctx: Ctx) -> Response:
         raise HTTPException(400, "请选择要上传的 Excel 文件（.xlsx）")
 
     def check(db: Session) -> OpenYear:
-        year = _year(db)
+        year = open_year(db)
         blocked = _blocked(ctx, year, ctx.unit_scope(db, year.year).standing())
         if blocked:
             raise HTTPException(409, blocked)
@@ -235,7 +219,7 @@ async def submit(ctx: Ctx) -> Response:
 
     def do(db: Session) -> None:
         version = _own_version(ctx, db, ctx.unit_scope(db))
-        year = _year(db)
+        year = open_year(db)
         if version.year != year.year:
             raise HTTPException(409, f"该版本属于 {version.year} 年度，当前开放的是 {year.year} 年度")
         scope = ctx.unit_scope(db, year.year)
@@ -262,7 +246,7 @@ async def scorecard(ctx: Ctx) -> Response:
     """The unit's own scorecard from the open year's published results (only its own)."""
 
     def load(db: Session) -> tuple[str, bytes]:
-        year = _year(db)
+        year = open_year(db)
         scope = ctx.unit_scope(db, year.year)
         published = published_result(db, year.year, scope.unit_code)
         found = run_file(db, published.publication.run_id, published.scorecard) if published else None
