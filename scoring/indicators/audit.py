@@ -15,6 +15,7 @@ Codes (stable, kebab-case):
   ``tier-exceeds-max``, ``tier-shares``; ``tier-grade-unknown``, ``tier-grade-contradiction``,
   ``tier-grade-unstated`` (``audit_tiers.py``)
 * citations: ``basis-not-in-plan`` (``audit_citations.py``)
+* drafts: ``task-todo``, one per task still listed in ``todo``
 """
 
 from __future__ import annotations
@@ -282,8 +283,12 @@ def _tasks(s: IndicatorSet, plan: Plan, out: _Collector) -> None:
         elif exclusion.task in covered:
             out.warning("task-excluded-and-covered", f"任务“{exclusion.task}”已被指标考核，却又列为排除",
                         ("excluded_tasks", i, "task"), exclusion.task)
+    todo = {t.task for t in s.todo}
+    for k, item in enumerate(s.todo):
+        out.error("task-todo", f"任务 {item.task}“{item.title}”尚待决定：列入某项指标的 tasks，"
+                  "或写入 excluded_tasks 并说明理由，然后从 todo 中删去", ("todo", k, "task"), item.task)
     for task in plan.tasks():
-        if task.id not in covered and task.id not in excluded:
+        if task.id not in covered and task.id not in excluded and task.id not in todo:
             out.error("task-not-covered",
                       f"任务 {task.id}“{task.title}”未被任何指标考核，也未在 excluded_tasks 中说明理由",
                       ("sections",), task.id)

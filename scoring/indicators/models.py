@@ -187,6 +187,21 @@ class Exclusion(Strict):
     reason: str = Field(min_length=1)
 
 
+# --- drafts: tasks of a new plan still to be decided (scoring indicators draft writes them) ---
+
+
+class TodoTask(Strict):
+    """A task new in the year's plan, still to be assessed by an indicator or excluded with a reason.
+
+    A set with any ``todo`` is a draft: ``scoring audit`` reports each one, ``scoring score`` refuses it.
+    """
+
+    task: str = Field(pattern=TASK_ID_PATTERN)
+    title: str = Field(default="", description="任务的标题（原文）")
+    text: str = Field(default="", description="任务原文")
+    departments: list[str] = Field(default_factory=list, description="责任部门")
+
+
 class IndicatorSet(Strict):
     """A year's complete, auditable indicator configuration."""
 
@@ -206,6 +221,8 @@ class IndicatorSet(Strict):
     checks: list[CrossCheck] = Field(default_factory=list)
     sections: list[Section] = Field(min_length=1)
     excluded_tasks: list[Exclusion] = Field(default_factory=list)
+    todo: list[TodoTask] = Field(default_factory=list,
+                                 description="草稿中尚待决定的新任务（非空时不能用于评分）")
 
     @model_validator(mode="after")
     def _catalogue_shape(self) -> IndicatorSet:

@@ -73,6 +73,10 @@ class PipelineRequest:
     workers: int | None = None
     generated_at: datetime | None = None
     command: Sequence[str] = field(default_factory=tuple)
+    # a what-if run (scoring compare): the config may be a draft with tasks in todo, and the inputs
+    # are validated against the config their templates were made from (``templates_config``)
+    what_if: bool = False
+    templates_config: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -187,17 +191,24 @@ def run_pipeline(request: PipelineRequest, progress: Progress | None = None) -> 
     year = request.year
     _check_inputs(request)
     files = load_year_files(year, request.config, request.units)
+    todo = files.config.indicator_set.todo
+    if todo and not request.what_if:
+        raise ScoringError(f"{files.indicator_file.path}: 指标配置是草稿，todo 中还有 {len(todo)} 项任务待决定"
+                           f"（{'、'.join(t.task for t in todo)}），不能用于评分；请逐项列入指标或 excluded_tasks，"
+                           "再删去 todo")
+    checked = (load_year_files(year, request.templates_config, request.units)
+               if request.templates_config is not None else files)
     generated_at = (request.generated_at or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
     target = request.output
     findings: list[Problem] = []
     previous, previous_data = _previous(request.previous, year)
     adjustments, adjustments_data = _adjustments(request.adjustments)
     sink.stage("校验并读取报送工作簿", len(input_entries(request.input_dir)))
-    collected = collect(request.input_dir, year, files.loader(), set(files.config.units),
+    collected = collect(request.input_dir, year, checked.loader(), set(files.config.units),
                         lambda path: sink.advance(f"校验 {path.name}"),
                         previous=None if previous is None else previous.figures())
     findings.extend(collected.problems)
-    central_values, central = _central(request.central, files, year, findings)
+    central_values, central = _central(request.central, checked, year, findings)
     sink.stage("评分、排名与稳健性分析")
     report = score_year(files.config, collected, central_values, central_submission=central,
                         previous=previous, adjustments=adjustments, findings=findings)
