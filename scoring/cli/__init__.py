@@ -11,6 +11,7 @@ from scoring.cli.audit import audit, schema
 from scoring.cli.console import err, fail
 from scoring.cli.db import app as db_app
 from scoring.cli.db import years_app
+from scoring.cli.draft import app as indicators_app
 from scoring.cli.render import render
 from scoring.cli.scores import run, score
 from scoring.cli.serve import serve
@@ -28,6 +29,7 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(tasks_app, name="tasks")
+app.add_typer(indicators_app, name="indicators")
 app.command("audit")(audit)
 app.command("schema")(schema)
 app.command("template")(template)
