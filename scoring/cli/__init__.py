@@ -8,6 +8,7 @@ import sys
 import typer
 
 from scoring.cli.audit import audit, schema
+from scoring.cli.compare import compare
 from scoring.cli.console import err, fail
 from scoring.cli.db import app as db_app
 from scoring.cli.db import years_app
@@ -39,6 +40,7 @@ app.command("render")(render)
 app.command("score")(score)
 app.command("run")(run)
 app.command("verify")(verify)
+app.command("compare")(compare)
 app.command("serve")(serve)
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
