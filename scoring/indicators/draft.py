@@ -159,9 +159,10 @@ def _basis(value: dict[str, Any], plan: Plan) -> list[str]:
     lines = ["basis:", "  " + _scalar({"plan_title": plan.title})[1:-1]]
     if plan.doc_number:
         lines.append("  " + _scalar({"doc_number": plan.doc_number})[1:-1])
-    lines.append("  passages:")
+    passages = value.get("passages") or []
+    lines.append("  passages:" if passages else "  passages: []")
     located = assessment_passages(plan)
-    for passage in value.get("passages", []):
+    for passage in passages:
         moved = refind(Citation(**passage), plan, set())
         if moved is not None:
             lines += _cite_lines(moved.model_dump(), None, 4)
