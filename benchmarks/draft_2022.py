@@ -29,13 +29,17 @@ def main(draft_file: str) -> None:
             print(f"{ind.id} {ind.name}：草稿中没有同一规则的指标（{ind.rule.kind}，2022 年新设）")
             continue
         pool = same_rule or draft
-        best = max(pool, key=lambda d: len(set(d.tasks) & set(ind.tasks)) / len(set(d.tasks) | set(ind.tasks)))
-        jaccard = len(set(best.tasks) & set(ind.tasks)) / len(set(best.tasks) | set(ind.tasks))
+        def share(d: Indicator, wanted: Indicator = ind) -> float:
+            return len(set(d.tasks) & set(wanted.tasks)) / len(set(d.tasks) | set(wanted.tasks))
+
+        best = max(pool, key=share)
+        jaccard = share(best)
         overlap += jaccard
         ok = set(best.tasks) == set(ind.tasks)
         correct += ok
         print(f"{ind.id} {ind.name} ↔ {best.id} {best.name}: {'一致' if ok else f'重合 {jaccard:.2f}'}")
-    print(f"任务列表完全一致 {correct}/{len(hand)} = {correct / len(hand):.0%}；平均重合（Jaccard）{overlap / len(hand):.2f}")
+    print(f"任务列表完全一致 {correct}/{len(hand)} = {correct / len(hand):.0%}；"
+          f"平均重合（Jaccard）{overlap / len(hand):.2f}")
 
 
 if __name__ == "__main__":

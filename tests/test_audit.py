@@ -52,6 +52,7 @@ EXPECTED: dict[str, list[tuple[str, str | None]]] = {
     "task-unknown": [("task-unknown", "sections[0].indicators[0].tasks[2]")],
     "task-not-covered": [("task-not-covered", "sections")],
     "task-excluded-and-covered": [("task-excluded-and-covered", "excluded_tasks[0].task")],
+    "task-todo": [("task-todo", "todo[0].task")],
     "duplicate-id": [("duplicate-id", "sections[0].indicators[2].id")],
     "grades-gap": [("band-gap", "grades[1]")],
     "grades-overlap": [("band-overlap", "grades[1]")],

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 import yaml
 from typer.testing import CliRunner
 
@@ -133,11 +134,13 @@ def test_audit_names_only_what_is_left_to_decide(tmp_path: Path) -> None:
     target = _draft(tmp_path)
     result = runner.invoke(app, ["audit", str(target), "--json"])
     assert result.exit_code == 1
-    found = sorted((f["code"], f.get("value") or f.get("path")) for f in json.loads(result.output)["findings"])
+    findings = json.loads(result.output)["findings"]
+    found = sorted((f["code"], f.get("value") or f.get("path")) for f in findings)
     assert found == [("basis-not-in-plan", "sections[0].indicators[0].basis[1]"), ("task-todo", "2022-1.1")]
 
 
-def test_draft_is_deterministic_and_never_overwrites_without_o(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_draft_is_deterministic_and_never_overwrites_without_o(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     target = _draft(tmp_path)
     first = target.read_bytes()
     assert _draft(tmp_path).read_bytes() == first

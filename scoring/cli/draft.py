@@ -21,7 +21,8 @@ YearArg = Annotated[int, typer.Argument(metavar="NEW_YEAR", min=2000, max=2100, 
 PlanOpt = Annotated[Path, typer.Option("--plan", metavar="CATALOGUE.yaml", help="新一年的任务目录")]
 FromOpt = Annotated[str, typer.Option("--from", metavar="OLD_YEAR|FILE.yaml", help="作为起点的上一年度配置")]
 OutOpt = Annotated[Path | None, typer.Option(
-    "-o", "--output", metavar="DRAFT.yaml", help="写入此文件（可覆盖）；默认 indicators/NEW_YEAR-draft.yaml，已存在时不覆盖")]
+    "-o", "--output", metavar="DRAFT.yaml",
+    help="写入此文件（可覆盖）；默认 indicators/NEW_YEAR-draft.yaml，已存在时不覆盖")]
 
 
 @app.command("draft")
@@ -31,7 +32,8 @@ def draft(new_year: YearArg, plan: PlanOpt, from_year: FromOpt, output: OutOpt =
     old = load_located(from_year)
     new_plan = load_plan(str(plan))
     if new_plan.year != new_year:
-        err.print(f"[bold red]错误：[/]{escape(str(plan))} 是 {new_plan.year} 年的任务目录，不是 {new_year} 年的")
+        err.print(f"[bold red]错误：[/]{escape(str(plan))} 是 {new_plan.year} 年的任务目录，"
+                  f"不是 {new_year} 年的")
         exit_with(1)
     target = output or get_settings().indicators_dir / f"{new_year}-draft.yaml"
     if output is None and target.exists():

@@ -59,7 +59,10 @@ def _shift(value: Any, years: int) -> Any:
 
 def _quotable(plan: Plan) -> list[tuple[str, str | None, tuple[str, ...]]]:
     """Every place of the plan as (printed ref, task id, normalised texts), smallest first."""
-    tasks, subs, sections = [], [], []
+    Place = tuple[str, str | None, tuple[str, ...]]
+    tasks: list[Place] = []
+    subs: list[Place] = []
+    sections: list[Place] = []
     for section in plan.sections:
         pieces = [normalise(section.title)]
         for sub, group in section_groups(section):
@@ -127,7 +130,8 @@ def draft_text(old_data: dict[str, Any], old_plan: Plan, new_plan: Plan, catalog
     mapping = _Mapping(diff_plans(old_plan, new_plan))
     order = {t.id: k for k, t in enumerate(new_plan.tasks())}
     covered: set[str] = set()
-    lines = [f"# {new_year} 年度指标配置草稿：由 scoring indicators draft 从 {old_year} 年度配置和 {new_year} 年任务目录生成。",
+    lines = [f"# {new_year} 年度指标配置草稿：由 scoring indicators draft 从 {old_year} 年度配置"
+             f"和 {new_year} 年任务目录生成。",
              "# 任务编号旁的注释给出原编号和文字相似度；todo 中的新任务和标注“待核对”的引文尚待决定，",
              f"# 其余（等次、档次、排名、舍入、数据项、中央记录）照抄 {old_year} 年，日期顺延 {years} 年。"]
     for key, value in old_data.items():
@@ -187,7 +191,8 @@ def _section(section: dict[str, Any], mapping: _Mapping, plan: Plan, order: dict
     head_lines = [line for k, v in head.items() for line in _block({k: v}, 4)]
     head_lines[0] = "  - " + head_lines[0][4:]
     if kept == 0:
-        why = f"# 已删除部分 {section.get('id')}“{section.get('name')}”：其全部指标所考核的任务在新要点中均无对应任务"
+        why = (f"# 已删除部分 {section.get('id')}“{section.get('name')}”："
+               "其全部指标所考核的任务在新要点中均无对应任务")
         return ["  " + why] + ["  # " + line[2:] for line in head_lines] + body
     return head_lines + ["    indicators:"] + body
 

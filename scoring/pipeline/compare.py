@@ -92,15 +92,16 @@ def compare_reports(a: ScoreReport, b: ScoreReport) -> Comparison:
             code=ua.code, name=ua.name, total_a=ua.total, total_b=total_b, total_change=change,
             rank_a=ua.rank, rank_b=rank_b,
             rank_change=ua.rank - rank_b if ua.rank is not None and rank_b is not None else None,
-            grade_a=ua.grade, grade_b=ub.grade if ub else None, tier_a=ua.tier, tier_b=ub.tier if ub else None,
+            grade_a=ua.grade, grade_b=ub.grade if ub else None,
+            tier_a=ua.tier, tier_b=ub.tier if ub else None,
             drivers=_drivers(a, ua, b, ub)))
     units.sort(key=lambda u: (u.grade_a == u.grade_b and u.tier_a == u.tier_b,
                               -abs(u.total_change or 0.0), u.code))
     return Comparison(units=units)
 
 
-def compare_configs(request: PipelineRequest, config_a: Path, config_b: Path) -> tuple[Comparison, ScoreReport,
-                                                                                     ScoreReport]:
+def compare_configs(request: PipelineRequest, config_a: Path, config_b: Path
+                    ) -> tuple[Comparison, ScoreReport, ScoreReport]:
     """Score ``request``'s inputs under both configs (outputs in temporary folders) and compare."""
     with tempfile.TemporaryDirectory(prefix="scoring-compare-") as tmp:
         a = run_pipeline(replace(request, config=config_a, output=Path(tmp) / "a", pdf=False))

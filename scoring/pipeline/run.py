@@ -193,9 +193,9 @@ def run_pipeline(request: PipelineRequest, progress: Progress | None = None) -> 
     files = load_year_files(year, request.config, request.units)
     todo = files.config.indicator_set.todo
     if todo and not request.what_if:
-        raise ScoringError(f"{files.indicator_file.path}: 指标配置是草稿，todo 中还有 {len(todo)} 项任务待决定"
-                           f"（{'、'.join(t.task for t in todo)}），不能用于评分；请逐项列入指标或 excluded_tasks，"
-                           "再删去 todo")
+        raise ScoringError(f"{files.indicator_file.path}: 指标配置是草稿，todo 中还有 {len(todo)} 项"
+                           f"任务待决定（{'、'.join(t.task for t in todo)}），不能用于评分；"
+                           "请逐项列入指标或 excluded_tasks，再删去 todo")
     checked = (load_year_files(year, request.templates_config, request.units)
                if request.templates_config is not None else files)
     generated_at = (request.generated_at or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
