@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -162,3 +164,34 @@ def test_score_refuses_a_config_with_todo(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "todo 中还有 1 项任务待决定（2022-1.1）" in result.output
     assert not (tmp_path / "out").exists()
+
+
+def test_draft_2022_from_2020_audits_to_what_is_left_and_compares(tmp_path: Path) -> None:
+    root = Path(__file__).resolve().parent.parent
+    catalogue = tmp_path / "tasks-2022.yaml"
+    plan = root.parent / "shared" / "seeds" / "plan-2022.txt"
+    extracted = runner.invoke(app, ["tasks", "extract", str(plan), "--year", "2022", "-o", str(catalogue)])
+    assert extracted.exit_code == 0, extracted.output
+    target = tmp_path / "草稿.yaml"
+    drafted = runner.invoke(app, ["indicators", "draft", "2022", "--plan", str(catalogue), "--from", "2020",
+                                  "-o", str(target)])
+    assert drafted.exit_code == 0, drafted.output
+    audited = runner.invoke(app, ["audit", str(target), "--json"])
+    codes = {f["code"] for f in json.loads(audited.output)["findings"]}
+    assert codes == {"task-todo", "basis-not-in-plan"}
+    workbook = tmp_path / "比较.xlsx"
+    compared = runner.invoke(app, ["compare", "2022", str(root / "indicators" / "2022.yaml"), str(target),
+                                   "--inputs", str(root / "sample_inputs" / "2022"),
+                                   "--central", str(root / "sample_inputs" / "central-2022.xlsx"),
+                                   "-o", str(workbook)])
+    assert compared.exit_code == 0, compared.output
+    assert "北京市" in compared.output and "等次或档次变化的单位" in compared.output
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    assert soffice is not None, "LibreOffice is part of the test set-up (./dev test installs it)"
+    done = subprocess.run(
+        [soffice, "--headless", "--norestore", f"-env:UserInstallation=file://{tmp_path}/profile",
+         "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76", "--outdir", str(tmp_path / "out"),
+         str(workbook)], capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    text = (tmp_path / "out" / "比较.csv").read_text(encoding="utf-8")
+    assert text.startswith("单位代码,单位,总分（A）") and "北京市" in text

@@ -34,11 +34,11 @@ def _drivers(unit_drivers: list) -> str:  # type: ignore[type-arg]
     return "；".join(f"{d.indicator} {d.name} {d.change:+.2f}" for d in unit_drivers)
 
 
-def comparison_xlsx(comparison: Comparison) -> bytes:
-    """The comparison as one worksheet (headers in Chinese)."""
-    import io
-
+def comparison_xlsx(comparison: Comparison, year: int) -> bytes:
+    """The comparison as one worksheet (headers in Chinese), the same bytes for the same result."""
     from openpyxl import Workbook
+
+    from scoring.workbook.template import fixed_properties, workbook_bytes
 
     book = Workbook()
     sheet = book.active
@@ -49,10 +49,8 @@ def comparison_xlsx(comparison: Comparison) -> bytes:
     for u in comparison.units:
         sheet.append([u.code, u.name, u.total_a, u.total_b, u.total_change, u.rank_a, u.rank_b,
                       u.rank_change, u.grade_a, u.grade_b, u.tier_a, u.tier_b, _drivers(u.drivers)])
-    buffer = io.BytesIO()
-    book.properties.creator = "scoring"
-    book.save(buffer)
-    return buffer.getvalue()
+    fixed_properties(book, year, "指标配置比较")
+    return workbook_bytes(book)
 
 
 @guarded
@@ -62,7 +60,7 @@ def compare(year: YearArg, config_a: ConfigA, config_b: ConfigB, inputs: InputsO
     request = PipelineRequest(year=year, input_dir=inputs, output=Path(), central=central)
     comparison, _, _ = compare_configs(request, config_a, config_b)
     if output is not None:
-        write_bytes_atomically(output, comparison_xlsx(comparison))
+        write_bytes_atomically(output, comparison_xlsx(comparison, year))
         err.print(f"已写入 {escape(str(output))}")
     if as_json:
         typer.echo(json.dumps({"units": [u.model_dump(mode="json") for u in comparison.units]},
