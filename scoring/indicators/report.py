@@ -130,9 +130,9 @@ AUDIT_CHECKS: tuple[tuple[str, str, tuple[str, ...], bool], ...] = (
      ("band-gap", "band-overlap", "tier-method", "tier-exceeds-max", "tier-shares", "tier-grade-unknown",
       "tier-grade-contradiction", "tier-grade-unstated"), False),
     ("任务覆盖", "任务目录可读且与配置的年度一致，所列任务都在目录中，每项任务或被考核、或写明排除理由，"
-     "排除的任务没有同时被考核",
+     "排除的任务没有同时被考核；草稿的 todo 中没有尚待决定的任务",
      ("catalogue-missing", "catalogue-mismatch", "task-unknown", "task-not-covered",
-      "task-excluded-and-covered"), True),
+      "task-excluded-and-covered", "task-todo"), True),
     ("原文引用", "每条“工作要点原文”都逐字出现在当年工作要点中",
      ("basis-not-in-plan",), True),
 )
