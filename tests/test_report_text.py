@@ -3,6 +3,8 @@ was not scored."""
 
 from __future__ import annotations
 
+import subprocess
+
 from conftest import pdf_text, squeeze
 from reportdata import MISSING, NOT_SCORED, SCORED, Rendered
 
@@ -11,9 +13,11 @@ from scoring.report.render import scorecard_file
 
 def test_every_unit_gets_a_card_named_code_name(rendered_reports: Rendered) -> None:
     r = rendered_reports
-    expected = [r.out_dir / "summary.pdf"] + [scorecard_file(r.out_dir, u) for u in r.report.units]
+    expected = [r.out_dir / "summary.docx", r.out_dir / "summary.pdf", r.out_dir / "technical.pdf"]
+    expected += [scorecard_file(r.out_dir, u) for u in r.report.units]
     assert r.paths == expected
-    assert all(p.is_file() and p.read_bytes().startswith(b"%PDF-") for p in expected)
+    assert all(p.is_file() and p.read_bytes().startswith(b"%PDF-") for p in expected[1:])
+    assert expected[0].read_bytes().startswith(b"PK")  # the .docx is a zip
     assert (r.out_dir / "scorecards" / "110000-北京市.pdf") in expected
 
 
@@ -58,7 +62,9 @@ def test_units_not_scored_get_a_card_saying_why(rendered_reports: Rendered) -> N
 def test_summary_ranks_every_unit_and_explains_the_method(rendered_reports: Rendered) -> None:
     r = rendered_reports
     text = pdf_text(r.summary)
-    flat = squeeze(text)
+    # the content-stream order keeps each table cell's lines together (columns never interleave)
+    flat = squeeze(subprocess.run(["pdftotext", "-raw", "-enc", "UTF-8", str(r.summary), "-"], check=True,
+                                  capture_output=True, text=True).stdout)
     for unit in r.report.units:
         assert unit.name in flat
     for unit in r.report.scored():
@@ -70,7 +76,7 @@ def test_summary_ranks_every_unit_and_explains_the_method(rendered_reports: Rend
         assert squeeze(indicator.name) in flat
         for citation in indicator.basis:
             assert squeeze(citation.text)[:20] in flat
-        if indicator.rule_text:
+        if indicator.rule_text and indicator.rule.kind != "veto":  # a veto states its published basis
             assert squeeze(indicator.rule_text)[:20] in flat
     assert "每移送1件得0.25分" in flat or "每1个单位得0.25分" in flat
     assert "2023年1月15日" in flat and "2023-01-15" not in flat
