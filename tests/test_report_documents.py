@@ -279,3 +279,12 @@ def test_unscored_cards_say_why(engine_outputs: EngineRun, texts: dict[str, str]
     assert "错误" in broken and "工作数据!" in broken
     assert "未收到报送工作簿" in squeeze(texts[RUN_MISSING])
     assert Path(engine_outputs.card(RUN_MISSING)).is_file()
+
+
+def test_no_scorecard_says_zhongyang_or_chufa(texts: dict[str, str]) -> None:
+    # 中央 means the Party Centre: the office's records are 全国双打办记录; a veto applies, not "triggers"
+    cards = {code: squeeze(text) for code, text in texts.items() if code != "summary"}
+    assert len(cards) == 32
+    for code, flat in cards.items():
+        assert "中央记录" not in flat and "触发" not in flat, code
+    assert any("全国双打办记录!" in flat for flat in cards.values())

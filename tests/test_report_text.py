@@ -55,6 +55,10 @@ def test_units_not_scored_get_a_card_saying_why(rendered_reports: Rendered) -> N
     corps = squeeze(pdf_text(rendered_reports.card(NOT_SCORED)))
     assert "新疆生产建设兵团" in corps and "未评分" in corps and "工作数据!C6" in corps
     assert "移送公安机关案件数不能大于行政执法部门查处案件数" in corps
+    from scoring.report.notice_config import load_notice_config
+
+    notice = load_notice_config(2022)  # the effect on 平安建设 and the resubmission date, from the config
+    assert f"影响：{notice.unscored_effect}" in corps and "重新报送" in corps
     hainan = squeeze(pdf_text(rendered_reports.card(MISSING)))
     assert "海南省" in hainan and "未收到报送工作簿" in hainan
 

@@ -60,6 +60,10 @@ class NoticeConfig(Strict):
     comparison_caveat: str | None = Field(
         default=None, description="与上一考核年度比较时的说明（两年方法不同时写明）")
     vetoes: dict[str, VetoBasis] = Field(default_factory=dict, description="各一票否决指标公布的依据")
+    unscored_effect: str = Field(
+        default="本年度不确定平安建设考核档次，不折算平安建设考核得分",
+        description="未评分对单位平安建设考核得分的影响（成绩单上写明）")
+    resubmit_by: dt.date | None = Field(default=None, description="更正后重新报送的截止日期")
     technical_to_units: bool = Field(default=False, description="技术说明是否随通报发送32个单位")
     fonts: NoticeFonts = Field(default_factory=NoticeFonts)
 
