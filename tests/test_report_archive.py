@@ -70,3 +70,4 @@ def test_the_technical_note_not_the_notice_carries_the_whole_scores_json(rendere
     text = subprocess.run(["pdftotext", str(rendered_reports.out_dir / "technical.pdf"), "-"], check=True,
                           capture_output=True, text=True).stdout
     assert rendered_reports.report.config_sha256 in text and "名次稳健区间" in text
+    assert "通报所用字体" in text and "仿宋_GB2312" in text  # which faces the 通报 was set in

@@ -25,6 +25,11 @@ DEFAULT_RECIPIENTS = "各省、自治区、直辖市和新疆生产建设兵团�
 class NoticeFonts(Strict):
     """The faces of each element, in order of preference (the first one installed is used)."""
 
+    def __getitem__(self, role: str) -> list[str]:
+        """The candidates for ``role`` (``fonts["kaiti"]`` in templates)."""
+        value: list[str] = getattr(self, role)
+        return value
+
     xiaobiaosong: list[str] = Field(default_factory=lambda: ["方正小标宋简体", "FZXiaoBiaoSong-B05S"],
                                     description="发文机关标志和标题（小标宋）")
     fangsong: list[str] = Field(default_factory=lambda: ["仿宋_GB2312", "FangSong_GB2312", "仿宋"],

@@ -176,4 +176,7 @@ def technical_html(report: ScoreReport, indicator_set: IndicatorSet, generated_a
     context = summary_context(report, indicator_set, generated_at)
     context["notice_title"] = context["title"]
     context["title"] = f"{report.year}年度考核结果通报技术说明"
+    context["face_labels"] = {"xiaobiaosong": "发文机关标志、标题（小标宋）",
+                              "fangsong": "文号、正文、版记（仿宋）", "heiti": "一级标题、附件标签（黑体）",
+                              "kaiti": "二级标题（楷体）", "songti": "页码（宋体）"}
     return report_environment().get_template("technical.html").render(**context)
