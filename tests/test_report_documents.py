@@ -247,9 +247,8 @@ def test_the_summary_marks_the_veto_and_gives_changes_and_averages(engine_output
 def test_ranking_xlsx_prints_and_explains_the_veto(engine_outputs: EngineRun) -> None:
     workbook = load_workbook(engine_outputs.ranking)
     for sheet in workbook.worksheets:
-        assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.fitToWidth == 1
-        assert sheet.page_setup.fitToHeight == 0 and sheet.sheet_properties.pageSetUpPr.fitToPage
-        assert sheet.print_title_rows in ("3:3", "$3:$3")
+        assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.scale >= 90
+        assert sheet.print_title_rows in ("3:3", "$3:$3") and sheet.print_title_cols in ("A:C", "$A:$C")
         assert "2022年度" in str(sheet["A1"].value)
         deadline = engine_outputs.report.deadline
         assert deadline is not None  # the title is dated by the data's date, stable across runs
@@ -288,3 +287,30 @@ def test_no_scorecard_says_zhongyang_or_chufa(texts: dict[str, str]) -> None:
     for code, flat in cards.items():
         assert "中央记录" not in flat and "触发" not in flat, code
     assert any("全国双打办记录!" in flat for flat in cards.values())
+
+
+def test_ranking_xlsx_prints_at_9pt_or_more_with_whole_titles(engine_outputs: EngineRun,
+                                                              tmp_path: Path) -> None:
+    import shutil
+    import subprocess
+
+    import pdfplumber
+
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    assert soffice is not None, "LibreOffice is part of the test set-up (./dev test installs it)"
+    done = subprocess.run(
+        [soffice, "--headless", "--norestore", f"-env:UserInstallation=file://{tmp_path}/profile",
+         "--convert-to", "pdf", "--outdir", str(tmp_path), str(engine_outputs.ranking)],
+        capture_output=True, text=True, timeout=180, check=False)
+    printed = tmp_path / "ranking.pdf"
+    assert done.returncode == 0 and printed.is_file(), done.stderr
+    titles = [str(ws["A1"].value) for ws in load_workbook(engine_outputs.ranking).worksheets]
+    with pdfplumber.open(printed) as pdf:
+        assert len(pdf.pages) >= len(titles)
+        for n, page in enumerate(pdf.pages, 1):
+            assert min(c["size"] for c in page.chars) >= 9 - 0.05, n  # 9 pt on A4, as printed
+            assert (page.width, page.height) == pytest.approx((841.9, 595.3), abs=1)
+            flat = squeeze(page.extract_text())
+            assert any(squeeze(t) in flat for t in titles), n  # the sheet's title, whole, on every page
+            names = [u.name for u in engine_outputs.report.units]
+            assert sum(name in flat for name in names) >= 3, n  # the unit columns repeat on every page
