@@ -23,8 +23,9 @@ from pathlib import Path
 
 from scoring.indicators.store import load_indicator_set
 from scoring.report.pdf import font_configuration
-from scoring.report.render import render_reports, scorecard_pdf
+from scoring.report.render import render_reports, scorecard_pdf, summary_pdf
 from scoring.report.scorecard import scorecard_html
+from scoring.report.summary import summary_html
 from scoring.scores.models import ScoreReport
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -79,6 +80,13 @@ def main() -> None:
     print(f"ratio ours / bare: {med_ours / med_bare:.2f} (target ≤ 1.3: "
           f"{'met' if med_ours / med_bare <= 1.3 else 'NOT met'}); "
           f"≤ 1.5 s per card: {'met' if med_ours <= 1.5 else 'NOT met'}")
+    notice_html = summary_html(report, indicator_set, MOMENT)
+    notice_ours = [timed(lambda: summary_pdf(report, indicator_set, generated_at=MOMENT)) for _ in range(2)]
+    notice_bare = [timed(lambda: HTML(string=notice_html).write_pdf(font_config=fonts)) for _ in range(2)]
+    ratio = min(notice_ours) / min(notice_bare)
+    print(f"the 通报 (summary.pdf), ours {min(notice_ours):6.3f} s, bare WeasyPrint on the same HTML "
+          f"{min(notice_bare):6.3f} s, ratio {ratio:.2f} "
+          f"(target ≤ 1.3: {'met' if ratio <= 1.3 else 'NOT met'})")
     with tempfile.TemporaryDirectory() as tmp:
         pooled = timed(lambda: render_reports(report, indicator_set, Path(tmp) / "pool", generated_at=MOMENT))
         count = len(report.units) + 1

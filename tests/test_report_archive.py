@@ -36,7 +36,7 @@ def test_same_inputs_render_byte_identical_pdfs(rendered_reports: Rendered) -> N
 
 
 def test_pdfs_are_pdf_a_3b_dated_by_the_run(rendered_reports: Rendered) -> None:
-    for path in rendered_reports.paths:
+    for path in [p for p in rendered_reports.paths if p.suffix == ".pdf"]:
         meta = pdfinfo(path, "-meta")
         assert re.search(r'pdfaid:part="3"|<pdfaid:part>3</pdfaid:part>', meta), path.name
         assert re.search(r'pdfaid:conformance="B"|<pdfaid:conformance>B</pdfaid:conformance>', meta)
@@ -62,6 +62,12 @@ def test_scorecards_carry_the_units_scores_slice(rendered_reports: Rendered, tmp
     assert listing.startswith("1 embedded files")
 
 
-def test_summary_carries_the_whole_scores_json(rendered_reports: Rendered, tmp_path: Path) -> None:
-    files = detach(rendered_reports.summary, tmp_path / "summary")
+def test_the_technical_note_not_the_notice_carries_the_whole_scores_json(rendered_reports: Rendered,
+                                                                        tmp_path: Path) -> None:
+    assert detach(rendered_reports.summary, tmp_path / "summary") == {}
+    files = detach(rendered_reports.out_dir / "technical.pdf", tmp_path / "technical")
     assert ScoreReport.model_validate_json(files["scores.json"]) == rendered_reports.report
+    text = subprocess.run(["pdftotext", str(rendered_reports.out_dir / "technical.pdf"), "-"], check=True,
+                          capture_output=True, text=True).stdout
+    assert rendered_reports.report.config_sha256 in text and "名次稳健区间" in text
+    assert "通报所用字体" in text and "仿宋_GB2312" in text  # which faces the 通报 was set in

@@ -95,8 +95,8 @@ def test_run_moment_prefers_the_manifest(tmp_path: Path, monkeypatch: pytest.Mon
 
 def test_jobs_put_the_summary_first_and_name_cards_by_code_and_name(tmp_path: Path) -> None:
     jobs = plan_jobs(sample_report(), tmp_path)
-    assert jobs[0][1] == tmp_path / "summary.pdf"
-    assert [p.name for _, p in jobs[1:]] == [
+    assert [p for _, p in jobs[:2]] == [tmp_path / "summary.pdf", tmp_path / "technical.pdf"]
+    assert [p.name for _, p in jobs[2:]] == [
         "440000-广东省.pdf", "110000-北京市.pdf", "540000-西藏自治区.pdf", "660000-新疆生产建设兵团.pdf",
         "460000-海南省.pdf"]
 

@@ -3,6 +3,8 @@ was not scored."""
 
 from __future__ import annotations
 
+import subprocess
+
 from conftest import pdf_text, squeeze
 from reportdata import MISSING, NOT_SCORED, SCORED, Rendered
 
@@ -11,9 +13,11 @@ from scoring.report.render import scorecard_file
 
 def test_every_unit_gets_a_card_named_code_name(rendered_reports: Rendered) -> None:
     r = rendered_reports
-    expected = [r.out_dir / "summary.pdf"] + [scorecard_file(r.out_dir, u) for u in r.report.units]
+    expected = [r.out_dir / "summary.docx", r.out_dir / "summary.pdf", r.out_dir / "technical.pdf"]
+    expected += [scorecard_file(r.out_dir, u) for u in r.report.units]
     assert r.paths == expected
-    assert all(p.is_file() and p.read_bytes().startswith(b"%PDF-") for p in expected)
+    assert all(p.is_file() and p.read_bytes().startswith(b"%PDF-") for p in expected[1:])
+    assert expected[0].read_bytes().startswith(b"PK")  # the .docx is a zip
     assert (r.out_dir / "scorecards" / "110000-北京市.pdf") in expected
 
 
@@ -51,6 +55,10 @@ def test_units_not_scored_get_a_card_saying_why(rendered_reports: Rendered) -> N
     corps = squeeze(pdf_text(rendered_reports.card(NOT_SCORED)))
     assert "新疆生产建设兵团" in corps and "未评分" in corps and "工作数据!C6" in corps
     assert "移送公安机关案件数不能大于行政执法部门查处案件数" in corps
+    from scoring.report.notice_config import load_notice_config
+
+    notice = load_notice_config(2022)  # the effect on 平安建设 and the resubmission date, from the config
+    assert f"影响：{notice.unscored_effect}" in corps and "重新报送" in corps
     hainan = squeeze(pdf_text(rendered_reports.card(MISSING)))
     assert "海南省" in hainan and "未收到报送工作簿" in hainan
 
@@ -58,7 +66,9 @@ def test_units_not_scored_get_a_card_saying_why(rendered_reports: Rendered) -> N
 def test_summary_ranks_every_unit_and_explains_the_method(rendered_reports: Rendered) -> None:
     r = rendered_reports
     text = pdf_text(r.summary)
-    flat = squeeze(text)
+    # the content-stream order keeps each table cell's lines together (columns never interleave)
+    flat = squeeze(subprocess.run(["pdftotext", "-raw", "-enc", "UTF-8", str(r.summary), "-"], check=True,
+                                  capture_output=True, text=True).stdout)
     for unit in r.report.units:
         assert unit.name in flat
     for unit in r.report.scored():
@@ -70,7 +80,7 @@ def test_summary_ranks_every_unit_and_explains_the_method(rendered_reports: Rend
         assert squeeze(indicator.name) in flat
         for citation in indicator.basis:
             assert squeeze(citation.text)[:20] in flat
-        if indicator.rule_text:
+        if indicator.rule_text and indicator.rule.kind != "veto":  # a veto states its published basis
             assert squeeze(indicator.rule_text)[:20] in flat
     assert "每移送1件得0.25分" in flat or "每1个单位得0.25分" in flat
     assert "2023年1月15日" in flat and "2023-01-15" not in flat

@@ -219,7 +219,7 @@ def run_pipeline(request: PipelineRequest, progress: Progress | None = None) -> 
             written.append(stage.folder / name)
         inputs = _inputs(request, files, collected, central, previous_data, adjustments_data, target)
         if request.pdf:
-            sink.stage(f"生成 {len(report.units)} 份成绩单和全国汇总（PDF）", len(report.units) + 1)
+            sink.stage(f"生成 {len(report.units)} 份成绩单和全国汇总（PDF）", len(report.units) + 2)
             written += render_reports(report, files.config.indicator_set, stage.folder,
                                       generated_at=generated_at, workers=request.workers,
                                       on_written=lambda path: sink.advance(f"已生成 {path.name}"))

@@ -22,7 +22,8 @@ from scoring.errors import OutputError
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
 
-KNOWN_OUTPUTS = frozenset({"scores.json", "ranking.xlsx", "manifest.json", "summary.pdf", "scorecards"})
+KNOWN_OUTPUTS = frozenset({"scores.json", "ranking.xlsx", "manifest.json", "summary.pdf", "summary.docx",
+                           "technical.pdf", "scorecards"})
 
 
 class Interrupted(KeyboardInterrupt):

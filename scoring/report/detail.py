@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from scoring.indicators.models import Indicator, IndicatorSet, SectionKind
 from scoring.indicators.rules import DeductionsRule
 from scoring.problems import SEVERITY_LABELS, Problem
-from scoring.report.formatting import chinese_dates, value_text
+from scoring.report.formatting import chinese_dates, official_text, value_text
 from scoring.scores.models import IndicatorScore, TaskTally, UnitScore
 
 NOTHING_RECORDED = "无相关记录"
@@ -61,7 +61,8 @@ def input_rows(score: IndicatorScore, units: dict[str, str | None]) -> list[Inpu
     """The indicator's inputs with their units and cells."""
     rows = []
     for ref in score.inputs:
-        where = f"{ref.sheet}!{ref.cell}" if ref.sheet and ref.cell else (ref.sheet or ref.file or "")
+        place = f"{ref.sheet}!{ref.cell}" if ref.sheet and ref.cell else (ref.sheet or ref.file or "")
+        where = official_text(place)
         rows.append(InputRow(name=ref.name, value=value_text(ref.value, units.get(ref.item)), where=where))
     return rows
 
@@ -110,7 +111,8 @@ def finding_rows(findings: list[Problem]) -> list[FindingRow]:
     """Problems as table rows: severity, cell, Chinese message."""
     rows = []
     for p in findings:
-        where = (p.sheet if p.cell is None else f"{p.sheet}!{p.cell}") if p.sheet else (p.file or "")
+        place = (p.sheet if p.cell is None else f"{p.sheet}!{p.cell}") if p.sheet else (p.file or "")
+        where = official_text(place)
         rows.append(FindingRow(severity=p.severity.value, label=SEVERITY_LABELS[p.severity], where=where,
                                message=chinese_dates(p.message)))
     return rows

@@ -10,6 +10,8 @@ from pathlib import Path
 from scoring.errors import ScoringError
 
 REQUIRED_FAMILIES = ("Noto Serif CJK SC", "Noto Sans CJK SC")
+# used by the 通报 when installed (its 楷体 for 二级标题); recorded in the manifest like the others
+OPTIONAL_FAMILIES = ("AR PL UKai CN",)
 
 
 def missing_fonts() -> list[str]:
@@ -36,12 +38,12 @@ def check_fonts() -> None:
 
 
 def font_files() -> list[Path]:
-    """Every font file of the required families (all weights), as recorded in the manifest."""
+    """Every font file of the families the PDFs may use (all weights), as recorded in the manifest."""
     fc_list = shutil.which("fc-list")
     if fc_list is None:
         return []
     found: set[Path] = set()
-    for family in REQUIRED_FAMILIES:
+    for family in REQUIRED_FAMILIES + OPTIONAL_FAMILIES:
         done = subprocess.run([fc_list, f":family={family}", "file"], capture_output=True, text=True,
                               timeout=30, check=False)
         found.update(Path(line.strip().rstrip(":")) for line in done.stdout.splitlines() if line.strip())

@@ -121,3 +121,32 @@ def beijing_time(moment: datetime) -> str:
 def rank_range(low: int, high: int) -> str:
     """``第 3 名`` or ``第 3–7 名`` (never ``第 1–1 名``)."""
     return f"第 {low} 名" if low == high else f"第 {low}–{high} 名"
+
+
+_TASK_CODE = re.compile(r"(?:[（(]\s*)?\b(?:\d{3,6}-)?20\d\d-\d+(?:\.\d+)*\b(?:\s*[)）])?")
+_INDICATOR_CODE = re.compile(r"[（(]\s*[A-Z]\d{1,2}\s*[)）]"
+                             r"|(?<![A-Za-z0-9_])[A-Z]\d{1,2}(?![A-Za-z0-9_.])\s*")
+_OFFICIAL_WORDS = (("即触发一票否决", "的，实行一票否决"), ("触发一票否决", "实行一票否决"), ("触发", "发生"),
+                   ("等次最高为", "等次为"), ("（全国极差法）", ""),
+                   ("全国极差法", "按全国最高与最低值折算"), ("并标记待核", "，由全国双打办核实"),
+                   ("标记待核", "由全国双打办核实"), ("中央记录", "全国双打办记录"))
+_PLAIN = str.maketrans({"～": "至", "‘": "“", "’": "”"})
+
+
+def plain_text(text: str | None) -> str:
+    """``text`` for an official document: task and indicator codes dropped, ``～`` written 至 and
+    single quotes as double."""
+    if not text:
+        return ""
+    return official_text(_INDICATOR_CODE.sub("", _TASK_CODE.sub("", text)))
+
+
+def official_text(text: str | None) -> str:
+    """``text`` in the office's words: 全国双打办记录 for the records (中央 is the Party Centre), no
+    tool words (触发, 等次最高为, 极差法, 标记待核), 至 for ``～`` and double quotes only."""
+    if not text:
+        return ""
+    out = text
+    for tool, official in _OFFICIAL_WORDS:
+        out = out.replace(tool, official)
+    return out.translate(_PLAIN)

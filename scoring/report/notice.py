@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from statistics import fmean
 
 from scoring.indicators.models import IndicatorSet
-from scoring.report.formatting import change, chinese_dates, fixed, rank_change
+from scoring.report.formatting import change, chinese_dates, fixed, plain_text, rank_change
 from scoring.scores.models import ScoreReport, UnitScore, UnitStatus, VetoApplied
 
 REGION_ORDER = ("东部", "中部", "西部", "东北")
@@ -116,10 +116,12 @@ def notice_facts(report: ScoreReport, indicator_set: IndicatorSet) -> NoticeFact
 
 @dataclass(frozen=True)
 class Paragraph:
-    """A numbered paragraph of the notice: its heading (may be empty) and its text."""
+    """A paragraph of the notice: a 一级标题 (``level`` 1, its own line), or body text with an
+    optional run-in 二级标题 (``head``, level 2)."""
 
     head: str
     text: str
+    level: int = 2
 
 
 _NUMERALS = "一二三四五六七八九十"
@@ -129,7 +131,7 @@ def _names(units: list[UnitScore]) -> str:
     return "、".join(u.name for u in units)
 
 
-def _overall(f: NoticeFacts, decimals: int) -> str:
+def _overall(f: NoticeFacts, decimals: int) -> list[tuple[str, str]]:
     parts = [f"{f.assessed}个单位中，{len(f.scored)}个单位完成评分"]
     if f.not_scored:
         parts.append(f"{len(f.not_scored)}个单位未评分")
@@ -137,14 +139,15 @@ def _overall(f: NoticeFacts, decimals: int) -> str:
         parts.append(f"{len(f.missing)}个单位未报送")
     text = "，".join(parts) + "。"
     if f.average is None or f.spread is None:
-        return text
+        return [("评分情况", text)]
     high, low = fixed(f.highest[0].total, decimals), fixed(f.lowest[0].total, decimals)
     text += (f"全国平均{fixed(f.average, decimals)}分；最高{_names(f.highest)}{high}分，"
              f"最低{_names(f.lowest)}{low}分，相差{fixed(f.spread, decimals)}分。")
     grades = "、".join(f"{name}{n}个" for name, n in f.grade_counts.items())
     tiers = "、".join(f"{name}{n}个" for name, n in f.tier_counts.items())
     regions = "，".join(f"{r.name}地区平均{fixed(r.average, decimals)}分" for r in f.regions)
-    return text + f"等次：{grades}；平安建设考核档次：{tiers}。分地区看，{regions}。"
+    return [("评分情况", text), ("等次和档次", f"等次：{grades}；平安建设考核档次：{tiers}。"),
+            ("分地区情况", f"{regions}。")]
 
 
 def _moves(units: list[UnitScore], decimals: int) -> str:
@@ -152,7 +155,7 @@ def _moves(units: list[UnitScore], decimals: int) -> str:
                     for u in units if (t := u.trend) is not None)
 
 
-def _compared(f: NoticeFacts, decimals: int) -> str:
+def _compared(f: NoticeFacts, decimals: int, caveat: str | None) -> str:
     text = (f"同时参加{f.previous_year}年度考核的{f.compared}个单位，"
             f"总分平均变化{change(f.average_change, decimals)}分。")
     moves = []
@@ -160,13 +163,42 @@ def _compared(f: NoticeFacts, decimals: int) -> str:
         moves.append(f"名次上升较多的有{_moves(f.risers, decimals)}")
     if f.fallers:
         moves.append(f"名次下降较多的有{_moves(f.fallers, decimals)}")
-    return text + ("；".join(moves) + "。" if moves else "")
+    text += "；".join(moves) + "。" if moves else ""
+    return text + (caveat.rstrip("。") + "。" if caveat else "")
 
 
-def _exceptions(f: NoticeFacts) -> str:
-    lines = [f"{v.unit.name}触发一票否决（{v.veto.indicator} {v.veto.name}）：{v.veto.effect}。"
-             for v in f.vetoes]
-    lines += [f"{u.name}未评分：{chinese_dates(u.reason or '未说明').rstrip('。')}。" for u in f.not_scored]
+def veto_effect(veto: VetoApplied, section_names: dict[str, str] | None = None) -> str:
+    """What a veto does, in the words of a notice: ``考核等次为不合格，列第四档，名次列于……之后``."""
+    names = section_names or {}
+    said = []
+    if veto.grade_cap:
+        said.append(f"考核等次为{veto.grade_cap}")
+    if veto.zero_total:
+        said.append("总分计为0分")
+    if veto.zero_sections:
+        said.append("、".join(names.get(s, s) for s in veto.zero_sections) + "部分不得分")
+    if veto.tier:
+        said.append(f"列{veto.tier}")
+    if veto.rank == "last":
+        said.append("名次列于全部未被否决的单位之后")
+    elif veto.rank == "none":
+        said.append("不参加排名")
+    return "，".join(said)
+
+
+def veto_sentence(line: VetoLine, bases: dict[str, str], section_names: dict[str, str] | None = None) -> str:
+    """The veto as a fact with its basis: ``上海市经全国双打办认定发生区域性、系统性重大事件，依据……，
+    考核等次为不合格……。``"""
+    basis = bases.get(line.veto.indicator)
+    said = f"依据{basis.rstrip('。')}，" if basis else ""
+    effect = veto_effect(line.veto, section_names)
+    return f"{line.unit.name}经全国双打办认定，存在{line.veto.name}的情形，{said}{effect}。"
+
+
+def _exceptions(f: NoticeFacts, bases: dict[str, str], names: dict[str, str]) -> str:
+    lines = [veto_sentence(v, bases, names) for v in f.vetoes]
+    lines += [f"{u.name}未评分：{plain_text(chinese_dates(u.reason or '未说明')).rstrip('。')}。"
+              for u in f.not_scored]
     lines += [f"{u.name}未报送：{(u.reason or '未收到报送工作簿').rstrip('。')}。" for u in f.missing]
     if not lines:
         return "本年度无单位被一票否决，全部单位均已评分。"
@@ -174,16 +206,23 @@ def _exceptions(f: NoticeFacts) -> str:
 
 
 def notice_paragraphs(f: NoticeFacts, issuer: str, plan: str, config_title: str, year: int,
-                      decimals: int) -> list[Paragraph]:
+                      decimals: int, *, caveat: str | None = None,
+                      veto_bases: dict[str, str] | None = None,
+                      section_names: dict[str, str] | None = None) -> list[Paragraph]:
     """The notice's narrative: opening, overall results, change since the previous assessed year,
     vetoes and units not scored, and what the units are asked to do."""
-    body = [("总体情况", _overall(f, decimals))]
+    body: list[tuple[str, list[tuple[str, str]]]] = [("总体情况", _overall(f, decimals))]
     if f.previous_year is not None:
-        body.append((f"与{f.previous_year}年度比较", _compared(f, decimals)))
-    body.append(("一票否决和未评分的单位", _exceptions(f)))
-    body.append(("有关要求", "各单位要对照本单位成绩单中的“存在问题与整改建议”，认真分析失分原因，"
-                          "制定整改措施，抓好落实。考核结果按规定纳入平安建设考核。"))
+        body.append((f"与{f.previous_year}年度比较", [("", _compared(f, decimals, caveat))]))
+    body.append(("一票否决和未评分的单位", [("", _exceptions(f, veto_bases or {}, section_names or {}))]))
+    body.append(("有关要求", [("", "各单位要对照本单位成绩单中的“存在问题与整改建议”，认真分析失分原因，"
+                                "制定整改措施，抓好落实。考核结果按规定纳入平安建设考核。")]))
     opening = (f"根据{plan}和《{config_title}》，{issuer}对{f.assessed}个省级单位{year}年度"
                f"打击侵权假冒工作进行了绩效考核。现将考核结果通报如下。")
-    return [Paragraph("", opening)] + [Paragraph(f"{_NUMERALS[i]}、{head}。", text)
-                                       for i, (head, text) in enumerate(body)]
+    out = [Paragraph("", opening)]
+    for i, (head, parts) in enumerate(body):
+        out.append(Paragraph(f"{_NUMERALS[i]}、{head}", "", level=1))
+        numbered = len(parts) > 1
+        out += [Paragraph(f"（{_NUMERALS[j]}）{sub}。" if numbered else "", text)
+                for j, (sub, text) in enumerate(parts)]
+    return out

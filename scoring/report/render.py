@@ -22,19 +22,21 @@ from scoring.indicators.models import IndicatorSet
 from scoring.report.fonts import check_fonts
 from scoring.report.pdf import PdfAttachment, font_configuration, html_to_pdf
 from scoring.report.scorecard import scorecard_html
-from scoring.report.summary import summary_html
+from scoring.report.summary import summary_html, technical_html
 from scoring.report.views import json_bytes, unit_slice
 from scoring.scores.models import ScoreReport, UnitScore
 
 SCORECARDS_DIR = "scorecards"
 SUMMARY_FILE = "summary.pdf"
+NOTICE_DOCX_FILE = "summary.docx"
+TECHNICAL_FILE = "technical.pdf"
 
 
 @dataclass(frozen=True)
 class Job:
     """One PDF to render: a unit's scorecard (by code) or the summary."""
 
-    kind: Literal["scorecard", "summary"]
+    kind: Literal["scorecard", "summary", "technical"]
     code: str = ""
 
 
@@ -55,17 +57,34 @@ def scorecard_pdf(report: ScoreReport, indicator_set: IndicatorSet, unit: UnitSc
 
 
 def summary_pdf(report: ScoreReport, indicator_set: IndicatorSet, *, generated_at: datetime) -> bytes:
-    """The national summary as PDF/A-3b bytes, with the whole scores.json attached."""
-    html = summary_html(report, indicator_set, generated_at)
+    """The national summary, a 公文 to GB/T 9704-2012, as PDF/A-3b bytes (nothing attached: the
+    data and fingerprints go to the 技术说明)."""
+    return html_to_pdf(summary_html(report, indicator_set, generated_at), generated_at=generated_at)
+
+
+def technical_pdf(report: ScoreReport, indicator_set: IndicatorSet, *, generated_at: datetime) -> bytes:
+    """The 技术说明 beside the 通报: fingerprints, versions, rank intervals, with the whole
+    scores.json attached."""
+    html = technical_html(report, indicator_set, generated_at)
     attachment = PdfAttachment(name="scores.json", data=json_bytes(report.model_dump(mode="json")),
                                description=f"{report.year} 年度全部单位评分结果（scores.json）")
     return html_to_pdf(html, generated_at=generated_at, attachments=(attachment,))
+
+
+def summary_docx(report: ScoreReport, indicator_set: IndicatorSet, *, generated_at: datetime) -> bytes:
+    """The 通报 as a .docx for the office to number, sign and seal in WPS or Word."""
+    from scoring.report.notice_docx import notice_docx
+    from scoring.report.summary import summary_context
+
+    return notice_docx(summary_context(report, indicator_set, generated_at), generated_at)
 
 
 def render_job(job: Job, report: ScoreReport, indicator_set: IndicatorSet, generated_at: datetime) -> bytes:
     """The PDF bytes of one job."""
     if job.kind == "summary":
         return summary_pdf(report, indicator_set, generated_at=generated_at)
+    if job.kind == "technical":
+        return technical_pdf(report, indicator_set, generated_at=generated_at)
     unit = next(u for u in report.units if u.code == job.code)
     return scorecard_pdf(report, indicator_set, unit, generated_at=generated_at)
 
@@ -96,9 +115,9 @@ def _pool_context() -> multiprocessing.context.BaseContext:
 
 
 def plan_jobs(report: ScoreReport, out_dir: Path) -> list[tuple[Job, Path]]:
-    """Every PDF of the year and where it goes: the summary (the longest, so it starts first), then
-    each unit's card (a short one saying why for units not scored)."""
-    jobs = [(Job("summary"), out_dir / SUMMARY_FILE)]
+    """Every PDF of the year and where it goes: the summary (the longest, so it starts first), its
+    技术说明, then each unit's card (a short one saying why for units not scored)."""
+    jobs = [(Job("summary"), out_dir / SUMMARY_FILE), (Job("technical"), out_dir / TECHNICAL_FILE)]
     jobs += [(Job("scorecard", u.code), scorecard_file(out_dir, u)) for u in report.units]
     return jobs
 
@@ -106,7 +125,8 @@ def plan_jobs(report: ScoreReport, out_dir: Path) -> list[tuple[Job, Path]]:
 def render_reports(report: ScoreReport, indicator_set: IndicatorSet, out_dir: Path, *,
                    generated_at: datetime, workers: int | None = None,
                    on_written: Callable[[Path], None] | None = None) -> list[Path]:
-    """Write ``out_dir/scorecards/CODE-NAME.pdf`` for every unit and ``out_dir/summary.pdf``.
+    """Write ``out_dir/scorecards/CODE-NAME.pdf`` for every unit, ``out_dir/summary.pdf`` (the
+    通报), ``summary.docx`` (the same 通报 to edit) and ``technical.pdf`` (its 技术说明).
 
     Returns the paths written.
 
@@ -115,6 +135,8 @@ def render_reports(report: ScoreReport, indicator_set: IndicatorSet, out_dir: Pa
     ``on_written``: called with each file's path once it is written (for a progress display).
     """
     check_fonts()
+    docx = out_dir / NOTICE_DOCX_FILE
+    write_bytes_atomically(docx, summary_docx(report, indicator_set, generated_at=generated_at))
     jobs = plan_jobs(report, out_dir)
     count = min(workers or os.cpu_count() or 1, len(jobs))
     if count <= 1:
@@ -137,4 +159,4 @@ def render_reports(report: ScoreReport, indicator_set: IndicatorSet, out_dir: Pa
         pool.close()
     finally:
         pool.join()
-    return [path for _, path in jobs]
+    return [docx] + [path for _, path in jobs]

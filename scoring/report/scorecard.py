@@ -9,8 +9,9 @@ from typing import Any
 from scoring.indicators.models import IndicatorSet, SectionKind
 from scoring.report.charts import Series, section_chart
 from scoring.report.detail import finding_rows, indicator_groups, of_kind, task_totals
-from scoring.report.formatting import chinese_dates, counted, rank_range
+from scoring.report.formatting import chinese_date, chinese_dates, counted, rank_range
 from scoring.report.gaps import indicator_averages, unit_gaps
+from scoring.report.notice_config import load_notice_config
 from scoring.report.palette import AVERAGE, BEST, UNIT
 from scoring.report.views import (
     STATUS_LABELS,
@@ -148,4 +149,8 @@ def scorecard_html(report: ScoreReport, indicator_set: IndicatorSet, unit: UnitS
     env = report_environment()
     context = scorecard_context(report, indicator_set, unit, generated_at)
     name = "scorecard.html" if unit.status.value == "scored" else "scorecard_unscored.html"
+    if name == "scorecard_unscored.html":
+        notice = load_notice_config(report.year)
+        context["unscored_effect"] = notice.unscored_effect
+        context["resubmit_by"] = chinese_date(notice.resubmit_by) if notice.resubmit_by else ""
     return env.get_template(name).render(**context)

@@ -24,6 +24,8 @@ from scoring.report.formatting import (
     chinese_dates,
     counted,
     fixed,
+    official_text,
+    plain_text,
     rank_change,
     rank_range,
     signed_score,
@@ -136,6 +138,8 @@ def _environment(directory: Path) -> Environment:
     env.filters["value"] = value_text
     env.filters["dates"] = chinese_dates
     env.filters["nb"] = phrases
+    env.filters["plain"] = plain_text
+    env.filters["official"] = official_text
     env.globals["colour"] = css_variables()
     return env
 

@@ -1,0 +1,74 @@
+"""The 通报 as a .docx: opened with python-docx, its styles name the faces offices have (East
+Asian font included), its page is GB/T 9704-2012's, and it carries the same elements as the PDF."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import docx
+import pytest
+from docx.oxml.ns import qn
+from docx.shared import Mm
+from reportdata import Rendered
+
+from scoring.report.notice_config import load_notice_config
+from scoring.report.render import summary_docx
+
+FACES = {"发文机关标志": "方正小标宋简体", "公文标题": "方正小标宋简体", "发文字号": "仿宋_GB2312",
+         "公文正文": "仿宋_GB2312", "一级标题": "黑体", "二级标题": "楷体_GB2312", "附件标签": "黑体",
+         "版记": "仿宋_GB2312"}
+
+
+def document(r: Rendered) -> docx.document.Document:
+    return docx.Document(str(r.out_dir / "summary.docx"))
+
+
+def east_asian(style: docx.styles.style.BaseStyle) -> str | None:
+    fonts = style.element.rPr.find(qn("w:rFonts"))
+    return None if fonts is None else fonts.get(qn("w:eastAsia"))
+
+
+def test_styles_name_the_licensed_faces_for_east_asian_text(rendered_reports: Rendered) -> None:
+    d = document(rendered_reports)
+    for name, face in FACES.items():
+        style = d.styles[name]
+        assert east_asian(style) == face and style.font.name == face, name
+    assert d.styles["公文正文"].font.size.pt == 16 and d.styles["公文标题"].font.size.pt == 22
+    assert str(d.styles["发文机关标志"].font.color.rgb) == "E60012"
+
+
+def test_the_page_is_the_standards(rendered_reports: Rendered) -> None:
+    d = document(rendered_reports)
+    section = d.sections[0]
+    for got, want in ((section.top_margin, 37), (section.bottom_margin, 35), (section.left_margin, 28),
+                      (section.right_margin, 26), (section.page_width, 210), (section.page_height, 297)):
+        assert got is not None and abs(got - Mm(want)) < Mm(0.1)
+    assert d.settings.element.find(qn("w:mirrorMargins")) is not None
+    grid = section._sectPr.find(qn("w:docGrid"))
+    assert grid is not None
+    assert int(grid.get(qn("w:linePitch"))) == pytest.approx(225 / 22 / 25.4 * 1440, abs=1)
+    assert d.settings.odd_and_even_pages_header_footer
+    for footer, side in ((section.footer, "RIGHT"), (section.even_page_footer, "LEFT")):
+        p = footer.paragraphs[0]
+        assert p.text.replace(" ", "") == "——" and "PAGE" in p._p.xml and side in str(p.alignment)
+
+
+def test_it_carries_the_notices_elements(rendered_reports: Rendered) -> None:
+    d = document(rendered_reports)
+    notice = load_notice_config(2022)
+    texts = [p.text for p in d.paragraphs]
+    assert texts[0] == notice.masthead and notice.doc_number(2022) in texts
+    assert "各省、自治区、直辖市和新疆生产建设兵团打击侵权假冒工作领导小组办公室：" in texts
+    annexes = [t.strip("　") for t in texts if t.startswith(("附件：", "　　　"))]
+    assert annexes[0].startswith("附件：1. ") and annexes[1].startswith("2. ")  # one per line
+    assert any(t.startswith(notice.issuer) for t in texts) and f"（{notice.openness}）" in texts
+    assert any(t.startswith("抄送：") for t in texts) and texts[-1].endswith("印发")
+    headings = [p.text for p in d.paragraphs if p.style.name == "一级标题"]
+    assert headings[0] == "一、总体情况"
+    assert len(d.tables) >= 3 and d.tables[0].rows[0].cells[1].text == "单位"
+
+
+def test_the_same_inputs_give_the_same_bytes(rendered_reports: Rendered, tmp_path: Path) -> None:
+    r = rendered_reports
+    again = summary_docx(r.report, r.indicator_set, generated_at=r.generated_at)
+    assert again == (r.out_dir / "summary.docx").read_bytes()
