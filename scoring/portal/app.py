@@ -83,9 +83,15 @@ def _session_secret(db: Database) -> str:
 
 
 def _routes() -> list[BaseRoute]:
-    from scoring.portal.routes import auditor, central, home, province, records, runs, signin, static
+    from scoring.portal import home, static
+    from scoring.portal.accounts import signin
+    from scoring.portal.auditor import routes as auditor
+    from scoring.portal.province import routes as province
+    from scoring.portal.records import routes as records
+    from scoring.portal.review import routes as review
+    from scoring.portal.runs import routes as runs
 
-    return [*signin.ROUTES, *home.ROUTES, *province.ROUTES, *central.ROUTES, *records.ROUTES, *runs.ROUTES,
+    return [*signin.ROUTES, *home.ROUTES, *province.ROUTES, *review.ROUTES, *records.ROUTES, *runs.ROUTES,
             *auditor.ROUTES, *static.ROUTES]
 
 

@@ -23,9 +23,10 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from scoring.indicators.rules.base import TaskStatus
-from scoring.portal import central, jobs
+from scoring.portal import jobs
 from scoring.portal.admin import generate_password, upgrade_database
 from scoring.portal.auth import hash_password
+from scoring.portal.records import central_values
 from scoring.portal.settings import CHINA, PortalSettings, utc_now
 from scoring.portal.store import Database
 from scoring.portal.store import accounts as account_store
@@ -103,7 +104,7 @@ def _central_records(db: Session, year: int, office: Account, at: datetime) -> N
     sha = hashlib.sha256(data).hexdigest()
     store_blob(db, sha, data, at)
     add_central_record(db, year, source="workbook", blob_sha256=sha, file_name=path.name,
-                       values_json=central.values_json(central.from_submission(checked)),
+                       values_json=central_values.values_json(central_values.from_submission(checked)),
                        warnings=checked.count(Severity.WARNING), at=at, account_id=office.id, after_number=0)
     record(db, at, _actor(office), "central-upload", obj=f"central-records:{year}",
            after=f"第 1 版（{path.name}）")

@@ -17,10 +17,11 @@ from starlette.routing import Route
 
 from scoring.indicators.rules.base import TaskStatus
 from scoring.indicators.units import Unit
-from scoring.portal import adjusting, central, office
 from scoring.portal.auth import Ctx, Role, endpoint
 from scoring.portal.findings import group_findings
-from scoring.portal.routes.common import CHANGED, open_year, path_id, path_unit, reason_field
+from scoring.portal.parsing import CHANGED, open_year, path_id, path_unit, reason_field
+from scoring.portal.records import central_values
+from scoring.portal.review import adjusting, dashboard_rows
 from scoring.portal.settings import china_date
 from scoring.portal.status import Standing, UnitState
 from scoring.portal.store.accounts import account_names
@@ -39,20 +40,20 @@ ACTION_LABELS = {"submit": "提交", "return": "退回", "reopen": "重新开放
 async def dashboard(ctx: Ctx) -> Response:
     """All units of the open year: state, latest upload, findings, lateness; filters and counts."""
 
-    def load(db: Session) -> tuple[OpenYear | None, list[office.UnitRow]]:
+    def load(db: Session) -> tuple[OpenYear | None, list[dashboard_rows.UnitRow]]:
         year = current_year(db)
         if year is None:
             return None, []
         units = ctx.portal.year_files(year.year).config.units
         activity = year_activity(db, year.year, sorted(units))
-        return year, office.unit_rows(activity, units, year.deadline, china_date(ctx.now))
+        return year, dashboard_rows.unit_rows(activity, units, year.deadline, china_date(ctx.now))
 
     year, rows = await ctx.run(load)
     state, region = ctx.request.query_params.get("state"), ctx.request.query_params.get("region")
     return render(ctx.request, "central/dashboard.html", principal=ctx.user, year=year,
-                  rows=office.filtered(rows, state, region), counts=office.state_counts(rows),
+                  rows=dashboard_rows.filtered(rows, state, region), counts=dashboard_rows.state_counts(rows),
                   total=len(rows),
-                  regions=office.REGIONS, state=state or "", region=region or "",
+                  regions=dashboard_rows.REGIONS, state=state or "", region=region or "",
                   late=sum(1 for r in rows if r.late))
 
 
@@ -121,13 +122,13 @@ def unit_view(ctx: Ctx, db: Session) -> UnitView:
     names = account_names(db, people | {r.account_id for r in history})
     config = ctx.portal.year_files(year.year).config
     record = central_in_force(db, year.year)
-    values = central.parse_values(record.values, config.source.central_items()) if record else {}
+    values = central_values.parse_values(record.values, config.source.central_items()) if record else {}
     row = values.get(unit.code, {})
-    shown = [(item.name + (f"（{item.unit}）" if item.unit else ""), central.shown(row.get(item.code)))
+    shown = [(item.name + (f"（{item.unit}）" if item.unit else ""), central_values.shown(row.get(item.code)))
              for item in config.source.central_items()]
     today = china_date(ctx.now)
     return UnitView(year=year, unit=unit, standing=standing,
-                    late=office.lateness(standing, year.deadline, today),
+                    late=dashboard_rows.lateness(standing, year.deadline, today),
                     deadline_passed=year.deadline is not None and today > year.deadline, versions=versions,
                     events=events, names=names, submitted=submitted,
                     tasks=_tasks(ctx, year.year, submitted, reviews, unit.code) if submitted else [],

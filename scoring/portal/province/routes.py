@@ -18,8 +18,8 @@ from starlette.routing import Route
 
 from scoring.portal.auth import Ctx, Role, endpoint
 from scoring.portal.findings import group_findings
-from scoring.portal.results import Published, published_result
-from scoring.portal.routes.common import CHANGED, NO_YEAR, open_year, path_id
+from scoring.portal.parsing import CHANGED, NO_YEAR, open_year, path_id
+from scoring.portal.runs.results import Published, published_result
 from scoring.portal.settings import china_date
 from scoring.portal.status import Standing, UnitState, next_step, refusal
 from scoring.portal.store.accounts import account_names

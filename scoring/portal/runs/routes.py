@@ -20,9 +20,11 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from scoring.pipeline import Manifest
-from scoring.portal import jobs, results, runinputs
+from scoring.portal import jobs
 from scoring.portal.auth import Ctx, Role, endpoint
-from scoring.portal.routes.common import open_year, path_id
+from scoring.portal.parsing import open_year, path_id
+from scoring.portal.runs import results, run_inputs
+from scoring.portal.runs.verification import Outcome, verify_files, wanted
 from scoring.portal.store.accounts import account_names
 from scoring.portal.store.audit import record
 from scoring.portal.store.models import Publication, Run, RunFile
@@ -39,7 +41,6 @@ from scoring.portal.store.runs import (
     run_file_data,
     run_files,
 )
-from scoring.portal.verification import Outcome, verify_files, wanted
 from scoring.portal.web import download, render
 from scoring.portal.years import OpenYear, current_year
 from scoring.scores.models import ScoreReport
@@ -242,11 +243,11 @@ async def _zip(ctx: Ctx, select: str) -> Response:
                   if p.startswith("outputs/") and p.endswith(".pdf")}
         if not chosen:
             raise HTTPException(404, "这次评分没有生成 PDF")
-        data = runinputs.zipped(chosen)
+        data = run_inputs.zipped(chosen)
         name = f"{run.year}年度成绩单和全国汇总-第{run.id}次评分.zip"
     else:
         chosen = {p: d for p, d in files.items() if p.startswith("inputs/")}
-        data = runinputs.zipped(chosen, note=runinputs.reproduce_note(command, run.id))
+        data = run_inputs.zipped(chosen, note=run_inputs.reproduce_note(command, run.id))
         name = f"{run.year}年度评分输入-第{run.id}次评分.zip"
     return download(data, name, f"run-{run.id}-{select}.zip", media_type="application/zip")
 
