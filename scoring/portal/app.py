@@ -37,6 +37,7 @@ from scoring.portal.store.models import Instance
 from scoring.portal.store.submissions import open_years
 from scoring.portal.validation import Workers, year_files
 from scoring.portal.web import SecurityHeaders, page_environment, render
+from scoring.portal.workflow import WorkflowRefused
 
 log = logging.getLogger("scoring.portal")
 
@@ -117,6 +118,13 @@ def _http_error(request: Request, exc: Exception) -> Response:
     return response
 
 
+def _refused(request: Request, exc: Exception) -> Response:
+    """A step the workflow refused: 409, with its reason."""
+    assert isinstance(exc, WorkflowRefused)
+    return render(request, "error.html", status_code=409, title=MESSAGES.get(409, "出错了"),
+                  message=exc.reason, principal=None)
+
+
 def _database_error(request: Request, exc: Exception) -> Response:
     log.warning("database unavailable: %s", type(exc).__name__)
     return render(request, "error.html", status_code=503, title="数据库暂时不可用", message=DATABASE_DOWN,
@@ -162,9 +170,9 @@ def create_app(settings: PortalSettings) -> Starlette:
     app = Starlette(
         routes=_routes(),
         middleware=[Middleware(SecurityHeaders, secure=settings.secure_cookies)],
-        exception_handlers={HTTPException: _http_error, OperationalError: _database_error,
-                            DBAPIError: _database_error, PoolTimeout: _database_error,
-                            Exception: _internal_error},
+        exception_handlers={HTTPException: _http_error, WorkflowRefused: _refused,
+                            OperationalError: _database_error, DBAPIError: _database_error,
+                            PoolTimeout: _database_error, Exception: _internal_error},
         lifespan=lifespan,
     )
     app.state.portal = portal

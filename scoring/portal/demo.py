@@ -36,6 +36,7 @@ from scoring.portal.store.models import Account
 from scoring.portal.store.reviews import add_central_record, add_task_review
 from scoring.portal.store.submissions import NewVersion, UnitScope, add_year_event, store_blob
 from scoring.portal.validation import validate_upload, year_files
+from scoring.portal.workflow import RunState
 from scoring.problems import Severity
 from scoring.settings import get_settings
 from scoring.workbook.submission import Submission
@@ -133,7 +134,7 @@ def _previous_year(db_url: str, settings: PortalSettings, accounts: dict[str, Ac
         jobs.execute(db_url, settings, run_id, lambda: at + timedelta(days=5, minutes=1))
         with database.transaction() as db:
             finished = run_store.get_run(db, run_id)
-            assert finished is not None and finished.state == "succeeded", "2020 demo run failed"
+            assert finished is not None and finished.state is RunState.SUCCEEDED, "2020 demo run failed"
             run_store.publish(db, finished, at + timedelta(days=6), office.id, None)
             add_year_event(db, PREVIOUS_YEAR, "close", at + timedelta(days=6), None)
             record(db, at + timedelta(days=6), _actor(office), "publish", obj=f"run:{run_id}",

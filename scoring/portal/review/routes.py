@@ -17,6 +17,7 @@ from starlette.routing import Route
 
 from scoring.indicators.rules.base import TaskStatus
 from scoring.indicators.units import Unit
+from scoring.portal import workflow
 from scoring.portal.auth import Ctx, Role, endpoint
 from scoring.portal.findings import group_findings
 from scoring.portal.parsing import CHANGED, open_year, path_id, path_unit, reason_field
@@ -30,6 +31,7 @@ from scoring.portal.store.overview import accepted_versions, year_activity
 from scoring.portal.store.reviews import add_task_review, central_in_force, reviews_in_force, task_reviews
 from scoring.portal.store.submissions import UnitScope
 from scoring.portal.web import download, render
+from scoring.portal.workflow import Step, UnitHistory
 from scoring.portal.years import OpenYear, current_year
 from scoring.workbook.submission import Submission, TaskReport
 
@@ -188,11 +190,15 @@ async def _decide(ctx: Ctx, work: Callable[[Session], None]) -> Response:
     return RedirectResponse(f"/central/units/{ctx.request.path_params['unit_code']}", status_code=303)
 
 
-def _scope(ctx: Ctx, db: Session) -> tuple[OpenYear, Unit, UnitScope, Standing]:
+def _scope(ctx: Ctx, db: Session, step: Step) -> tuple[OpenYear, Unit, UnitScope, Standing]:
+    """The open year, the unit of the path, its scope and standing, once ``step`` is allowed."""
     year = open_year(db)
     unit = path_unit(ctx, year.year)
     scope = ctx.office_scope(db, year.year, unit.code)
-    return year, unit, scope, scope.standing()
+    standing = scope.standing()
+    workflow.check(step, UnitHistory(name=unit.name, year=year.year, standing=standing,
+                                     deadline=year.deadline, today=china_date(ctx.now)))
+    return year, unit, scope, standing
 
 
 @endpoint(Role.CENTRAL)
@@ -201,9 +207,8 @@ async def accept(ctx: Ctx) -> Response:
     shown = ctx.form.get("version_id", "")
 
     def do(db: Session) -> None:
-        _, unit, scope, before = _scope(ctx, db)
-        if before.state is not UnitState.SUBMITTED or before.submitted is None:
-            raise HTTPException(409, f"只能接受已提交的报送（{unit.name}当前状态：{before.label}）")
+        _, unit, scope, before = _scope(ctx, db, Step.ACCEPT)
+        assert before.submitted is not None
         if str(before.submitted.version_id) != shown:
             raise HTTPException(409, CHANGED)
         version = scope.version(before.submitted.version_id or 0)
@@ -221,9 +226,8 @@ async def return_submission(ctx: Ctx) -> Response:
     reason = reason_field(ctx, what="退回理由")
 
     def do(db: Session) -> None:
-        _, unit, scope, before = _scope(ctx, db)
-        if before.state not in (UnitState.SUBMITTED, UnitState.ACCEPTED) or before.submitted is None:
-            raise HTTPException(409, f"只能退回已提交或已接受的报送（{unit.name}当前状态：{before.label}）")
+        _, unit, scope, before = _scope(ctx, db, Step.RETURN)
+        assert before.submitted is not None
         scope.add_decision(before.last_seq, "return", ctx.now, ctx.user.account_id,
                            version_id=before.submitted.version_id, reason=reason)
         ctx.audit(db, "return", obj=f"unit:{unit.code}", before=before.label, after=f"已退回：{reason}")
@@ -242,13 +246,8 @@ async def reopen(ctx: Ctx) -> Response:
         raise HTTPException(400, f"期限“{raw_until}”无效，应为 YYYY-MM-DD") from None
 
     def do(db: Session) -> None:
-        year, unit, scope, before = _scope(ctx, db)
-        today = china_date(ctx.now)
-        if before.state in (UnitState.SUBMITTED, UnitState.ACCEPTED):
-            raise HTTPException(409, f"{unit.name}已{before.label}，无需重新开放；如需修改请退回")
-        if year.deadline is None or today <= year.deadline:
-            raise HTTPException(409, "报送截止日期未过，单位仍可上传和提交，无需重新开放")
-        if until is not None and until < today:
+        _, unit, scope, before = _scope(ctx, db, Step.REOPEN)
+        if until is not None and until < china_date(ctx.now):
             raise HTTPException(400, "重新开放的期限不能早于今天")
         scope.add_decision(before.last_seq, "reopen", ctx.now, ctx.user.account_id, reason=reason,
                            until=until)
@@ -268,9 +267,8 @@ async def review_task(ctx: Ctx) -> Response:
     reason = reason_field(ctx, what="调整理由")
 
     def do(db: Session) -> None:
-        year, unit, scope, standing = _scope(ctx, db)
-        if standing.state not in (UnitState.SUBMITTED, UnitState.ACCEPTED) or standing.submitted is None:
-            raise HTTPException(409, f"{unit.name}没有已提交的报送，无可审核的任务落实情况")
+        year, unit, scope, standing = _scope(ctx, db, Step.REVIEW)
+        assert standing.submitted is not None
         version = scope.version(standing.submitted.version_id or 0)
         assert version is not None
         submission = Submission.model_validate_json(version.submission)
