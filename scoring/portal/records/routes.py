@@ -11,6 +11,7 @@ from datetime import date
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
@@ -77,7 +78,8 @@ async def records_workbook(ctx: Ctx) -> Response:
     reads, and a starting point for editing offline and uploading again."""
     records = await ctx.run(lambda db: _records(ctx, db))
     config = ctx.portal.year_files(records.year.year).config
-    data = central_values.workbook(config.source, config.units, records.values, records.dates)
+    data = await run_in_threadpool(central_values.workbook, config.source, config.units, records.values,
+                                   records.dates)  # openpyxl takes most of a second: off the event loop
     name = L.central_file_name(records.year.year)
     return download(data, name, name)
 
@@ -122,7 +124,8 @@ async def save_record(ctx: Ctx) -> Response:
             new[item.code] = central_values.form_value(item, ctx.form.get(f"item-{item.code}", ""))
     config = ctx.portal.year_files(records.year.year).config
     values = central_values.edited(records.values, unit.code, new)
-    data = central_values.workbook(config.source, config.units, values, records.dates)
+    data = await run_in_threadpool(central_values.workbook, config.source, config.units, values,
+                                   records.dates)
     name = L.central_file_name(records.year.year)
     checked = await ctx.portal.workers.validate(data, name, records.year.year)
     findings = central_values.unit_findings(checked, unit.code)
