@@ -27,7 +27,7 @@ from scoring.portal.store.accounts import account_names
 from scoring.portal.store.models import Version
 from scoring.portal.store.runs import run_file
 from scoring.portal.store.submissions import NewVersion, UnitScope, peer_submissions
-from scoring.portal.web import display_name, download, render
+from scoring.portal.web import display_name, download, render, version_download
 from scoring.portal.workflow import Step, UnitHistory, VersionFacts
 from scoring.portal.years import OpenYear, current_year
 from scoring.problems import Severity
@@ -194,9 +194,7 @@ async def version_file(ctx: Ctx) -> Response:
         version = _own_version(ctx, db, scope)
         return version, scope.file_of(version)
 
-    version, data = await ctx.run(load)
-    ascii_name = f"version-{version.year}-{version.unit_code}-{version.number}.xlsx"
-    return download(data, version.file_name, ascii_name)
+    return version_download(await ctx.run(load))
 
 
 @endpoint(Role.PROVINCE)

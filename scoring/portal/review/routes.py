@@ -30,7 +30,7 @@ from scoring.portal.store.models import TaskReview, UnitEvent, Version
 from scoring.portal.store.overview import accepted_versions, year_activity
 from scoring.portal.store.reviews import add_task_review, central_in_force, reviews_in_force, task_reviews
 from scoring.portal.store.submissions import UnitScope
-from scoring.portal.web import download, render
+from scoring.portal.web import download, render, version_download
 from scoring.portal.workflow import Step, UnitHistory
 from scoring.portal.years import OpenYear, current_year
 from scoring.workbook.submission import Submission, TaskReport
@@ -177,9 +177,7 @@ async def version_file(ctx: Ctx) -> Response:
         version, scope = _version(ctx, db)
         return version, scope.file_of(version)
 
-    version, data = await ctx.run(load)
-    ascii_name = f"version-{version.year}-{version.unit_code}-{version.number}.xlsx"
-    return download(data, version.file_name, ascii_name)
+    return version_download(await ctx.run(load))
 
 
 async def _decide(ctx: Ctx, work: Callable[[Session], None]) -> Response:
