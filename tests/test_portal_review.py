@@ -69,7 +69,7 @@ def test_a_step_the_workflow_refuses_is_a_409_page_with_its_reason(portal_app) -
     office = Client(portal_app, "central")
     refused = office.post("/central/units/310000/accept", {"version_id": str(version)})
     assert refused.status_code == 409
-    assert "只能接受已提交的报送（上海当前状态：草稿）" in refused.text and "<html" in refused.text
+    assert "只能接受已提交的报送（上海市当前状态：草稿）" in refused.text and "<html" in refused.text
     assert office.post("/central/units/310000/reopen", {"reason": "延期"}).status_code == 409
     assert [e.action for e in _rows(portal_app, AuditEntry) if e.action in ("accept", "reopen")] == []
 
