@@ -36,9 +36,9 @@ from sqlalchemy import select
 
 from scoring.indicators.units import load_units
 from scoring.pipeline import PipelineRequest, run_pipeline
-from scoring.portal import central
 from scoring.portal.admin import upgrade_database
 from scoring.portal.auth import hash_password
+from scoring.portal.records import central_values
 from scoring.portal.store import Database
 from scoring.portal.store.accounts import add_account
 from scoring.portal.store.models import Account, Run
@@ -85,8 +85,9 @@ def _seed(url: str, codes: list[str], samples: dict[str, Path]) -> None:
                                office.id, version_id=version.id)
         book = ROOT / "sample_inputs" / "central-2022.xlsx"
         checked = validate_upload(book.read_bytes(), book.name, 2022)
-        add_central_record(session, 2022, source="workbook", values_json=central.values_json(
-            central.from_submission(checked)), warnings=0, at=start, account_id=office.id, after_number=0)
+        values_json = central_values.values_json(central_values.from_submission(checked))
+        add_central_record(session, 2022, source="workbook", values_json=values_json, warnings=0, at=start,
+                           account_id=office.id, after_number=0)
     db.dispose()
 
 

@@ -73,7 +73,7 @@ def test_audit_log_filters_and_csv(portal_app, clock: Clock) -> None:
 
 
 def test_csv_cells_never_start_a_formula() -> None:
-    from scoring.portal.auditlog import csv_bytes
+    from scoring.portal.auditor.audit_trail import csv_bytes
     from scoring.portal.store.models import AuditEntry
 
     entry = AuditEntry(id=1, at=datetime(2023, 1, 1, tzinfo=UTC), account_name="x", role="central",

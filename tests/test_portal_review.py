@@ -64,6 +64,16 @@ def test_dashboard_shows_every_unit_with_counts_filters_and_lateness(portal_app,
     assert "逾期" not in _row_of(late, "310000") and "逾期未交" in _row_of(late, "110000")
 
 
+def test_a_step_the_workflow_refuses_is_a_409_page_with_its_reason(portal_app) -> None:
+    version = version_id(Client(portal_app, "sh").upload(sample("310000")))  # a draft, not submitted
+    office = Client(portal_app, "central")
+    refused = office.post("/central/units/310000/accept", {"version_id": str(version)})
+    assert refused.status_code == 409
+    assert "只能接受已提交的报送（上海市当前状态：草稿）" in refused.text and "<html" in refused.text
+    assert office.post("/central/units/310000/reopen", {"reason": "延期"}).status_code == 409
+    assert [e.action for e in _rows(portal_app, AuditEntry) if e.action in ("accept", "reopen")] == []
+
+
 def test_return_resubmit_and_accept(portal_app) -> None:
     sh, office = Client(portal_app, "sh"), Client(portal_app, "central")
     first = _submit(sh, sample("310000"))

@@ -34,10 +34,10 @@ from scoring.errors import ScoringError
 from scoring.pipeline import PipelineRequest, run_pipeline
 from scoring.portal import jobs
 from scoring.portal.app import create_app
+from scoring.portal.runs.verification import verify_files, wanted
 from scoring.portal.store import Database
 from scoring.portal.store import runs as run_store
 from scoring.portal.store.models import Account, AuditEntry, Publication, Run, RunFile
-from scoring.portal.verification import verify_files, wanted
 
 
 def _all(app, model):

@@ -150,7 +150,7 @@ def test_oversized_uploads_are_refused_before_storage(db_url: str) -> None:
 
 def test_errors_show_a_chinese_page_without_a_stack_trace(portal_app,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    from scoring.portal.routes import province
+    from scoring.portal.province import routes as province
 
     def broken(*_args: object) -> object:
         raise RuntimeError("secret internals")

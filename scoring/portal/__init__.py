@@ -4,6 +4,12 @@ publishes; auditors read everything and verify published results.
 ``create_app(settings)`` builds the ASGI app (nothing is built at import). Routes are thin: they
 check who may do what (``auth``), call the validator (``validation``), the scoring job that calls
 the pipeline (``jobs``) and the store (``store``), and render pages from ``templates/portal``.
+
+One folder per area, each with its routes and the view helpers only it uses: ``province`` (the
+provincial office), ``review`` (the central office's review decisions), ``records`` (the central
+office's records, 全国双打办 values), ``runs`` (scoring runs, results, publication, verification),
+``auditor`` (the auditor role: config lint reports and the audit trail), ``accounts`` (signing in).
+Shared by all: ``web``, ``forms``, ``parsing``, ``auth``, ``store``, ``jobs``, ``validation``.
 """
 
 from __future__ import annotations

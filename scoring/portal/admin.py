@@ -10,6 +10,8 @@ import csv
 import io
 import re
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -28,10 +30,19 @@ NAME = re.compile(r"^[\w.@-]{2,64}$")
 MIN_PASSWORD = 10
 
 
-def upgrade_database(url: str) -> tuple[str | None, str]:
-    """Apply the migrations; returns the revision before and after."""
+@contextmanager
+def _opened(url: str) -> Iterator[Database]:
+    """The database at ``url``, its pooled connections closed when the block ends, however it ends."""
     db = Database(url)
     try:
+        yield db
+    finally:
+        db.dispose()
+
+
+def upgrade_database(url: str) -> tuple[str | None, str]:
+    """Apply the migrations; returns the revision before and after."""
+    with _opened(url) as db:
         state, before = schema_state(db.engine)
         if state is SchemaState.NEWER:
             raise ScoringError(f"数据库结构版本 {before} 比本程序新（本程序最高 {code_head()}），请升级程序")
@@ -39,17 +50,12 @@ def upgrade_database(url: str) -> tuple[str | None, str]:
             raise ScoringError("数据库中已有其他表，不是本系统的数据库；请指定一个空数据库")
         upgrade(db.engine)
         return before, code_head()
-    finally:
-        db.dispose()
 
 
 def prepare_for_serving(url: str) -> str:
     """Create and migrate an empty database; refuse one that is behind, newer or not ours."""
-    db = Database(url)
-    try:
+    with _opened(url) as db:
         state, revision = schema_state(db.engine)
-    finally:
-        db.dispose()
     if state is SchemaState.EMPTY:
         upgrade_database(url)
         return "已创建数据库并完成初始化"
@@ -97,8 +103,7 @@ def add_user(url: str, name: str, role: str, unit: str | None, password: str) ->
 
 
 def _add_many(url: str, rows: list[tuple[str, str, str | None, str]]) -> None:
-    db = Database(url)
-    try:
+    with _opened(url) as db:
         with db.transaction() as session:
             now = utc_now()
             for name, role, unit, password_hash in rows:
@@ -107,8 +112,6 @@ def _add_many(url: str, rows: list[tuple[str, str, str | None, str]]) -> None:
                 account = account_store.add_account(session, name, role, unit, password_hash, now)
                 record(session, now, COMMAND_LINE, "account-add", obj=f"account:{account.name}",
                        after=f"{account_store.ROLE_LABELS[role]}{' ' + unit if unit else ''}")
-    finally:
-        db.dispose()
 
 
 @dataclass(frozen=True)
@@ -153,8 +156,7 @@ def import_users(url: str, file: Path) -> list[Imported]:
 
 def disable_user(url: str, name: str) -> int:
     """Disable an account; its sessions end at once. Returns how many sessions were ended."""
-    db = Database(url)
-    try:
+    with _opened(url) as db:
         with db.transaction() as session:
             account = account_store.account_named(session, name)
             if account is None:
@@ -167,16 +169,13 @@ def disable_user(url: str, name: str) -> int:
             record(session, now, COMMAND_LINE, "account-disable", obj=f"account:{name}", before="启用",
                    after=f"停用（结束 {ended} 个登录会话）")
             return ended
-    finally:
-        db.dispose()
 
 
 def set_password(url: str, name: str, password: str) -> None:
     """Replace an account's password; its sessions end."""
     if len(password) < MIN_PASSWORD:
         raise ScoringError(f"密码至少 {MIN_PASSWORD} 个字符")
-    db = Database(url)
-    try:
+    with _opened(url) as db:
         with db.transaction() as session:
             account = account_store.account_named(session, name)
             if account is None:
@@ -185,8 +184,6 @@ def set_password(url: str, name: str, password: str) -> None:
             account.password_hash = hash_password(password)
             account_store.end_sessions(session, account, now)
             record(session, now, COMMAND_LINE, "account-password", obj=f"account:{name}", after="密码已重设")
-    finally:
-        db.dispose()
 
 
 @dataclass(frozen=True)
@@ -201,13 +198,10 @@ class AccountRow:
 
 def list_users(url: str) -> list[AccountRow]:
     """Every account (never a password or its hash)."""
-    db = Database(url)
-    try:
+    with _opened(url) as db:
         with db.transaction(writes=False) as session:
             return [AccountRow(a.name, a.role, a.unit_code, a.disabled_at is not None)
                     for a in account_store.all_accounts(session)]
-    finally:
-        db.dispose()
 
 
 def open_year(url: str, year: int, deadline: date | None = None) -> date | None:
@@ -216,8 +210,7 @@ def open_year(url: str, year: int, deadline: date | None = None) -> date | None:
     from scoring.portal.years import configured_deadline
 
     year_files(year)  # refuses a year without a configuration, with the file named
-    db = Database(url)
-    try:
+    with _opened(url) as db:
         with db.transaction() as session:
             now = utc_now()
             if year not in open_years(session):
@@ -230,5 +223,3 @@ def open_year(url: str, year: int, deadline: date | None = None) -> date | None:
                 record(session, now, COMMAND_LINE, "year-deadline", obj=f"year:{year}",
                        before=before.isoformat() if before else "未设定", after=deadline.isoformat())
             return year_standing(session, year, configured_deadline(year)).deadline
-    finally:
-        db.dispose()

@@ -37,6 +37,7 @@ from scoring.portal.store.models import Instance
 from scoring.portal.store.submissions import open_years
 from scoring.portal.validation import Workers, year_files
 from scoring.portal.web import SecurityHeaders, page_environment, render
+from scoring.portal.workflow import WorkflowRefused
 
 log = logging.getLogger("scoring.portal")
 
@@ -83,9 +84,15 @@ def _session_secret(db: Database) -> str:
 
 
 def _routes() -> list[BaseRoute]:
-    from scoring.portal.routes import auditor, central, home, province, records, runs, signin, static
+    from scoring.portal import home, static
+    from scoring.portal.accounts import signin
+    from scoring.portal.auditor import routes as auditor
+    from scoring.portal.province import routes as province
+    from scoring.portal.records import routes as records
+    from scoring.portal.review import routes as review
+    from scoring.portal.runs import routes as runs
 
-    return [*signin.ROUTES, *home.ROUTES, *province.ROUTES, *central.ROUTES, *records.ROUTES, *runs.ROUTES,
+    return [*signin.ROUTES, *home.ROUTES, *province.ROUTES, *review.ROUTES, *records.ROUTES, *runs.ROUTES,
             *auditor.ROUTES, *static.ROUTES]
 
 
@@ -109,6 +116,13 @@ def _http_error(request: Request, exc: Exception) -> Response:
                       title=MESSAGES.get(exc.status_code, "出错了"), message=message, principal=None)
     response.headers.update(exc.headers or {})
     return response
+
+
+def _refused(request: Request, exc: Exception) -> Response:
+    """A step the workflow refused: 409, with its reason."""
+    assert isinstance(exc, WorkflowRefused)
+    return render(request, "error.html", status_code=409, title=MESSAGES.get(409, "出错了"),
+                  message=exc.reason, principal=None)
 
 
 def _database_error(request: Request, exc: Exception) -> Response:
@@ -156,9 +170,9 @@ def create_app(settings: PortalSettings) -> Starlette:
     app = Starlette(
         routes=_routes(),
         middleware=[Middleware(SecurityHeaders, secure=settings.secure_cookies)],
-        exception_handlers={HTTPException: _http_error, OperationalError: _database_error,
-                            DBAPIError: _database_error, PoolTimeout: _database_error,
-                            Exception: _internal_error},
+        exception_handlers={HTTPException: _http_error, WorkflowRefused: _refused,
+                            OperationalError: _database_error, DBAPIError: _database_error,
+                            PoolTimeout: _database_error, Exception: _internal_error},
         lifespan=lifespan,
     )
     app.state.portal = portal

@@ -23,9 +23,10 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from scoring.indicators.rules.base import TaskStatus
-from scoring.portal import central, jobs
+from scoring.portal import jobs
 from scoring.portal.admin import generate_password, upgrade_database
 from scoring.portal.auth import hash_password
+from scoring.portal.records import central_values
 from scoring.portal.settings import CHINA, PortalSettings, utc_now
 from scoring.portal.store import Database
 from scoring.portal.store import accounts as account_store
@@ -35,6 +36,7 @@ from scoring.portal.store.models import Account
 from scoring.portal.store.reviews import add_central_record, add_task_review
 from scoring.portal.store.submissions import NewVersion, UnitScope, add_year_event, store_blob
 from scoring.portal.validation import validate_upload, year_files
+from scoring.portal.workflow import RunState
 from scoring.problems import Severity
 from scoring.settings import get_settings
 from scoring.workbook.submission import Submission
@@ -103,7 +105,7 @@ def _central_records(db: Session, year: int, office: Account, at: datetime) -> N
     sha = hashlib.sha256(data).hexdigest()
     store_blob(db, sha, data, at)
     add_central_record(db, year, source="workbook", blob_sha256=sha, file_name=path.name,
-                       values_json=central.values_json(central.from_submission(checked)),
+                       values_json=central_values.values_json(central_values.from_submission(checked)),
                        warnings=checked.count(Severity.WARNING), at=at, account_id=office.id, after_number=0)
     record(db, at, _actor(office), "central-upload", obj=f"central-records:{year}",
            after=f"第 1 版（{path.name}）")
@@ -132,7 +134,7 @@ def _previous_year(db_url: str, settings: PortalSettings, accounts: dict[str, Ac
         jobs.execute(db_url, settings, run_id, lambda: at + timedelta(days=5, minutes=1))
         with database.transaction() as db:
             finished = run_store.get_run(db, run_id)
-            assert finished is not None and finished.state == "succeeded", "2020 demo run failed"
+            assert finished is not None and finished.state is RunState.SUCCEEDED, "2020 demo run failed"
             run_store.publish(db, finished, at + timedelta(days=6), office.id, None)
             add_year_event(db, PREVIOUS_YEAR, "close", at + timedelta(days=6), None)
             record(db, at + timedelta(days=6), _actor(office), "publish", obj=f"run:{run_id}",

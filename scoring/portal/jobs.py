@@ -36,7 +36,7 @@ from sqlalchemy.orm import Session
 from scoring.errors import ConfigError, ScoringError
 from scoring.pipeline import YearFiles, run_pipeline
 from scoring.pipeline.staging import pid_alive
-from scoring.portal import runinputs
+from scoring.portal.runs import run_inputs
 from scoring.portal.settings import PortalSettings, utc_now
 from scoring.portal.store import Database
 from scoring.portal.store import runs as run_store
@@ -112,10 +112,10 @@ class NothingToScore(ScoringError):
 
 def queue_run(db: Session, settings: PortalSettings, files: YearFiles, *, year: int, account_id: int,
               at: datetime, supersedes_run_id: int | None,
-              note: str | None) -> tuple[Run, runinputs.RunInputs]:
+              note: str | None) -> tuple[Run, run_inputs.RunInputs]:
     """Gather a run's inputs, queue its row (``IntegrityError`` when a run is already active) and
     write the inputs into its folder, all before the caller commits."""
-    inputs = runinputs.gather(db, year, files)
+    inputs = run_inputs.gather(db, year, files)
     if not inputs.included:
         raise NothingToScore("还没有接受任何单位的报送，无法评分")
     units = json.dumps({"included": inputs.included, "excluded": inputs.excluded}, ensure_ascii=False,
@@ -125,7 +125,7 @@ def queue_run(db: Session, settings: PortalSettings, files: YearFiles, *, year: 
     run.owner = owner_here()
     folder = run_folder(settings, run.id)
     shutil.rmtree(folder, ignore_errors=True)
-    runinputs.write_files(folder, inputs.files)
+    run_inputs.write_files(folder, inputs.files)
     return run, inputs
 
 
@@ -204,12 +204,12 @@ def execute(url: str, settings: PortalSettings, run_id: int, clock: Clock) -> bo
             year = run.year
         beat = Heartbeat(db, run_id, clock)
         beat.start()
-        inputs = runinputs.load_inputs(folder, year)
+        inputs = run_inputs.load_inputs(folder, year)
         moment = clock().replace(microsecond=0)
-        request = runinputs.request(folder, inputs, pdf=settings.run_pdf, workers=settings.run_workers,
+        request = run_inputs.request(folder, inputs, pdf=settings.run_pdf, workers=settings.run_workers,
                                     generated_at=moment)
         result = run_pipeline(request, RowProgress(db, run_id, clock))
-        files = runinputs.stored_files(folder)
+        files = run_inputs.stored_files(folder)
         with db.transaction() as session:
             now = clock()
             done = run_store.finish(session, run_id, now, files, generated_at=moment,

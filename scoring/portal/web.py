@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -14,6 +14,9 @@ from starlette.responses import HTMLResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from scoring.portal.settings import china_time
+
+if TYPE_CHECKING:
+    from scoring.portal.store.models import Version
 
 CSP = ("default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
        "frame-ancestors 'none'; base-uri 'none'")
@@ -95,3 +98,10 @@ def download(data: bytes, file_name: str, ascii_name: str, media_type: str = XLS
     disposition = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(shown, safe='')}"
     return Response(data, media_type=media_type, headers={
         "content-disposition": disposition, "content-security-policy": "sandbox; default-src 'none'"})
+
+
+def version_download(found: tuple[Version, bytes]) -> Response:
+    """A stored version's bytes as uploaded, under its file name (and an ASCII name for old clients)."""
+    version, data = found
+    ascii_name = f"version-{version.year}-{version.unit_code}-{version.number}.xlsx"
+    return download(data, version.file_name, ascii_name)

@@ -32,6 +32,8 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
+from scoring.portal.workflow import RunState
+
 APPEND_ONLY_TABLES = ("blobs", "versions", "unit_events", "year_events", "audit_log", "task_reviews",
                       "central_records", "run_files", "publications")
 
@@ -53,6 +55,19 @@ class UtcDateTime(TypeDecorator[datetime]):
         if not isinstance(value, datetime):
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class RunStateText(TypeDecorator[RunState]):
+    """A run's state, stored as its plain string (``queued`` …) and read back as ``RunState``."""
+
+    impl = String(16)
+    cache_ok = True
+
+    def process_bind_param(self, value: RunState | str | None, dialect: Dialect) -> str | None:
+        return None if value is None else RunState(value).value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> RunState | None:
+        return None if value is None else RunState(value)
 
 
 class Base(DeclarativeBase):
@@ -278,7 +293,7 @@ class Run(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     year: Mapped[int] = mapped_column(Integer)
-    state: Mapped[str] = mapped_column(String(16))
+    state: Mapped[RunState] = mapped_column(RunStateText())
     active: Mapped[int | None] = mapped_column(Integer)
     stage: Mapped[str] = mapped_column(Text)
     done: Mapped[int] = mapped_column(Integer)

@@ -17,14 +17,15 @@ from sqlalchemy.orm import Session
 
 from scoring.portal.store.models import Blob, Publication, Run, RunFile
 from scoring.portal.store.submissions import store_blob
+from scoring.portal.workflow import RunState
 
-UNFINISHED = ("queued", "running")
+UNFINISHED = (RunState.QUEUED, RunState.RUNNING)
 
 
 def start_run(db: Session, year: int, account_id: int, at: datetime, *, pdf: bool,
               supersedes_run_id: int | None, note: str | None, units_json: str) -> Run:
     """Queue a run (flushed): raises ``IntegrityError`` when another run is queued or running."""
-    run = Run(year=year, state="queued", active=1, stage="排队等待", done=0, total=None, pdf=pdf,
+    run = Run(year=year, state=RunState.QUEUED, active=1, stage="排队等待", done=0, total=None, pdf=pdf,
               started_at=at, account_id=account_id, supersedes_run_id=supersedes_run_id, note=note,
               units=units_json)
     db.add(run)
@@ -52,8 +53,8 @@ def active_run(db: Session) -> Run | None:
 
 def claim(db: Session, run_id: int, owner: str, at: datetime) -> bool:
     """The job takes its queued run; False when it is no longer queued."""
-    result = db.execute(update(Run).where(Run.id == run_id, Run.state == "queued").values(
-        state="running", owner=owner, heartbeat_at=at, stage="开始评分"))
+    result = db.execute(update(Run).where(Run.id == run_id, Run.state == RunState.QUEUED).values(
+        state=RunState.RUNNING, owner=owner, heartbeat_at=at, stage="开始评分"))
     return bool(getattr(result, "rowcount", 0))
 
 
@@ -67,7 +68,7 @@ def report_progress(db: Session, run_id: int, at: datetime, *, stage: str | None
         values["done"] = done
     if new_stage:
         values["total"] = total
-    db.execute(update(Run).where(Run.id == run_id, Run.state == "running").values(**values))
+    db.execute(update(Run).where(Run.id == run_id, Run.state == RunState.RUNNING).values(**values))
 
 
 @dataclass(frozen=True)
@@ -84,8 +85,9 @@ def finish(db: Session, run_id: int, at: datetime, files: Iterable[StoredFile], 
            generated_at: datetime) -> bool:
     """Store every file and mark the run succeeded, in the caller's one transaction; False (and
     nothing stored) when the run is no longer running (it was marked failed meanwhile)."""
-    result = db.execute(update(Run).where(Run.id == run_id, Run.state == "running").values(
-        state="succeeded", active=None, finished_at=at, heartbeat_at=at, stage="完成", summary=summary_json,
+    result = db.execute(update(Run).where(Run.id == run_id, Run.state == RunState.RUNNING).values(
+        state=RunState.SUCCEEDED, active=None, finished_at=at, heartbeat_at=at, stage="完成",
+        summary=summary_json,
         generated_at=generated_at))
     if not getattr(result, "rowcount", 0):
         return False
@@ -100,7 +102,7 @@ def finish(db: Session, run_id: int, at: datetime, files: Iterable[StoredFile], 
 def fail(db: Session, run_id: int, at: datetime, message: str) -> bool:
     """Mark an unfinished run failed with a Chinese message; False when it had already finished."""
     result = db.execute(update(Run).where(Run.id == run_id, Run.state.in_(UNFINISHED)).values(
-        state="failed", active=None, finished_at=at, message=message[:2000]))
+        state=RunState.FAILED, active=None, finished_at=at, message=message[:2000]))
     return bool(getattr(result, "rowcount", 0))
 
 

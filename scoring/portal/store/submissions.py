@@ -12,10 +12,13 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from scoring.portal.status import Decision, Standing, standing
 from scoring.portal.store.models import Blob, UnitEvent, Version, YearEvent
+
+VERSION_TRIES = 5  # numbers a version may try when other uploads of its unit take them first
 
 
 def store_blob(db: Session, sha256: str, data: bytes, at: datetime) -> None:
@@ -95,17 +98,26 @@ class UnitScope:
         return standing(has_versions > 0, self.decisions())
 
     def add_version(self, new: NewVersion, account_id: int, at: datetime) -> Version:
-        """Store the bytes (once) and a new numbered version; flushed, not committed."""
+        """Store the bytes (once) and a new numbered version; flushed, not committed. Another upload
+        of the unit that took the same number at the same time makes it take the next one (up to
+        ``VERSION_TRIES`` times, then the ``IntegrityError`` is raised)."""
         store_blob(self.db, new.sha256, new.data, at)
-        number = (self.db.scalar(select(func.max(Version.number)).where(
-            Version.year == self.year, Version.unit_code == self.unit_code)) or 0) + 1
-        version = Version(year=self.year, unit_code=self.unit_code, number=number, blob_sha256=new.sha256,
-                          file_name=new.file_name, size=len(new.data), uploaded_at=at, uploaded_by=account_id,
-                          errors=new.errors, warnings=new.warnings, notes=new.notes,
-                          submission=new.submission_json)
-        self.db.add(version)
-        self.db.flush()
-        return version
+        for attempt in range(VERSION_TRIES):
+            try:
+                with self.db.begin_nested():
+                    number = (self.db.scalar(select(func.max(Version.number)).where(
+                        Version.year == self.year, Version.unit_code == self.unit_code)) or 0) + 1
+                    version = Version(year=self.year, unit_code=self.unit_code, number=number,
+                                      blob_sha256=new.sha256, file_name=new.file_name, size=len(new.data),
+                                      uploaded_at=at, uploaded_by=account_id, errors=new.errors,
+                                      warnings=new.warnings, notes=new.notes, submission=new.submission_json)
+                    self.db.add(version)
+                    self.db.flush()
+                return version
+            except IntegrityError:
+                if attempt == VERSION_TRIES - 1:
+                    raise
+        raise AssertionError("unreachable")
 
     def add_decision(self, after_seq: int, action: str, at: datetime, account_id: int | None, *,
                      version_id: int | None = None, reason: str | None = None,

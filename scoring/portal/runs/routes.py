@@ -20,9 +20,11 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from scoring.pipeline import Manifest
-from scoring.portal import jobs, results, runinputs
+from scoring.portal import jobs, workflow
 from scoring.portal.auth import Ctx, Role, endpoint
-from scoring.portal.routes.common import open_year, path_id
+from scoring.portal.parsing import open_year, path_id
+from scoring.portal.runs import results, run_inputs
+from scoring.portal.runs.verification import Outcome, verify_files, wanted
 from scoring.portal.store.accounts import account_names
 from scoring.portal.store.audit import record
 from scoring.portal.store.models import Publication, Run, RunFile
@@ -39,12 +41,13 @@ from scoring.portal.store.runs import (
     run_file_data,
     run_files,
 )
-from scoring.portal.verification import Outcome, verify_files, wanted
 from scoring.portal.web import download, render
+from scoring.portal.workflow import RunHistory, RunState, Step
 from scoring.portal.years import OpenYear, current_year
 from scoring.scores.models import ScoreReport
 
-STATE_LABELS = {"queued": "排队中", "running": "评分中", "succeeded": "已完成", "failed": "失败"}
+STATE_LABELS = {RunState.QUEUED: "排队中", RunState.RUNNING: "评分中", RunState.SUCCEEDED: "已完成",
+                RunState.FAILED: "失败"}
 INPUT_ROLES = {"config": "指标配置", "units": "单位名单", "catalogue": "任务目录",
                "central": "全国双打办记录", "previous": "上一考核年度结果", "adjustments": "审核调整",
                "submission": "单位报送"}
@@ -151,7 +154,7 @@ def _run(ctx: Ctx, db: Session) -> Run:
 def run_view(ctx: Ctx, db: Session) -> RunView:
     """Everything the run's page shows."""
     run = _run(ctx, db)
-    files = run_files(db, run.id) if run.state == "succeeded" else []
+    files = run_files(db, run.id) if run.state == RunState.SUCCEEDED else []
     report = results.report_of(db, run.id) if files else None
     manifest = None
     found = run_file(db, run.id, "outputs/manifest.json") if files else None
@@ -184,13 +187,11 @@ async def publish_run(ctx: Ctx) -> Response:
         run = _run(ctx, db)
         if publication_of(db, run.id) is not None:
             return  # already published: a retried request publishes once
-        if run.state != "succeeded":
-            raise HTTPException(409, "只能发布已完成的评分")
         current = current_publication(db, run.year)
-        if run.supersedes_run_id != (current.run_id if current else None):
-            raise HTTPException(409, "这次评分开始后，本年度已发布的结果发生了变化；请重新评分后再发布")
-        if run_file(db, run.id, results.summary_path()) is None:
-            raise HTTPException(409, "这次评分没有生成成绩单和全国汇总（PDF），不能发布")
+        workflow.check(Step.PUBLISH, RunHistory(
+            state=RunState(run.state), published=False, supersedes_run_id=run.supersedes_run_id,
+            current_run_id=current.run_id if current else None,
+            has_summary=run_file(db, run.id, results.summary_path()) is not None))
         row = publish(db, run, ctx.now, ctx.user.account_id, current)
         replaced = f"，取代第 {current.run_id} 次评分的结果" if current else ""
         ctx.audit(db, "publish", obj=f"run:{run.id}", before="未发布",
@@ -242,11 +243,11 @@ async def _zip(ctx: Ctx, select: str) -> Response:
                   if p.startswith("outputs/") and p.endswith(".pdf")}
         if not chosen:
             raise HTTPException(404, "这次评分没有生成 PDF")
-        data = runinputs.zipped(chosen)
+        data = run_inputs.zipped(chosen)
         name = f"{run.year}年度成绩单和全国汇总-第{run.id}次评分.zip"
     else:
         chosen = {p: d for p, d in files.items() if p.startswith("inputs/")}
-        data = runinputs.zipped(chosen, note=runinputs.reproduce_note(command, run.id))
+        data = run_inputs.zipped(chosen, note=run_inputs.reproduce_note(command, run.id))
         name = f"{run.year}年度评分输入-第{run.id}次评分.zip"
     return download(data, name, f"run-{run.id}-{select}.zip", media_type="application/zip")
 
@@ -269,7 +270,7 @@ async def verify_run(ctx: Ctx) -> Response:
 
     def load(db: Session) -> tuple[Run, dict[str, bytes]]:
         run = _run(ctx, db)
-        if run.state != "succeeded":
+        if run.state != RunState.SUCCEEDED:
             raise HTTPException(409, "只能复核已完成的评分")
         files = run_file_data(db, run.id)
         return run, {p: d for p, d in files.items() if wanted(p)}

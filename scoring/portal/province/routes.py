@@ -16,17 +16,19 @@ from starlette.exceptions import HTTPException
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from scoring.portal import workflow
 from scoring.portal.auth import Ctx, Role, endpoint
 from scoring.portal.findings import group_findings
-from scoring.portal.results import Published, published_result
-from scoring.portal.routes.common import CHANGED, NO_YEAR, open_year, path_id
+from scoring.portal.parsing import CHANGED, NO_YEAR, open_year, path_id
+from scoring.portal.runs.results import Published, published_result
 from scoring.portal.settings import china_date
-from scoring.portal.status import Standing, UnitState, next_step, refusal
+from scoring.portal.status import Standing, UnitState, next_step
 from scoring.portal.store.accounts import account_names
 from scoring.portal.store.models import Version
 from scoring.portal.store.runs import run_file
 from scoring.portal.store.submissions import NewVersion, UnitScope, peer_submissions
-from scoring.portal.web import display_name, download, render
+from scoring.portal.web import display_name, download, render, version_download
+from scoring.portal.workflow import Step, UnitHistory, VersionFacts
 from scoring.portal.years import OpenYear, current_year
 from scoring.problems import Severity
 from scoring.workbook.submission import Submission
@@ -39,8 +41,14 @@ def _own_version(ctx: Ctx, db: Session, scope: UnitScope) -> Version:
     return version
 
 
+def _history(ctx: Ctx, year: OpenYear, unit: Standing, version: VersionFacts | None = None) -> UnitHistory:
+    name = ctx.user.unit_code or ""
+    return UnitHistory(name=name, year=year.year, standing=unit, deadline=year.deadline,
+                       today=china_date(ctx.now), version=version)
+
+
 def _blocked(ctx: Ctx, year: OpenYear, unit: Standing) -> str | None:
-    return refusal(unit, year.deadline, china_date(ctx.now))
+    return workflow.refused(Step.UPLOAD, _history(ctx, year, unit))
 
 
 @dataclass(frozen=True)
@@ -112,9 +120,7 @@ async def upload(ctx: Ctx) -> Response:
 
     def check(db: Session) -> OpenYear:
         year = open_year(db)
-        blocked = _blocked(ctx, year, ctx.unit_scope(db, year.year).standing())
-        if blocked:
-            raise HTTPException(409, blocked)
+        workflow.check(Step.UPLOAD, _history(ctx, year, ctx.unit_scope(db, year.year).standing()))
         return year
 
     year = await ctx.read(check)  # checked again, under the write lock, before storing
@@ -130,9 +136,7 @@ async def upload(ctx: Ctx) -> Response:
     def store(db: Session) -> int:
         scope = ctx.unit_scope(db, year.year)
         before = scope.standing()
-        blocked = _blocked(ctx, year, before)
-        if blocked:
-            raise HTTPException(409, blocked)
+        workflow.check(Step.UPLOAD, _history(ctx, year, before))
         version = scope.add_version(new, ctx.user.account_id, ctx.now)
         after = "草稿" if before.state is UnitState.NOT_STARTED else before.label
         ctx.audit(db, "upload", obj=f"version:{version.id}", before=before.label,
@@ -140,13 +144,10 @@ async def upload(ctx: Ctx) -> Response:
                         f"{errors} 个错误，{warnings} 个警告）")
         return version.id
 
-    for attempt in range(5):
-        try:
-            version_id = await ctx.run(store)
-            break
-        except IntegrityError:  # another upload of this unit took the same number: take the next
-            if attempt == 4:
-                raise HTTPException(409, CHANGED) from None
+    try:
+        version_id = await ctx.run(store)
+    except IntegrityError:  # other uploads of this unit took every number the store tried
+        raise HTTPException(409, CHANGED) from None
     return RedirectResponse(f"/versions/{version_id}", status_code=303)
 
 
@@ -193,9 +194,7 @@ async def version_file(ctx: Ctx) -> Response:
         version = _own_version(ctx, db, scope)
         return version, scope.file_of(version)
 
-    version, data = await ctx.run(load)
-    ascii_name = f"version-{version.year}-{version.unit_code}-{version.number}.xlsx"
-    return download(data, version.file_name, ascii_name)
+    return version_download(await ctx.run(load))
 
 
 @endpoint(Role.PROVINCE)
@@ -220,16 +219,10 @@ async def submit(ctx: Ctx) -> Response:
     def do(db: Session) -> None:
         version = _own_version(ctx, db, ctx.unit_scope(db))
         year = open_year(db)
-        if version.year != year.year:
-            raise HTTPException(409, f"该版本属于 {version.year} 年度，当前开放的是 {year.year} 年度")
         scope = ctx.unit_scope(db, year.year)
         before = scope.standing()
-        blocked = _blocked(ctx, year, before)
-        if blocked:
-            raise HTTPException(409, blocked)
-        if version.errors:
-            raise HTTPException(409, f"第 {version.number} 版有 {version.errors} 个错误，不能提交；"
-                                     "请修正后重新上传")
+        facts = VersionFacts(number=version.number, year=version.year, errors=version.errors)
+        workflow.check(Step.SUBMIT, _history(ctx, year, before, facts))
         scope.add_decision(before.last_seq, "submit", ctx.now, ctx.user.account_id, version_id=version.id)
         ctx.audit(db, "submit", obj=f"version:{version.id}", before=before.label,
                   after=f"已提交（第 {version.number} 版，SHA-256 {version.blob_sha256}）")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from scoring.errors import ScoringError
 from scoring.pipeline import MANIFEST_FILE, verify
-from scoring.portal.runinputs import INPUTS, OUTPUTS, write_files
+from scoring.portal.runs.run_inputs import INPUTS, OUTPUTS, write_files
 
 COMPARED = (f"{OUTPUTS}/scores.json", f"{OUTPUTS}/ranking.xlsx", f"{OUTPUTS}/{MANIFEST_FILE}")
 

@@ -8,7 +8,7 @@ from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from scoring.portal.auth import Ctx, Role, endpoint
-from scoring.portal.routes.province import home_page
+from scoring.portal.province.routes import home_page
 from scoring.portal.store.accounts import ROLE_LABELS
 from scoring.portal.web import render
 from scoring.portal.years import current_year

@@ -17,10 +17,12 @@ from starlette.routing import Route
 
 from scoring.indicators.rules.base import TaskStatus
 from scoring.indicators.units import Unit
-from scoring.portal import adjusting, central, office
+from scoring.portal import workflow
 from scoring.portal.auth import Ctx, Role, endpoint
 from scoring.portal.findings import group_findings
-from scoring.portal.routes.common import CHANGED, open_year, path_id, path_unit, reason_field
+from scoring.portal.parsing import CHANGED, open_year, path_id, path_unit, reason_field
+from scoring.portal.records import central_values
+from scoring.portal.review import adjusting, dashboard_rows
 from scoring.portal.settings import china_date
 from scoring.portal.status import Standing, UnitState
 from scoring.portal.store.accounts import account_names
@@ -28,7 +30,8 @@ from scoring.portal.store.models import TaskReview, UnitEvent, Version
 from scoring.portal.store.overview import accepted_versions, year_activity
 from scoring.portal.store.reviews import add_task_review, central_in_force, reviews_in_force, task_reviews
 from scoring.portal.store.submissions import UnitScope
-from scoring.portal.web import download, render
+from scoring.portal.web import download, render, version_download
+from scoring.portal.workflow import Step, UnitHistory
 from scoring.portal.years import OpenYear, current_year
 from scoring.workbook.submission import Submission, TaskReport
 
@@ -39,20 +42,20 @@ ACTION_LABELS = {"submit": "提交", "return": "退回", "reopen": "重新开放
 async def dashboard(ctx: Ctx) -> Response:
     """All units of the open year: state, latest upload, findings, lateness; filters and counts."""
 
-    def load(db: Session) -> tuple[OpenYear | None, list[office.UnitRow]]:
+    def load(db: Session) -> tuple[OpenYear | None, list[dashboard_rows.UnitRow]]:
         year = current_year(db)
         if year is None:
             return None, []
         units = ctx.portal.year_files(year.year).config.units
         activity = year_activity(db, year.year, sorted(units))
-        return year, office.unit_rows(activity, units, year.deadline, china_date(ctx.now))
+        return year, dashboard_rows.unit_rows(activity, units, year.deadline, china_date(ctx.now))
 
     year, rows = await ctx.run(load)
     state, region = ctx.request.query_params.get("state"), ctx.request.query_params.get("region")
     return render(ctx.request, "central/dashboard.html", principal=ctx.user, year=year,
-                  rows=office.filtered(rows, state, region), counts=office.state_counts(rows),
+                  rows=dashboard_rows.filtered(rows, state, region), counts=dashboard_rows.state_counts(rows),
                   total=len(rows),
-                  regions=office.REGIONS, state=state or "", region=region or "",
+                  regions=dashboard_rows.REGIONS, state=state or "", region=region or "",
                   late=sum(1 for r in rows if r.late))
 
 
@@ -121,13 +124,13 @@ def unit_view(ctx: Ctx, db: Session) -> UnitView:
     names = account_names(db, people | {r.account_id for r in history})
     config = ctx.portal.year_files(year.year).config
     record = central_in_force(db, year.year)
-    values = central.parse_values(record.values, config.source.central_items()) if record else {}
+    values = central_values.parse_values(record.values, config.source.central_items()) if record else {}
     row = values.get(unit.code, {})
-    shown = [(item.name + (f"（{item.unit}）" if item.unit else ""), central.shown(row.get(item.code)))
+    shown = [(item.name + (f"（{item.unit}）" if item.unit else ""), central_values.shown(row.get(item.code)))
              for item in config.source.central_items()]
     today = china_date(ctx.now)
     return UnitView(year=year, unit=unit, standing=standing,
-                    late=office.lateness(standing, year.deadline, today),
+                    late=dashboard_rows.lateness(standing, year.deadline, today),
                     deadline_passed=year.deadline is not None and today > year.deadline, versions=versions,
                     events=events, names=names, submitted=submitted,
                     tasks=_tasks(ctx, year.year, submitted, reviews, unit.code) if submitted else [],
@@ -174,9 +177,7 @@ async def version_file(ctx: Ctx) -> Response:
         version, scope = _version(ctx, db)
         return version, scope.file_of(version)
 
-    version, data = await ctx.run(load)
-    ascii_name = f"version-{version.year}-{version.unit_code}-{version.number}.xlsx"
-    return download(data, version.file_name, ascii_name)
+    return version_download(await ctx.run(load))
 
 
 async def _decide(ctx: Ctx, work: Callable[[Session], None]) -> Response:
@@ -187,11 +188,15 @@ async def _decide(ctx: Ctx, work: Callable[[Session], None]) -> Response:
     return RedirectResponse(f"/central/units/{ctx.request.path_params['unit_code']}", status_code=303)
 
 
-def _scope(ctx: Ctx, db: Session) -> tuple[OpenYear, Unit, UnitScope, Standing]:
+def _scope(ctx: Ctx, db: Session, step: Step) -> tuple[OpenYear, Unit, UnitScope, Standing]:
+    """The open year, the unit of the path, its scope and standing, once ``step`` is allowed."""
     year = open_year(db)
     unit = path_unit(ctx, year.year)
     scope = ctx.office_scope(db, year.year, unit.code)
-    return year, unit, scope, scope.standing()
+    standing = scope.standing()
+    workflow.check(step, UnitHistory(name=unit.name, year=year.year, standing=standing,
+                                     deadline=year.deadline, today=china_date(ctx.now)))
+    return year, unit, scope, standing
 
 
 @endpoint(Role.CENTRAL)
@@ -200,9 +205,8 @@ async def accept(ctx: Ctx) -> Response:
     shown = ctx.form.get("version_id", "")
 
     def do(db: Session) -> None:
-        _, unit, scope, before = _scope(ctx, db)
-        if before.state is not UnitState.SUBMITTED or before.submitted is None:
-            raise HTTPException(409, f"只能接受已提交的报送（{unit.name}当前状态：{before.label}）")
+        _, unit, scope, before = _scope(ctx, db, Step.ACCEPT)
+        assert before.submitted is not None
         if str(before.submitted.version_id) != shown:
             raise HTTPException(409, CHANGED)
         version = scope.version(before.submitted.version_id or 0)
@@ -220,9 +224,8 @@ async def return_submission(ctx: Ctx) -> Response:
     reason = reason_field(ctx, what="退回理由")
 
     def do(db: Session) -> None:
-        _, unit, scope, before = _scope(ctx, db)
-        if before.state not in (UnitState.SUBMITTED, UnitState.ACCEPTED) or before.submitted is None:
-            raise HTTPException(409, f"只能退回已提交或已接受的报送（{unit.name}当前状态：{before.label}）")
+        _, unit, scope, before = _scope(ctx, db, Step.RETURN)
+        assert before.submitted is not None
         scope.add_decision(before.last_seq, "return", ctx.now, ctx.user.account_id,
                            version_id=before.submitted.version_id, reason=reason)
         ctx.audit(db, "return", obj=f"unit:{unit.code}", before=before.label, after=f"已退回：{reason}")
@@ -241,13 +244,8 @@ async def reopen(ctx: Ctx) -> Response:
         raise HTTPException(400, f"期限“{raw_until}”无效，应为 YYYY-MM-DD") from None
 
     def do(db: Session) -> None:
-        year, unit, scope, before = _scope(ctx, db)
-        today = china_date(ctx.now)
-        if before.state in (UnitState.SUBMITTED, UnitState.ACCEPTED):
-            raise HTTPException(409, f"{unit.name}已{before.label}，无需重新开放；如需修改请退回")
-        if year.deadline is None or today <= year.deadline:
-            raise HTTPException(409, "报送截止日期未过，单位仍可上传和提交，无需重新开放")
-        if until is not None and until < today:
+        _, unit, scope, before = _scope(ctx, db, Step.REOPEN)
+        if until is not None and until < china_date(ctx.now):
             raise HTTPException(400, "重新开放的期限不能早于今天")
         scope.add_decision(before.last_seq, "reopen", ctx.now, ctx.user.account_id, reason=reason,
                            until=until)
@@ -267,9 +265,8 @@ async def review_task(ctx: Ctx) -> Response:
     reason = reason_field(ctx, what="调整理由")
 
     def do(db: Session) -> None:
-        year, unit, scope, standing = _scope(ctx, db)
-        if standing.state not in (UnitState.SUBMITTED, UnitState.ACCEPTED) or standing.submitted is None:
-            raise HTTPException(409, f"{unit.name}没有已提交的报送，无可审核的任务落实情况")
+        year, unit, scope, standing = _scope(ctx, db, Step.REVIEW)
+        assert standing.submitted is not None
         version = scope.version(standing.submitted.version_id or 0)
         assert version is not None
         submission = Submission.model_validate_json(version.submission)

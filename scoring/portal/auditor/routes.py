@@ -13,11 +13,11 @@ from starlette.exceptions import HTTPException
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
-from scoring.portal import configaudit
-from scoring.portal.auditlog import ACTION_LABELS, LogFilter, csv_bytes, parse_filter
+from scoring.portal.auditor import config_lint
+from scoring.portal.auditor.audit_trail import ACTION_LABELS, LogFilter, csv_bytes, parse_filter
 from scoring.portal.auth import Ctx, Role, endpoint
-from scoring.portal.routes.common import path_id
-from scoring.portal.routes.runs import STATE_LABELS
+from scoring.portal.parsing import path_id
+from scoring.portal.runs.routes import STATE_LABELS
 from scoring.portal.store import audit
 from scoring.portal.store.accounts import ROLE_LABELS
 from scoring.portal.store.models import AuditEntry, Publication, Run
@@ -47,17 +47,17 @@ async def audit_home(ctx: Ctx) -> Response:
     """The auditor's start page."""
 
     def load(db: Session) -> AuditHome:
-        years = configaudit.config_years()
-        return AuditHome(years=years, previous={y: configaudit.previous_config_year(y) for y in years},
+        years = config_lint.config_years()
+        return AuditHome(years=years, previous={y: config_lint.previous_config_year(y) for y in years},
                          runs=all_runs(db), published=publications(db))
 
     view = await ctx.run(load)
     return render(ctx.request, "audit/home.html", principal=ctx.user, view=view, states=STATE_LABELS)
 
 
-async def _audit(ctx: Ctx) -> configaudit.ConfigAudit:
+async def _audit(ctx: Ctx) -> config_lint.ConfigAudit:
     year = path_id(ctx, "year")
-    found = await run_in_threadpool(configaudit.config_audit, year)
+    found = await run_in_threadpool(config_lint.config_audit, year)
     if found is None:
         raise HTTPException(404)
     return found
@@ -75,7 +75,7 @@ async def config_page(ctx: Ctx) -> Response:
 async def config_report(ctx: Ctx) -> Response:
     """The full audit report, exactly as ``scoring audit YEAR -o 报告.html`` writes it."""
     found = await _audit(ctx)
-    html = await run_in_threadpool(configaudit.audit_document, found)
+    html = await run_in_threadpool(config_lint.audit_document, found)
     return HTMLResponse(html, headers={"content-security-policy": REPORT_CSP})
 
 

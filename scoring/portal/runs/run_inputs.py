@@ -30,7 +30,8 @@ from sqlalchemy.orm import Session
 
 from scoring.errors import ScoringError
 from scoring.pipeline import PipelineRequest, YearFiles
-from scoring.portal import adjusting, central
+from scoring.portal.records import central_values
+from scoring.portal.review import adjusting
 from scoring.portal.settings import china_date
 from scoring.portal.status import UnitState
 from scoring.portal.store.accounts import account_names
@@ -102,9 +103,9 @@ def gather(db: Session, year: int, files: YearFiles) -> RunInputs:
     for code, data in db.execute(accepted):
         inputs.files[f"{SUBMISSIONS}/{template_name(config.units[code])}"] = data
     record = central_in_force(db, year)
-    values = central.parse_values(record.values, config.source.central_items()) if record else {}
+    values = central_values.parse_values(record.values, config.source.central_items()) if record else {}
     dates = {code: china_date(at) for code, at in submitted_on(db, year).items()}
-    inputs.files[inputs.central_file] = central.workbook(config.source, config.units, values, dates)
+    inputs.files[inputs.central_file] = central_values.workbook(config.source, config.units, values, dates)
     reviews = reviews_in_force(db, year)
     names = account_names(db, {r.account_id for r in reviews.values()})
     adjustments = adjusting.in_force(reviews, inputs.included, names)

@@ -11,16 +11,17 @@ from datetime import date
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from scoring.indicators.items import DataItem, ItemKind
 from scoring.indicators.units import Unit
-from scoring.portal import central
 from scoring.portal.auth import Ctx, Role, endpoint
 from scoring.portal.findings import group_findings
-from scoring.portal.routes.common import CHANGED, open_year, path_unit
+from scoring.portal.parsing import CHANGED, open_year, path_unit
+from scoring.portal.records import central_values
 from scoring.portal.settings import china_date
 from scoring.portal.store.accounts import account_names
 from scoring.portal.store.models import CentralRecord
@@ -41,7 +42,7 @@ class Records:
     year: OpenYear
     items: list[DataItem]
     units: list[Unit]
-    values: central.Values
+    values: central_values.Values
     dates: dict[str, date]
     record: CentralRecord | None
     history: list[CentralRecord]
@@ -55,7 +56,7 @@ def _records(ctx: Ctx, db: Session) -> Records:
     record = history[0] if history else None
     items = config.source.central_items()
     return Records(year=year, items=items, units=sorted(config.units.values(), key=lambda u: u.code),
-                   values=central.parse_values(record.values, items) if record else {},
+                   values=central_values.parse_values(record.values, items) if record else {},
                    dates={code: china_date(at) for code, at in submitted_on(db, year.year).items()},
                    record=record, history=history, names=account_names(db, {h.account_id for h in history}))
 
@@ -64,11 +65,11 @@ def _records(ctx: Ctx, db: Session) -> Records:
 async def records_page(ctx: Ctx) -> Response:
     """Every unit's central values in force, what is missing, and the history of changes."""
     records = await ctx.run(lambda db: _records(ctx, db))
-    shown = central.with_submit_dates(records.values, records.dates)
-    blanks = central.blank_counts(shown, [u.code for u in records.units], records.items)
+    shown = central_values.with_submit_dates(records.values, records.dates)
+    blanks = central_values.blank_counts(shown, [u.code for u in records.units], records.items)
     return render(ctx.request, "central/records.html", principal=ctx.user, records=records, shown=shown,
-                  blanks=blanks, incomplete=sum(1 for n in blanks.values() if n), value=central.shown,
-                  SUBMISSION_DATE=central.SUBMISSION_DATE)
+                  blanks=blanks, incomplete=sum(1 for n in blanks.values() if n), value=central_values.shown,
+                  SUBMISSION_DATE=central_values.SUBMISSION_DATE)
 
 
 @endpoint(Role.CENTRAL)
@@ -77,7 +78,8 @@ async def records_workbook(ctx: Ctx) -> Response:
     reads, and a starting point for editing offline and uploading again."""
     records = await ctx.run(lambda db: _records(ctx, db))
     config = ctx.portal.year_files(records.year.year).config
-    data = central.workbook(config.source, config.units, records.values, records.dates)
+    data = await run_in_threadpool(central_values.workbook, config.source, config.units, records.values,
+                                   records.dates)  # openpyxl takes most of a second: off the event loop
     name = L.central_file_name(records.year.year)
     return download(data, name, name)
 
@@ -87,8 +89,8 @@ def _form_page(ctx: Ctx, records: Records, unit: Unit, values: dict[str, Central
     errors = sum(f.severity is Severity.ERROR for problems in by_item.values() for f in problems)
     return render(ctx.request, "central/record_form.html", status_code=status_code, principal=ctx.user,
                   records=records, unit=unit, values=values, by_item=by_item, errors=errors,
-                  value=central.shown, portal_date=records.dates.get(unit.code), ItemKind=ItemKind,
-                  SUBMISSION_DATE=central.SUBMISSION_DATE)
+                  value=central_values.shown, portal_date=records.dates.get(unit.code), ItemKind=ItemKind,
+                  SUBMISSION_DATE=central_values.SUBMISSION_DATE)
 
 
 @endpoint(Role.CENTRAL)
@@ -101,9 +103,10 @@ async def record_form(ctx: Ctx) -> Response:
 
 def _changes(items: list[DataItem], old: dict[str, CentralValue],
              new: dict[str, CentralValue]) -> tuple[str, str]:
-    changed = [i for i in items if central.shown(old.get(i.code)) != central.shown(new.get(i.code))]
-    before = "；".join(f"{i.name} {central.shown(old.get(i.code)) or '空'}" for i in changed)
-    after = "；".join(f"{i.name} {central.shown(new.get(i.code)) or '空'}" for i in changed)
+    shown = central_values.shown
+    changed = [i for i in items if shown(old.get(i.code)) != shown(new.get(i.code))]
+    before = "；".join(f"{i.name} {shown(old.get(i.code)) or '空'}" for i in changed)
+    after = "；".join(f"{i.name} {shown(new.get(i.code)) or '空'}" for i in changed)
     return before or "无变化", after or "无变化"
 
 
@@ -115,25 +118,26 @@ async def save_record(ctx: Ctx) -> Response:
     old = dict(records.values.get(unit.code, {}))
     new: dict[str, CentralValue] = {}
     for item in records.items:
-        if item.code == central.SUBMISSION_DATE and unit.code in records.dates:
+        if item.code == central_values.SUBMISSION_DATE and unit.code in records.dates:
             new[item.code] = old.get(item.code)  # the portal's submit date is used, never a typed one
         else:
-            new[item.code] = central.form_value(item, ctx.form.get(f"item-{item.code}", ""))
+            new[item.code] = central_values.form_value(item, ctx.form.get(f"item-{item.code}", ""))
     config = ctx.portal.year_files(records.year.year).config
-    values = central.edited(records.values, unit.code, new)
-    data = central.workbook(config.source, config.units, values, records.dates)
+    values = central_values.edited(records.values, unit.code, new)
+    data = await run_in_threadpool(central_values.workbook, config.source, config.units, values,
+                                   records.dates)
     name = L.central_file_name(records.year.year)
     checked = await ctx.portal.workers.validate(data, name, records.year.year)
-    findings = central.unit_findings(checked, unit.code)
+    findings = central_values.unit_findings(checked, unit.code)
     if any(f.severity is Severity.ERROR for f in findings):
-        problems = central.by_item(checked, unit.code, findings)
+        problems = central_values.by_item(checked, unit.code, findings)
         return _form_page(ctx, records, unit, new, problems, status_code=400)
     before, after = _changes(records.items, old, new)
     number = records.record.number if records.record else 0
 
     def store(db: Session) -> None:
         add_central_record(db, records.year.year, source="form", unit_code=unit.code,
-                           values_json=central.values_json(values), at=ctx.now,
+                           values_json=central_values.values_json(values), at=ctx.now,
                            account_id=ctx.user.account_id, after_number=number,
                            warnings=sum(f.severity is Severity.WARNING for f in findings))
         ctx.audit(db, "central-form", obj=f"unit:{unit.code}", before=before,
@@ -163,7 +167,7 @@ async def upload_records(ctx: Ctx) -> Response:
     if any(f.severity is Severity.ERROR for f in findings) or not checked.central:
         return render(ctx.request, "central/records_refused.html", status_code=400, principal=ctx.user,
                       file_name=name, groups=group_findings(findings), summary=checked.summary_text())
-    values = central.from_submission(checked)
+    values = central_values.from_submission(checked)
     warnings = checked.count(Severity.WARNING)
 
     def store(db: Session) -> None:
@@ -171,7 +175,7 @@ async def upload_records(ctx: Ctx) -> Response:
         number = record.number if record else 0
         store_blob(db, sha256, data, ctx.now)
         add_central_record(db, year, source="workbook", blob_sha256=sha256, file_name=name,
-                           values_json=central.values_json(values), warnings=warnings, at=ctx.now,
+                           values_json=central_values.values_json(values), warnings=warnings, at=ctx.now,
                            account_id=ctx.user.account_id, after_number=number)
         ctx.audit(db, "central-upload", obj=f"central-records:{year}",
                   before=f"第 {number} 版" if number else "无记录",

@@ -1,0 +1,1 @@
+"""Scoring runs: their inputs folder, progress, results, publication and verification."""

@@ -1,0 +1,178 @@
+"""What may happen next to a unit, a version, a run and a publication, from their stored decisions.
+
+Pure functions: the routes read the rows into a history, ask ``check(step, history)`` (which raises
+``WorkflowRefused`` with the Chinese reason, shown as a 409 page) or ``next_steps(history)``, then
+write. A unit's state itself follows from its decisions in ``status``; this says which steps it allows.
+
+Unit steps: upload and submit (the provincial office; submit also needs a version without errors of
+the open year), accept, return, reopen and review (the central office). Run steps: publish.
+Objections to a publication (issue 22) get their steps and history here, next to ``PublicationHistory``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from scoring.portal.status import Standing, UnitState, refusal
+
+
+class Step(StrEnum):
+    """Something a person may ask the portal to do."""
+
+    UPLOAD = "upload"
+    SUBMIT = "submit"
+    ACCEPT = "accept"
+    RETURN = "return"
+    REOPEN = "reopen"
+    REVIEW = "review"
+    PUBLISH = "publish"
+
+
+class RunState(StrEnum):
+    """Where a scoring run stands (the stored ``runs.state`` strings)."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+
+class WorkflowRefused(Exception):
+    """A step the stored decisions do not allow; ``reason`` says why, in Chinese."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class VersionFacts:
+    """The version a submit is about."""
+
+    number: int
+    year: int
+    errors: int
+
+
+@dataclass(frozen=True)
+class UnitHistory:
+    """A unit in the open year: its standing, the deadline and today (Beijing), and the version
+    a submit names (if any)."""
+
+    name: str
+    year: int
+    standing: Standing
+    deadline: date | None
+    today: date
+    version: VersionFacts | None = None
+
+
+@dataclass(frozen=True)
+class RunHistory:
+    """A run as publishing reads it: its state, what it was started to replace and what is
+    published now."""
+
+    state: RunState
+    published: bool
+    supersedes_run_id: int | None
+    current_run_id: int | None
+    has_summary: bool
+
+
+@dataclass(frozen=True)
+class PublicationHistory:
+    """A publication of a year's results; no step acts on one yet (objections will)."""
+
+    run_id: int
+    current: bool
+
+
+History = UnitHistory | RunHistory | PublicationHistory
+
+UNIT_STEPS = (Step.UPLOAD, Step.SUBMIT, Step.ACCEPT, Step.RETURN, Step.REOPEN, Step.REVIEW)
+RUN_STEPS = (Step.PUBLISH,)
+DECIDED = (UnitState.SUBMITTED, UnitState.ACCEPTED)
+
+
+def _submit(unit: UnitHistory) -> str | None:
+    version = unit.version
+    if version is None:
+        return "请先上传报送文件"
+    if version.year != unit.year:
+        return f"该版本属于 {version.year} 年度，当前开放的是 {unit.year} 年度"
+    blocked = refusal(unit.standing, unit.deadline, unit.today)
+    if blocked:
+        return blocked
+    if version.errors:
+        return f"第 {version.number} 版有 {version.errors} 个错误，不能提交；请修正后重新上传"
+    return None
+
+
+def _unit_refusal(step: Step, unit: UnitHistory) -> str | None:
+    standing = unit.standing
+    if step is Step.UPLOAD:
+        return refusal(standing, unit.deadline, unit.today)
+    if step is Step.SUBMIT:
+        return _submit(unit)
+    if step is Step.ACCEPT:
+        if standing.state is not UnitState.SUBMITTED or standing.submitted is None:
+            return f"只能接受已提交的报送（{unit.name}当前状态：{standing.label}）"
+        return None
+    if step is Step.RETURN:
+        if standing.state not in DECIDED or standing.submitted is None:
+            return f"只能退回已提交或已接受的报送（{unit.name}当前状态：{standing.label}）"
+        return None
+    if step is Step.REOPEN:
+        if standing.state in DECIDED:
+            return f"{unit.name}{standing.label}，无需重新开放；如需修改请退回"
+        if unit.deadline is None or unit.today <= unit.deadline:
+            return "报送截止日期未过，单位仍可上传和提交，无需重新开放"
+        return None
+    if step is Step.REVIEW:
+        if standing.state not in DECIDED or standing.submitted is None:
+            return f"{unit.name}没有已提交的报送，无可审核的任务落实情况"
+        return None
+    return "这一操作不适用于单位的报送"
+
+
+def _run_refusal(step: Step, run: RunHistory) -> str | None:
+    if step is not Step.PUBLISH:
+        return "这一操作不适用于评分"
+    if run.published:
+        return "这次评分的结果已经发布"
+    if run.state is not RunState.SUCCEEDED:
+        return "只能发布已完成的评分"
+    if run.supersedes_run_id != run.current_run_id:
+        return "这次评分开始后，本年度已发布的结果发生了变化；请重新评分后再发布"
+    if not run.has_summary:
+        return "这次评分没有生成成绩单和全国汇总（PDF），不能发布"
+    return None
+
+
+def refused(step: Step, history: History) -> str | None:
+    """Why ``step`` is not allowed after ``history``, in Chinese; None when it is."""
+    if isinstance(history, UnitHistory):
+        return _unit_refusal(step, history)
+    if isinstance(history, RunHistory):
+        return _run_refusal(step, history)
+    return "发布的结果上暂无可进行的操作"
+
+
+def check(step: Step, history: History) -> None:
+    """Raise ``WorkflowRefused`` with the reason unless ``step`` is allowed after ``history``."""
+    reason = refused(step, history)
+    if reason is not None:
+        raise WorkflowRefused(reason)
+
+
+def next_steps(history: History) -> set[Step]:
+    """Every step allowed after ``history``."""
+    if isinstance(history, UnitHistory):
+        candidates: tuple[Step, ...] = UNIT_STEPS
+    elif isinstance(history, RunHistory):
+        candidates = RUN_STEPS
+    else:
+        candidates = ()
+    return {step for step in candidates if refused(step, history) is None}
