@@ -22,6 +22,7 @@ from starlette.routing import Route
 from scoring.pipeline import Manifest
 from scoring.portal import jobs, results, runinputs
 from scoring.portal.auth import Ctx, Role, endpoint
+from scoring.portal.findings import FindingGroup, run_findings
 from scoring.portal.routes.common import open_year, path_id
 from scoring.portal.store.accounts import account_names
 from scoring.portal.store.audit import record
@@ -139,6 +140,14 @@ class RunView:
     @property
     def pdfs(self) -> list[RunFile]:
         return [f for f in self.files if f.path.endswith(".pdf")]
+
+    @property
+    def findings(self) -> list[FindingGroup]:
+        """Every finding of the run, grouped by unit."""
+        if self.report is None:
+            return []
+        units = [(f"{u.code} {u.name}", u.findings) for u in self.report.units]
+        return run_findings(units, self.report.findings)
 
 
 def _run(ctx: Ctx, db: Session) -> Run:
