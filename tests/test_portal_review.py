@@ -222,3 +222,17 @@ def test_unit_page_shows_versions_findings_and_decisions(portal_app) -> None:
     assert "问题列表" in findings and "value-missing" in findings
     assert office.get(f"/central/versions/{bad}/file").content == invalid("value-missing").read_bytes()
     assert office.get("/central/versions/99999").status_code == 404
+
+
+def test_another_units_workbook_is_an_error_and_cannot_be_submitted(portal_app) -> None:
+    bj = Client(portal_app, "bj")
+    version = version_id(bj.upload(sample("310000")))  # 北京's account, 上海's workbook
+    page = bj.get(f"/versions/{version}").text
+    assert "upload-unit-mismatch" in page or "本账号属于北京市" in page
+    assert "北京市" in page and "上海市的报送" in page
+    refused = bj.post(f"/versions/{version}/submit")
+    assert refused.status_code == 409 and "不能提交" in refused.text
+    office = Client(portal_app, "central")
+    assert _units_listed(office.get("/central?state=submitted").text) == []
+    own = version_id(bj.upload(sample("110000")))  # its own workbook still goes through
+    assert bj.post(f"/versions/{own}/submit").status_code == 303

@@ -336,3 +336,20 @@ def test_a_run_whose_inputs_are_gone_fails_with_the_reason(portal_app, clock: Cl
     assert not jobs.execute(portal.settings.database_url, portal.settings, run_id, clock)
     [failed] = _all(portal_app, Run)
     assert failed.state == "failed" and "输入目录已不存在" in (failed.message or "")
+
+
+def test_the_run_page_lists_every_finding_grouped_by_unit(portal_app) -> None:
+    office = Client(portal_app, "central")
+    _accept(portal_app, "sh", "310000")
+    assert central_workbook_upload(office).status_code == 303
+    run_id = run_to_end(portal_app, office)
+    page = office.get(f"/runs/{run_id}").text
+    scores = json.loads(_file(office, run_id, "outputs/scores.json"))
+    with_findings = [u for u in scores["units"] if u["findings"]]
+    assert with_findings and "本次评分的全部问题（按单位）" in page
+    section = page[page.index("本次评分的全部问题（按单位）"):]
+    for unit in with_findings:
+        start = section.index(f"{unit['code']} {unit['name']}")
+        group = section[start:section.index("</table>", start)]
+        for finding in unit["findings"]:
+            assert finding["code"] in group, (unit["code"], finding["code"])

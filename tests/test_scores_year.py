@@ -168,8 +168,8 @@ def test_errors_first_keeps_the_order_within_a_severity() -> None:
 
 
 def test_files_are_attributed_by_template_then_by_name(inputs: Path, tmp_path: Path) -> None:
-    # 北京's workbook saved as 120000-….xlsx is still 北京's (its template says so); with 北京 left
-    # out of the unit list, the file name's code decides; an unknown name and no template: skipped
+    # 北京's workbook saved as 120000-….xlsx is an error told to both and credited to neither; with
+    # 北京 left out of the unit list, the file name's code decides; an unknown name and no template: skipped
     folder = tmp_path / "in"
     folder.mkdir()
     shutil.copy(inputs / "inbox" / "110000.xlsx", folder / "120000-改名.xlsx")
@@ -178,11 +178,12 @@ def test_files_are_attributed_by_template_then_by_name(inputs: Path, tmp_path: P
     seen: list[str] = []
     collected = collect(folder, 2030, files.loader(), {"110000", "120000"}, lambda p: seen.append(p.name))
     assert seen == ["120000-改名.xlsx", "misc.csv"]
-    assert list(collected.by_unit) == ["110000"] and collected.by_unit["110000"].unit_code == "110000"
+    assert list(collected.by_unit) == []
     assert [(p.code, p.file) for p in collected.problems] == [
+        ("submission-unit-mismatch", "120000-改名.xlsx"),
         ("file-unattributed", "misc.csv"), ("file-not-xlsx", "misc.csv")]  # one column: not even CSV
     assert [(r.path.name, r.unit_code, r.name_unit, r.content_unit) for r in collected.files] == [
-        ("120000-改名.xlsx", "110000", "120000", "110000"), ("misc.csv", None, None, None)]
+        ("120000-改名.xlsx", None, "120000", "110000"), ("misc.csv", None, None, None)]
     renamed = collect(folder, 2030, files.loader(), {"120000"})
     assert list(renamed.by_unit) == ["120000"] and renamed.by_unit["120000"].unit_code == "110000"
 
@@ -203,3 +204,28 @@ def test_duplicates_and_files_known_only_by_name(inputs: Path, tmp_path: Path) -
     assert list(collected.by_unit) == ["120000"] and collected.by_unit["120000"].unit_code == "120000"
     assert [(p.code, p.file) for p in collected.problems] == [
         ("file-unattributed", "zz.csv"), ("file-not-xlsx", "zz.csv")]
+
+
+def test_a_blank_central_cell_is_a_finding_on_its_unit(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+    from typer.testing import CliRunner
+
+    from scoring.cli import app
+
+    book = load_workbook(ROOT / "sample_inputs" / "central-2022.xlsx")
+    sheet = book["中央记录"]
+    column = next(c.column for c in sheet[2] if c.value == "submission_date")
+    row = next(c.row for c in sheet["A"] if str(c.value).strip() == "140000")
+    sheet.cell(row, column).value = None  # 山西's submission date left blank
+    central = tmp_path / "central-2022.xlsx"
+    book.save(central)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["score", "2022", str(ROOT / "sample_inputs" / "2022"),
+                                      "--central", str(central), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    units = {u["code"]: u for u in json.loads((out / "scores.json").read_text("utf-8"))["units"]}
+    told = [(f["code"], f["sheet"], f["cell"]) for f in units["140000"]["findings"]
+            if f["sheet"] == "中央记录"]
+    assert told == [("value-missing", "中央记录", sheet.cell(row, column).coordinate)]
+    assert not any(f["sheet"] == "中央记录" for code, u in units.items() if code != "140000"
+                   for f in u["findings"])

@@ -69,14 +69,15 @@ def _codes(findings: list[object]) -> list[str]:
 def test_every_entry_is_read_or_reported(inbox: Path) -> None:
     result = _collected(inbox)
     assert sorted(r.path.name for r in result.files) == sorted(p.name for p in inbox.iterdir())
-    # 北京's name, 上海's content: counted for 上海, and both are told
-    shanghai = result.by_unit["310000"]
-    assert "file-name-unit-mismatch" in _codes(shanghai.findings) and shanghai.valid
-    assert "110000" not in result.by_unit
-    assert _codes(result.findings_for("110000")) == ["file-name-unit-mismatch"]
-    assert "上海市" in result.findings_for("110000")[0].message
+    # 北京's name, 上海's content: an error told to both units, counted for neither
+    assert "110000" not in result.by_unit and "310000" not in result.by_unit
+    for code in ("110000", "310000"):
+        told = result.findings_for(code)
+        assert [(f.code, f.severity.value) for f in told] == [("submission-unit-mismatch", "error")]
+        assert "北京市" in told[0].message and "上海市" in told[0].message
     record = next(r for r in result.files if r.path.name == "110000-北京.xlsx")
     assert record.name_mismatch and (record.name_unit, record.content_unit) == ("110000", "310000")
+    assert record.unit_code is None
     # attributed by name, refused with the reason and the fix
     assert _codes(result.by_unit["120000"].findings) == ["file-ods"]
     assert "另存为" in result.by_unit["120000"].findings[0].message
@@ -103,12 +104,12 @@ def test_the_run_scores_the_rest_and_lists_every_entry(inbox: Path, tmp_path: Pa
     assert result.exit_code == 0, result.output
     report = json.loads((out / "scores.json").read_text("utf-8"))
     units = {u["code"]: u for u in report["units"]}
-    assert units["310000"]["status"] == "scored"
-    assert units["110000"]["status"] == "missing"
-    assert [f["code"] for f in units["110000"]["findings"]] == ["file-name-unit-mismatch"]
+    for code in ("110000", "310000"):  # the misnamed file credits neither unit
+        assert units[code]["status"] == "missing"
+        assert [f["code"] for f in units[code]["findings"]] == ["submission-unit-mismatch"]
     for code in ("120000", "130000", "140000"):
         assert units[code]["status"] == "not_scored" and units[code]["findings"], code
-    assert sum(u["status"] == "scored" for u in units.values()) == 28  # 32 − 北京 − 天津, 河北, 山西
+    assert sum(u["status"] == "scored" for u in units.values()) == 27  # 32 − 北京, 上海 − 天津, 河北, 山西
     stray = {(f["file"], f["code"]) for f in report["findings"]}
     assert ("汇总.xlsx", "file-csv") in stray and ("pipe.xlsx", "file-not-regular") in stray
     manifest = json.loads((out / "manifest.json").read_text("utf-8"))
@@ -137,3 +138,17 @@ def test_two_recognised_workbooks_for_one_unit_are_never_guessed(tmp_path: Path)
     shutil.copy(SAMPLES / "110000-北京.xlsx", folder / "北京-修改版.xlsx")
     result = _collected(folder)
     assert [s.file for s in result.duplicates["110000"]] == ["110000-北京.xlsx", "北京-修改版.xlsx"]
+
+
+def test_a_misnamed_copy_does_not_stop_the_units_own_file(tmp_path: Path) -> None:
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    shutil.copy(SAMPLES / "310000-上海.xlsx", folder / "310000-上海.xlsx")
+    shutil.copy(SAMPLES / "310000-上海.xlsx", folder / "500000-重庆.xlsx")  # 重庆's name, 上海's workbook
+    result = _collected(folder)
+    assert "500000" not in result.by_unit
+    assert _codes(result.findings_for("500000")) == ["submission-unit-mismatch"]
+    shanghai = result.by_unit["310000"]
+    assert shanghai.valid and shanghai.file == "310000-上海.xlsx"
+    assert "submission-unit-mismatch-elsewhere" in _codes(shanghai.findings)
+    assert ("500000-重庆.xlsx", "submission-unit-mismatch") in [(p.file, p.code) for p in result.problems]

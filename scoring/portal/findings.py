@@ -54,3 +54,23 @@ def group_findings(findings: list[Problem]) -> list[FindingGroup]:
             items=[ShownFinding(severity=f.severity.value, label=SEVERITY_LABELS[f.severity], code=f.code,
                                 cell=f.cell or "", value=f.value or "", message=f.message) for f in mine]))
     return groups
+
+
+def _shown(f: Problem) -> ShownFinding:
+    where = "！".join(part for part in (f.file, f.sheet, f.cell) if part)
+    return ShownFinding(severity=f.severity.value, label=SEVERITY_LABELS[f.severity], code=f.code,
+                        cell=where, value=f.value or "", message=f.message)
+
+
+def run_findings(units: list[tuple[str, list[Problem]]], stray: list[Problem]) -> list[FindingGroup]:
+    """Every finding of a run, one group per unit (units without findings left out), then the
+    files no unit could be found for; each group errors → warnings → notes."""
+    groups = []
+    for title, findings in [*units, ("未归属任何单位的文件", stray)]:
+        if not findings:
+            continue
+        mine = sorted(findings, key=lambda f: _SEVERITY_ORDER[f.severity])
+        groups.append(FindingGroup(
+            title=title, errors=sum(f.severity is Severity.ERROR for f in mine),
+            warnings=sum(f.severity is Severity.WARNING for f in mine), items=[_shown(f) for f in mine]))
+    return groups

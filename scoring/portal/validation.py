@@ -36,10 +36,21 @@ def year_files(year: int) -> YearFiles:
     return load_year_files(year)
 
 
-def validate_upload(data: bytes, file_name: str, year: int) -> Submission:
+def validate_upload(data: bytes, file_name: str, year: int, unit: str | None = None) -> Submission:
     """Every finding about uploaded bytes, exactly as ``scoring validate --year YEAR`` reports them
-    (the validator's bytes door: same caps, same messages; the name is never used as a path)."""
-    return validate_bytes(data, file_name, year_files(year).loader(), expected_year=year)
+    (the validator's bytes door: same caps, same messages; the name is never used as a path), and,
+    for a unit's upload, an error when the workbook is another unit's."""
+    loader = year_files(year).loader()
+    submission = validate_bytes(data, file_name, loader, expected_year=year)
+    if unit is not None and submission.unit_code is not None and submission.unit_code != unit:
+        config = loader(year)
+        names = {code: u.name for code, u in config.units.items()} if config else {}
+        own, holds = names.get(unit, unit), names.get(submission.unit_code, submission.unit_code)
+        submission.findings = [*submission.findings, Problem(
+            code="upload-unit-mismatch", severity=Severity.ERROR,
+            message=f"本账号属于{own}，但上传的工作簿（封面和模板信息）是{holds}的报送；"
+                    f"不能作为{own}的报送提交，也不会计入{holds}。请下载并填写本单位的模板")]
+    return submission
 
 
 @dataclass(frozen=True)
@@ -106,11 +117,12 @@ class Workers:
                 self._executor = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
         return self._executor
 
-    async def validate(self, data: bytes, file_name: str, year: int) -> Submission:
-        """Validate in a worker; a file that takes too long is refused with a finding."""
+    async def validate(self, data: bytes, file_name: str, year: int, unit: str | None = None) -> Submission:
+        """Validate in a worker (as ``unit``'s upload when given); a file that takes too long is
+        refused with a finding."""
         loop = asyncio.get_running_loop()
         try:
-            future = loop.run_in_executor(self._pool(), validate_upload, data, file_name, year)
+            future = loop.run_in_executor(self._pool(), validate_upload, data, file_name, year, unit)
             return await asyncio.wait_for(future, self.timeout_s)
         except TimeoutError:
             return timed_out(file_name, self.timeout_s)

@@ -5,10 +5,11 @@ named ``x.xlsx``, a pipe, ``.ods``/``.et``/``.xls``/``.pdf``, a file without rea
 "validated" into its own findings, so one bad entry never stops the others. Office lock files
 and hidden files are listed as ignored. A file belongs to the unit its content names (hidden
 metadata and cover), else to the six digits its name starts with (so even a corrupt
-``110000-北京.xlsx`` is reported against 北京). When name and content disagree, both units
-are told. A unit with one recognised workbook and other files beside it is scored from the
-workbook, with a warning about the rest; two recognised workbooks for one unit are reported,
-never guessed. A file no unit can be found for is reported with its own findings.
+``110000-北京.xlsx`` is reported against 北京). When name and content disagree, the file is
+an error told to both units and credited to neither. A unit with one recognised workbook and
+other files beside it is scored from the workbook, with a warning about the rest; two
+recognised workbooks for one unit are reported, never guessed. A file no unit can be found
+for is reported with its own findings.
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ class FileRecord:
     path: Path
     submission: Submission | None
     unit_code: str | None = None
-    """The unit it was counted for: the one its content names, else its name's prefix."""
+    """The unit it was counted for: the one its content names, else its name's prefix; none when
+    name and content disagree."""
     name_unit: str | None = None
     """The unit whose code the file name starts with."""
     content_unit: str | None = None
@@ -87,17 +89,19 @@ def _unit_name(code: str, names: Mapping[str, str]) -> str:
 
 
 def _mismatch(record: FileRecord, names: Mapping[str, str], result: Collected) -> None:
+    """A file named for one unit that holds another's submission: an error on the file, told to
+    both units, and the file credited to neither."""
     assert record.submission is not None and record.name_unit and record.content_unit
     file = record.path.name
     named, holds = _unit_name(record.name_unit, names), _unit_name(record.content_unit, names)
-    record.submission.findings = [*record.submission.findings, Problem(
-        code="file-name-unit-mismatch", severity=Severity.WARNING,
-        message=f"文件名“{file}”是{named}的代码，但内容（封面和模板信息）是{holds}的报送，已计入{holds}；"
-                "请核对文件是否放错或命名有误")]
-    result.unit_findings.setdefault(record.name_unit, []).append(Problem(
-        code="file-name-unit-mismatch", severity=Severity.WARNING, file=file,
-        message=f"文件“{file}”以{named}的代码命名，但内容是{holds}的报送，已计入{holds}；"
-                f"{named}的报送可能漏报或放错了文件"))
+    error = Problem(
+        code="submission-unit-mismatch", severity=Severity.ERROR, file=file,
+        message=f"文件“{file}”以{named}的代码命名，但内容（封面和模板信息）是{holds}的报送；"
+                f"该文件不计入{named}，也不计入{holds}。请核对文件是否放错或命名有误")
+    record.submission.findings = [*record.submission.findings, error]
+    result.problems.append(error)
+    result.unit_findings.setdefault(record.name_unit, []).append(error)
+    result.unit_findings.setdefault(record.content_unit, []).append(error)
 
 
 def _set_aside(kept: Submission, other: Submission) -> Problem:
@@ -119,9 +123,17 @@ def _assign(candidates: dict[str, list[Submission]], result: Collected) -> None:
         else:
             result.duplicates[code] = subs
     for code, extra in result.unit_findings.items():
-        if code in result.by_unit:
+        if code in result.by_unit:  # the unit's own file is scored; another unit's error only told
             submission = result.by_unit[code]
-            submission.findings = [*submission.findings, *extra]
+            submission.findings = [*submission.findings, *(_told(f) for f in extra)]
+
+
+def _told(problem: Problem) -> Problem:
+    """Another file's error, as a warning on a unit whose own submission is scored."""
+    if problem.severity is not Severity.ERROR:
+        return problem
+    return problem.model_copy(update={"code": "submission-unit-mismatch-elsewhere",
+                                      "severity": Severity.WARNING})
 
 
 def collect(folder: Path, year: int, load_config: ConfigLoader, units: set[str],
@@ -149,12 +161,14 @@ def collect(folder: Path, year: int, load_config: ConfigLoader, units: set[str],
         prefix = _CODE_PREFIX.match(path.name)
         name_unit = prefix[1] if prefix and prefix[1] in units else None
         content_unit = submission.unit_code if submission.unit_code in units else None
-        code = content_unit or name_unit
+        mismatch = bool(name_unit and content_unit and name_unit != content_unit)
+        code = None if mismatch else content_unit or name_unit
         record = FileRecord(path=path, submission=submission, unit_code=code, name_unit=name_unit,
                             content_unit=content_unit)
         result.files.append(record)
         if record.name_mismatch:
             _mismatch(record, names, result)
+            continue
         if code is None:
             central = submission.unit_code == L.CENTRAL_UNIT
             result.problems.append(Problem(

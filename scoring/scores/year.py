@@ -18,6 +18,7 @@ from scoring.scores.models import ScoreReport, SectionInfo, SubmissionRef, UnitS
 from scoring.scores.ranking import assign_ranks, assign_tiers, listing_order
 from scoring.scores.robustness import DEFAULT_SAMPLES, method_text, robustness
 from scoring.scores.trend import PreviousResults, apply_trend
+from scoring.workbook import layout as L
 from scoring.workbook.source import YearConfig
 from scoring.workbook.submission import ItemValue, Submission
 
@@ -26,6 +27,14 @@ def errors_first(findings: list[Problem]) -> list[Problem]:
     """Findings with errors first, then warnings, then notes."""
     order = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
     return sorted(findings, key=lambda f: order[f.severity])
+
+
+def central_findings(values: Mapping[str, ItemValue], central_submission: Submission | None) -> list[Problem]:
+    """The central records' findings on one unit's row (a blank or invalid cell), so that the unit's
+    scorecard and the run page show what its central figures were scored from."""
+    cells = {v.cell for v in values.values() if v.cell is not None}
+    return errors_first([f for f in (central_submission.findings if central_submission else [])
+                         if f.sheet == L.CENTRAL and f.cell in cells])
 
 
 def score_year(config: YearConfig, collected: Collected,
@@ -68,6 +77,9 @@ def score_year(config: YearConfig, collected: Collected,
     for unit_score in scored:
         unit_score.robustness = intervals.get(unit_score.code)
     apply_trend(scored, previous, indicator_set.rounding.decimals)
+    for unit_score in scored:  # the central figures a score was computed from
+        unit_score.findings = [*unit_score.findings,
+                               *central_findings(central.get(unit_score.code, {}), central_submission)]
     return ScoreReport(
         year=indicator_set.year, title=indicator_set.title, config_sha256=config.source.sha256,
         engine_version=__version__, total_points=indicator_set.total_points,

@@ -127,7 +127,7 @@ async def upload(ctx: Ctx) -> Response:
     data = await ctx.upload.read()
     name = display_name(ctx.upload.filename)
     sha256 = hashlib.sha256(data).hexdigest()
-    submission = await ctx.portal.workers.validate(data, name, year.year)
+    submission = await ctx.portal.workers.validate(data, name, year.year, ctx.user.unit_code)
     submission = submission.model_copy(update={"file": name, "sha256": sha256, "size": len(data)})
     errors, warnings, notes = _counts(submission)
     new = NewVersion(file_name=name, data=data, sha256=sha256, errors=errors, warnings=warnings, notes=notes,

@@ -25,6 +25,7 @@ from scoring.portal.auth import Ctx, Role, endpoint
 from scoring.portal.parsing import open_year, path_id
 from scoring.portal.runs import results, run_inputs
 from scoring.portal.runs.verification import Outcome, verify_files, wanted
+from scoring.portal.findings import FindingGroup, run_findings
 from scoring.portal.store.accounts import account_names
 from scoring.portal.store.audit import record
 from scoring.portal.store.models import Publication, Run, RunFile
@@ -142,6 +143,14 @@ class RunView:
     @property
     def pdfs(self) -> list[RunFile]:
         return [f for f in self.files if f.path.endswith(".pdf")]
+
+    @property
+    def findings(self) -> list[FindingGroup]:
+        """Every finding of the run, grouped by unit."""
+        if self.report is None:
+            return []
+        units = [(f"{u.code} {u.name}", u.findings) for u in self.report.units]
+        return run_findings(units, self.report.findings)
 
 
 def _run(ctx: Ctx, db: Session) -> Run:
