@@ -22,10 +22,10 @@ from starlette.routing import Route
 from scoring.pipeline import Manifest
 from scoring.portal import jobs, workflow
 from scoring.portal.auth import Ctx, Role, endpoint
+from scoring.portal.findings import FindingGroup, run_findings
 from scoring.portal.parsing import open_year, path_id
 from scoring.portal.runs import results, run_inputs
 from scoring.portal.runs.verification import Outcome, verify_files, wanted
-from scoring.portal.findings import FindingGroup, run_findings
 from scoring.portal.store.accounts import account_names
 from scoring.portal.store.audit import record
 from scoring.portal.store.models import Publication, Run, RunFile
