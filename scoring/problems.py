@@ -68,3 +68,41 @@ def escalate(problems: list[Problem]) -> list[Problem]:
         p.model_copy(update={"severity": Severity.ERROR}) if p.severity is Severity.WARNING else p
         for p in problems
     ]
+
+
+class ProblemKind(BaseModel):
+    """One catalogued problem code: its usual severity, Chinese name, message template and 处理办法."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    code: str
+    severity: Severity
+    title: str
+    fix: str
+    template: str | None = None
+
+    def message(self, **fields: object) -> str:
+        """The message rendered from the template with the call site's values."""
+        if self.template is None:
+            raise ValueError(f"problem code {self.code} has no message template")
+        return self.template.format(**fields)
+
+
+def kind(code: str) -> ProblemKind:
+    """The catalogue entry of ``code``; an uncatalogued code is a programming error."""
+    from scoring.problem_codes import CATALOGUE
+
+    return CATALOGUE[code]
+
+
+def make(code: str, severity: Severity | None = None, **where_and_fields: object) -> Problem:
+    """A problem of catalogued ``code`` whose message is rendered from the catalogue's template.
+
+    Location keywords (``file``, ``sheet``, ``cell``, ``value``, ``line``, ``path``) place the
+    problem; every other keyword is a value for the template.
+    """
+    place = {k: where_and_fields.pop(k) for k in ("file", "line", "path", "sheet", "cell", "value")
+             if k in where_and_fields}
+    entry = kind(code)
+    return Problem(code=code, severity=severity or entry.severity, message=entry.message(**where_and_fields),
+                   **place)

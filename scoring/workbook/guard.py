@@ -14,7 +14,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 
-from scoring.problems import Problem, Severity
+from scoring.problems import Problem, Severity, make
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -51,35 +51,10 @@ class UnsafeEntry(Exception):
     """A zip entry turned out larger than allowed while it was being read."""
 
 
-MESSAGES: dict[str, str] = {
-    "file-empty": "文件为空（0 字节），请重新保存后上传",
-    "file-too-large": "文件过大（{size:.1f} MB，上限 {limit:.0f} MB），未读取；报送工作簿通常不到 1 MB，"
-                      "请确认文件无误后另存为 .xlsx 再上传",
-    "file-unreadable": "无法读取文件（{reason}）",
-    "file-missing": "文件不存在（或是指向不存在文件的快捷方式）",
-    "file-is-folder": "这是一个文件夹，不是工作簿文件；请把填好的 .xlsx 工作簿本身放入报送目录",
-    "file-not-regular": "这不是普通文件（{kind}），已拒绝读取；请上传填好的 .xlsx 工作簿",
-    "file-encrypted": "文件设有打开密码（已加密），无法读取；请取消密码后另存为 .xlsx 再上传",
-    "file-legacy-xls": "这是旧版 Excel 97-2003 文件（.xls），"
-                       "请在 Excel 或 WPS 中“另存为”Excel 工作簿（.xlsx）后再上传",
-    "file-wps-et": "这是 WPS 表格文件（.et），请在 WPS 中“另存为”Excel 工作簿（.xlsx）后再上传",
-    "file-ods": "这是 OpenDocument 表格（.ods，LibreOffice/WPS 的默认格式），"
-                "请“另存为”Excel 工作簿（.xlsx）后再上传",
-    "file-pdf": "这是 PDF 文件，无法读取其中的数据；请上传填好的 Excel 工作簿（.xlsx），"
-                "PDF 可作为佐证材料另行报送",
-    "file-html": "这是网页（HTML）或 XML 文件改了扩展名，不是 Excel 工作簿；请用本年度模板填写后保存为 .xlsx",
-    "file-csv": "这是 CSV 或文本文件改了扩展名，不是 Excel 工作簿；请用本年度模板填写后保存为 .xlsx",
-    "file-not-xlsx": "{kind}不是 Excel 工作簿（.xlsx），请用本年度模板填写后上传",
-    "file-corrupt": "文件已损坏或不完整（{reason}），请重新保存后上传",
-    "zip-too-many-entries": "压缩包内文件过多（{count} 个，上限 {limit} 个），疑似恶意文件，已拒绝",
-    "zip-bomb": "解压后过大（{what}：{size} 字节），疑似压缩炸弹，已拒绝",
-    "xml-entity": "文件中“{part}”含有 DTD/实体声明，疑似 XML 实体攻击，已拒绝",
-}
 
 
 def _problem(code: str, file: str, value: str | None = None, **fields: object) -> Problem:
-    return Problem(code=code, severity=Severity.ERROR, message=MESSAGES[code].format(**fields),
-                   file=file, value=value)
+    return make(code, Severity.ERROR, file=file, value=value, **fields)
 
 
 def _sniff_not_zip(head: bytes, file: str) -> Problem:
@@ -144,10 +119,10 @@ def check_archive(archive: zipfile.ZipFile, file: str,
         ratio = info.file_size / max(info.compress_size, 1)
         if info.file_size > limits.max_entry_bytes or (
                 info.file_size > limits.ratio_floor_bytes and ratio > limits.max_ratio):
-            return [_problem("zip-bomb", file, info.filename, what=f"“{info.filename}”，压缩比 {ratio:.0f}",
-                             size=info.file_size)]
+            what = f"“{info.filename}”，压缩比 {ratio:.0f}，{info.file_size} 字节"
+            return [_problem("zip-bomb", file, info.filename, what=what)]
     if total > limits.max_total_bytes:
-        return [_problem("zip-bomb", file, str(total), what="总大小", size=total)]
+        return [_problem("zip-bomb", file, str(total), what=f"总大小：{total} 字节")]
     names = {info.filename for info in entries}
     if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
         if "EncryptedPackage" in names:

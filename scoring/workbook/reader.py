@@ -16,16 +16,35 @@ import zipfile
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Literal
-from xml.etree.ElementTree import Element
+from xml.etree.ElementTree import Element, ParseError
 
 from defusedxml.ElementTree import fromstring, iterparse
 
-from scoring.workbook.guard import DEFAULT_LIMITS, Limits, UnsafeEntry, read_entry
+from scoring.workbook.guard import CORRUPT_ERRORS, DEFAULT_LIMITS, Limits, UnsafeEntry, read_entry
 
 _REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _REF = re.compile(r"^([A-Z]{1,3})(\d+)$")
 
 CellType = Literal["number", "text", "bool", "error", "date"]
+
+# what a damaged part raises while it is inflated or parsed
+_PART_ERRORS: tuple[type[BaseException], ...] = (*CORRUPT_ERRORS, ParseError, UnicodeDecodeError)
+
+
+class UnreadablePart(Exception):
+    """A part of the package cannot be read: damaged, not XML, or holding a value of the wrong kind."""
+
+    def __init__(self, part: str, reason: str) -> None:
+        super().__init__(f"“{part}”{reason}")
+        self.part, self.reason = part, reason
+
+
+def _int(text: str | None, part: str) -> int:
+    """An integer attribute of ``part`` (missing is 0); anything else is a damaged part."""
+    try:
+        return int(text or 0)
+    except ValueError:
+        raise UnreadablePart(part, f"中的“{text}”应为整数") from None
 
 
 def _local(tag: str) -> str:
@@ -166,9 +185,21 @@ class _Capped(io.RawIOBase):
 
 
 def _events(archive: zipfile.ZipFile, name: str, limits: Limits) -> Iterator[tuple[str, Element]]:
-    with archive.open(name) as raw:
-        stream = io.BufferedReader(_Capped(raw, name, limits.max_entry_bytes), 256 * 1024)
-        yield from iterparse(stream, events=("start", "end"), forbid_dtd=True)
+    try:
+        with archive.open(name) as raw:
+            stream = io.BufferedReader(_Capped(raw, name, limits.max_entry_bytes), 256 * 1024)
+            yield from iterparse(stream, events=("start", "end"), forbid_dtd=True)
+    except _PART_ERRORS as exc:
+        raise UnreadablePart(name, f"无法读取（{type(exc).__name__}）") from exc
+
+
+def _whole(archive: zipfile.ZipFile, name: str, limits: Limits) -> Element:
+    """A small part parsed at once."""
+    try:
+        element: Element = fromstring(read_entry(archive, name, limits), forbid_dtd=True)
+    except _PART_ERRORS as exc:
+        raise UnreadablePart(name, f"无法读取（{type(exc).__name__}）") from exc
+    return element
 
 
 _DATE_BUILTIN = frozenset([*range(14, 23), *range(27, 37), *range(45, 48), *range(50, 59)])
@@ -198,9 +229,9 @@ def _styles(archive: zipfile.ZipFile, limits: Limits) -> _Styles:
                 in_xfs, index = True, 0
             continue
         if tag == "numFmt":
-            custom[int(element.get("numFmtId", "0") or 0)] = element.get("formatCode", "")
+            custom[_int(element.get("numFmtId"), "xl/styles.xml")] = element.get("formatCode", "")
         elif tag == "xf" and in_xfs:
-            fmt_id = int(element.get("numFmtId", "0") or 0)
+            fmt_id = _int(element.get("numFmtId"), "xl/styles.xml")
             code = _QUOTED.sub("", custom.get(fmt_id, "")).lower()
             if fmt_id in _DATE_BUILTIN or any(ch in code for ch in "ydh年月日"):
                 dated.add(index)
@@ -218,11 +249,11 @@ def _styles(archive: zipfile.ZipFile, limits: Limits) -> _Styles:
 
 def _sheet_targets(archive: zipfile.ZipFile, limits: Limits) -> list[tuple[str, str, str]]:
     """(name, state, part path) of each sheet, in workbook order."""
-    workbook = fromstring(read_entry(archive, "xl/workbook.xml", limits), forbid_dtd=True)
+    workbook = _whole(archive, "xl/workbook.xml", limits)
     rels_name = "xl/_rels/workbook.xml.rels"
     targets: dict[str, str] = {}
     if rels_name in archive.namelist():
-        rels = fromstring(read_entry(archive, rels_name, limits), forbid_dtd=True)
+        rels = _whole(archive, rels_name, limits)
         for rel in rels:
             target = rel.get("Target", "")
             targets[rel.get("Id", "")] = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
@@ -281,6 +312,7 @@ class _SheetParser:
         self.sheet, self.limits = sheet, limits
         self.pending: list[_Pending] = []
         self.elements = 0
+        self.part = ""
 
     def _stop(self, ref: str, reason: str) -> None:
         self.sheet.overflow = Overflow(ref, reason)
@@ -308,10 +340,11 @@ class _SheetParser:
             return None, column
         assert ref is not None
         return _Pending(ref, row_number, column, c.get("t", "n"), raw, inline, formula,
-                        int(c.get("s", "0") or 0)), column
+                        _int(c.get("s"), self.part)), column
 
     def parse(self, archive: zipfile.ZipFile, part: str) -> list[_Pending]:
         limits = self.limits
+        self.part = part
         row_element: Element | None = None
         sheet_data: Element | None = None
         row_number, column = 0, 0
@@ -401,10 +434,15 @@ def read_workbook(data: bytes, limits: Limits = DEFAULT_LIMITS,
                   sheets: Collection[str] | None = None) -> RawWorkbook:
     """The sheets of a checked .xlsx package (only those named in ``sheets`` are parsed).
 
-    Raises zipfile/XML/defusedxml errors on broken parts, ``UnsafeEntry`` on an entry that
-    inflates past the limit.
+    Raises ``UnreadablePart`` on a damaged package or part, defusedxml's errors on DTDs and
+    entities, ``UnsafeEntry`` on an entry that inflates past the limit; any other exception is a
+    bug in the reader.
     """
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except CORRUPT_ERRORS as exc:
+        raise UnreadablePart("压缩包", f"无法打开（{type(exc).__name__}）") from exc
+    with archive:
         styles = _styles(archive, limits)
         names = set(archive.namelist())
         parsed: list[tuple[Sheet, list[_Pending]]] = []

@@ -14,8 +14,8 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from scoring.problems import Problem, Severity
-from scoring.workbook.guard import DEFAULT_LIMITS, MESSAGES, Limits, check_bytes, size_problem
+from scoring.problems import Problem, Severity, make
+from scoring.workbook.guard import DEFAULT_LIMITS, Limits, check_bytes, size_problem
 
 _REASONS = {
     errno.EACCES: "没有读取权限，请检查文件权限",
@@ -38,8 +38,7 @@ class Upload:
 
 
 def _refused(name: str, code: str, size: int = 0, **fields: object) -> Upload:
-    problem = Problem(code=code, severity=Severity.ERROR, message=MESSAGES[code].format(**fields),
-                      file=name)
+    problem = make(code, Severity.ERROR, file=name, **fields)
     return Upload(name=name, data=None, problems=[problem], size=size)
 
 

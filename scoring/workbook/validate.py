@@ -14,22 +14,22 @@ stop early; everything else is collected, and repeated findings about one area a
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from xml.etree.ElementTree import ParseError
 
 from defusedxml import DefusedXmlException
 
 from scoring.indicators.items import DataItem, Value
 from scoring.indicators.models import IndicatorSet
 from scoring.indicators.rules.base import TaskStatus
-from scoring.problems import Problem, Severity
+from scoring.problems import Problem, Severity, make
 from scoring.workbook import layout as L
 from scoring.workbook.central import read_central
 from scoring.workbook.findings import Findings, group_repeated
-from scoring.workbook.guard import CORRUPT_ERRORS, DEFAULT_LIMITS, Limits, UnsafeEntry, check_bytes
+from scoring.workbook.guard import DEFAULT_LIMITS, Limits, UnsafeEntry, check_bytes
 from scoring.workbook.plausibility import previous_year_findings, size_findings
-from scoring.workbook.reader import RawWorkbook, Sheet, column_index, read_workbook
+from scoring.workbook.reader import RawWorkbook, Sheet, UnreadablePart, column_index, read_workbook
 from scoring.workbook.source import YearConfig
 from scoring.workbook.submission import ItemValue, ReadSummary, Submission, TaskReport
 from scoring.workbook.tables import (
@@ -46,8 +46,7 @@ from scoring.workbook.values import Note, choice_value, date_in, item_at, shown
 
 ConfigLoader = Callable[[int], YearConfig | None]
 
-# a package that passed the guard can still hold XML or values the reader cannot use
-READ_ERRORS: tuple[type[BaseException], ...] = (*CORRUPT_ERRORS, ParseError, IndexError, TypeError)
+log = logging.getLogger(__name__)
 # the sheets whose cells are read; the others are only listed (names and visibility)
 READ_SHEETS = frozenset({L.COVER, L.TASKS, L.DATA, L.META, L.CENTRAL})
 
@@ -231,15 +230,18 @@ def _cross_checks(indicator_set: IndicatorSet, values: dict[str, ItemValue],
 
 
 def _read(data: bytes, file_name: str, limits: Limits, found: Findings) -> RawWorkbook | None:
+    """The workbook's sheets, or None with the reason found; a reader bug is an internal error."""
     try:
         return read_workbook(data, limits, READ_SHEETS)
     except DefusedXmlException:
-        found.add("xml-entity", Severity.ERROR, "文件含有 DTD/实体声明，疑似 XML 实体攻击，已拒绝")
+        found.extend([make("xml-entity", part="工作表")])
     except UnsafeEntry as exc:
-        found.add("zip-bomb", Severity.ERROR, f"“{exc}”解压后过大，疑似压缩炸弹，已拒绝")
-    except READ_ERRORS as exc:
-        found.add("file-corrupt", Severity.ERROR,
-                  f"文件内容已损坏，无法读取（{type(exc).__name__}），请重新保存后上传")
+        found.extend([make("zip-bomb", what=f"“{exc}”超过 {limits.max_entry_bytes} 字节")])
+    except UnreadablePart as exc:
+        found.extend([make("file-corrupt", reason=str(exc))])
+    except Exception as exc:  # a bug in the reader, not a damaged file: say so and log it
+        log.exception("reading %s failed inside the reader", file_name)
+        found.extend([make("internal-error", reason=type(exc).__name__)])
     return None
 
 

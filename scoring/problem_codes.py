@@ -1,0 +1,166 @@
+"""The catalogue of problem codes: every code the engine reports, with its usual severity,
+Chinese name and 处理办法; the README's list of findings is generated from it
+(``python -m scoring.problem_codes``), and a test fails when a code is used but not listed here.
+
+Codes whose message is rendered here carry a ``template``; the call site passes only values.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from scoring.problems import ProblemKind, Severity
+
+E, W, N = Severity.ERROR, Severity.WARNING, Severity.INFO
+
+_RESAVE = "用本年度模板填写后另存为 Excel 工作簿（.xlsx）再上传"
+
+# (code, severity, 名称, 处理办法, message template or None)
+_ENTRIES: tuple[tuple[str, Severity, str, str, str | None], ...] = (
+    # the file itself (workbook/guard.py, workbook/validate.py)
+    ("file-missing", E, "文件不存在", "检查路径；快捷方式请换成文件本身",
+     "文件不存在（或是指向不存在文件的快捷方式）"),
+    ("file-is-folder", E, "是文件夹", "把填好的 .xlsx 工作簿本身放入报送目录",
+     "这是一个文件夹，不是工作簿文件；请把填好的 .xlsx 工作簿本身放入报送目录"),
+    ("file-not-regular", E, "不是普通文件", "上传填好的 .xlsx 工作簿",
+     "这不是普通文件（{kind}），已拒绝读取；请上传填好的 .xlsx 工作簿"),
+    ("file-unreadable", E, "无法读取文件", "检查文件权限，或复制一份后再试", "无法读取文件（{reason}）"),
+    ("file-empty", E, "文件为空", "重新保存后上传", "文件为空（0 字节），请重新保存后上传"),
+    ("file-too-large", E, "文件过大", "删去工作簿中的图片和多余内容后另存为 .xlsx",
+     "文件过大（{size:.1f} MB，上限 {limit:.0f} MB），未读取；报送工作簿通常不到 1 MB，"
+     "请确认文件无误后另存为 .xlsx 再上传"),
+    ("file-encrypted", E, "文件已加密", "取消打开密码后另存为 .xlsx",
+     "文件设有打开密码（已加密），无法读取；请取消密码后另存为 .xlsx 再上传"),
+    ("file-legacy-xls", E, "旧版 .xls 文件", "在 Excel 或 WPS 中“另存为”Excel 工作簿（.xlsx）",
+     "这是旧版 Excel 97-2003 文件（.xls），请在 Excel 或 WPS 中“另存为”Excel 工作簿（.xlsx）后再上传"),
+    ("file-wps-et", E, "WPS 表格文件", "在 WPS 中“另存为”Excel 工作簿（.xlsx）",
+     "这是 WPS 表格文件（.et），请在 WPS 中“另存为”Excel 工作簿（.xlsx）后再上传"),
+    ("file-ods", E, "OpenDocument 表格", "“另存为”Excel 工作簿（.xlsx）",
+     "这是 OpenDocument 表格（.ods，LibreOffice/WPS 的默认格式），请“另存为”Excel 工作簿（.xlsx）后再上传"),
+    ("file-pdf", E, "PDF 文件", "上传填好的 .xlsx；PDF 作为佐证材料另行报送",
+     "这是 PDF 文件，无法读取其中的数据；请上传填好的 Excel 工作簿（.xlsx），PDF 可作为佐证材料另行报送"),
+    ("file-html", E, "网页或 XML 文件", _RESAVE,
+     "这是网页（HTML）或 XML 文件改了扩展名，不是 Excel 工作簿；请用本年度模板填写后保存为 .xlsx"),
+    ("file-csv", E, "CSV 或文本文件", _RESAVE,
+     "这是 CSV 或文本文件改了扩展名，不是 Excel 工作簿；请用本年度模板填写后保存为 .xlsx"),
+    ("file-not-xlsx", E, "不是 Excel 工作簿", _RESAVE,
+     "{kind}不是 Excel 工作簿（.xlsx），请用本年度模板填写后上传"),
+    ("file-corrupt", E, "文件已损坏", "在 Excel 或 WPS 中打开并重新保存；打不开时请重新填写模板",
+     "文件已损坏或不完整，无法读取（{reason}），请重新保存后上传"),
+    ("zip-too-many-entries", E, "压缩包内文件过多", "另存为新的 .xlsx（不要附加其他文件）",
+     "压缩包内文件过多（{count} 个，上限 {limit} 个），疑似恶意文件，已拒绝"),
+    ("zip-bomb", E, "解压后过大", "删去图片和多余内容后另存为 .xlsx",
+     "解压后过大（{what}），疑似压缩炸弹，已拒绝"),
+    ("xml-entity", E, "含 XML 实体声明", "在 Excel 或 WPS 中重新保存为 .xlsx",
+     "文件中“{part}”含有 DTD/实体声明，疑似 XML 实体攻击，已拒绝"),
+    ("internal-error", E, "程序内部错误", "文件本身可能无误；请把文件交全国双打办技术人员，不必修改后重报",
+     "校验程序内部出错（{reason}），并非文件损坏；已记录日志，请联系全国双打办技术人员"),
+    ("validation-timeout", E, "校验超时", "稍后再试；仍超时请联系全国双打办", None),
+    # the template (workbook/validate.py, workbook/template.py)
+    ("template-unknown", E, "不是本系统模板", "下载本年度模板重新填写", None),
+    ("template-year", E, "他年模板", "下载本年度模板重新填写", None),
+    ("template-version", E, "旧版模板", "下载最新模板重新填写", None),
+    ("template-config-changed", E, "指标配置已变更", "下载最新模板重新填写", None),
+    ("sheet-missing", E, "缺少工作表", "使用原模板填写，不要删除或改名工作表", None),
+    ("sheet-extra", W, "多出工作表", "删去多出的工作表（其内容不会被读取）", None),
+    ("sheet-order", W, "工作表顺序调整", "无需处理；建议保持模板顺序", None),
+    ("sheet-too-large", E, "工作表过大", "删去表格以外的内容后另存", None),
+    ("cover-missing", E, "封面未填写", "填写封面该项", None),
+    ("unit-missing", E, "未填写单位代码", "在封面填写本单位代码", None),
+    ("unit-unknown", E, "单位代码不是考核单位", "填写正确的单位代码", None),
+    ("unit-mismatch", E, "单位不符", "确认上传的是本单位的工作簿", None),
+    ("year-mismatch", W, "年度不符", "核对年度", None),
+    # tables (workbook/tables.py)
+    ("header-missing", E, "表头缺失或被改动", "恢复模板中的表头文字", None),
+    ("header-row-moved", W, "表头行移动", "无需处理；建议恢复模板格式", None),
+    ("header-duplicate", E, "表头重复", "删去重复的列", None),
+    ("column-missing", E, "缺少列", "恢复模板中的该列", None),
+    ("column-extra", W, "多出的列", "无需处理；多出的列不会被读取", None),
+    ("columns-moved", W, "列被移动", "无需处理；已按表头读取", None),
+    ("row-label-mismatch", E, "行名称与代码不符", "不要只对可见列排序；恢复模板的行", None),
+    ("row-code-missing", W, "行代码被清除", "恢复模板的行（代码在隐藏列）", None),
+    ("row-duplicate", E, "行重复", "删去重复的行", None),
+    ("row-extra", W, "多出的行", "删去多出的行（其内容不会被读取）", None),
+    ("row-missing", E, "缺少行", "恢复模板中的该行", None),
+    ("rows-reordered", N, "行顺序调整", "无需处理", None),
+    ("content-outside-table", W, "表格以外的内容", "删去表格以外的内容（不会被读取）", None),
+    ("merged-cells", E, "合并单元格", "取消合并单元格", None),
+    # values (workbook/values.py, workbook/plausibility.py, workbook/submission.py)
+    ("value-missing", E, "必填项为空", "填写该项；没有请填 0", None),
+    ("value-not-number", E, "不是数字", "只填数字；没有请填 0", None),
+    ("value-not-integer", E, "不是整数", "填写整数", None),
+    ("value-negative", E, "负数", "填写不小于 0 的数", None),
+    ("value-out-of-range", E, "超出硬性范围", "核对数值", None),
+    ("value-implausible", W, "超出合理范围", "核对数值及计量单位", None),
+    ("value-implausible-change", W, "与上年相差过大", "核对数值及计量单位", None),
+    ("value-is-date", E, "数值被设成日期格式", "把单元格格式改为“常规”或“数值”", None),
+    ("value-error", E, "错误值", "改为正确的数值或文字", None),
+    ("formula-used", N, "含公式", "无需处理；已读取计算结果", None),
+    ("formula-no-value", E, "公式没有计算结果", "在 Excel 中打开、重新计算并保存，或改填数值", None),
+    ("normalised-fullwidth", N, "全角字符", "无需处理", None),
+    ("normalised-thousands", N, "千位分隔符", "无需处理", None),
+    ("normalised-percent", N, "带百分号", "无需处理", None),
+    ("normalised-text-number", N, "文本数字", "无需处理", None),
+    ("normalised-percent-format", N, "百分比格式", "无需处理", None),
+    ("ratio-ambiguous", W, "比率读法不确定", "填写百分数（如 90 表示 90%）", None),
+    ("date-invalid", E, "无效日期", "填写如 2023-01-15 的日期", None),
+    ("date-serial", N, "日期序列号", "无需处理", None),
+    ("date-text", N, "文本日期", "无需处理", None),
+    ("date-out-of-range", E, "日期早于考核年度", "核对日期", None),
+    ("date-late", W, "日期过晚", "核对日期", None),
+    ("choice-normalised", W, "下拉值有多余字符", "从下拉列表中选择", None),
+    ("choice-invalid", E, "不是可选项", "从下拉列表中选择", None),
+    ("yes-no-invalid", E, "应为是或否", "填写“是”或“否”", None),
+    ("task-status-missing", E, "未选择落实情况", "从下拉列表中选择落实情况", None),
+    ("task-status-invalid", E, "落实情况不是可选项", "从下拉列表中选择落实情况", None),
+    ("task-evidence-missing", W, "未填写佐证材料", "填写佐证材料名称", None),
+    ("cross-check", E, "数据项之间不一致", "核对相关数据项（级别由指标配置定）", None),
+    # central records (workbook/central.py, pipeline)
+    ("central-missing", W, "缺少全国双打办记录", "上传本年度全国双打办记录工作簿", None),
+    ("central-not-central", E, "不是全国双打办记录工作簿", "使用全国双打办记录模板", None),
+    # a scoring folder (scores/, pipeline/)
+    ("file-ignored", N, "已忽略的文件", "无需处理", None),
+    ("file-not-used", W, "未使用的文件", "无需处理；确认模板工作簿无误", None),
+    ("file-unattributed", E, "无法归属的文件", "文件名以单位代码开头，或使用模板填写", None),
+    ("file-name-unit-mismatch", W, "文件名与内容单位不符", "核对文件名与工作簿中的单位", None),
+    ("adjustment-invalid", E, "加减分记录无效", "按说明修改加减分记录", None),
+    ("preview-not-official", W, "预览结果", "正式结果请由全国双打办运行评分", None),
+)
+
+CATALOGUE: dict[str, ProblemKind] = {
+    code: ProblemKind(code=code, severity=severity, title=title, fix=fix, template=template)
+    for code, severity, title, fix, template in _ENTRIES
+}
+
+README_BEGIN = "<!-- problem-codes:begin（由 python -m scoring.problem_codes 生成，勿手改） -->"
+README_END = "<!-- problem-codes:end -->"
+_LABELS = {E: "错误", W: "警告", N: "提示"}
+
+
+def readme_table() -> str:
+    """The README's list of findings as a Markdown table, one row per catalogued code."""
+    lines = [README_BEGIN, "", "| 代码 | 级别 | 问题 | 处理办法 |", "| --- | --- | --- | --- |"]
+    lines += [f"| `{k.code}` | {_LABELS[k.severity]} | {k.title} | {k.fix} |" for k in CATALOGUE.values()]
+    return "\n".join([*lines, "", README_END])
+
+
+def with_table(readme: str) -> str:
+    """``readme`` with its generated table replaced by the current one."""
+    head, _, rest = readme.partition(README_BEGIN)
+    _, _, tail = rest.partition(README_END)
+    return head + readme_table() + tail
+
+
+def main(argv: list[str]) -> int:
+    """``python -m scoring.problem_codes [README.md]``: print the table, or rewrite it in the file."""
+    if not argv:
+        print(readme_table())
+        return 0
+    path = Path(argv[0])
+    path.write_text(with_table(path.read_text(encoding="utf-8")), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
