@@ -123,7 +123,9 @@ _ENTRIES: tuple[tuple[str, Severity, str, str, str | None], ...] = (
     ("file-ignored", N, "已忽略的文件", "无需处理", None),
     ("file-not-used", W, "未使用的文件", "无需处理；确认模板工作簿无误", None),
     ("file-unattributed", E, "无法归属的文件", "文件名以单位代码开头，或使用模板填写", None),
-    ("file-name-unit-mismatch", W, "文件名与内容单位不符", "核对文件名与工作簿中的单位", None),
+    ("submission-unit-mismatch", E, "文件名与内容单位不符", "核对文件名与工作簿中的单位；本单位的工作簿须以本单位名称命名", None),
+    ("submission-unit-mismatch-elsewhere", W, "另有他单位文件含本单位工作簿", "核对报送目录中以其他单位命名的文件", None),
+    ("upload-unit-mismatch", E, "上传了其他单位的工作簿", "上传本单位填写的工作簿", None),
     ("adjustment-invalid", E, "加减分记录无效", "按说明修改加减分记录", None),
     ("preview-not-official", W, "预览结果", "正式结果请由全国双打办运行评分", None),
 )
