@@ -80,6 +80,14 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/audit/config/{year}/yaml"): READERS,
     ("GET", "/audit/log"): LOG,
     ("GET", "/audit/log.csv"): LOG,
+    # draft configurations (no draft stored in this year: {draft_id} is missing)
+    ("GET", "/drafts"): READERS,
+    ("POST", "/drafts"): CENTRAL_POST,  # the installed 2022 configuration, uploaded as a draft
+    ("GET", "/drafts/{draft_id}"): _row(303, 403, 403, 404, 404, 403),
+    ("GET", "/drafts/{draft_id}/report"): _row(303, 403, 403, 404, 404, 403),
+    ("GET", "/drafts/{draft_id}/yaml"): _row(303, 403, 403, 404, 404, 403),
+    ("POST", "/drafts/{draft_id}/compare"): _row(303, 403, 403, 404, 403, 403),
+    ("POST", "/drafts/{draft_id}/adopt"): _row(303, 403, 403, 404, 403, 403),
 }
 
 RECORD = {"data_blank_fields": "0", "data_errors": "0", "info_reports_sent": "40",
@@ -104,10 +112,22 @@ def _form(path: str, state: YearState) -> dict[str, str]:
         return {f"item-{k}": v for k, v in RECORD.items()}
     if path == "/runs":
         return {"note": "测试更正"}
+    if path.endswith("/adopt"):
+        return {"reason": "测试理由"}
     return {}
 
 
+def _draft_upload(client: Client) -> int:
+    from scoring.settings import get_settings
+
+    data = (get_settings().indicators_dir / "2022.yaml").read_bytes()
+    return int(client.http.post("/drafts", data={"csrf_token": client.csrf},
+                                files={"file": ("2022.yaml", data, "application/yaml")}).status_code)
+
+
 def _call(client: Client, method: str, path: str, state: YearState) -> int:
+    if method == "POST" and path == "/drafts":
+        return _draft_upload(client)
     if path == "/upload":
         return int(client.upload(sample("310000")).status_code)
     if path == "/central/records/upload":
@@ -120,7 +140,7 @@ def _call(client: Client, method: str, path: str, state: YearState) -> int:
 def _concrete(path: str, state: YearState) -> str:
     return (path.replace("{version_id}", str(state.sh_version)).replace("{unit_code}", "110000")
             .replace("{run_id}", str(state.run_id)).replace("{path:path}", "outputs/ranking.xlsx")
-            .replace("{year}", "2022"))
+            .replace("{year}", "2022").replace("{draft_id}", "1"))
 
 
 @pytest.mark.parametrize("method, path", sorted(EXPECTED), ids=[f"{m} {p}" for m, p in sorted(EXPECTED)])
@@ -140,6 +160,7 @@ def test_auditors_can_change_nothing(year_app, year_state: YearState) -> None:
     for _, path in writes:
         concrete = _concrete(path, year_state)
         status = (auditor.upload(sample("310000")).status_code if path == "/upload" else
+                  _draft_upload(auditor) if path == "/drafts" else
                   central_workbook_upload(auditor).status_code if path == "/central/records/upload" else
                   auditor.post(concrete, _form(concrete, year_state)).status_code)
         assert status == 403, path

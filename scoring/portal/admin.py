@@ -22,9 +22,11 @@ from scoring.portal.settings import utc_now
 from scoring.portal.store import Database
 from scoring.portal.store import accounts as account_store
 from scoring.portal.store.audit import COMMAND_LINE, record
+from scoring.portal.store.drafts import adopted
 from scoring.portal.store.migrate import SchemaState, code_head, schema_state, upgrade
 from scoring.portal.store.submissions import add_year_event, open_years, year_standing
 from scoring.portal.validation import year_files
+from scoring.portal.workflow import opening_refused
 
 NAME = re.compile(r"^[\w.@-]{2,64}$")
 MIN_PASSWORD = 10
@@ -209,11 +211,16 @@ def open_year(url: str, year: int, deadline: date | None = None) -> date | None:
     deadline instead of the configuration's; returns the deadline in force."""
     from scoring.portal.years import configured_deadline
 
-    year_files(year)  # refuses a year without a configuration, with the file named
+    installed = year_files(year)  # refuses a year without a configuration, with the file named
     with _opened(url) as db:
         with db.transaction() as session:
             now = utc_now()
             if year not in open_years(session):
+                in_force = adopted(session, year)
+                refusal = opening_refused(year, in_force[0].sha256 if in_force else None,
+                                          installed.indicator_file.sha256)
+                if refusal:
+                    raise ScoringError(refusal)
                 add_year_event(session, year, "open", now, None)
                 record(session, now, COMMAND_LINE, "year-open", obj=f"year:{year}", before="未开放",
                        after="开放")

@@ -7,6 +7,7 @@ write. A unit's state itself follows from its decisions in ``status``; this says
 Unit steps: upload and submit (the provincial office; submit also needs a version without errors of
 the open year), accept, return, reopen and review (the central office). Run steps: publish.
 Objections to a publication (issue 22) get their steps and history here, next to ``PublicationHistory``.
+Draft steps: adopt (the central office, before the year opens, a draft with nothing left to decide).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ class Step(StrEnum):
     REOPEN = "reopen"
     REVIEW = "review"
     PUBLISH = "publish"
+    ADOPT = "adopt"
 
 
 class RunState(StrEnum):
@@ -89,10 +91,22 @@ class PublicationHistory:
     current: bool
 
 
-History = UnitHistory | RunHistory | PublicationHistory
+@dataclass(frozen=True)
+class DraftHistory:
+    """A draft configuration as adopting reads it: the year it is for, whether that year has ever
+    been opened, and what its audit left to decide."""
+
+    year: int
+    year_opened: bool
+    errors: int
+    todo: int
+
+
+History = UnitHistory | RunHistory | PublicationHistory | DraftHistory
 
 UNIT_STEPS = (Step.UPLOAD, Step.SUBMIT, Step.ACCEPT, Step.RETURN, Step.REOPEN, Step.REVIEW)
 RUN_STEPS = (Step.PUBLISH,)
+DRAFT_STEPS = (Step.ADOPT,)
 DECIDED = (UnitState.SUBMITTED, UnitState.ACCEPTED)
 
 
@@ -151,12 +165,39 @@ def _run_refusal(step: Step, run: RunHistory) -> str | None:
     return None
 
 
+# —— draft configurations (issue 24): adopting one for a year ——
+
+
+def _draft_refusal(step: Step, draft: DraftHistory) -> str | None:
+    if step is not Step.ADOPT:
+        return "这一操作不适用于指标配置草稿"
+    if draft.year_opened:
+        return f"{draft.year} 年度已经开放报送，不能再更换其指标配置；采用配置须在年度开放之前"
+    if draft.todo:
+        return f"草稿还有 {draft.todo} 项待决定的任务（todo），不能采用；请逐项列入指标或排除后重新上传"
+    if draft.errors:
+        return f"草稿的审计有 {draft.errors} 个错误，不能采用；请修正后重新上传"
+    return None
+
+
+def opening_refused(year: int, adopted_sha256: str | None, installed_sha256: str) -> str | None:
+    """Why ``year`` may not open with the installed configuration: after an adoption, only the
+    adopted file (same SHA-256) may be the year's configuration, so the year scores by it."""
+    if adopted_sha256 is None or adopted_sha256 == installed_sha256:
+        return None
+    return (f"{year} 年度已在门户中采用了另一份指标配置（SHA-256 {adopted_sha256[:16]}…），"
+            f"而安装的 indicators/{year}.yaml 是 {installed_sha256[:16]}…；"
+            f"请把采用的配置（门户“配置草稿”页可下载）安装为 indicators/{year}.yaml 后再开放，或重新采用")
+
+
 def refused(step: Step, history: History) -> str | None:
     """Why ``step`` is not allowed after ``history``, in Chinese; None when it is."""
     if isinstance(history, UnitHistory):
         return _unit_refusal(step, history)
     if isinstance(history, RunHistory):
         return _run_refusal(step, history)
+    if isinstance(history, DraftHistory):
+        return _draft_refusal(step, history)
     return "发布的结果上暂无可进行的操作"
 
 
@@ -173,6 +214,8 @@ def next_steps(history: History) -> set[Step]:
         candidates: tuple[Step, ...] = UNIT_STEPS
     elif isinstance(history, RunHistory):
         candidates = RUN_STEPS
+    elif isinstance(history, DraftHistory):
+        candidates = DRAFT_STEPS
     else:
         candidates = ()
     return {step for step in candidates if refused(step, history) is None}

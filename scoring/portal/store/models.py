@@ -35,7 +35,7 @@ from sqlalchemy.types import TypeDecorator
 from scoring.portal.workflow import RunState
 
 APPEND_ONLY_TABLES = ("blobs", "versions", "unit_events", "year_events", "audit_log", "task_reviews",
-                      "central_records", "run_files", "publications")
+                      "central_records", "run_files", "publications", "config_drafts", "config_adoptions")
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -351,3 +351,62 @@ class Publication(Base):
 
 
 Index("audit_by_at", AuditEntry.at)
+
+
+class ConfigDraft(Base):
+    """An indicator configuration uploaded for an open or coming year (issue 24): its bytes as a
+    blob, with the audit's counts taken when it arrived; append-only."""
+
+    __tablename__ = "config_drafts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    year: Mapped[int] = mapped_column(Integer)
+    blob_sha256: Mapped[str] = mapped_column(ForeignKey("blobs.sha256"))
+    file_name: Mapped[str] = mapped_column(String(255))
+    size: Mapped[int] = mapped_column(Integer)
+    errors: Mapped[int] = mapped_column(Integer)
+    warnings: Mapped[int] = mapped_column(Integer)
+    todo: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+
+
+class DraftComparison(Base):
+    """A background comparison of a draft with the adopted configuration on the accepted
+    submissions of a year: the row is the job's truth (queued → running → succeeded | failed)."""
+
+    __tablename__ = "draft_comparisons"
+    __table_args__ = (
+        CheckConstraint("state IN ('queued', 'running', 'succeeded', 'failed')",
+                        name="comparison_state_known"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("config_drafts.id"))
+    year: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(16))
+    units: Mapped[int] = mapped_column(Integer)
+    message: Mapped[str | None] = mapped_column(Text)
+    result: Mapped[str | None] = mapped_column(Text)
+    owner: Mapped[str | None] = mapped_column(String(128))
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+
+
+class ConfigAdoption(Base):
+    """The decision to adopt a draft as a year's configuration: who, when, why and the file's
+    SHA-256, numbered per year (a later adoption before the year opens replaces an earlier one);
+    append-only."""
+
+    __tablename__ = "config_adoptions"
+    __table_args__ = (UniqueConstraint("year", "seq", name="adoption_number_once"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    year: Mapped[int] = mapped_column(Integer)
+    seq: Mapped[int] = mapped_column(Integer)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("config_drafts.id"))
+    sha256: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))

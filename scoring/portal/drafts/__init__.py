@@ -1,0 +1,1 @@
+"""Draft indicator configurations for an open or coming year: upload, audit, compare, adopt."""
