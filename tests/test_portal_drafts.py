@@ -133,6 +133,7 @@ def test_coming_year_compare_and_adopt(coming_app) -> None:
     _wait_for_comparisons()
     page = office.get(f"/drafts/{number}")
     assert "已完成" in page.text and "上海市" in page.text, page.text[-3000:]
+    assert "另有 31 个单位在两种配置下都未评分" in page.text and "北京市" not in page.text
     assert office.post(f"/drafts/{number}/adopt", {"reason": ""}).status_code == 400
     assert office.post(f"/drafts/{number}/adopt", {"reason": "按 2022 年工作要点更新"}).status_code == 303
     listing = office.get("/drafts")
@@ -219,3 +220,22 @@ def test_hostile_uploads_get_a_chinese_page_and_store_nothing(portal_app, data: 
     for word in words:
         assert word in response.text, (word, response.text[-1500:])
     assert stored_counts(portal_app) == before
+
+
+@pytest.mark.parametrize("table", ["config_drafts", "config_adoptions"])
+def test_drafts_and_adoptions_are_append_only(coming_app, table: str) -> None:
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    from scoring.portal.store import Database
+
+    office = Client(coming_app, "central")
+    number = draft_id(upload_draft(office, coming_year_config()))
+    assert office.post(f"/drafts/{number}/adopt", {"reason": "按新要点"}).status_code == 303
+    db = Database(coming_app.state.portal.settings.database_url)
+    try:
+        for statement in (f"UPDATE {table} SET id = id", f"DELETE FROM {table}"):
+            with pytest.raises(DBAPIError, match="append-only"), db.transaction() as session:
+                session.execute(text(statement))
+    finally:
+        db.dispose()
