@@ -195,3 +195,24 @@ def test_draft_2022_from_2020_audits_to_what_is_left_and_compares(tmp_path: Path
     assert done.returncode == 0, done.stderr
     text = (tmp_path / "out" / "比较.csv").read_text(encoding="utf-8")
     assert text.startswith("单位代码,单位,总分（A）") and "北京市" in text
+
+
+def test_draft_2022_todo_is_exactly_the_new_tasks_and_the_mechanism_quoted_verbatim(tmp_path: Path) -> None:
+    root = Path(__file__).resolve().parent.parent
+    target = tmp_path / "草稿.yaml"
+    drafted = runner.invoke(app, ["indicators", "draft", "2022", "--plan",
+                                  str(root / "indicators" / "tasks" / "2022.yaml"), "--from", "2020",
+                                  "-o", str(target)])
+    assert drafted.exit_code == 0, drafted.output
+    draft = load_model(target, IndicatorSet)
+    diffed = runner.invoke(app, ["tasks", "diff", "2020", "2022", "--json"])
+    added = [t["id"] for t in json.loads(diffed.output)["tasks"]["added"]]
+    assert [t.task for t in draft.todo] == added and len(added) == 17
+    catalogue = load_model(root / "indicators" / "tasks" / "2022.yaml", Plan)
+    texts = {task.id: task.text for task in catalogue.tasks()}
+    assert all(t.text == texts[t.task] for t in draft.todo)
+    plan = (root.parent / "shared" / "seeds" / "plan-2022.txt").read_text(encoding="utf-8")
+    assert draft.basis is not None
+    mechanism = draft.basis.passages[0]
+    assert mechanism.ref == "七（三）" and mechanism.text in plan and "考核" in mechanism.text
+    assert draft.submission is not None and str(draft.submission.deadline) == "2023-01-15"
