@@ -193,7 +193,7 @@ async def compare(ctx: Ctx) -> Response:
     draft_id = path_id(ctx, "draft_id")
     portal = ctx.portal
 
-    def queue(db: Session) -> views.ComparisonJob:
+    def queue(db: Session) -> int:
         draft, data = _found(db, draft_id)
         years = open_years(db)
         if not years:
@@ -207,12 +207,11 @@ async def compare(ctx: Ctx) -> Response:
         ctx.audit(db, "draft-compare", obj=f"comparison:{job.id}",
                   after=f"草稿 {draft.id} 与 {year} 年度现行配置比较"
                         f"（{len(inputs.included)} 个已接受的单位）")
-        return views.ComparisonJob(job_id=job.id, year=year,
-                                   folder=views.comparison_folder(portal.settings, job.id), inputs=inputs,
-                                   draft_text=data.decode("utf-8-sig"))
+        views.prepare(views.comparison_folder(portal.settings, job.id), inputs, data.decode("utf-8-sig"))
+        return job.id
 
-    job = await ctx.run(queue)
-    views.launch(portal.db, job, portal.settings.clock)
+    job_id = await ctx.run(queue)
+    views.launch(portal.settings, job_id)
     return RedirectResponse(f"/drafts/{draft_id}#comparison", status_code=303)
 
 

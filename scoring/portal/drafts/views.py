@@ -7,9 +7,13 @@ background job whose row (``draft_comparisons``) is its truth."""
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
+import os
 import re
 import shutil
+import subprocess
+import sys
 import tempfile
 import threading
 import traceback
@@ -29,7 +33,7 @@ from scoring.pipeline.compare import Comparison, compare_configs
 from scoring.pipeline.staging import pid_alive
 from scoring.portal.jobs import Clock, failure_text, owner_here
 from scoring.portal.runs import run_inputs
-from scoring.portal.settings import CHINA, PortalSettings
+from scoring.portal.settings import CHINA, PortalSettings, utc_now
 from scoring.portal.store import Database
 from scoring.portal.store import drafts as draft_store
 from scoring.portal.store.audit import Actor, record
@@ -159,20 +163,15 @@ def draft_for_year(text: str, year: int) -> str:
     return changed
 
 
-@dataclass(frozen=True)
-class ComparisonJob:
-    """What a comparison job needs, gathered in the request."""
-
-    job_id: int
-    year: int
-    folder: Path
-    inputs: run_inputs.RunInputs
-    draft_text: str
-
-
 def comparison_folder(settings: PortalSettings, job_id: int) -> Path:
     """Where comparison ``job_id`` works (beside the runs, never mistaken for one)."""
     return settings.runs_dir / f"compare-{job_id}"
+
+
+def draft_file(folder: Path) -> Path:
+    """The draft's text in a comparison's folder, beside the configuration in force (so its
+    ``catalogue: tasks/YEAR.yaml`` finds the run's copy first)."""
+    return folder / run_inputs.CONFIG / "draft.yaml"
 
 
 def gather(session: Session, year: int, files: YearFiles) -> run_inputs.RunInputs:
@@ -180,46 +179,76 @@ def gather(session: Session, year: int, files: YearFiles) -> run_inputs.RunInput
     return run_inputs.gather(session, year, files)
 
 
-def execute(db: Database, job: ComparisonJob, clock: Clock) -> None:
-    """Run a comparison job: the pipeline under both configurations, the result on its row."""
+def prepare(folder: Path, inputs: run_inputs.RunInputs, draft_text: str) -> None:
+    """Write a comparison's inputs into its folder (in the request, before its row is committed)."""
+    shutil.rmtree(folder, ignore_errors=True)
+    run_inputs.write_files(folder, inputs.files)
+    draft_file(folder).write_text(draft_for_year(draft_text, inputs.year), encoding="utf-8")
+
+
+def execute(url: str, settings: PortalSettings, job_id: int, clock: Clock) -> bool:
+    """Run comparison ``job_id`` (its inputs are in its folder): the pipeline under both
+    configurations, the result on its row; True when it succeeded."""
+    db = Database(url)
+    folder = comparison_folder(settings, job_id)
     try:
         with db.transaction() as session:
-            if not draft_store.claim_comparison(session, job.job_id):
-                return
-        run_inputs.write_files(job.folder, job.inputs.files)
-        draft_path = job.folder / run_inputs.CONFIG / f"draft-{job.job_id}.yaml"
-        draft_path.write_text(draft_for_year(job.draft_text, job.year), encoding="utf-8")
-        request = run_inputs.request(job.folder, job.inputs, pdf=False, workers=1,
+            job = draft_store.comparison(session, job_id)
+            if job is None or not draft_store.claim_comparison(session, job_id):
+                return False
+            year = job.year
+        inputs = run_inputs.load_inputs(folder, year)
+        request = run_inputs.request(folder, inputs, pdf=False, workers=1,
                                      generated_at=clock().replace(microsecond=0))
         assert request.config is not None
-        result, _, _ = compare_configs(request, request.config, draft_path)
+        result, _, _ = compare_configs(request, request.config, draft_file(folder))
         with db.transaction() as session:
             now = clock()
-            if draft_store.finish_comparison(session, job.job_id, now, result=result.model_dump_json()):
+            done = draft_store.finish_comparison(session, job_id, now, result=result.model_dump_json())
+            if done:
                 moved = sum(1 for u in result.units if u.grade_a != u.grade_b or u.tier_a != u.tier_b)
-                record(session, now, JOB, "draft-compared", obj=f"comparison:{job.job_id}", before="比较中",
+                record(session, now, JOB, "draft-compared", obj=f"comparison:{job_id}", before="比较中",
                        after=f"完成：{len(result.units)} 个单位，{moved} 个单位等次或档次变化")
+        return done
     except BaseException as exc:  # noqa: BLE001 - every way out of a job is recorded on its row
-        if not isinstance(exc, ScoringError):
-            log.error("comparison %s failed:\n%s", job.job_id, traceback.format_exc())
+        if not isinstance(exc, ScoringError | SystemExit | KeyboardInterrupt):
+            log.error("comparison %s failed:\n%s", job_id, traceback.format_exc())
         message = failure_text(exc).replace("评分", "比较")
-        with db.transaction() as session:
-            now = clock()
-            if draft_store.finish_comparison(session, job.job_id, now, message=message):
-                record(session, now, JOB, "draft-compare-failed", obj=f"comparison:{job.job_id}",
-                       before="比较中", after=message)
+        try:
+            with db.transaction() as session:
+                now = clock()
+                if draft_store.finish_comparison(session, job_id, now, message=message):
+                    record(session, now, JOB, "draft-compare-failed", obj=f"comparison:{job_id}",
+                           before="比较中", after=message)
+        except Exception:  # noqa: BLE001 - reap marks it failed later
+            log.exception("could not record the failure of comparison %s", job_id)
         if isinstance(exc, KeyboardInterrupt | SystemExit):
             raise
+        return False
     finally:
-        shutil.rmtree(job.folder, ignore_errors=True)
+        shutil.rmtree(folder, ignore_errors=True)
+        db.dispose()
 
 
-def launch(db: Database, job: ComparisonJob, clock: Clock) -> threading.Thread:
-    """Start a comparison job in the background (the page that started it answers at once)."""
-    thread = threading.Thread(target=execute, args=(db, job, clock), daemon=True,
-                              name=f"compare-{job.job_id}")
-    thread.start()
-    return thread
+def launch(settings: PortalSettings, job_id: int) -> None:
+    """Start a comparison job: ``python -m scoring.portal.drafts.job ID``, a process of its own at a
+    lower priority that dies with the server (a thread of the server in tests)."""
+    if settings.jobs_in_threads:
+        threading.Thread(target=execute, args=(settings.database_url, settings, job_id, settings.clock),
+                         daemon=True, name=f"compare-{job_id}").start()
+        return
+    env = {**os.environ, "SCORING_DB_URL": settings.database_url, "SCORING_JOB_PARENT": str(os.getpid()),
+           "SCORING_ROOT": str(settings.root),
+           "SCORING_JOB_SETTINGS": json.dumps({
+               "data_dir": str(settings.data_dir) if settings.data_dir else None,
+               "instance": settings.instance, "root": str(settings.root),
+               "clock_offset_s": (settings.clock() - utc_now()).total_seconds()})}
+    settings.runs_dir.mkdir(parents=True, exist_ok=True)
+    with (settings.runs_dir / f"compare-{job_id}.log").open("ab") as log_file:
+        child = subprocess.Popen([sys.executable, "-m", "scoring.portal.drafts.job", str(job_id)], env=env,
+                                 stdin=subprocess.DEVNULL, stdout=log_file, stderr=subprocess.STDOUT,
+                                 close_fds=True)
+    threading.Thread(target=child.wait, daemon=True, name=f"compare-wait-{job_id}").start()
 
 
 def reap(session: Session, now: datetime) -> None:
