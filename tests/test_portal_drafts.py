@@ -139,7 +139,7 @@ def test_coming_year_compare_and_adopt(coming_app) -> None:
     listing = office.get("/drafts")
     assert "按 2022 年工作要点更新" in listing.text and "第 1 次" in listing.text
     log = Client(coming_app, "auditor").get("/audit/log?action=config-adopt")
-    assert log.status_code == 200 and "按 2022 年工作要点更新" in log.text
+    assert log.status_code == 200 and "按 2022 年工作要点更新" in log.text and "采用指标配置" in log.text
     assert hashlib.sha256(coming_year_config()).hexdigest() in log.text
     page = office.get(f"/drafts/{number}")
     assert "第 1 次采用" in page.text
