@@ -239,3 +239,11 @@ def test_drafts_and_adoptions_are_append_only(coming_app, table: str) -> None:
                 session.execute(text(statement))
     finally:
         db.dispose()
+
+
+def test_a_draft_for_a_past_year_is_refused_and_not_stored(portal_app) -> None:
+    office = Client(portal_app, "central")
+    before = stored_counts(portal_app)
+    response = upload_draft(office, _config_text(2020).encode("utf-8"), "2020.yaml")
+    assert response.status_code == 400 and "2020 年度早于当前开放的 2022 年度" in response.text
+    assert stored_counts(portal_app) == before
