@@ -87,13 +87,14 @@ def _routes() -> list[BaseRoute]:
     from scoring.portal import home, static
     from scoring.portal.accounts import signin
     from scoring.portal.auditor import routes as auditor
+    from scoring.portal.evidence import routes as evidence
     from scoring.portal.province import routes as province
     from scoring.portal.records import routes as records
     from scoring.portal.review import routes as review
     from scoring.portal.runs import routes as runs
 
     return [*signin.ROUTES, *home.ROUTES, *province.ROUTES, *review.ROUTES, *records.ROUTES, *runs.ROUTES,
-            *auditor.ROUTES, *static.ROUTES]
+            *auditor.ROUTES, *evidence.ROUTES, *static.ROUTES]
 
 
 def _recover_runs(db: Database, settings: PortalSettings) -> None:
