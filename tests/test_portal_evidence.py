@@ -87,7 +87,7 @@ def test_bad_files_are_refused_with_their_message_and_nothing_is_stored(portal_a
     for name, data, said in cases:
         response = attach(sh, TASK_ADJUSTED, name, data)
         assert response.status_code == 422, name
-        assert said in response.text and name in response.text
+        assert said in response.text and name in response.text and "文件未通过检查" in response.text
         assert "Traceback" not in response.text
     assert stored(portal_app) == before
 
