@@ -189,7 +189,7 @@ def next_steps(history: History) -> set[Step]:
 class ObjectionStep(StrEnum):
     """Something a unit or the central office may ask about feedback and objections."""
 
-    FEED_BACK = "feed-back"
+    FEED_BACK = "feedback"
     LODGE = "lodge"
     WITHDRAW = "withdraw"
     ANSWER = "answer"
