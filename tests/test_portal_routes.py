@@ -14,6 +14,9 @@ from portal_fixtures import TASK_ADJUSTED, Client, YearState, central_workbook_u
 
 from scoring.portal.app import route_table
 
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
+                    "0000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
+
 ROLES = ("anonymous", "province", "other", "central", "auditor", "admin")
 SIGN_IN = {"province": "sh", "other": "bj", "central": "central", "auditor": "auditor", "admin": "admin"}
 
@@ -57,6 +60,12 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("POST", "/central/units/{unit_code}/review"): CENTRAL_POST,
     ("GET", "/central/versions/{version_id}"): CENTRAL_GET,
     ("GET", "/central/versions/{version_id}/file"): CENTRAL_GET,
+    # evidence files (issue 22; {evidence_id}: none stored in this year, so "not found")
+    ("GET", "/evidence"): PROVINCE,
+    ("POST", "/evidence/tasks/{task_id}"): _row(303, 409, 409, 403, 403, 403),  # both have submitted
+    ("GET", "/evidence/files/{evidence_id}"): _row(303, 404, 404, 403, 403, 403),
+    ("GET", "/central/units/{unit_code}/evidence"): CENTRAL_GET,
+    ("GET", "/central/evidence/{evidence_id}"): _row(303, 403, 403, 404, 403, 403),
     ("GET", "/central/adjustments.yaml"): CENTRAL_GET,
     ("GET", "/central/records"): CENTRAL_GET,
     ("GET", "/central/records/workbook"): CENTRAL_GET,
@@ -130,6 +139,9 @@ def _call(client: Client, method: str, path: str, state: YearState) -> int:
         return _draft_upload(client)
     if path == "/upload":
         return int(client.upload(sample("310000")).status_code)
+    if path.startswith("/evidence/tasks/"):
+        return int(client.http.post(path, data={"csrf_token": client.csrf},
+                                    files={"file": ("照片.png", PNG, "image/png")}).status_code)
     if path == "/central/records/upload":
         return int(central_workbook_upload(client).status_code)
     if method == "GET":
@@ -140,7 +152,8 @@ def _call(client: Client, method: str, path: str, state: YearState) -> int:
 def _concrete(path: str, state: YearState) -> str:
     return (path.replace("{version_id}", str(state.sh_version)).replace("{unit_code}", "110000")
             .replace("{run_id}", str(state.run_id)).replace("{path:path}", "outputs/ranking.xlsx")
-            .replace("{year}", "2022").replace("{draft_id}", "1"))
+            .replace("{year}", "2022").replace("{draft_id}", "1")
+            .replace("{task_id}", TASK_ADJUSTED).replace("{evidence_id}", "999"))
 
 
 @pytest.mark.parametrize("method, path", sorted(EXPECTED), ids=[f"{m} {p}" for m, p in sorted(EXPECTED)])

@@ -43,7 +43,7 @@ log = logging.getLogger("scoring.portal")
 
 MESSAGES = {
     400: "请求无效", 403: "没有权限访问此页面", 404: "页面不存在，或您无权查看", 405: "不支持此操作",
-    413: "上传内容过大", 429: "请求过于频繁，请稍后再试",
+    413: "上传内容过大", 422: "文件未通过检查", 429: "请求过于频繁，请稍后再试",
 }
 DATABASE_DOWN = "数据库暂时无法连接，请稍后刷新重试；已保存的数据不受影响。"
 INTERNAL = "系统内部错误，请稍后重试；如反复出现，请联系系统管理员。"
@@ -88,13 +88,14 @@ def _routes() -> list[BaseRoute]:
     from scoring.portal.accounts import signin
     from scoring.portal.auditor import routes as auditor
     from scoring.portal.drafts import routes as drafts
+    from scoring.portal.evidence import routes as evidence
     from scoring.portal.province import routes as province
     from scoring.portal.records import routes as records
     from scoring.portal.review import routes as review
     from scoring.portal.runs import routes as runs
 
     return [*signin.ROUTES, *home.ROUTES, *province.ROUTES, *review.ROUTES, *records.ROUTES, *runs.ROUTES,
-            *auditor.ROUTES, *drafts.ROUTES, *static.ROUTES]
+            *auditor.ROUTES, *drafts.ROUTES, *evidence.ROUTES, *static.ROUTES]
 
 
 def _recover_runs(db: Database, settings: PortalSettings) -> None:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
+from scoring.portal.evidence.content import EvidenceLimits
 from scoring.settings import get_settings
 from scoring.workbook.guard import DEFAULT_LIMITS
 
@@ -59,6 +60,8 @@ class PortalSettings:
     jobs_in_threads: bool = False  # tests only: run scoring jobs in a thread of the server process
     run_stale_after: timedelta = timedelta(seconds=60)  # a run without a heartbeat this long is dead
     instance: str = ""  # the database's own folder name under runs/ (set by create_app)
+    evidence_limits: EvidenceLimits = EvidenceLimits()  # caps on one 佐证材料 file (issue 22)
+    evidence_per_task: int = 10  # files a unit may attach to one task
 
     @property
     def templates_dir(self) -> Path:

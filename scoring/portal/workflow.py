@@ -219,3 +219,97 @@ def next_steps(history: History) -> set[Step]:
     else:
         candidates = ()
     return {step for step in candidates if refused(step, history) is None}
+
+
+# —— feedback (反馈征求意见) and objections (issue 22) ——
+#
+# After a run the central office may feed its results back to the units instead of publishing; a
+# unit may then lodge objections (per indicator or task) until the feedback deadline, and withdraw
+# one not yet answered; the central office answers each once (accepted or not, always with a
+# reason). Feedback closes at the end of its deadline day (Beijing); answering is allowed after it.
+
+
+class ObjectionStep(StrEnum):
+    """Something a unit or the central office may ask about feedback and objections."""
+
+    FEED_BACK = "feedback"
+    LODGE = "lodge"
+    WITHDRAW = "withdraw"
+    ANSWER = "answer"
+
+
+class ObjectionState(StrEnum):
+    """Where one objection stands (follows from its append-only events)."""
+
+    LODGED = "lodged"
+    WITHDRAWN = "withdrawn"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+
+
+@dataclass(frozen=True)
+class FeedbackHistory:
+    """A run's feedback period as an objection step reads it; ``objection`` is the one the step is
+    about (None for lodging a new one or opening the period)."""
+
+    run_succeeded: bool
+    fed_back: bool
+    published: bool
+    deadline: date | None
+    today: date
+    objection: ObjectionState | None = None
+
+
+def chinese_date(day: date) -> str:
+    """A date as deadlines are written: 2023年1月15日."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def feedback_deadline(start: date, working_days: int) -> date:
+    """The day ``working_days`` working days (Monday to Friday) after ``start``."""
+    if working_days < 1:
+        raise ValueError("a feedback period has at least one working day")
+    day, left = start, working_days
+    while left:
+        day = date.fromordinal(day.toordinal() + 1)
+        if day.weekday() < 5:
+            left -= 1
+    return day
+
+
+def objection_refused(step: ObjectionStep, history: FeedbackHistory) -> str | None:
+    """Why ``step`` is not allowed now, in Chinese; None when it is."""
+    if step is ObjectionStep.FEED_BACK:
+        if not history.run_succeeded:
+            return "只能对已完成的评分反馈征求意见"
+        if history.published:
+            return "这次评分的结果已经发布，不能再反馈征求意见"
+        if history.fed_back:
+            return "这次评分已经反馈征求意见"
+        return None
+    if not history.fed_back or history.deadline is None:
+        return "这次评分的结果未反馈征求意见，不能提出或答复异议"
+    open_now = history.today <= history.deadline
+    if step is ObjectionStep.LODGE:
+        if not open_now:
+            return f"异议期已于{chinese_date(history.deadline)}（北京时间）截止，不能再提出异议"
+        return None
+    if history.objection is None:
+        return "没有这条异议"
+    if history.objection is not ObjectionState.LODGED:
+        return "这条异议已经撤回" if history.objection is ObjectionState.WITHDRAWN else "这条异议已经答复"
+    if step is ObjectionStep.WITHDRAW and not open_now:
+        return f"异议期已于{chinese_date(history.deadline)}截止，异议不能再撤回"
+    return None
+
+
+def check_objection(step: ObjectionStep, history: FeedbackHistory) -> None:
+    """Raise ``WorkflowRefused`` with the reason unless ``step`` is allowed."""
+    reason = objection_refused(step, history)
+    if reason is not None:
+        raise WorkflowRefused(reason)
+
+
+def objection_next_steps(history: FeedbackHistory) -> set[ObjectionStep]:
+    """Every objection step allowed now."""
+    return {step for step in ObjectionStep if objection_refused(step, history) is None}

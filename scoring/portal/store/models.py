@@ -35,7 +35,8 @@ from sqlalchemy.types import TypeDecorator
 from scoring.portal.workflow import RunState
 
 APPEND_ONLY_TABLES = ("blobs", "versions", "unit_events", "year_events", "audit_log", "task_reviews",
-                      "central_records", "run_files", "publications", "config_drafts", "config_adoptions")
+                      "central_records", "run_files", "publications", "config_drafts", "config_adoptions",
+                      "evidence_files")
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -370,7 +371,6 @@ class ConfigDraft(Base):
     at: Mapped[datetime] = mapped_column(UtcDateTime())
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
 
-
 class DraftComparison(Base):
     """A background comparison of a draft with the adopted configuration on the accepted
     submissions of a year: the row is the job's truth (queued → running → succeeded | failed)."""
@@ -410,3 +410,29 @@ class ConfigAdoption(Base):
     reason: Mapped[str] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(UtcDateTime())
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+
+
+class EvidenceFile(Base):
+    """A 佐证材料 file a province attached to one task of a year (issue 22); its bytes are a blob.
+
+    Attached to the unit's task, not to a version, so re-uploading the workbook keeps the files of
+    tasks that still exist. Append-only like every stored file.
+    """
+
+    __tablename__ = "evidence_files"
+    __table_args__ = (UniqueConstraint("year", "unit_code", "task_id", "seq", name="evidence_number_once"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    year: Mapped[int] = mapped_column(Integer)
+    unit_code: Mapped[str] = mapped_column(String(6))
+    task_id: Mapped[str] = mapped_column(String(64))
+    seq: Mapped[int] = mapped_column(Integer)
+    blob_sha256: Mapped[str] = mapped_column(ForeignKey("blobs.sha256"))
+    file_name: Mapped[str] = mapped_column(String(255))
+    media_type: Mapped[str] = mapped_column(String(128))
+    size: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+
+
+Index("evidence_by_unit_task", EvidenceFile.year, EvidenceFile.unit_code, EvidenceFile.task_id)

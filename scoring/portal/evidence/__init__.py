@@ -1,0 +1,1 @@
+"""Evidence files (佐证材料) attached to the tasks of a unit's version: content checks, upload, viewing."""
