@@ -116,6 +116,12 @@ _ENTRIES: tuple[tuple[str, Severity, str, str, str | None], ...] = (
     ("task-status-invalid", E, "落实情况不是可选项", "从下拉列表中选择落实情况", None),
     ("task-evidence-missing", W, "未填写佐证材料", "填写佐证材料名称", None),
     ("cross-check", E, "数据项之间不一致", "核对相关数据项（级别由指标配置定）", None),
+    # what a cell means (issue 19: workbook/validate.py, workbook/plausibility.py)
+    ("cell-error-value", E, "单元格显示错误值",
+     "改为正确的文字或数值；图片、附件另行报送，单元格内写明材料名称", None),
+    ("task-evidence-placeholder", W, "佐证材料只填了占位文字", "写明佐证材料或主要做法的名称", None),
+    ("value-wrong-unit", E, "疑似按元填报", "本项单位为万元：把元换算为万元（除以 10000）后填写", None),
+    ("measure-unit-changed", E, "计量单位被修改", "恢复模板的计量单位，按模板的单位填写数值", None),
     # central records (workbook/central.py, pipeline)
     ("central-missing", W, "缺少全国双打办记录", "上传本年度全国双打办记录工作簿", None),
     ("central-not-central", E, "不是全国双打办记录工作簿", "使用全国双打办记录模板", None),

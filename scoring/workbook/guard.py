@@ -10,6 +10,7 @@ a capped read) is ``upload``'s job.
 from __future__ import annotations
 
 import io
+import posixpath
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -45,6 +46,11 @@ DEFAULT_LIMITS = Limits()
 CORRUPT_ERRORS: tuple[type[BaseException], ...] = (
     zipfile.BadZipFile, zlib.error, EOFError, ValueError, OSError, NotImplementedError, KeyError,
 )
+
+
+def part_key(name: str) -> str:
+    """A part name as Excel compares them: forward slashes, no leading slash, any case."""
+    return posixpath.normpath(name.replace("\\", "/")).lstrip("/").lower()
 
 
 class UnsafeEntry(Exception):
@@ -123,9 +129,9 @@ def check_archive(archive: zipfile.ZipFile, file: str,
             return [_problem("zip-bomb", file, info.filename, what=what)]
     if total > limits.max_total_bytes:
         return [_problem("zip-bomb", file, str(total), what=f"总大小：{total} 字节")]
-    names = {info.filename for info in entries}
-    if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
-        if "EncryptedPackage" in names:
+    names = {part_key(info.filename) for info in entries}
+    if "[content_types].xml" not in names or "xl/workbook.xml" not in names:
+        if "encryptedpackage" in names:
             return [_problem("file-encrypted", file)]
         if "mimetype" in names and "content.xml" in names:
             return [_problem("file-ods", file)]
@@ -133,7 +139,7 @@ def check_archive(archive: zipfile.ZipFile, file: str,
             "这是二进制工作簿（.xlsb），" if "xl/workbook.bin" in names else "这是其他压缩文件，")
         return [_problem("file-not-xlsx", file, kind=kind)]
     for info in entries:
-        if not info.filename.endswith((".xml", ".rels", ".vml")):
+        if not info.filename.lower().endswith((".xml", ".rels", ".vml")):
             continue
         try:
             with archive.open(info) as part:
