@@ -83,3 +83,46 @@ def test_the_placeholder_list_is_the_configs() -> None:
     intake = config.indicator_set.intake
     assert {"无", "/", "—", "-", "暂无", "0"} <= set(intake.evidence_placeholders)
     assert intake.placeholder("无") and not intake.placeholder("无人机执法方案")
+
+
+TIBET = ROOT / "sample_inputs" / "2022" / "540000-西藏.xlsx"
+
+
+def test_an_amount_typed_in_yuan_is_an_error_asking_about_the_unit() -> None:
+    read = edited({("工作数据", "D5"): 663.14 * 10_000}, TIBET)  # 罚没金额 in 元, within the hard maximum
+    assert ("value-wrong-unit", "error") in at(read, "工作数据", "D5")
+    message = next(f.message for f in read.findings if f.code == "value-wrong-unit")
+    assert "是否按元填报？本项单位为万元" in message
+    assert not read.valid  # cannot be submitted
+    tenfold = at(edited({("工作数据", "D5"): 663.14 * 10}, TIBET), "工作数据", "D5")
+    assert ("value-wrong-unit", "error") not in tenfold  # ten times: no unit question
+
+
+def test_last_years_figure_sets_what_is_plausible() -> None:
+    from scoring.workbook.validate import add_previous_year_findings
+
+    config = load_year_config(2022)
+    assert config is not None
+    read = edited({("工作数据", "D5"): 900_000}, TIBET)
+    assert ("value-wrong-unit", "error") in at(read, "工作数据", "D5")
+    fine = edited({}, TIBET)
+    added = add_previous_year_findings(fine, config, {"admin_fines": 0.5})
+    assert [(p.code, p.cell) for p in added] == [("value-wrong-unit", "D5")]
+
+
+def test_no_committed_sample_is_taken_for_yuan() -> None:
+    from scoring.workbook.validate import validate_submission
+
+    for year in (2020, 2022):
+        for path in sorted((ROOT / "sample_inputs" / str(year)).glob("*.xlsx")):
+            read = validate_submission(path, load_year_config)
+            assert not [f for f in read.findings if f.code in ("value-wrong-unit", "measure-unit-changed",
+                                                               "cell-error-value",
+                                                               "task-evidence-placeholder")], path
+
+
+@pytest.mark.parametrize("written", ["元", "千元", None])
+def test_an_edited_measure_unit_is_an_error_on_that_cell(written: object) -> None:
+    read = edited({("工作数据", "C4"): written})
+    assert at(read, "工作数据", "C4") == [("measure-unit-changed", "error")]
+    assert not read.valid

@@ -28,7 +28,7 @@ from scoring.workbook import layout as L
 from scoring.workbook.central import read_central
 from scoring.workbook.findings import Findings, group_repeated
 from scoring.workbook.guard import DEFAULT_LIMITS, Limits, UnsafeEntry, check_bytes
-from scoring.workbook.plausibility import previous_year_findings, size_findings
+from scoring.workbook.plausibility import previous_year_findings, size_findings, wrong_unit_findings
 from scoring.workbook.reader import RawWorkbook, Sheet, UnreadablePart, column_index, read_workbook
 from scoring.workbook.source import YearConfig
 from scoring.workbook.submission import ItemValue, ReadSummary, Submission, TaskReport
@@ -247,7 +247,21 @@ def _data(book: RawWorkbook, items: list[DataItem], year: int | None,
             continue
         values[item.code], problems = item_at(sheet, ref, item, item.name, year)
         found.extend(problems)
+        _check_measure(sheet, table, row, item, found)
     return values
+
+
+def _check_measure(sheet: Sheet, table: Table, row: int | None, item: DataItem, found: Findings) -> None:
+    """An error when the row's 计量单位 is not the template's: the figure may be in another unit."""
+    ref = table.ref("unit", row) if row is not None else None
+    if ref is None:
+        return
+    written = text_of(sheet.value(ref))
+    if (written or "") != (item.unit or ""):
+        found.add("measure-unit-changed", Severity.ERROR,
+                  f"{item.name}的计量单位被改成了“{written or '空白'}”（模板为“{item.unit or '空白'}”），"
+                  f"无法确定填报值的单位；请恢复为“{item.unit or '空白'}”，并按该单位填写数值",
+                  sheet=sheet.name, cell=ref, value=written)
 
 
 def _cross_checks(indicator_set: IndicatorSet, values: dict[str, ItemValue],
@@ -385,14 +399,24 @@ def _validate_book(book: RawWorkbook, submission: Submission, load_config: Confi
     _error_values(book, found)
     submission.read = ReadSummary(tasks=len(submission.tasks), values=len(submission.values))
     _cross_checks(config.indicator_set, submission.values, found)
-    found.extend(size_findings(items, submission.values, unit))
-    found.extend(previous_year_findings(items, submission.values, previous))
+    wrong_unit = wrong_unit_findings(items, submission.values, unit, previous,
+                                     config.indicator_set.intake.wrong_unit_factor)
+    found.extend(wrong_unit)
+    flagged = {p.cell for p in wrong_unit}
+    found.extend(p for p in size_findings(items, submission.values, unit) if p.cell not in flagged)
+    found.extend(p for p in previous_year_findings(items, submission.values, previous)
+                 if p.cell not in flagged)
 
 
 def add_previous_year_findings(submission: Submission, config: YearConfig,
                                previous: Mapping[str, float] | None) -> list[Problem]:
     """Compare an already validated submission with the unit's previous-year figures, adding
     (and returning) the warnings; for callers that learn the unit only after validation."""
-    added = previous_year_findings(config.source.province_items(), submission.values, previous)
+    items = config.source.province_items()
+    unit = config.units.get(submission.unit_code or "")
+    added = wrong_unit_findings(items, submission.values, unit, previous,
+                                config.indicator_set.intake.wrong_unit_factor)
+    flagged = {p.cell for p in added}
+    added += [p for p in previous_year_findings(items, submission.values, previous) if p.cell not in flagged]
     submission.findings = [*submission.findings, *added]
     return added
