@@ -16,6 +16,7 @@ import zlib
 from dataclasses import dataclass
 
 from scoring.problems import Problem, Severity, make
+from scoring.workbook import ole
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -63,14 +64,14 @@ def _problem(code: str, file: str, value: str | None = None, **fields: object) -
     return make(code, Severity.ERROR, file=file, value=value, **fields)
 
 
+_OLE_CODES = {"encrypted": "file-encrypted", "xls_password": "file-xls-password", "word": "file-word-doc",
+              "powerpoint": "file-powerpoint", "outlook": "file-outlook-msg", "visio": "file-visio",
+              "wps_et": "file-wps-et", "xls": "file-legacy-xls", "unknown": "file-ole-other"}
+
+
 def _sniff_not_zip(head: bytes, file: str) -> Problem:
     if head.startswith(OLE_MAGIC):
-        if "EncryptedPackage".encode("utf-16-le") in head or b"EncryptionInfo" in head or \
-                "EncryptionInfo".encode("utf-16-le") in head:
-            return _problem("file-encrypted", file)
-        if file.lower().endswith(".et"):
-            return _problem("file-wps-et", file)
-        return _problem("file-legacy-xls", file)
+        return _problem(_OLE_CODES[ole.kind_of(head, file)], file)
     if head.lstrip(b"\r\n\t ").startswith(b"%PDF"):
         return _problem("file-pdf", file)
     text = head[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
@@ -104,7 +105,7 @@ def check_bytes(data: bytes, file: str, limits: Limits = DEFAULT_LIMITS) -> list
     if too_big is not None:
         return [too_big]
     if not data.startswith(ZIP_MAGIC):
-        return [_sniff_not_zip(data[:64 * 1024], file)]
+        return [_sniff_not_zip(data if data.startswith(OLE_MAGIC) else data[:64 * 1024], file)]
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             return check_archive(archive, file, limits)
