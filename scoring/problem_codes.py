@@ -64,6 +64,12 @@ _ENTRIES: tuple[tuple[str, Severity, str, str, str | None], ...] = (
      "文件已损坏或不完整，无法读取（{reason}），请重新保存后上传"),
     ("zip-too-many-entries", E, "压缩包内文件过多", "另存为新的 .xlsx（不要附加其他文件）",
      "压缩包内文件过多（{count} 个，上限 {limit} 个），疑似恶意文件，已拒绝"),
+    ("workbook-too-many-sheets", E, "工作表过多", "只保留模板的工作表，另存为新的 .xlsx",
+     "工作簿有 {count} 个工作表，超过可读取的上限（压缩包内文件不超过 {limit} 个）；报送模板只有 6 个工作表，"
+     "请删除多余的工作表后另存为 .xlsx 再上传"),
+    ("part-too-large", E, "工作簿内容过大", "删去表格以外的多余内容、图片后另存为 .xlsx",
+     "{part}解压后 {size:.1f} MB，超过可读取的上限 {limit:.0f} MB；报送模板填好后通常不到 1 MB，"
+     "请删除表格以外的多余内容和图片后另存为 .xlsx 再上传"),
     ("zip-bomb", E, "解压后过大", "删去图片和多余内容后另存为 .xlsx",
      "解压后过大（{what}），疑似压缩炸弹，已拒绝"),
     ("xml-entity", E, "含 XML 实体声明", "在 Excel 或 WPS 中重新保存为 .xlsx",

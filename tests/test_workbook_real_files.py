@@ -9,10 +9,12 @@ import io
 import re
 import time
 import zipfile
+from pathlib import Path
 
 from conftest import ROOT
+from openpyxl import Workbook
 
-from scoring.workbook.validate import validate_bytes
+from scoring.workbook.validate import validate_bytes, validate_submission
 from scoring.workbook.years import load_year_config
 
 SAMPLE = (ROOT / "sample_inputs" / "2022" / "110000-北京.xlsx").read_bytes()
@@ -96,3 +98,30 @@ def test_a_long_number_format_code_is_refused_fast_with_its_reason() -> None:
     assert time.perf_counter() - started < 20  # generous: minutes before the cap
     assert [(f.code, "数字格式代码长达 600000 个字符" in f.message) for f in read.findings] \
         == [("file-corrupt", True)]
+
+
+def test_a_57_mb_sheet_is_too_big_not_a_bomb(tmp_path: Path) -> None:
+    rows = "".join(f'<row r="{r}"><c r="A{r}"><v>{r * 7919 % 100003}</v></c>'
+                   f'<c r="B{r}" t="inlineStr"><is><t>第{r}行记录</t></is></c></row>'
+                   for r in range(1, 640_000))
+    sheet = ('<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+             f"{rows}</sheetData></worksheet>").encode()
+    assert len(sheet) > 57 * 1024 * 1024
+    path = tmp_path / "110000-北京.xlsx"
+    path.write_bytes(rezip(SAMPLE, {"xl/worksheets/sheet1.xml": sheet}))
+    findings = validate_submission(path, load_year_config).findings
+    assert [f.code for f in findings] == ["part-too-large"]
+    assert "工作表部件" in findings[0].message and "MB" in findings[0].message
+    assert not any(word in findings[0].message for word in ("炸弹", "恶意"))
+
+
+def test_a_340_sheet_workbook_is_told_it_has_too_many_sheets(tmp_path: Path) -> None:
+    wb = Workbook()
+    for k in range(339):
+        wb.create_sheet(f"表{k}")["A1"] = k
+    path = tmp_path / "340.xlsx"
+    wb.save(path)
+    findings = validate_submission(path, load_year_config).findings
+    assert [f.code for f in findings] == ["workbook-too-many-sheets"]
+    assert "340 个工作表" in findings[0].message
+    assert not any(word in findings[0].message for word in ("炸弹", "恶意"))

@@ -60,6 +60,15 @@ class UnsafeEntry(Exception):
 
 
 
+def _part_label(name: str) -> str:
+    key = part_key(name)
+    if key.startswith("xl/worksheets/"):
+        return f"工作表部件“{name}”"
+    if key.startswith("xl/media/"):
+        return f"图片或附件“{name}”"
+    return f"“{name}”"
+
+
 def _problem(code: str, file: str, value: str | None = None, **fields: object) -> Problem:
     return make(code, Severity.ERROR, file=file, value=value, **fields)
 
@@ -118,18 +127,25 @@ def check_archive(archive: zipfile.ZipFile, file: str,
     """Limits on the zip's declared contents, required parts, and DTDs in its XML parts."""
     entries = archive.infolist()
     if len(entries) > limits.max_entries:
+        sheets = sum(1 for i in entries if part_key(i.filename).startswith("xl/worksheets/sheet"))
+        if sheets * 2 > len(entries):  # a real workbook with very many sheets, not a stuffed zip
+            return [_problem("workbook-too-many-sheets", file, str(sheets), count=sheets,
+                             limit=limits.max_entries)]
         return [_problem("zip-too-many-entries", file, str(len(entries)), count=len(entries),
                          limit=limits.max_entries)]
     total = 0
     for info in entries:
         total += info.file_size
         ratio = info.file_size / max(info.compress_size, 1)
-        if info.file_size > limits.max_entry_bytes or (
-                info.file_size > limits.ratio_floor_bytes and ratio > limits.max_ratio):
+        if info.file_size > limits.ratio_floor_bytes and ratio > limits.max_ratio:
             what = f"“{info.filename}”，压缩比 {ratio:.0f}，{info.file_size} 字节"
             return [_problem("zip-bomb", file, info.filename, what=what)]
+        if info.file_size > limits.max_entry_bytes:  # big but compressed as real content is
+            return [_problem("part-too-large", file, info.filename, part=_part_label(info.filename),
+                             size=info.file_size / 1048576, limit=limits.max_entry_bytes / 1048576)]
     if total > limits.max_total_bytes:
-        return [_problem("zip-bomb", file, str(total), what=f"总大小：{total} 字节")]
+        return [_problem("part-too-large", file, str(total), part="工作簿解压后的全部内容",
+                         size=total / 1048576, limit=limits.max_total_bytes / 1048576)]
     names = {part_key(info.filename) for info in entries}
     if "[content_types].xml" not in names or "xl/workbook.xml" not in names:
         if "encryptedpackage" in names:
