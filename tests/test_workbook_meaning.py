@@ -126,3 +126,12 @@ def test_an_edited_measure_unit_is_an_error_on_that_cell(written: object) -> Non
     read = edited({("工作数据", "C4"): written})
     assert at(read, "工作数据", "C4") == [("measure-unit-changed", "error")]
     assert not read.valid
+
+
+def test_the_method_text_states_the_placeholder_rule() -> None:
+    from scoring.report.methodology import methodology
+
+    config = load_year_config(2022)
+    assert config is not None
+    rules = [row.rule for section in methodology(config.indicator_set) for row in section.rows]
+    assert any("占位文字" in rule and "按无佐证材料计" in rule for rule in rules)
