@@ -135,3 +135,16 @@ def test_the_method_text_states_the_placeholder_rule() -> None:
     assert config is not None
     rules = [row.rule for section in methodology(config.indicator_set) for row in section.rows]
     assert any("占位文字" in rule and "按无佐证材料计" in rule for rule in rules)
+
+
+def test_scoring_audit_prints_the_intake_rules_the_config_chose() -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from scoring.cli import app
+
+    result = CliRunner().invoke(app, ["audit", "2022", "--json"])
+    rules = {r["field"]: r["value"] for r in json.loads(result.stdout)["rules"]}
+    assert rules["intake.wrong_unit_factor"] == "1000"
+    assert "暂无" in rules["intake.evidence_placeholders"].split("、")
