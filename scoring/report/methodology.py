@@ -84,7 +84,8 @@ def _task_completion(rule: TaskCompletionRule, items: Names) -> str:
     text = (f"所涉任务按报送状态计完成度：已完成 {fmt(c.done)}、部分完成 {fmt(c.partly)}、"
             f"未开展 {fmt(c.not_started)}，不适用的任务不计入；满分 × 平均完成度")
     if rule.evidence_required:
-        text += f"；无佐证材料的任务完成度最高按 {fmt(rule.without_evidence * 100)}% 计"
+        text += (f"；无佐证材料的任务完成度最高按 {fmt(rule.without_evidence * 100)}% 计"
+                 "（佐证材料只填“无”“/”“—”“暂无”“0”等占位文字或显示错误值的，按无佐证材料计）")
     return text
 
 
