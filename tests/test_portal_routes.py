@@ -58,6 +58,7 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/central/versions/{version_id}"): CENTRAL_GET,
     ("GET", "/central/versions/{version_id}/file"): CENTRAL_GET,
     ("GET", "/central/adjustments.yaml"): CENTRAL_GET,
+    ("GET", "/central/tasks/{task_id}"): CENTRAL_GET,
     ("GET", "/central/records"): CENTRAL_GET,
     ("GET", "/central/records/workbook"): CENTRAL_GET,
     ("POST", "/central/records/upload"): CENTRAL_POST,
@@ -120,7 +121,7 @@ def _call(client: Client, method: str, path: str, state: YearState) -> int:
 def _concrete(path: str, state: YearState) -> str:
     return (path.replace("{version_id}", str(state.sh_version)).replace("{unit_code}", "110000")
             .replace("{run_id}", str(state.run_id)).replace("{path:path}", "outputs/ranking.xlsx")
-            .replace("{year}", "2022"))
+            .replace("{year}", "2022").replace("{task_id}", "2022-1.1.3"))
 
 
 @pytest.mark.parametrize("method, path", sorted(EXPECTED), ids=[f"{m} {p}" for m, p in sorted(EXPECTED)])
