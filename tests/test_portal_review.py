@@ -278,3 +278,15 @@ def test_one_task_across_units_adjusted_in_place_returns_to_the_row(portal_app) 
     assert [(r.unit_code, r.task_id, r.status) for r in reviews] == [("110000", "2022-1.1.3", "部分完成")]
     assert office.get("/central/tasks/2022-9.9.9").status_code == 404
     assert Client(portal_app, "sh").get("/central/tasks/2022-1.1.3").status_code == 403
+
+
+def test_auditor_filters_the_log_by_unit_name_and_says_when_nothing_matches(portal_app) -> None:
+    _submit(Client(portal_app, "sh"), sample("310000"))
+    _submit(Client(portal_app, "bj"), sample("110000"))
+    auditor = Client(portal_app, "auditor")
+    by_name = auditor.get("/audit/log?unit=上海").text
+    by_code = auditor.get("/audit/log?unit=310000").text
+    assert "310000" in by_name and "110000" not in by_name.split("<tbody>")[1]
+    assert by_name.split("<tbody>")[1] == by_code.split("<tbody>")[1]
+    nothing = auditor.get("/audit/log?unit=火星").text
+    assert "没有名称或代码为“火星”的单位" in nothing and "310000" not in nothing.split("<tbody>")[1]
