@@ -67,7 +67,7 @@ def _day(text: str | None) -> date | None:
 def parse_filter(params: QueryParams) -> LogFilter:
     """The filter from a page's query parameters (malformed dates and codes are ignored)."""
     unit = (params.get("unit") or "").strip()
-    return LogFilter(unit=unit if unit.isdigit() and len(unit) == 6 else "",
+    return LogFilter(unit=unit[:20],
                      user=(params.get("user") or "").strip()[:64],
                      action=(params.get("action") or "").strip()[:32],
                      since=_day(params.get("since")), until=_day(params.get("until")))
