@@ -13,7 +13,6 @@ from scoring.indicators.diff import SetDiff, diff_sets
 from scoring.indicators.items import ITEM_KIND_LABELS, DataItem, Plausibility
 from scoring.indicators.models import IndicatorSet, SectionKind
 from scoring.indicators.rounding import round_points
-from scoring.indicators.rules import RULE_KIND_LABELS
 from scoring.indicators.store import LoadedSet
 from scoring.problems import Problem, Severity
 
@@ -202,7 +201,7 @@ def indicator_weights(s: IndicatorSet) -> list[IndicatorWeight]:
     return [
         IndicatorWeight(
             id=ind.id, name=ind.name, section=sec.id, kind=ind.rule.kind,
-            kind_label=RULE_KIND_LABELS[ind.rule.kind], points=ind.points,
+            kind_label=ind.rule.label, points=ind.points,
             share=round_points(ind.points / s.total_points * 100) if sec.kind is SectionKind.SCORE else 0.0,
             tasks=list(ind.tasks),
         )
