@@ -12,6 +12,7 @@ so an auditor's POST is refused (403) before any handler runs.
 from __future__ import annotations
 
 import hmac
+import ipaddress
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -105,8 +106,17 @@ class Principal:
 
 
 def client_address(request: Request) -> str:
-    """The client's address as the server saw it."""
-    return request.client.host if request.client else ""
+    """The client's address as the server saw it (or as a trusted proxy reported it), in canonical
+    form; anything that is not an IP address (a forged header's text) is never stored."""
+    return valid_address(request.client.host if request.client else "")
+
+
+def valid_address(raw: str) -> str:
+    """``raw`` as a canonical IP address, or "" when it is not one."""
+    try:
+        return str(ipaddress.ip_address(raw.strip()))
+    except ValueError:
+        return ""
 
 
 @dataclass

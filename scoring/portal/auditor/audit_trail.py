@@ -88,7 +88,7 @@ def csv_bytes(rows: list[AuditEntry]) -> bytes:
     writer.writerow(CSV_HEADER)
     for row in rows:
         writer.writerow([row.id, china_time(row.at), _cell(row.account_name),
-                         ROLE_LABELS.get(row.role or "", row.role or ""), row.unit_code or "", row.action,
-                         ACTION_LABELS.get(row.action, ""), _cell(row.object), _cell(row.before),
-                         _cell(row.after), row.client or ""])
+                         _cell(ROLE_LABELS.get(row.role or "", row.role or "")), _cell(row.unit_code),
+                         _cell(row.action), _cell(ACTION_LABELS.get(row.action, "")), _cell(row.object),
+                         _cell(row.before), _cell(row.after), _cell(row.client)])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
