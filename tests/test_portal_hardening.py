@@ -22,10 +22,10 @@ from scoring.portal.store.audit import Actor, record
 from scoring.portal.store.models import AuditEntry
 
 
-def _serve(db_url: str, port: int, *extra: str) -> subprocess.Popen[bytes]:
+def _serve(db_url: str, port: int, *extra: str, workers: int = 0) -> subprocess.Popen[bytes]:
     process = subprocess.Popen(
         [sys.executable, "-c", "from scoring.cli import main; main()", "serve", "--db", db_url, "--port",
-         str(port), "--workers", "0", *extra],
+         str(port), "--workers", str(workers), *extra],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:

@@ -154,7 +154,9 @@ def create_app(settings: PortalSettings) -> Starlette:
     settings = replace(settings, instance=_instance_value(db, "runs_folder", secrets.token_hex(8)))
     _recover_runs(db, settings)
     portal = Portal(settings=settings, db=db, pages=page_environment(settings.templates_dir),
-                    workers=Workers(settings.validation_workers, settings.validation_timeout_s),
+                    workers=Workers(settings.validation_workers, settings.validation_timeout_s,
+                                    cpu_s=settings.validation_cpu_s,
+                                    memory_bytes=settings.validation_memory_bytes),
                     signer=TimestampSigner(_session_secret(db), salt="scoring.portal.session"),
                     jobs=JobRunner(settings))
 

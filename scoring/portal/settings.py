@@ -61,8 +61,8 @@ class PortalSettings:
     instance: str = ""  # the database's own folder name under runs/ (set by create_app)
     # —— hardening (issue 20, attacks) ——
     forwarded_allow_ips: tuple[str, ...] = ()  # proxies whose X-Forwarded-For is believed; none by default
-    validation_cpu_s: int = 90  # a validation worker's CPU-time limit (RLIMIT_CPU), seconds
-    validation_memory_bytes: int = 2 << 30  # a validation worker's address-space limit (RLIMIT_AS)
+    validation_cpu_s: float = 60.0  # a validation worker's CPU time per file (RLIMIT_CPU), seconds
+    validation_memory_bytes: int = 4 << 30  # a validation worker's address-space limit (RLIMIT_AS)
     upload_read_timeout_s: float = 30.0  # an upload body that takes longer to arrive is refused
     audit_retention_days: int = 180  # audit rows younger than this can never be dropped
 
