@@ -23,13 +23,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
 
-from scoring.errors import ScoringError
-
 PR_SET_PDEATHSIG = 1
 
 
-class CpuLimitExceeded(ScoringError):
-    """The work used more CPU time than it was allowed."""
+class CpuLimitExceeded(BaseException):  # noqa: N818 - like KeyboardInterrupt: no handler swallows it
+    """The work used more CPU time than it was allowed (a BaseException, so that the reader's
+    catch-all for bugs does not report it as an internal error)."""
 
 
 def _cpu_used() -> float:

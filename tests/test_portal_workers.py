@@ -144,3 +144,17 @@ def test_sigkill_of_the_server_leaves_no_validation_process(db_url: str) -> None
     while members() and time.monotonic() < deadline:
         time.sleep(0.2)
     assert members() == []
+
+
+def test_scoring_validate_stops_at_its_cpu_limit(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    path = tmp_path / "slow.xlsx"
+    path.write_bytes(slow_workbook(sample("310000")))
+    started = time.monotonic()
+    command = [sys.executable, "-c", "from scoring.cli import main; main()", "validate", str(path),
+               "--cpu-seconds", "3"]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert time.monotonic() - started < 30
+    assert result.returncode == 1 and "CPU 时间限制" in result.stderr and "Traceback" not in result.stderr
