@@ -29,6 +29,7 @@ NOT_CODES = frozenset({
     "sign-in", "sign-in-failed", "sign-in-throttled", "sign-out", "account-add", "account-disable",
     "account-password", "central-upload", "central-form", "demo-central", "demo-seed", "run-start",
     "run-succeeded", "run-failed", "task-adjust", "task-restore", "year-open", "year-deadline",
+    "account-unlock",
 })
 KEBAB = re.compile(r"^[a-z]+(-[a-z0-9]+)+$")
 

@@ -32,11 +32,12 @@ def china_time(moment: datetime) -> str:
 
 @dataclass(frozen=True)
 class Throttle:
-    """How many failed sign-ins are allowed in a window, per account name and per client address."""
+    """Sign-in throttling per (account, client address) pair: ``per_account`` free attempts, then a
+    wait of ``first_delay`` that doubles with each further failure, up to ``max_delay``."""
 
-    window: timedelta = timedelta(minutes=15)
     per_account: int = 5
-    per_address: int = 30
+    first_delay: timedelta = timedelta(seconds=30)
+    max_delay: timedelta = timedelta(minutes=15)
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ ACTION_LABELS = {
     "run-failed": "评分失败", "publish": "发布结果", "verify": "复核", "account-add": "新增账号",
     "account-disable": "停用账号", "account-password": "重设密码", "year-open": "开放年度",
     "year-deadline": "设定截止日期", "demo-seed": "演示数据",
+    "account-unlock": "解除登录限制",
 }
 
 

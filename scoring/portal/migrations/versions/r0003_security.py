@@ -1,4 +1,5 @@
-"""Append-only enforced against every write form, and the audit log's hash chain.
+"""Append-only enforced against every write form, the audit log's hash chain, and the sign-in
+throttle's pairs (account, client address).
 
 On SQLite ``INSERT OR REPLACE`` / ``REPLACE INTO`` replaces a row by deleting it, and SQLite fires
 delete triggers for that only when ``recursive_triggers`` is on, which a connection made with any
@@ -60,6 +61,14 @@ def _fill_chain() -> None:
 
 
 def upgrade() -> None:
+    op.create_table(
+        "sign_in_throttle",
+        sa.Column("account_name", sa.String(64), primary_key=True),
+        sa.Column("client", sa.String(64), primary_key=True),
+        sa.Column("failures", sa.Integer(), nullable=False),
+        sa.Column("blocked_until", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("refusals", sa.Integer(), nullable=False),
+    )
     op.add_column("audit_log", sa.Column("chain", sa.String(80), nullable=True))
     postgres = op.get_bind().dialect.name == "postgresql"
     if postgres:
@@ -83,6 +92,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("sign_in_throttle")
     if op.get_bind().dialect.name == "sqlite":
         for table in APPEND_ONLY:
             for number in range(len(_keys(table))):
