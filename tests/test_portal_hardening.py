@@ -113,3 +113,104 @@ def test_audit_log_csv_has_no_formula_when_opened_in_libreoffice(portal_app, tmp
     assert not [c.coordinate for c in cells if c.data_type == "f" or str(c.value).startswith("=")]
     assert sum('HYPERLINK("http://203.0.113.9/"' in str(c.value) for c in cells) >= 5  # shown as text
 
+
+
+def test_non_ascii_digits_in_a_path_id_are_not_found(portal_app) -> None:
+    sh = Client(portal_app, "sh")
+    for raw in ("²", "٣", "１"):
+        assert sh.get(f"/versions/{raw}").status_code == 404
+
+
+def test_bidi_and_invisible_characters_are_removed_from_file_names(portal_app) -> None:
+    from portal_fixtures import sample, version_id
+
+    from scoring.portal.store.models import Version
+
+    sh = Client(portal_app, "sh")
+    own = version_id(sh.upload(sample("310000"), name="报送\u202excod.xlsx\u200b\u2066"))
+    with portal_app.state.portal.db.transaction(writes=False) as db:
+        stored = db.get(Version, own)
+    assert stored is not None and stored.file_name == "报送xcod.xlsx"
+
+
+def test_a_new_database_file_is_the_owners_only(tmp_path: Path) -> None:
+    from scoring.portal.admin import upgrade_database
+
+    path = tmp_path / "var" / "portal.sqlite3"
+    upgrade_database(f"sqlite:///{path}")
+    assert path.stat().st_mode & 0o777 == 0o600
+
+
+def test_verify_is_not_a_get(portal_app) -> None:
+    assert Client(portal_app, "auditor").get("/runs/1/verify").status_code == 405
+
+
+def test_the_host_header_is_never_reflected_in_a_redirect(portal_app) -> None:
+    sh = Client(portal_app, "sh")
+    for path in ("/runs/", "/versions/", "/", "/login/", "/audit/"):
+        response = sh.http.get(path, headers={"Host": "evil.example"})
+        assert "evil.example" not in response.headers.get("location", ""), path
+        assert "evil.example" not in response.text
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_an_anonymous_upload_is_refused_before_its_body_is_read(db_url: str) -> None:
+    seed(db_url)
+    port = free_port()
+    process = _serve(db_url, port)
+    try:  # headers promise 8 MB, then nothing: the server answers at once, without waiting for it
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+            sock.sendall(b"POST /upload HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 8000000\r\n"
+                         b"Content-Type: multipart/form-data; boundary=x\r\n\r\n--x\r\n")
+            started = time.monotonic()
+            answer = sock.recv(4096)
+            assert answer.startswith(b"HTTP/1.1 303") and time.monotonic() - started < 5
+    finally:
+        _stop(process)
+
+
+def test_a_body_that_arrives_too_slowly_is_refused(db_url: str, tmp_path: Path) -> None:
+    import asyncio
+
+    from portal_fixtures import Clock, before_deadline
+
+    from scoring.portal.app import create_app
+    from scoring.portal.settings import PortalSettings
+
+    seed(db_url)
+    app = create_app(PortalSettings(database_url=db_url, validation_workers=0, upload_read_timeout_s=1.0,
+                                    clock=Clock(before_deadline())))
+    sh = Client(app, "sh")
+    cookie = "; ".join(f"{k}={v}" for k, v in sh.http.cookies.items())
+
+    async def slow_body() -> list[dict[str, object]]:
+        sent: list[dict[str, object]] = []
+        first = [True]
+
+        async def receive() -> dict[str, object]:
+            if first[0]:
+                first[0] = False
+                return {"type": "http.request", "body": b"--x\r\n", "more_body": True}
+            await asyncio.sleep(30)
+            return {"type": "http.disconnect"}
+
+        async def send(message: dict[str, object]) -> None:
+            sent.append(message)
+
+        scope = {"type": "http", "method": "POST", "path": "/upload", "raw_path": b"/upload",
+                 "query_string": b"", "root_path": "", "scheme": "http", "server": ("127.0.0.1", 80),
+                 "client": ("127.0.0.1", 5), "http_version": "1.1", "app": app,
+                 "headers": [(b"host", b"127.0.0.1"), (b"cookie", cookie.encode()),
+                             (b"content-type", b"multipart/form-data; boundary=x"),
+                             (b"content-length", b"8000000")]}
+        await asyncio.wait_for(app(scope, receive, send), 10)
+        return sent
+
+    try:
+        started = time.monotonic()
+        sent = asyncio.run(slow_body())
+        assert time.monotonic() - started < 8
+        assert sent[0]["status"] == 408
+    finally:
+        app.state.portal.workers.close()
+        app.state.portal.db.dispose()
