@@ -148,7 +148,7 @@ def test_demo_lets_every_role_play_the_year(tmp_path: Path) -> None:
         auditor.login("demo-auditor", logins.password)
         auditor.refresh()
         assert "2022 年度" in auditor.get("/audit").text
-        assert "一致" in auditor.get(f"/runs/{run_id}/verify").text
+        assert "一致" in auditor.post(f"/runs/{run_id}/verify").text
     finally:
         app.state.portal.jobs.close()
         app.state.portal.db.dispose()

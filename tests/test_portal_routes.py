@@ -78,7 +78,7 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("POST", "/runs"): CENTRAL_POST,
     ("GET", "/runs/{run_id}"): READERS,
     ("POST", "/runs/{run_id}/publish"): CENTRAL_POST,  # already published: publishing again changes nothing
-    ("GET", "/runs/{run_id}/verify"): READERS,
+    ("POST", "/runs/{run_id}/verify"): READERS,
     ("GET", "/runs/{run_id}/scorecards.zip"): READERS,
     ("GET", "/runs/{run_id}/inputs.zip"): READERS,
     ("GET", "/runs/{run_id}/files/{path:path}"): READERS,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import random
+import re
 import zipfile
 from collections.abc import Callable
 from datetime import date
@@ -153,3 +155,21 @@ def ole_file(streams: dict[str, bytes]) -> bytes:
     assert len(header) == 512
     fat_block = struct.pack(f"<{len(fat)}I", *fat).ljust(512, b"\xff")
     return header + fat_block + directory.ljust(512, b"\0") + b"".join(bodies)
+def slow_workbook(source: Path, code_len: int = 300_000, styles: int = 20_000) -> bytes:
+    """A workbook whose styles.xml holds one long, incompressible number-format code used by many
+    cell styles (the reader processed the code once per style: about 90 s here)."""
+    rnd = random.Random(7)
+    code = "".join(rnd.choice("0#,.;_ ?") for _ in range(code_len))
+    out = io.BytesIO()
+    with zipfile.ZipFile(source) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "xl/styles.xml":
+                text = re.sub(r"<numFmts[^>]*>.*?</numFmts>|<numFmts[^>]*/>", "", data.decode(), flags=re.S)
+                fmts = f'<numFmts count="1"><numFmt numFmtId="200" formatCode="{code}"/></numFmts>'
+                text = re.sub(r"(<styleSheet[^>]*>)", lambda m, f=fmts: m.group(1) + f, text, count=1)
+                xfs = '<xf numFmtId="200" fontId="0" fillId="0" borderId="0" xfId="0"/>' * styles
+                text = re.sub(r"(<cellXfs[^>]*>)", lambda m, x=xfs: m.group(1) + x, text, count=1)
+                data = text.encode()
+            dst.writestr(info, data)
+    return out.getvalue()

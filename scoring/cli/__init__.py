@@ -7,6 +7,7 @@ import sys
 import typer
 
 from scoring.cli.audit import audit, schema
+from scoring.cli.audit_log import app as audit_log_app
 from scoring.cli.compare import compare
 from scoring.cli.db import app as db_app
 from scoring.cli.db import years_app
@@ -43,6 +44,7 @@ app.command("serve")(serve)
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(years_app, name="years")
+app.add_typer(audit_log_app, name="audit-log")
 
 
 def main() -> None:

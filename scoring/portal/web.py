@@ -119,12 +119,15 @@ _UNSAFE = re.compile(r"[\x00-\x1f\x7f\"\\/:*?<>|;]")
 
 
 def display_name(file_name: str | None, fallback: str = "未命名.xlsx") -> str:
-    """An uploaded file's name fit to show and to store: its last path part, no control characters,
-    at most 120 characters. It is never used as a path."""
+    """An uploaded file's name fit to show and to store: its last path part, no control, bidi or
+    other invisible format characters, at most 120 characters. It is never used as a path."""
     if not file_name:
         return fallback
     name = unicodedata.normalize("NFC", file_name).replace("\\", "/").rsplit("/", 1)[-1]
-    name = _UNSAFE.sub("_", name).strip(" .")
+    name = _UNSAFE.sub("_", name)
+    # bidi overrides (U+202E makes "xslx.exe" read "exe.xlsx"), zero-width and other format or
+    # control characters are dropped
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip(" .")
     return (name[:120] or fallback)
 
 

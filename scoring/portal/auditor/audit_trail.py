@@ -27,6 +27,7 @@ ACTION_LABELS = {
     "year-deadline": "设定截止日期", "demo-seed": "演示数据",
     "draft-upload": "上传配置草稿", "draft-compare": "开始比较配置", "draft-compared": "配置比较完成",
     "draft-compare-failed": "配置比较失败", "config-adopt": "采用指标配置",
+    "account-unlock": "解除登录限制",
 }
 
 
@@ -90,7 +91,7 @@ def csv_bytes(rows: list[AuditEntry]) -> bytes:
     writer.writerow(CSV_HEADER)
     for row in rows:
         writer.writerow([row.id, china_time(row.at), _cell(row.account_name),
-                         ROLE_LABELS.get(row.role or "", row.role or ""), row.unit_code or "", row.action,
-                         ACTION_LABELS.get(row.action, ""), _cell(row.object), _cell(row.before),
-                         _cell(row.after), row.client or ""])
+                         _cell(ROLE_LABELS.get(row.role or "", row.role or "")), _cell(row.unit_code),
+                         _cell(row.action), _cell(ACTION_LABELS.get(row.action, "")), _cell(row.object),
+                         _cell(row.before), _cell(row.after), _cell(row.client)])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")

@@ -127,9 +127,10 @@ async def log_page(ctx: Ctx) -> Response:
     """The audit log, newest first, filtered by unit, account, action and dates."""
     chosen = parse_filter(ctx.request.query_params)
     rows = await ctx.run(_entries(ctx, chosen, LOG_LIMIT + 1))
+    chain = await ctx.read(audit.verify_chain)
     return render(ctx.request, "audit/log.html", principal=ctx.user, rows=rows[:LOG_LIMIT],
                   more=len(rows) > LOG_LIMIT, chosen=chosen, actions=ACTION_LABELS, roles=ROLE_LABELS,
-                  limit=LOG_LIMIT, unknown_unit=unit_code_of(chosen.unit) is None)
+                  limit=LOG_LIMIT, unknown_unit=unit_code_of(chosen.unit) is None, chain=chain)
 
 
 @endpoint(Role.AUDITOR, Role.ADMIN)
