@@ -5,7 +5,10 @@ Run: .venv/bin/python benchmarks/bench_portal.py [ROUNDS] [--db URL]
 Starts `scoring serve` (2 validation workers) on a fresh database (default: SQLite in a temporary
 folder; any empty database with --db), signs in one account per unit, then ROUNDS times (default 3)
 lets all 32 units upload their sample workbook at once and follows each to its findings page;
-finally requests one province's status page 300 times. Prints p50/p95 in ms and, as the baseline
+finally requests one province's status page 300 times. Meanwhile another account keeps uploading
+a crafted slow workbook (one long number-format code used by 20,000 cell styles; `--no-slow`
+leaves it out), which holds one validation worker until it is killed at the timeout. Prints
+p50/p95 in ms and, as the baseline
 measured in the same run, the validator alone on the same workbook in this process (targets:
 upload → findings p95 ≤ 1000 ms, status page p95 ≤ 100 ms).
 """
@@ -50,6 +53,7 @@ def _seed(url: str, codes: list[str]) -> None:
     with db.transaction() as session:
         for code in codes:
             add_account(session, f"u{code}", "province", code, hashed, now)
+        add_account(session, "slow", "province", "540000", hashed, now)  # a second account of one unit
         add_year_event(session, 2022, "open", now, None)
         add_year_event(session, 2022, "deadline", now, None, deadline=date(2099, 12, 31))
     db.dispose()
@@ -78,12 +82,32 @@ def _percentiles(samples: list[float]) -> str:
     return f"p50 {statistics.median(ordered):7.1f} ms   p95 {p95:7.1f} ms   (n = {len(ordered)})"
 
 
+def _keep_uploading_slow(signed_in: tuple[httpx2.Client, str], source: Path, stop: threading.Event,
+                         answered: list[float]) -> None:
+    """Upload the crafted slow workbook again and again until told to stop."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from workbooks import slow_workbook
+
+    client, csrf = signed_in
+    data = slow_workbook(source)
+    while not stop.is_set():
+        start = time.perf_counter()
+        try:
+            client.post("/upload", data={"csrf_token": csrf}, files={"file": ("slow.xlsx", data)},
+                        timeout=300)
+        except httpx2.HTTPError:
+            return
+        answered.append((time.perf_counter() - start) * 1000)
+
+
 def main() -> None:
     args = sys.argv[1:]
     url = None
     if "--db" in args:
         url = args[args.index("--db") + 1]
         del args[args.index("--db"):args.index("--db") + 2]
+    slow = "--no-slow" not in args
+    args = [a for a in args if a != "--no-slow"]
     rounds = int(args[0]) if args else 3
     folder = Path(tempfile.mkdtemp(prefix="scoring-bench-"))
     url = url or f"sqlite:///{folder / 'portal.sqlite3'}"
@@ -111,6 +135,13 @@ def main() -> None:
             except OSError:
                 time.sleep(0.1)
         clients = [_sign_in(base, f"u{code}") for code in codes]
+        stop = threading.Event()
+        slow_ms: list[float] = []
+        hostile = threading.Thread(target=_keep_uploading_slow, daemon=True,
+                                   args=(_sign_in(base, "slow"), samples["310000"], stop, slow_ms))
+        if slow:
+            hostile.start()
+            time.sleep(1.0)  # the slow file is in a worker before the province uploads start
         upload_ms: list[float] = []
         for _ in range(rounds):
             barrier = threading.Barrier(len(codes))
@@ -136,6 +167,7 @@ def main() -> None:
             assert client.get("/").status_code == 200
             status_ms.append((time.perf_counter() - start) * 1000)
     finally:
+        stop.set()
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
     baseline = statistics.median(validator)
@@ -144,6 +176,9 @@ def main() -> None:
     print(f"upload → findings page, 32 at once       {_percentiles(upload_ms)}")
     print(f"province status page                     {_percentiles(status_ms)}")
     print(f"ratio upload→findings p50 / validator p50: {statistics.median(upload_ms) / baseline:.1f}")
+    if slow:
+        print(f"crafted slow workbook uploads meanwhile: {len(slow_ms)} answered "
+              f"(each after {', '.join(f'{ms / 1000:.1f}' for ms in slow_ms)} s), still running at the end")
 
 
 if __name__ == "__main__":

@@ -34,6 +34,20 @@ _ENTRIES: tuple[tuple[str, Severity, str, str, str | None], ...] = (
      "文件设有打开密码（已加密），无法读取；请取消密码后另存为 .xlsx 再上传"),
     ("file-legacy-xls", E, "旧版 .xls 文件", "在 Excel 或 WPS 中“另存为”Excel 工作簿（.xlsx）",
      "这是旧版 Excel 97-2003 文件（.xls），请在 Excel 或 WPS 中“另存为”Excel 工作簿（.xlsx）后再上传"),
+    ("file-xls-password", E, "旧版 .xls 设有打开密码", "输入密码打开后取消密码，另存为 Excel 工作簿（.xlsx）",
+     "这是设有打开密码的旧版 Excel 文件（.xls），无法读取；"
+     "请用密码打开，取消密码后“另存为”Excel 工作簿（.xlsx）再上传"),
+    ("file-word-doc", E, "Word 文档", "上传填好的 .xlsx；Word 文档作为佐证材料另行报送",
+     "这是 Word 文档（.doc），不是 Excel 工作簿；"
+     "请上传用本年度模板填写的 .xlsx，Word 文档可作为佐证材料另行报送"),
+    ("file-powerpoint", E, "PowerPoint 演示文稿", "上传填好的 .xlsx；演示文稿作为佐证材料另行报送",
+     "这是 PowerPoint 演示文稿（.ppt），不是 Excel 工作簿；请上传用本年度模板填写的 .xlsx"),
+    ("file-outlook-msg", E, "Outlook 邮件", "把邮件附件中的 .xlsx 保存出来后上传",
+     "这是 Outlook 邮件（.msg），不是 Excel 工作簿；请把邮件中附带的工作簿另存出来，上传该 .xlsx"),
+    ("file-visio", E, "Visio 绘图", "上传填好的 .xlsx",
+     "这是 Visio 绘图文件，不是 Excel 工作簿；请上传用本年度模板填写的 .xlsx"),
+    ("file-ole-other", E, "其他 Office 旧格式文件", _RESAVE,
+     "这是旧版 Office 格式的文件，但不是 Excel 工作簿；请用本年度模板填写后保存为 .xlsx"),
     ("file-wps-et", E, "WPS 表格文件", "在 WPS 中“另存为”Excel 工作簿（.xlsx）",
      "这是 WPS 表格文件（.et），请在 WPS 中“另存为”Excel 工作簿（.xlsx）后再上传"),
     ("file-ods", E, "OpenDocument 表格", "“另存为”Excel 工作簿（.xlsx）",
@@ -50,6 +64,12 @@ _ENTRIES: tuple[tuple[str, Severity, str, str, str | None], ...] = (
      "文件已损坏或不完整，无法读取（{reason}），请重新保存后上传"),
     ("zip-too-many-entries", E, "压缩包内文件过多", "另存为新的 .xlsx（不要附加其他文件）",
      "压缩包内文件过多（{count} 个，上限 {limit} 个），疑似恶意文件，已拒绝"),
+    ("workbook-too-many-sheets", E, "工作表过多", "只保留模板的工作表，另存为新的 .xlsx",
+     "工作簿有 {count} 个工作表，超过可读取的上限（压缩包内文件不超过 {limit} 个）；报送模板只有 6 个工作表，"
+     "请删除多余的工作表后另存为 .xlsx 再上传"),
+    ("part-too-large", E, "工作簿内容过大", "删去表格以外的多余内容、图片后另存为 .xlsx",
+     "{part}解压后 {size:.1f} MB，超过可读取的上限 {limit:.0f} MB；报送模板填好后通常不到 1 MB，"
+     "请删除表格以外的多余内容和图片后另存为 .xlsx 再上传"),
     ("zip-bomb", E, "解压后过大", "删去图片和多余内容后另存为 .xlsx",
      "解压后过大（{what}），疑似压缩炸弹，已拒绝"),
     ("xml-entity", E, "含 XML 实体声明", "在 Excel 或 WPS 中重新保存为 .xlsx",
@@ -116,6 +136,12 @@ _ENTRIES: tuple[tuple[str, Severity, str, str, str | None], ...] = (
     ("task-status-invalid", E, "落实情况不是可选项", "从下拉列表中选择落实情况", None),
     ("task-evidence-missing", W, "未填写佐证材料", "填写佐证材料名称", None),
     ("cross-check", E, "数据项之间不一致", "核对相关数据项（级别由指标配置定）", None),
+    # what a cell means (issue 19: workbook/validate.py, workbook/plausibility.py)
+    ("cell-error-value", E, "单元格显示错误值",
+     "改为正确的文字或数值；图片、附件另行报送，单元格内写明材料名称", None),
+    ("task-evidence-placeholder", W, "佐证材料只填了占位文字", "写明佐证材料或主要做法的名称", None),
+    ("value-wrong-unit", E, "疑似按元填报", "本项单位为万元：把元换算为万元（除以 10000）后填写", None),
+    ("measure-unit-changed", E, "计量单位被修改", "恢复模板的计量单位，按模板的单位填写数值", None),
     # central records (workbook/central.py, pipeline)
     ("central-missing", W, "缺少全国双打办记录", "上传本年度全国双打办记录工作簿", None),
     ("central-not-central", E, "不是全国双打办记录工作簿", "使用全国双打办记录模板", None),

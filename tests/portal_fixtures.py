@@ -252,6 +252,7 @@ class Client:
         from starlette.testclient import TestClient
 
         self.http = TestClient(app, follow_redirects=False, raise_server_exceptions=False,
+                               client=("127.0.0.1", 50000),
                                base_url="https://testserver" if https else "http://testserver")
         self.csrf = ""
         if name is not None:

@@ -121,10 +121,10 @@ def test_demo_lets_every_role_play_the_year(tmp_path: Path) -> None:
         assert sh.login("demo-310000", logins.password).status_code == 303
         sh.refresh()
         home = sh.get("/").text
-        assert "未开始" in home and "2023-01-15" in home and "2026" not in home
+        assert "未开始" in home and "2023年1月15日" in home and "2026" not in home
         own = version_id(sh.upload(sample("310000")))
         assert sh.post(f"/versions/{own}/submit").status_code == 303
-        assert DEMO_START.strftime("%Y-%m-%d") in sh.get("/").text
+        assert f"{DEMO_START.year}年{DEMO_START.month}月{DEMO_START.day}日" in sh.get("/").text
         bj = Client(app)
         bj.login("demo-110000", logins.password)
         bj.refresh()
@@ -148,7 +148,7 @@ def test_demo_lets_every_role_play_the_year(tmp_path: Path) -> None:
         auditor.login("demo-auditor", logins.password)
         auditor.refresh()
         assert "2022 年度" in auditor.get("/audit").text
-        assert "一致" in auditor.get(f"/runs/{run_id}/verify").text
+        assert "一致" in auditor.post(f"/runs/{run_id}/verify").text
     finally:
         app.state.portal.jobs.close()
         app.state.portal.db.dispose()

@@ -14,6 +14,7 @@ from scoring.pipeline import load_year_files
 from scoring.portal.store import Database
 from scoring.portal.store.models import AuditEntry, Blob, UnitEvent, Version
 from scoring.portal.store.submissions import UnitScope, submitted_on
+from scoring.problems import kind
 from scoring.workbook.template import build_template, workbook_bytes
 from scoring.workbook.validate import validate_submission
 from scoring.workbook.years import load_year_config
@@ -27,7 +28,7 @@ def _rows(app, model):
 def test_home_page_shows_year_deadline_status_and_next_step(portal_app) -> None:
     page = Client(portal_app, "sh").get("/").text
     assert "上海市" in page and "2022 年度" in page
-    assert "2023-01-15" in page and "未开始" in page
+    assert "2023年1月15日" in page and "未开始" in page
     assert "请下载本单位的报送模板" in page
 
 
@@ -47,7 +48,7 @@ def test_upload_with_errors_then_fixed_then_submit(portal_app, clock: Clock) -> 
     expected = validate_submission(invalid("value-missing"), load_year_config, expected_year=2022)
     error = next(f for f in expected.findings if f.code == "value-missing")
     assert error.cell and error.cell in page and error.message in page
-    assert "工作表“工作数据”" in page and "不能提交" in page
+    assert "“工作数据”" in page and "不能提交" in page
     assert page.index("错误") < page.index("警告") if "警告" in page else True
     assert bj.post(f"/versions/{bad}/submit").status_code == 409
     home = bj.get("/").text
@@ -59,7 +60,7 @@ def test_upload_with_errors_then_fixed_then_submit(portal_app, clock: Clock) -> 
     bj.login("bj")  # the session of four days ago has expired
     assert bj.post(f"/versions/{good}/submit").status_code == 303
     home = bj.get("/").text
-    assert "已提交" in home and "2023-01-14 17:30:00" in home  # Beijing time
+    assert "已提交" in home and "2023年1月14日 17:30（北京时间）" in home  # Beijing time
     refused = bj.upload(sample("110000"))
     assert refused.status_code == 409 and "已提交" in refused.text
     assert bj.post(f"/versions/{good}/submit").status_code == 409
@@ -112,7 +113,7 @@ def test_hostile_files_are_refused_with_the_validators_messages(portal_app, name
     expected = validate_submission(invalid(name), load_year_config, expected_year=2022)
     assert expected.findings and not expected.valid
     for finding in expected.findings:
-        assert finding.message in page and finding.code in page
+        assert finding.message in page and kind(finding.code).fix in page
     stored = json.loads(_rows(portal_app, Version)[0].submission)
     assert [(f["code"], f["message"]) for f in stored["findings"]] == \
         [(f.code, f.message) for f in expected.findings]
@@ -124,7 +125,7 @@ def test_after_the_deadline_uploads_are_refused_until_reopened(portal_app, clock
     clock.moment = datetime(2023, 1, 15, 16, 30, tzinfo=UTC)  # 16 January 00:30 in Beijing
     sh.login("sh")
     refused = sh.upload(sample("310000"))
-    assert refused.status_code == 409 and "已过报送截止日期（2023-01-15）" in refused.text
+    assert refused.status_code == 409 and "已过报送截止日期（2023年1月15日）" in refused.text
     assert sh.post(f"/versions/{first}/submit").status_code == 409
     assert "已过报送截止日期" in sh.get("/").text
     db = Database(portal_app.state.portal.settings.database_url)

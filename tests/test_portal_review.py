@@ -14,9 +14,10 @@ from portal_fixtures import SAMPLES, Client, Clock, central_workbook_upload, inv
 from sqlalchemy import select
 
 from scoring.pipeline import load_year_files
-from scoring.portal.store.models import AuditEntry, CentralRecord, TaskReview
+from scoring.portal.store.models import AuditEntry, CentralRecord, TaskReview, Version
 from scoring.scores.adjustments import read_adjustments
-from scoring.workbook.validate import validate_bytes
+from scoring.workbook.validate import validate_bytes, validate_submission
+from scoring.workbook.years import load_year_config
 
 UNIT_LINK = re.compile(r'href="/central/units/(\d{6})"')
 AFTER_DEADLINE = datetime(2023, 1, 20, 2, 0, tzinfo=UTC)
@@ -236,3 +237,56 @@ def test_another_units_workbook_is_an_error_and_cannot_be_submitted(portal_app) 
     assert _units_listed(office.get("/central?state=submitted").text) == []
     own = version_id(bj.upload(sample("110000")))  # its own workbook still goes through
     assert bj.post(f"/versions/{own}/submit").status_code == 303
+
+
+def test_findings_list_errors_first_without_codes_and_name_deleted_rows(portal_app) -> None:
+    bj = Client(portal_app, "bj")
+    for name in ("row-deleted", "cross-check"):
+        page = bj.get(bj.upload(invalid(name)).headers["location"]).text
+        assert "<code>" not in page and "处理办法" in page
+        if "错误（必须修改）" in page and "警告（请核对）" in page:
+            assert page.index("错误（必须修改）") < page.index("警告（请核对）")
+    deleted = validate_submission(invalid("row-deleted"), load_year_config, expected_year=2022)
+    missing = next(f for f in deleted.findings if f.code == "row-missing")
+    office = Client(portal_app, "central")
+    version = _rows(portal_app, Version)[0]
+    shown = office.get(f"/central/versions/{version.id}").text
+    items = load_year_files(2022).config.source.province_items()
+    name = next(i.name for i in items if i.code == missing.value)
+    assert f"“{name}”" in shown and f"“{missing.value}”" not in shown
+    assert "恢复模板中的该行" in shown
+
+
+def test_one_task_across_units_adjusted_in_place_returns_to_the_row(portal_app) -> None:
+    _submit(Client(portal_app, "sh"), sample("310000"))
+    _submit(Client(portal_app, "bj"), sample("110000"))
+    office = Client(portal_app, "central")
+    page = office.get("/central/tasks/2022-1.1.3").text
+    assert 'id="unit-310000"' in page and 'id="unit-110000"' in page and "上海市" in page
+    assert "尚未提交的 30 个单位" in page
+    assert 'href="/central/tasks/2022-1.1.3"' in office.get("/central/units/310000").text
+    moved = office.post("/central/units/110000/review", {"task": "2022-1.1.3", "action": "adjust",
+                                                         "status": "部分完成", "reason": "只见通知，未见落实",
+                                                         "back": "task"})
+    assert moved.status_code == 303
+    assert moved.headers["location"] == "/central/tasks/2022-1.1.3?done=110000#unit-110000"
+    back = office.get(moved.headers["location"]).text
+    assert "已保存北京市的审核调整" in back and "只见通知，未见落实" in back
+    adjusted = office.get("/central/tasks/2022-1.1.3?show=adjusted").text
+    assert 'id="unit-110000"' in adjusted and 'id="unit-310000"' not in adjusted
+    reviews = _rows(portal_app, TaskReview)
+    assert [(r.unit_code, r.task_id, r.status) for r in reviews] == [("110000", "2022-1.1.3", "部分完成")]
+    assert office.get("/central/tasks/2022-9.9.9").status_code == 404
+    assert Client(portal_app, "sh").get("/central/tasks/2022-1.1.3").status_code == 403
+
+
+def test_auditor_filters_the_log_by_unit_name_and_says_when_nothing_matches(portal_app) -> None:
+    _submit(Client(portal_app, "sh"), sample("310000"))
+    _submit(Client(portal_app, "bj"), sample("110000"))
+    auditor = Client(portal_app, "auditor")
+    by_name = auditor.get("/audit/log?unit=上海").text
+    by_code = auditor.get("/audit/log?unit=310000").text
+    assert "310000" in by_name and "110000" not in by_name.split("<tbody>")[1]
+    assert by_name.split("<tbody>")[1] == by_code.split("<tbody>")[1]
+    nothing = auditor.get("/audit/log?unit=火星").text
+    assert "没有名称或代码为“火星”的单位" in nothing and "310000" not in nothing.split("<tbody>")[1]

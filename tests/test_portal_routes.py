@@ -67,6 +67,7 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/central/units/{unit_code}/evidence"): CENTRAL_GET,
     ("GET", "/central/evidence/{evidence_id}"): _row(303, 403, 403, 404, 403, 403),
     ("GET", "/central/adjustments.yaml"): CENTRAL_GET,
+    ("GET", "/central/tasks/{task_id}"): CENTRAL_GET,
     ("GET", "/central/records"): CENTRAL_GET,
     ("GET", "/central/records/workbook"): CENTRAL_GET,
     ("POST", "/central/records/upload"): CENTRAL_POST,
@@ -77,7 +78,7 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("POST", "/runs"): CENTRAL_POST,
     ("GET", "/runs/{run_id}"): READERS,
     ("POST", "/runs/{run_id}/publish"): CENTRAL_POST,  # already published: publishing again changes nothing
-    ("GET", "/runs/{run_id}/verify"): READERS,
+    ("POST", "/runs/{run_id}/verify"): READERS,
     ("GET", "/runs/{run_id}/scorecards.zip"): READERS,
     ("GET", "/runs/{run_id}/inputs.zip"): READERS,
     ("GET", "/runs/{run_id}/files/{path:path}"): READERS,

@@ -315,7 +315,9 @@ def test_verification_is_consistent_and_names_a_changed_input(year_app, year_sta
     added = {**files, "inputs/submissions/120000-天津.xlsx": sample("120000").read_bytes()}
     outcome = verify_files(added)
     assert not outcome.ok and "新增" in outcome.differences[0]
-    page = Client(year_app, "auditor").get(f"/runs/{year_state.run_id}/verify").text
+    auditor = Client(year_app, "auditor")
+    assert auditor.get(f"/runs/{year_state.run_id}/verify").status_code == 405  # a GET changes nothing
+    page = auditor.post(f"/runs/{year_state.run_id}/verify").text
     assert "一致" in page and "不一致" not in page
     verified = [a for a in _all(year_app, AuditEntry) if a.action == "verify"]
     assert [(a.account_name, a.after) for a in verified] == [("auditor", "一致")]

@@ -86,14 +86,14 @@ def test_sign_in_attempts_are_audited_and_throttled_per_account(portal_app) -> N
     assert unknown.status_code == 401 and "用户名或密码不正确" in unknown.text
 
 
-def test_sign_in_is_throttled_per_address(db_url: str) -> None:
+def test_failures_from_one_address_never_lock_other_accounts_behind_it(db_url: str) -> None:
     seed(db_url)
     app = create_app(PortalSettings(database_url=db_url, validation_workers=0,
-                                    throttle=Throttle(per_account=100, per_address=3)))
-    try:
-        for name in ("a1", "a2", "a3"):
-            assert Client(app).login(name, "x").status_code == 401
-        assert Client(app).login("sh", PASSWORD).status_code == 429
+                                    throttle=Throttle(per_account=3)))
+    try:  # an office behind one NAT: 40 failures on other names do not keep sh out
+        for number in range(40):
+            Client(app).login(f"a{number % 4}", "x")
+        assert Client(app).login("sh", PASSWORD).status_code == 303
     finally:
         app.state.portal.db.dispose()
 

@@ -3,6 +3,7 @@ was not scored."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 
 from conftest import pdf_text, squeeze
@@ -29,7 +30,7 @@ def test_scorecard_text_has_unit_total_and_every_indicator(rendered_reports: Ren
         flat = squeeze(text)
         assert unit.name in flat and f"{r.report.year}年度" in flat
         assert f"{unit.total:.2f}" in text and unit.grade is not None and unit.grade in flat
-        assert f"第{unit.rank}名/共{len(r.report.scored())}个单位" in flat and "稳健区间" in flat
+        assert f"第{unit.rank}名/共{len(r.report.scored())}个单位" in flat
         for _, indicator in r.indicator_set.indicators():
             assert squeeze(indicator.name) in flat, indicator.name
         for score in unit.indicators.values():
@@ -39,6 +40,28 @@ def test_scorecard_text_has_unit_total_and_every_indicator(rendered_reports: Ren
         assert r.report.config_sha256 in flat
         assert unit.submission is not None and unit.submission.sha256 in flat
         assert "第1页共" in flat  # the footer: 第 x 页 共 y 页
+
+
+_TASK_CODE = re.compile(r"20\d\d-\d+(?:\.\d+)+")
+# words an official would not sign, and the rank intervals, which belong to the internal 技术说明 only
+_NOT_ON_CARDS = ("中央记录", "触发", "稳健区间", "随机种子", "百分位", "生成于", "极差法", "标记待核")
+
+
+def _codes_in(text: str, ids: list[str]) -> list[str]:
+    """Indicator ids standing as words in ``text`` (a cell reference such as 工作数据!D2 is not one)."""
+    return [i for i in ids if re.search(rf"(?<![!A-Za-z0-9]){re.escape(i)}(?![0-9])", text)]
+
+
+def test_no_card_shows_codes_tool_words_or_intervals(rendered_reports: Rendered) -> None:
+    r = rendered_reports
+    ids = [indicator.id for _, indicator in r.indicator_set.indicators()]
+    for unit in r.report.units:
+        flat = squeeze(pdf_text(r.card(unit.code)))
+        assert [w for w in _NOT_ON_CARDS if w in flat] == [], unit.name
+        assert _codes_in(flat, ids) == [], unit.name
+        assert _TASK_CODE.findall(flat) == [], unit.name
+    technical = squeeze(pdf_text(r.out_dir / "technical.pdf"))
+    assert "稳健区间" in technical and "生成于" in technical  # the internal annex keeps them
 
 
 def test_scorecard_shows_vetoes_tasks_findings_and_trend(rendered_reports: Rendered) -> None:

@@ -27,7 +27,8 @@ BASE = validate_submission(VALID_PATH, load_year_config)
 CODE = re.compile(r"^[a-z]+(-[a-z0-9]+)*$")
 # what a file that cannot be opened is refused with
 FILE_CODES = {"file-empty", "file-corrupt", "file-not-xlsx", "file-csv", "file-html", "file-legacy-xls",
-              "file-encrypted", "zip-bomb", "zip-too-many-entries", "xml-entity", "file-pdf", "file-ods"}
+              "file-encrypted", "zip-bomb", "zip-too-many-entries", "xml-entity", "file-pdf", "file-ods",
+              "part-too-large", "workbook-too-many-sheets", "file-ole-other", "file-word-doc"}
 
 fuzz = settings(max_examples=40, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])

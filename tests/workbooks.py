@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import random
+import re
 import zipfile
 from collections.abc import Callable
 from datetime import date
@@ -122,3 +124,52 @@ def ods_like(path: Path) -> Path:
         archive.writestr("content.xml", "<office:document-content/>")
         archive.writestr("META-INF/manifest.xml", "<manifest/>")
     return _write(path, buffer.getvalue())
+
+
+def ole_file(streams: dict[str, bytes]) -> bytes:
+    """A minimal OLE compound file (CFB v3) holding ``streams``, each padded to 4,096 bytes so it
+    lives in regular sectors: the container a .doc, .ppt, .msg or .xls comes in."""
+    import struct
+
+    end, free, fat_sector = 0xFFFFFFFE, 0xFFFFFFFF, 0xFFFFFFFD
+    fat = [fat_sector, end]
+    bodies: list[bytes] = []
+    entries = [("Root Entry", 5, end, 0)]
+    next_sector = 2
+    for name, body in streams.items():
+        body = body.ljust(4096, b"\0")
+        count = len(body) // 512
+        fat += [next_sector + k + 1 for k in range(count - 1)] + [end]
+        entries.append((name, 2, next_sector, len(body)))
+        bodies.append(body)
+        next_sector += count
+    directory = b""
+    for name, kind, start, size in entries:
+        encoded = (name + "\0").encode("utf-16-le")
+        directory += (encoded.ljust(64, b"\0") + struct.pack("<HBB", len(encoded), kind, 1)
+                      + struct.pack("<III", free, free, free) + b"\0" * 36
+                      + struct.pack("<III", start, size, 0))
+    header = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 16 + struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6)
+              + b"\0" * 6 + struct.pack("<IIIIIIIII", 0, 1, 1, 0, 4096, end, 0, end, 0)
+              + struct.pack("<I", 0) + struct.pack("<I", free) * 108)
+    assert len(header) == 512
+    fat_block = struct.pack(f"<{len(fat)}I", *fat).ljust(512, b"\xff")
+    return header + fat_block + directory.ljust(512, b"\0") + b"".join(bodies)
+def slow_workbook(source: Path, code_len: int = 300_000, styles: int = 20_000) -> bytes:
+    """A workbook whose styles.xml holds one long, incompressible number-format code used by many
+    cell styles (the reader processed the code once per style: about 90 s here)."""
+    rnd = random.Random(7)
+    code = "".join(rnd.choice("0#,.;_ ?") for _ in range(code_len))
+    out = io.BytesIO()
+    with zipfile.ZipFile(source) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "xl/styles.xml":
+                text = re.sub(r"<numFmts[^>]*>.*?</numFmts>|<numFmts[^>]*/>", "", data.decode(), flags=re.S)
+                fmts = f'<numFmts count="1"><numFmt numFmtId="200" formatCode="{code}"/></numFmts>'
+                text = re.sub(r"(<styleSheet[^>]*>)", lambda m, f=fmts: m.group(1) + f, text, count=1)
+                xfs = '<xf numFmtId="200" fontId="0" fillId="0" borderId="0" xfId="0"/>' * styles
+                text = re.sub(r"(<cellXfs[^>]*>)", lambda m, x=xfs: m.group(1) + x, text, count=1)
+                data = text.encode()
+            dst.writestr(info, data)
+    return out.getvalue()

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import os
 import sys
 
 import typer
 
 from scoring.cli.audit import audit, schema
+from scoring.cli.audit_log import app as audit_log_app
 from scoring.cli.compare import compare
-from scoring.cli.console import err, fail
 from scoring.cli.db import app as db_app
 from scoring.cli.db import years_app
 from scoring.cli.draft import app as indicators_app
+from scoring.cli.errors import report_error
 from scoring.cli.render import render
 from scoring.cli.scores import run, score
 from scoring.cli.serve import serve
@@ -20,7 +20,6 @@ from scoring.cli.tasks import app as tasks_app
 from scoring.cli.users import app as users_app
 from scoring.cli.verify import verify
 from scoring.cli.workbooks import sample, template, validate
-from scoring.errors import ConfigError, ScoringError
 
 app = typer.Typer(
     name="scoring",
@@ -45,21 +44,14 @@ app.command("serve")(serve)
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(years_app, name="years")
+app.add_typer(audit_log_app, name="audit-log")
 
 
 def main() -> None:
-    """Entry point: run the app; expected errors become a message and exit 1, never a traceback."""
+    """Entry point: run the app; every error becomes a Chinese message and an exit code (see
+    ``scoring.cli.errors``), never a traceback or an English usage box."""
     try:
-        app()
-    except ConfigError as exc:
-        fail(str(exc), exc.problems)
-    except ScoringError as exc:
-        fail(str(exc))
-    except KeyboardInterrupt:
-        err.print("[bold red]已中断[/]：未作任何更改")
-        sys.exit(130)
-    except Exception as exc:  # noqa: BLE001 - the last line of defence against tracebacks
-        if os.environ.get("SCORING_DEBUG"):
-            raise
-        fail(f"内部错误：{type(exc).__name__}: {exc}（设置 SCORING_DEBUG=1 可查看详细信息）")
-    sys.exit(0)
+        code = app(standalone_mode=False)
+    except BaseException as exc:  # noqa: BLE001 - the one edge where every error is reported
+        report_error(exc)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -54,6 +54,12 @@ def _print_report(report: AuditReport) -> None:
         weights.add_row(w.id, escape(w.name), w.kind_label, f"{w.points:g}",
                         f"{w.share:g}%" if w.share else "—", str(len(w.tasks)))
     out.print(weights)
+    choices = Table(title="本配置选择的规则", title_justify="left")
+    for head in ("字段", "规则", "取值", "含义"):
+        choices.add_column(head)
+    for rule in report.rules:
+        choices.add_row(rule.field, rule.name, escape(rule.value), rule.meaning)
+    out.print(choices)
     if report.coverage:
         covered = sum(1 for row in report.coverage if row.indicators)
         excluded = sum(1 for row in report.coverage if row.excluded and not row.indicators)

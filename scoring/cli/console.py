@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import os
 from collections.abc import Callable
 from typing import NoReturn, ParamSpec, TypeVar
 
@@ -11,7 +10,6 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from scoring.errors import ConfigError, ScoringError
 from scoring.problems import SEVERITY_LABELS, Problem, Severity
 
 out = Console(highlight=False, soft_wrap=True)
@@ -49,29 +47,15 @@ R = TypeVar("R")
 
 
 def guarded(command: Callable[P, R]) -> Callable[P, R]:
-    """Wrap a command so expected errors become a Chinese message and exit 1, never a traceback."""
+    """Wrap a command so its errors go to the one handler (``scoring.cli.errors``), never a traceback."""
 
     @functools.wraps(command)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return command(*args, **kwargs)
-        except ConfigError as exc:
-            fail(str(exc), exc.problems)
-        except ScoringError as exc:
-            fail(str(exc))
-        except KeyboardInterrupt as exc:
-            committed = getattr(exc, "committed", False)  # the pipeline's Interrupted says
-            done = "新结果已完整写入" if committed else "输出未作任何更改"
-            err.print(f"[bold red]已中断[/]：{done}")
-            raise typer.Exit(130) from None
-        except (typer.Exit, typer.Abort, SystemExit):
-            raise
-        except OSError as exc:
-            where = f"{exc.filename}: " if exc.filename else ""
-            fail(f"{where}文件操作失败（{exc.strerror or exc}）")
-        except Exception as exc:  # noqa: BLE001 - the last line of defence against tracebacks
-            if os.environ.get("SCORING_DEBUG"):
-                raise
-            fail(f"内部错误：{type(exc).__name__}: {exc}（设置 SCORING_DEBUG=1 可查看详细信息）")
+        except BaseException as exc:  # noqa: BLE001 - handed to the one error handler
+            from scoring.cli.errors import report_error  # it prints through this module
+
+            report_error(exc)
 
     return wrapper

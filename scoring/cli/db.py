@@ -13,7 +13,7 @@ from scoring.cli.console import err, guarded
 DB_HELP = "数据库地址，如 postgresql+psycopg://…（默认 SCORING_DB_URL 或 var/portal.sqlite3）"
 DbOpt = Annotated[str | None, typer.Option("--db", metavar="URL", help=DB_HELP)]
 
-app = typer.Typer(help="门户数据库：结构升级。", no_args_is_help=True)
+app = typer.Typer(help="门户数据库：结构升级、最小权限、备份与恢复。", no_args_is_help=True)
 years_app = typer.Typer(help="考核年度：开放年度、设定截止日期。", no_args_is_help=True)
 
 
@@ -44,6 +44,32 @@ def upgrade(db: DbOpt = None) -> None:
         err.print(f"{escape(shown_url(url))}：已是最新结构（{after}）")
     else:
         err.print(f"{escape(shown_url(url))}：结构已从 {before or '空库'} 升级到 {after}")
+
+
+RoleArg = Annotated[str, typer.Argument(metavar="ROLE", help="门户连接数据库所用的 PostgreSQL 角色")]
+
+
+@app.command("grant")
+@guarded
+def grant(role: RoleArg, db: DbOpt = None) -> None:
+    """（PostgreSQL）以表的所有者身份运行：只授予门户角色所需的最小权限（不能修改或删除只追加的表、不能删除触发器）。"""
+    from sqlalchemy.exc import DBAPIError
+
+    from scoring.errors import ScoringError
+    from scoring.portal.store.db import is_sqlite, make_engine
+    from scoring.portal.store.migrate import grant_portal_role
+
+    url = database_url(db)
+    if is_sqlite(url):
+        raise ScoringError("SQLite 没有数据库角色：只追加由触发器保证；请保护数据库文件的权限（0600）")
+    engine = make_engine(url)
+    try:
+        statements = grant_portal_role(engine, role)
+    except DBAPIError as exc:
+        raise ScoringError(f"授权失败（请以表的所有者身份连接）：{str(exc.orig).strip()}") from None
+    finally:
+        engine.dispose()
+    err.print(f"已为角色 {escape(role)} 设定最小权限（{len(statements)} 条授权语句）")
 
 
 YearArg = Annotated[int, typer.Argument(metavar="YEAR", min=2000, max=2100, help="考核年度")]

@@ -21,6 +21,10 @@ DemoOpt = Annotated[bool, typer.Option(
     "--demo", help="演示：临时数据库，每个角色和单位一个账号，附样例报送（仅限本机）")]
 WorkersOpt = Annotated[int, typer.Option(
     "--workers", min=0, max=16, help="校验工作进程数（0：在服务进程内）")]
+ProxyOpt = Annotated[list[str] | None, typer.Option(
+    "--forwarded-allow-ips", metavar="ADDR",
+    help="反向代理的地址或网段（可重复或用逗号分隔）：只有来自这些地址的 X-Forwarded-For "
+         "才被采信；默认不采信任何代理")]
 DataOpt = Annotated[Path | None, typer.Option(
     "--data-dir", metavar="DIR", help="评分任务的工作目录（默认 var/；结果本身保存在数据库中）")]
 
@@ -28,13 +32,14 @@ DataOpt = Annotated[Path | None, typer.Option(
 @guarded
 def serve(host: HostOpt = "127.0.0.1", port: PortOpt = 8000, db: DbOpt = None,
           secure_cookies: SecureOpt = False, demo: DemoOpt = False, workers: WorkersOpt = 2,
-          data_dir: DataOpt = None) -> None:
+          data_dir: DataOpt = None, forwarded_allow_ips: ProxyOpt = None) -> None:
     """启动考核报送门户。默认数据库为 var/portal.sqlite3（首次启动时创建）。"""
     from scoring.errors import ScoringError
     from scoring.portal.admin import prepare_for_serving
-    from scoring.portal.server import check_demo_host, run_server
+    from scoring.portal.server import check_demo_host, proxy_addresses, run_server
     from scoring.portal.settings import PortalSettings, utc_now
 
+    proxies = proxy_addresses(forwarded_allow_ips or [])
     folder = Path()
     if demo:
         check_demo_host(host)
@@ -67,7 +72,8 @@ def serve(host: HostOpt = "127.0.0.1", port: PortOpt = 8000, db: DbOpt = None,
 
         clock = demo_clock()
     settings = PortalSettings(database_url=url, secure_cookies=secure_cookies, validation_workers=workers,
-                              demo=demo, data_dir=data_dir or (folder if demo else None), clock=clock)
+                              demo=demo, data_dir=data_dir or (folder if demo else None), clock=clock,
+                              forwarded_allow_ips=proxies)
     try:
         run_server(settings, host, port)
     finally:

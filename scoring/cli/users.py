@@ -54,6 +54,17 @@ def disable(name: NameArg, db: DbOpt = None) -> None:
     err.print(f"已停用账号 {escape(name)}（结束 {ended} 个登录会话）")
 
 
+@app.command("unlock")
+@guarded
+def unlock(name: NameArg, db: DbOpt = None) -> None:
+    """解除账号的登录限制（清除各地址的失败计数和等待时间）。"""
+    from scoring.portal.accounts.throttle import unlock_account
+    from scoring.portal.store.audit import COMMAND_LINE
+
+    waiting = unlock_account(database_url(db), name, COMMAND_LINE)
+    err.print(f"已解除 {escape(name)} 的登录限制（{waiting} 个地址曾受限）")
+
+
 @app.command("password")
 @guarded
 def password(name: NameArg, generate: GenerateOpt = False, db: DbOpt = None) -> None:

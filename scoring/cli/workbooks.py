@@ -63,15 +63,25 @@ def template(year: YearArg, output: OutOpt, unit: UnitOpt = None, every: AllOpt 
 # no checks by click: an unreadable path must become a Chinese finding (exit 1), not a usage error
 FileArg = Annotated[Path, typer.Argument(metavar="FILE", help="上报的工作簿（.xlsx）", exists=False,
                                          readable=False, file_okay=True, dir_okay=True)]
+CpuOpt = Annotated[int, typer.Option("--cpu-seconds", min=1, max=3600,
+                                     help="校验允许使用的 CPU 时间（秒），超出即停止")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="输出 JSON 问题列表")]
 ExpectYearOpt = Annotated[int | None, typer.Option("--year", min=2000, max=2100,
                                                    help="应为哪一年度的模板（默认按模板自身）")]
 
 
 @guarded
-def validate(file: FileArg, as_json: JsonOpt = False, year: ExpectYearOpt = None) -> None:
+def validate(file: FileArg, as_json: JsonOpt = False, year: ExpectYearOpt = None,
+             cpu_seconds: CpuOpt = 60) -> None:
     """校验一份上报的工作簿，一次列出全部问题；有错误时退出码为 1。"""
-    submission = validate_submission(file, load_year_config, expected_year=year)
+    from scoring.limits import CpuLimitExceeded, cpu_limited
+
+    try:
+        with cpu_limited(cpu_seconds):
+            submission = validate_submission(file, load_year_config, expected_year=year)
+    except CpuLimitExceeded:
+        raise ScoringError(f"{file}：校验超出 {cpu_seconds} 秒的 CPU 时间限制，已停止；"
+                           "请确认文件是用本年度模板填写后保存的") from None
     if as_json:
         typer.echo(json.dumps(submission.findings_json(), ensure_ascii=False, indent=2))
     else:

@@ -20,6 +20,7 @@ and raises a problem for the central office to review.
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date
 from enum import StrEnum
 from typing import Literal
@@ -64,6 +65,39 @@ class Rounding(Strict):
 
     decimals: int = Field(ge=0, le=4, description="总分保留的小数位数")
     mode: Literal["half_up"] = Field(description="half_up：四舍五入")
+
+
+DEFAULT_EVIDENCE_PLACEHOLDERS: tuple[str, ...] = (
+    "无", "/", "\\", "—", "——", "-", "--", "–", "－", "暂无", "没有", "0", "空", "略", "na", "n/a",
+    "null", "none", "x", "×")
+
+
+class Intake(Strict):
+    """报送校验规则: what a submission's cells must hold to be read as the office meant them.
+
+    ``evidence_placeholders``: a 佐证材料 or 主要做法 cell holding only one of these words (compared
+    after width, spacing and case are normalised) names no document: a warning on the cell, and
+    the task is scored as without evidence. ``wrong_unit_factor``: an amount in 万元 more than this
+    many times the top of its plausible range for the unit's size, or its previous-year figure, is
+    an error asking whether it was filled in 元 (1 万元 = 10,000 元).
+    """
+
+    evidence_placeholders: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_EVIDENCE_PLACEHOLDERS),
+        description="视为未填写佐证材料的占位文字（如 无、/、—、暂无、0）")
+    wrong_unit_factor: float = Field(default=1000, gt=1,
+                                     description="万元项超过合理上限或上年数值的倍数即按“误按元填报”报错")
+
+    def placeholder(self, text: str | None) -> bool:
+        """Whether ``text`` is only a placeholder (or blank)."""
+        if text is None:
+            return True
+        key = _placeholder_key(text)
+        return not key or key in {_placeholder_key(p) for p in self.evidence_placeholders}
+
+
+def _placeholder_key(text: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", text).split()).rstrip("。.").lower()
 
 
 class SubmissionWindow(Strict):
@@ -217,6 +251,7 @@ class IndicatorSet(Strict):
     grades: list[GradeBand] = Field(min_length=1)
     tiers: TierTable
     ranking: Ranking = Field(default_factory=Ranking)
+    intake: Intake = Field(default_factory=Intake, description="报送校验规则（占位佐证、误按元填报）")
     items: list[DataItem] = Field(default_factory=list)
     checks: list[CrossCheck] = Field(default_factory=list)
     sections: list[Section] = Field(min_length=1)

@@ -13,7 +13,6 @@ from scoring.indicators.diff import SetDiff, diff_sets
 from scoring.indicators.items import ITEM_KIND_LABELS, DataItem, Plausibility
 from scoring.indicators.models import IndicatorSet, SectionKind
 from scoring.indicators.rounding import round_points
-from scoring.indicators.rules import RULE_KIND_LABELS
 from scoring.indicators.store import LoadedSet
 from scoring.problems import Problem, Severity
 
@@ -90,6 +89,33 @@ class CheckRun(_Out):
     findings: int
 
 
+class RuleChoice(_Out):
+    """A rule the engine applies, as this configuration chose it (named field, value, meaning)."""
+
+    field: str
+    name: str
+    value: str
+    meaning: str
+
+
+def rule_choices(s: IndicatorSet) -> list[RuleChoice]:
+    """The intake, rounding and ranking rules of the set, each with its field and what it does."""
+    intake = s.intake
+    return [
+        RuleChoice(field="intake.evidence_placeholders", name="占位佐证材料",
+                   value="、".join(intake.evidence_placeholders),
+                   meaning="佐证材料或主要做法只填这些文字时警告，该任务按无佐证材料评分"),
+        RuleChoice(field="intake.wrong_unit_factor", name="误按元填报的倍数",
+                   value=f"{intake.wrong_unit_factor:g}",
+                   meaning="万元金额超过上年数（无上年数时为按规模的合理下限）的该倍数即报错，不能提交"),
+        RuleChoice(field="rounding", name="总分舍入",
+                   value=f"{s.rounding.decimals} 位小数，{s.rounding.mode}",
+                   meaning="由各指标精确分值求和后只舍入一次；等次、档次、名次按舍入后的总分"),
+        RuleChoice(field="ranking.ties", name="同分排名", value=s.ranking.ties,
+                   meaning="competition：1-2-2-4；dense：1-2-2-3"),
+    ]
+
+
 class AuditReport(_Out):
     """Everything ``scoring audit`` shows, as data (JSON, console and HTML read this)."""
 
@@ -107,6 +133,7 @@ class AuditReport(_Out):
     indicators: list[IndicatorWeight]
     coverage: list[TaskCoverage]
     items: list[ItemBounds] = []
+    rules: list[RuleChoice] = []
     diff: SetDiff | None = None
 
 
@@ -174,7 +201,7 @@ def indicator_weights(s: IndicatorSet) -> list[IndicatorWeight]:
     return [
         IndicatorWeight(
             id=ind.id, name=ind.name, section=sec.id, kind=ind.rule.kind,
-            kind_label=RULE_KIND_LABELS[ind.rule.kind], points=ind.points,
+            kind_label=ind.rule.label, points=ind.points,
             share=round_points(ind.points / s.total_points * 100) if sec.kind is SectionKind.SCORE else 0.0,
             tasks=list(ind.tasks),
         )
@@ -220,5 +247,6 @@ def build_report(loaded: LoadedSet, against: LoadedSet | None = None) -> AuditRe
         errors=sum(p.severity is Severity.ERROR for p in findings),
         warnings=sum(p.severity is Severity.WARNING for p in findings),
         findings=findings, sections=section_summaries(s), indicators=indicator_weights(s),
-        coverage=coverage_matrix(s, plan), items=[ItemBounds.of(i) for i in s.items], diff=diff,
+        coverage=coverage_matrix(s, plan), items=[ItemBounds.of(i) for i in s.items],
+        rules=rule_choices(s), diff=diff,
     )

@@ -43,7 +43,7 @@ log = logging.getLogger("scoring.portal")
 
 MESSAGES = {
     400: "请求无效", 403: "没有权限访问此页面", 404: "页面不存在，或您无权查看", 405: "不支持此操作",
-    413: "上传内容过大", 422: "文件未通过检查", 429: "请求过于频繁，请稍后再试",
+    408: "上传超时", 413: "上传内容过大", 422: "文件未通过检查", 429: "请求过于频繁，请稍后再试",
 }
 DATABASE_DOWN = "数据库暂时无法连接，请稍后刷新重试；已保存的数据不受影响。"
 INTERNAL = "系统内部错误，请稍后重试；如反复出现，请联系系统管理员。"
@@ -156,7 +156,9 @@ def create_app(settings: PortalSettings) -> Starlette:
     settings = replace(settings, instance=_instance_value(db, "runs_folder", secrets.token_hex(8)))
     _recover_runs(db, settings)
     portal = Portal(settings=settings, db=db, pages=page_environment(settings.templates_dir),
-                    workers=Workers(settings.validation_workers, settings.validation_timeout_s),
+                    workers=Workers(settings.validation_workers, settings.validation_timeout_s,
+                                    cpu_s=settings.validation_cpu_s,
+                                    memory_bytes=settings.validation_memory_bytes),
                     signer=TimestampSigner(_session_secret(db), salt="scoring.portal.session"),
                     jobs=JobRunner(settings))
 
@@ -177,6 +179,7 @@ def create_app(settings: PortalSettings) -> Starlette:
                             PoolTimeout: _database_error, Exception: _internal_error},
         lifespan=lifespan,
     )
+    app.router.redirect_slashes = False  # its redirect is absolute, built from the Host header
     app.state.portal = portal
     return app
 

@@ -11,7 +11,9 @@ so an auditor's POST is refused (403) before any handler runs.
 
 from __future__ import annotations
 
+import asyncio
 import hmac
+import ipaddress
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -105,8 +107,17 @@ class Principal:
 
 
 def client_address(request: Request) -> str:
-    """The client's address as the server saw it."""
-    return request.client.host if request.client else ""
+    """The client's address as the server saw it (or as a trusted proxy reported it), in canonical
+    form; anything that is not an IP address (a forged header's text) is never stored."""
+    return valid_address(request.client.host if request.client else "")
+
+
+def valid_address(raw: str) -> str:
+    """``raw`` as a canonical IP address, or "" when it is not one."""
+    try:
+        return str(ipaddress.ip_address(raw.strip()))
+    except ValueError:
+        return ""
 
 
 @dataclass
@@ -238,11 +249,13 @@ def endpoint(*roles: Role, public: bool = False, upload: bool = False) -> Callab
             db = portal.db.session(writes=posting)
             ctx = Ctx(request=request, portal=portal, db=db)
             try:
-                if posting and upload:
-                    ctx.form, ctx.upload = await read_upload(request, portal.settings.max_upload_bytes)
-                elif posting:
-                    ctx.form = await read_form(request)
-                ctx.principal = await run_in_threadpool(_principal, ctx)
+                if posting and upload:  # who is asking comes first: an anonymous body is never read
+                    ctx.principal = await run_in_threadpool(_principal, ctx)
+                    if ctx.principal is None and not public:
+                        return RedirectResponse("/login", status_code=303)
+                await _read_body(ctx, posting, upload)
+                if not (posting and upload):
+                    ctx.principal = await run_in_threadpool(_principal, ctx)
                 if not public:
                     if ctx.principal is None:
                         return RedirectResponse("/login", status_code=303)
@@ -261,6 +274,23 @@ def endpoint(*roles: Role, public: bool = False, upload: bool = False) -> Callab
         return run
 
     return wrap
+
+
+async def _read_body(ctx: Ctx, posting: bool, upload: bool) -> None:
+    """The form (and upload) of a POST, within the read timeout: a client that sends its body
+    slowly cannot hold a connection and its memory for long."""
+    if not posting:
+        return
+    settings = ctx.portal.settings
+    try:
+        if upload:
+            ctx.form, ctx.upload = await asyncio.wait_for(
+                read_upload(ctx.request, settings.max_upload_bytes), settings.upload_read_timeout_s)
+        else:
+            ctx.form = await asyncio.wait_for(read_form(ctx.request), settings.upload_read_timeout_s)
+    except TimeoutError:
+        seconds = settings.upload_read_timeout_s
+        raise HTTPException(408, f"上传未能在 {seconds:.0f} 秒内完成，请检查网络后重试") from None
 
 
 def new_token() -> str:

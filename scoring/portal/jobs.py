@@ -277,6 +277,8 @@ class JobRunner:
         for run_id, child in list(self.children.items()):
             if child.poll() is not None:
                 del self.children[run_id]
+                if child.returncode == 0:  # a run that succeeded keeps everything in the database
+                    (self.settings.runs_dir / f"{run_id}.log").unlink(missing_ok=True)
         for run_id, thread in list(self.threads.items()):
             if not thread.is_alive():
                 del self.threads[run_id]

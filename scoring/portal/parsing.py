@@ -24,7 +24,7 @@ def open_year(db: Session) -> OpenYear:
 def path_id(ctx: Ctx, name: str) -> int:
     """A numeric path parameter; anything else is 'not found'."""
     raw = ctx.request.path_params[name]
-    if not raw.isdigit() or len(raw) > 12:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 12:  # "²".isdigit(), but int("²") fails
         raise HTTPException(404)
     return int(raw)
 

@@ -33,11 +33,12 @@ def china_time(moment: datetime) -> str:
 
 @dataclass(frozen=True)
 class Throttle:
-    """How many failed sign-ins are allowed in a window, per account name and per client address."""
+    """Sign-in throttling per (account, client address) pair: ``per_account`` free attempts, then a
+    wait of ``first_delay`` that doubles with each further failure, up to ``max_delay``."""
 
-    window: timedelta = timedelta(minutes=15)
     per_account: int = 5
-    per_address: int = 30
+    first_delay: timedelta = timedelta(seconds=30)
+    max_delay: timedelta = timedelta(minutes=15)
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,12 @@ class PortalSettings:
     instance: str = ""  # the database's own folder name under runs/ (set by create_app)
     evidence_limits: EvidenceLimits = EvidenceLimits()  # caps on one 佐证材料 file (issue 22)
     evidence_per_task: int = 10  # files a unit may attach to one task
+    # —— hardening (issue 20, attacks) ——
+    forwarded_allow_ips: tuple[str, ...] = ()  # proxies whose X-Forwarded-For is believed; none by default
+    validation_cpu_s: float = 60.0  # a validation worker's CPU time per file (RLIMIT_CPU), seconds
+    validation_memory_bytes: int = 4 << 30  # a validation worker's address-space limit (RLIMIT_AS)
+    upload_read_timeout_s: float = 30.0  # an upload body that takes longer to arrive is refused
+    audit_retention_days: int = 180  # audit rows younger than this can never be dropped
 
     @property
     def templates_dir(self) -> Path:

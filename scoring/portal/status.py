@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
+from scoring.report.formatting import chinese_date
+
 
 class UnitState(StrEnum):
     """Where a unit's submission stands."""
@@ -87,9 +89,9 @@ def refusal(unit: Standing, deadline: date | None, today: date) -> str | None:
     if window is not None and (window.until is None or today <= window.until):
         return None
     if window is not None and window.until is not None:
-        return (f"已过报送截止日期（{deadline.isoformat()}），全国双打办重新开放的期限"
-                f"（{window.until.isoformat()}）也已过，不能再上传或提交；如需补报，请联系全国双打办")
-    return (f"已过报送截止日期（{deadline.isoformat()}），不能再上传或提交；"
+        return (f"已过报送截止日期（{chinese_date(deadline)}），全国双打办重新开放的期限"
+                f"（{chinese_date(window.until)}）也已过，不能再上传或提交；如需补报，请联系全国双打办")
+    return (f"已过报送截止日期（{chinese_date(deadline)}），不能再上传或提交；"
             "如需补报，请联系全国双打办重新开放")
 
 

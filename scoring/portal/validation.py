@@ -12,7 +12,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
-import time
+import os
+import threading
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -20,6 +22,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TypeVar
 
+from scoring.errors import ScoringError
+from scoring.limits import CpuLimitExceeded, cpu_limited, die_with, limit_memory
 from scoring.pipeline import YearFiles, load_year_files, preview_scores
 from scoring.problems import Problem, Severity
 from scoring.workbook.submission import Submission
@@ -27,7 +31,6 @@ from scoring.workbook.validate import validate_bytes
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
-WARM_HOLD_S = 0.2
 
 
 @lru_cache(maxsize=4)
@@ -84,11 +87,29 @@ def preview_sections(year: int, unit_code: str, own: str, peers: dict[str, str])
 
 
 def _warm(years: list[int]) -> None:
-    """A worker's start: each year's configuration read; held long enough that every worker of
-    the pool gets one of these calls."""
+    """A worker's start: each year's configuration read."""
     for year in years:
         year_files(year)
-    time.sleep(WARM_HOLD_S)
+
+
+def _start_worker(server: int, memory_bytes: int) -> None:
+    """A validation worker's first act: cap its memory, and die with the server."""
+    limit_memory(memory_bytes)
+    die_with(server)
+
+
+def _bounded(cpu_s: float, work: Callable[..., T], *args: object) -> T:
+    """``work(*args)`` in a worker, within its CPU-time allowance; a file that exhausts CPU or
+    memory is reported as ``WorkerLimit``, not as a crash."""
+    try:
+        with cpu_limited(cpu_s):
+            return work(*args)
+    except (CpuLimitExceeded, MemoryError):
+        raise WorkerLimit("超出校验进程的 CPU 时间或内存限制") from None
+
+
+class WorkerLimit(ScoringError):
+    """The work exceeded a worker's hard limit (CPU time, memory) or killed the worker."""
 
 
 def timed_out(file_name: str, seconds: float) -> Submission:
@@ -99,56 +120,126 @@ def timed_out(file_name: str, seconds: float) -> Submission:
     return Submission(file=file_name, sha256="", size=0, findings=[problem])
 
 
-class Workers:
-    """A bounded pool that runs validation and previews off the event loop."""
+def over_limit(file_name: str) -> Submission:
+    """What a workbook that exhausted a worker's CPU time or memory is recorded with."""
+    problem = Problem(code="validation-timeout", severity=Severity.ERROR,
+                      message="文件校验超出了允许的计算时间或内存，已拒绝；"
+                              "请确认文件是用本年度模板填写后保存的")
+    return Submission(file=file_name, sha256="", size=0, findings=[problem])
 
-    def __init__(self, workers: int, timeout_s: float) -> None:
+
+class _Slot:
+    """One worker process of the pool (a one-process executor), replaced when it is killed."""
+
+    def __init__(self, workers: Workers) -> None:
+        self.owner = workers
+        self.executor: Executor | None = None
+
+    def pool(self) -> Executor:
+        if self.executor is None:
+            self.executor = self.owner.new_executor()
+        return self.executor
+
+    def kill(self) -> None:
+        """End this slot's process now (a file that took too long) and start afresh next time."""
+        executor, self.executor = self.executor, None
+        if isinstance(executor, ProcessPoolExecutor):
+            for process in list(executor._processes.values()):
+                process.kill()
+            executor.shutdown(wait=False, cancel_futures=True)
+
+
+class Workers:
+    """A bounded pool that runs validation and previews off the event loop, one worker process
+    per slot: at most ``workers`` files at once, the others wait in arrival order. A worker runs
+    under a memory cap and a CPU-time allowance per file, dies with the server, and is killed and
+    replaced when its file takes longer than ``timeout_s``, so a slow file costs one worker for
+    that long and never blocks another unit's upload beyond it."""
+
+    def __init__(self, workers: int, timeout_s: float, *, cpu_s: float | None = None,
+                 memory_bytes: int = 4 << 30) -> None:
         self.workers = workers
         self.timeout_s = timeout_s
-        self._executor: Executor | None = None
+        self.cpu_s = cpu_s if cpu_s is not None else timeout_s
+        self.memory_bytes = memory_bytes
+        self._lock = threading.Lock()
+        self._slots = [_Slot(self) for _ in range(max(workers, 1))]
+        self._free = list(self._slots)
+        self._waiting: deque[tuple[asyncio.AbstractEventLoop, asyncio.Future[_Slot]]] = deque()
 
-    def _pool(self) -> Executor:
-        if self._executor is None:
-            if self.workers <= 0:
-                self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="validate")
-            else:
-                context = multiprocessing.get_context("forkserver")
-                context.set_forkserver_preload(["scoring.portal.validation"])
-                self._executor = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
-        return self._executor
+    def new_executor(self) -> Executor:
+        """A worker: a thread of the server (``workers`` 0, tests) or a limited process."""
+        if self.workers <= 0:
+            return ThreadPoolExecutor(max_workers=1, thread_name_prefix="validate")
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["scoring.portal.validation"])
+        return ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_start_worker,
+                                   initargs=(os.getpid(), self.memory_bytes))
+
+    async def _take(self) -> _Slot:
+        loop = asyncio.get_running_loop()
+        with self._lock:
+            if self._free:
+                return self._free.pop()
+            waiter: asyncio.Future[_Slot] = loop.create_future()
+            self._waiting.append((loop, waiter))
+        try:
+            return await waiter
+        except asyncio.CancelledError:
+            with self._lock:
+                if (loop, waiter) in self._waiting:
+                    self._waiting.remove((loop, waiter))
+                elif waiter.done() and not waiter.cancelled():
+                    self._give(waiter.result())
+            raise
+
+    def _give(self, slot: _Slot) -> None:
+        """Hand a slot to the oldest waiter, or back to the free list (lock held)."""
+        while self._waiting:
+            loop, waiter = self._waiting.popleft()
+            if not waiter.done() and not loop.is_closed():
+                loop.call_soon_threadsafe(_hand, waiter, slot, self)
+                return
+        self._free.append(slot)
+
+    def _release(self, slot: _Slot) -> None:
+        with self._lock:
+            self._give(slot)
+
+    async def _in_worker(self, timeout_s: float, work: Callable[..., T], *args: object) -> T:
+        """``work(*args)`` in a free worker; on timeout the worker is killed and replaced."""
+        slot = await self._take()
+        try:
+            loop = asyncio.get_running_loop()
+            future = loop.run_in_executor(slot.pool(), _bounded, self.cpu_s, work, *args)
+            try:
+                return await asyncio.wait_for(future, timeout_s)
+            except TimeoutError:
+                slot.kill()
+                raise
+            except BrokenProcessPool:  # killed by the kernel (CPU hard limit, out of memory)
+                slot.kill()
+                raise WorkerLimit("校验进程超出限制后被终止") from None
+        finally:
+            self._release(slot)
 
     async def validate(self, data: bytes, file_name: str, year: int, unit: str | None = None) -> Submission:
-        """Validate in a worker (as ``unit``'s upload when given); a file that takes too long is
-        refused with a finding."""
-        loop = asyncio.get_running_loop()
+        """Validate in a worker (as ``unit``'s upload when given); a file that takes too long or
+        exhausts a worker's limits is refused with a finding."""
         try:
-            future = loop.run_in_executor(self._pool(), validate_upload, data, file_name, year, unit)
-            return await asyncio.wait_for(future, self.timeout_s)
+            return await self._in_worker(self.timeout_s, validate_upload, data, file_name, year, unit)
         except TimeoutError:
             return timed_out(file_name, self.timeout_s)
-        except BrokenProcessPool:
-            self.close()
-            raise
+        except WorkerLimit:
+            return over_limit(file_name)
 
     async def preview(self, year: int, unit_code: str, own: str, peers: dict[str, str]) -> Preview:
         """A preliminary score computed in a worker."""
-        loop = asyncio.get_running_loop()
-        try:
-            future = loop.run_in_executor(self._pool(), preview_sections, year, unit_code, own, peers)
-            return await asyncio.wait_for(future, self.timeout_s)
-        except BrokenProcessPool:
-            self.close()
-            raise
+        return await self._in_worker(self.timeout_s, preview_sections, year, unit_code, own, peers)
 
     async def call(self, work: Callable[..., T], *args: object, timeout_s: float) -> T:
         """Any other CPU-bound work of a page (a verification re-run) in a worker."""
-        loop = asyncio.get_running_loop()
-        try:
-            future = loop.run_in_executor(self._pool(), work, *args)
-            return await asyncio.wait_for(future, timeout_s)
-        except BrokenProcessPool:
-            self.close()
-            raise
+        return await self._in_worker(timeout_s, work, *args)
 
     async def warm(self, years: list[int]) -> None:
         """Start every worker and have it read the open years' configuration now, so that the
@@ -157,15 +248,27 @@ class Workers:
         if not years:
             return
         loop = asyncio.get_running_loop()
-        pool = self._pool()
         try:
-            await asyncio.gather(*(loop.run_in_executor(pool, _warm, years)
-                                   for _ in range(max(self.workers, 1))))
+            await asyncio.gather(*(loop.run_in_executor(slot.pool(), _warm, years) for slot in self._slots))
         except Exception:  # a configuration that fails to load is reported at upload, in Chinese
             log.warning("validation workers could not read a year's configuration in advance", exc_info=True)
 
+    def processes(self) -> list[int]:
+        """The pids of the worker processes now running."""
+        return [pid for slot in self._slots if isinstance(slot.executor, ProcessPoolExecutor)
+                for pid in slot.executor._processes]
+
     def close(self) -> None:
         """Stop the workers."""
-        if self._executor is not None:
-            self._executor.shutdown(wait=False, cancel_futures=True)
-            self._executor = None
+        for slot in self._slots:
+            executor, slot.executor = slot.executor, None
+            if executor is not None:
+                executor.shutdown(wait=False, cancel_futures=True)
+
+
+def _hand(waiter: asyncio.Future[_Slot], slot: _Slot, workers: Workers) -> None:
+    """In the waiter's loop: give it the slot, or pass the slot on if it stopped waiting."""
+    if waiter.done():
+        workers._release(slot)
+    else:
+        waiter.set_result(slot)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -13,7 +15,10 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from scoring.portal.settings import china_time
+from scoring.errors import ConfigError
+from scoring.indicators.units import load_units
+from scoring.portal.settings import CHINA
+from scoring.report.formatting import chinese_date
 
 if TYPE_CHECKING:
     from scoring.portal.store.models import Version
@@ -28,11 +33,42 @@ def _size(size: int) -> str:
     return f"{size / 1024 / 1024:.2f} MB" if size >= 102400 else f"{size / 1024:.1f} KB"
 
 
+def shown_day(day: date | None) -> str:
+    """A date as every page and document writes it: ``2023年1月15日`` (``未设定`` when absent)."""
+    return chinese_date(day) if day is not None else "未设定"
+
+
+def shown_time(moment: datetime) -> str:
+    """A moment as pages write it: ``2023年1月15日 14:03（北京时间）``."""
+    local = moment.astimezone(CHINA)
+    return f"{chinese_date(local.date())} {local:%H:%M}（北京时间）"
+
+
+ROLE_OFFICES = {"central": "全国双打办", "auditor": "审核", "admin": "系统管理"}
+
+
+@functools.cache
+def _unit_names() -> dict[str, str]:
+    try:
+        return {u.code: u.name for u in load_units().units}
+    except ConfigError:
+        return {}
+
+
+def office_name(role: str, unit_code: str | None) -> str:
+    """Whose office a signed-in account works for, as the page header names it: 上海市, 全国双打办."""
+    if unit_code is not None:
+        return _unit_names().get(unit_code, unit_code)
+    return ROLE_OFFICES.get(role, "")
+
+
 def page_environment(folder: Path) -> Environment:
     """Jinja for the portal's pages: autoescaped, strict about undefined names."""
     env = Environment(loader=FileSystemLoader(folder), autoescape=select_autoescape(default=True),
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    env.filters["beijing"] = china_time
+    env.filters["beijing"] = shown_time
+    env.filters["day"] = shown_day
+    env.globals["office_name"] = office_name
     env.filters["points"] = lambda value: f"{value:.2f}"
     env.filters["mb"] = _size
     return env
@@ -83,12 +119,15 @@ _UNSAFE = re.compile(r"[\x00-\x1f\x7f\"\\/:*?<>|;]")
 
 
 def display_name(file_name: str | None, fallback: str = "未命名.xlsx") -> str:
-    """An uploaded file's name fit to show and to store: its last path part, no control characters,
-    at most 120 characters. It is never used as a path."""
+    """An uploaded file's name fit to show and to store: its last path part, no control, bidi or
+    other invisible format characters, at most 120 characters. It is never used as a path."""
     if not file_name:
         return fallback
     name = unicodedata.normalize("NFC", file_name).replace("\\", "/").rsplit("/", 1)[-1]
-    name = _UNSAFE.sub("_", name).strip(" .")
+    name = _UNSAFE.sub("_", name)
+    # bidi overrides (U+202E makes "xslx.exe" read "exe.xlsx"), zero-width and other format or
+    # control characters are dropped
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip(" .")
     return (name[:120] or fallback)
 
 

@@ -13,7 +13,6 @@ from typing import Any
 from scoring.indicators.items import ITEM_KIND_LABELS, CrossCheck, DataItem, ItemSource
 from scoring.indicators.models import IndicatorSet, SectionKind
 from scoring.indicators.report import AuditReport
-from scoring.indicators.rules import RULE_KIND_LABELS
 from scoring.indicators.rules.base import fmt
 from scoring.problems import SEVERITY_LABELS
 from scoring.report.fonts import check_fonts
@@ -126,7 +125,7 @@ def parameter_sections(indicator_set: IndicatorSet) -> list[ParameterSection]:
         for ind in section.indicators:
             used = ind.rule.referenced_items()
             rows.append(ParameterRow(
-                id=ind.id, name=ind.name, points=ind.points, kind_label=RULE_KIND_LABELS[ind.rule.kind],
+                id=ind.id, name=ind.name, points=ind.points, kind_label=ind.rule.label,
                 words=describe_rule(ind, items, section.kind),
                 parameters=parameter_text(ind.rule.model_dump(mode="json")),
                 items="、".join(f"{items[c].name}（{c}）" if c in items else c for c in used),

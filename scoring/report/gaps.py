@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from statistics import fmean
 
 from scoring.indicators.models import IndicatorSet, SectionKind
-from scoring.report.advice import advice
+from scoring.indicators.units import load_units
+from scoring.report.advice import advice, unit_figures
 from scoring.report.formatting import chinese_dates, value_text
 from scoring.scores.models import IndicatorScore, ScoreReport, UnitScore
 
@@ -64,13 +65,15 @@ def unit_gaps(report: ScoreReport, indicator_set: IndicatorSet, unit: UnitScore,
     deduction taken, in the order a reader should act on them."""
     items = indicator_set.item_map()
     units = {code: item.unit for code, item in items.items()}
+    references = {code: u.reference() for code, u in load_units().by_code().items()}
     candidates: list[Gap] = []
     deductions: list[Gap] = []
     for section, ind in indicator_set.indicators():
         score = unit.indicators.get(ind.id)
         if score is None or score.excluded or section.kind in (SectionKind.VETO, SectionKind.BONUS):
             continue
-        words = advice(ind, section.kind, items)
+        everyone = {u.code: u.indicators[ind.id] for u in report.scored() if ind.id in u.indicators}
+        words = advice(ind, section.kind, items, unit_figures(ind, unit.code, everyone, references))
         average = averages.get(ind.id, 0.0)
         if section.kind is SectionKind.DEDUCTION:
             if score.points > EPSILON:

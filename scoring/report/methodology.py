@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from scoring.indicators.items import DataItem
 from scoring.indicators.models import (
@@ -15,21 +14,8 @@ from scoring.indicators.models import (
     Section,
     SectionKind,
 )
-from scoring.indicators.rules import (
-    RULE_KIND_LABELS,
-    BandsRule,
-    DeductionsRule,
-    GoalpostsRule,
-    LinearRule,
-    RankRule,
-    RatioTargetRule,
-    TaskCompletionRule,
-    TimelinessRule,
-    VetoRule,
-)
 from scoring.indicators.rules.base import fmt
-from scoring.indicators.rules.normalise import NORMALISE_LABELS
-from scoring.report.formatting import chinese_date
+from scoring.indicators.rules.words import RuleWords
 
 SECTION_KIND_LABELS = {"score": "计分", "bonus": "加分", "deduction": "扣分", "veto": "一票否决"}
 MISSING_LABELS = {
@@ -69,110 +55,9 @@ class MethodSection:
 Names = Mapping[str, DataItem]
 
 
-def _name(items: Names, code: str) -> str:
-    item = items.get(code)
-    return item.name if item is not None else code
-
-
-def _unit(items: Names, code: str) -> str:
-    item = items.get(code)
-    return (item.unit or "") if item is not None else ""
-
-
-def _task_completion(rule: TaskCompletionRule, items: Names) -> str:
-    c = rule.credit
-    text = (f"所涉任务按报送状态计完成度：已完成 {fmt(c.done)}、部分完成 {fmt(c.partly)}、"
-            f"未开展 {fmt(c.not_started)}，不适用的任务不计入；满分 × 平均完成度")
-    if rule.evidence_required:
-        text += f"；无佐证材料的任务完成度最高按 {fmt(rule.without_evidence * 100)}% 计"
-    return text
-
-
-def _bands(rule: BandsRule, items: Names) -> str:
-    unit = _unit(items, rule.item)
-    parts = [f"{b.describe(unit)} 得 {fmt(b.points)} 分" for b in rule.bands]
-    return f"按{_name(items, rule.item)}分档：{'；'.join(parts)}"
-
-
-def _linear(rule: LinearRule, items: Names) -> str:
-    names = " + ".join(_name(items, c) for c in rule.items)
-    cap = "指标满分" if rule.cap is None else f"{fmt(rule.cap)} 分"
-    unit = _unit(items, rule.items[0]) or "个"
-    return f"{names}每 {fmt(rule.per)} {unit}得 {fmt(rule.points_per)} 分，最高为{cap}"
-
-
-def _ratio(rule: RatioTargetRule, items: Names) -> str:
-    if rule.item is not None:
-        ratio = _name(items, rule.item)
-    else:
-        ratio = (f"（{' + '.join(_name(items, c) for c in rule.numerator)}）÷"
-                 f"（{' + '.join(_name(items, c) for c in rule.denominator)}）× 100%")
-    nothing = {"full": "得满分", "zero": "得 0 分", "missing": "按缺失处理"}[rule.when_nothing_due]
-    text = (f"比率 = {ratio}；达到 {fmt(rule.target)}% 得满分，不高于 {fmt(rule.floor)}% 得 0 分，"
-            f"其间按比例计分")
-    return text + (f"；分母为 0 时{nothing}" if rule.item is None else "")
-
-
-def _direction(direction: str) -> str:
-    return "越高越好" if direction == "higher_better" else "越低越好"
-
-
-def _goalposts(rule: GoalpostsRule, items: Names) -> str:
-    return (f"{_name(items, rule.item)}{NORMALISE_LABELS[rule.normalise]}（{_direction(rule.direction)}）"
-            f"在全部单位最低值与最高值之间的位置 × 满分（全国极差法）")
-
-
-def _rank(rule: RankRule, items: Names) -> str:
-    what = f"{_name(items, rule.item)}{NORMALISE_LABELS[rule.normalise]}"
-    head = f"按{what}（{_direction(rule.direction)}）排名"
-    if rule.method == "linear":
-        return f"{head}，满分 × (单位数 − 名次) / (单位数 − 1)，并列取较前名次"
-    shares = "；".join(f"前 {fmt(s.up_to_share * 100)}% 得 {fmt(s.points)} 分" for s in rule.shares)
-    return f"{head}：{shares}"
-
-
-def _timeliness(rule: TimelinessRule, items: Names) -> str:
-    grace = f"，宽限 {rule.grace_days} 日" if rule.grace_days else ""
-    return (f"{_name(items, rule.item)}不晚于 {chinese_date(rule.deadline)}得满分；每逾期 1 日扣 "
-            f"{fmt(rule.per_day)} 分{grace}，最低 {fmt(rule.floor)} 分")
-
-
-def _deductions(rule: DeductionsRule, items: Names, kind: SectionKind | None = None) -> str:
-    parts = []
-    for event in rule.events:
-        each = f"每 1 {_unit(items, event.item) or '次'}"
-        text = f"{_name(items, event.item)}{each} {fmt(event.points)} 分"
-        if event.fixed_item is not None and event.fixed_points is not None:
-            text += f"（其中{_name(items, event.fixed_item)}{each} {fmt(event.fixed_points)} 分）"
-        if event.cap is not None:
-            text += f"，本类最多 {fmt(event.cap)} 分"
-        parts.append(text)
-    cap = "" if rule.cap is None else f"，合计最多 {fmt(rule.cap)} 分"
-    tally = {SectionKind.BONUS: "累计加分", SectionKind.DEDUCTION: "累计扣分"}.get(kind or SectionKind.SCORE,
-                                                                                "累计计分")
-    how = "从满分中扣减，最低 0 分" if rule.mode == "from_max" else tally
-    return f"{'；'.join(parts)}{cap}；{how}"
-
-
-def _veto(rule: VetoRule, items: Names) -> str:
-    item = items.get(rule.item)
-    counted = item is not None and item.kind.value == "count"
-    when = f"达到 {fmt(rule.at_least)}" if counted else "为“是”"
-    return f"{_name(items, rule.item)}{when}即触发一票否决：{rule.effects.describe()}"
-
-
-_DESCRIBERS: dict[type[Any], Callable[[Any, Names], str]] = {
-    TaskCompletionRule: _task_completion, BandsRule: _bands, LinearRule: _linear,
-    RatioTargetRule: _ratio, GoalpostsRule: _goalposts, RankRule: _rank,
-    TimelinessRule: _timeliness, DeductionsRule: _deductions, VetoRule: _veto,
-}
-
-
 def describe_rule(indicator: Indicator, items: Names, kind: SectionKind | None = None) -> str:
     """The indicator's rule in one Chinese sentence (``kind``: its section's, for the sign of a tally)."""
-    if isinstance(indicator.rule, DeductionsRule):
-        return _deductions(indicator.rule, items, kind)
-    return _DESCRIBERS[type(indicator.rule)](indicator.rule, items)
+    return indicator.rule.method_text(RuleWords(items, section=kind.value if kind else None))
 
 
 def methodology(indicator_set: IndicatorSet) -> list[MethodSection]:
@@ -191,7 +76,7 @@ def methodology(indicator_set: IndicatorSet) -> list[MethodSection]:
 def _row(section: Section, indicator: Indicator, items: Names) -> MethodRow:
     missing = "" if section.kind is SectionKind.VETO else MISSING_LABELS[indicator.missing]
     return MethodRow(id=indicator.id, name=indicator.name,
-                     kind_label=RULE_KIND_LABELS[indicator.rule.kind], points=indicator.points,
+                     kind_label=indicator.rule.label, points=indicator.points,
                      rule=describe_rule(indicator, items, section.kind), rule_text=indicator.rule_text,
                      basis=list(indicator.basis),
                      tasks="、".join(indicator.tasks), missing=missing)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from scoring.catalogue.store import catalogue_path, load_plan
 from scoring.indicators.models import IndicatorSet, SectionKind
 from scoring.report.charts import Series, section_chart
 from scoring.report.detail import finding_rows, indicator_groups, of_kind, task_totals
@@ -105,6 +106,16 @@ def rank_note(unit: UnitScore, vetoes: list[VetoApplied]) -> str:
     return ""
 
 
+def task_names(year: int, unit: UnitScore) -> dict[str, str]:
+    """The plan's words for each task a reviewer adjusted (the card names tasks by text, never by id)."""
+    if not unit.adjustments:
+        return {}
+    path = catalogue_path(str(year))
+    if not path.is_file():
+        return {}
+    return {t.id: f"{''.join(t.path)} {t.title}" for t in load_plan(str(year)).tasks()}
+
+
 def scorecard_context(report: ScoreReport, indicator_set: IndicatorSet, unit: UnitScore,
                       generated_at: datetime) -> dict[str, Any]:
     """Everything ``scorecard.html`` reads."""
@@ -138,6 +149,7 @@ def scorecard_context(report: ScoreReport, indicator_set: IndicatorSet, unit: Un
         "adjustments": of_kind(groups, SectionKind.BONUS, SectionKind.DEDUCTION),
         "veto_groups": of_kind(groups, SectionKind.VETO),
         "tasks": unit.tasks,
+        "task_names": task_names(report.year, unit),
         "task_totals": task_totals(unit.tasks),
         "findings": finding_rows(unit.findings),
     }

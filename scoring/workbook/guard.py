@@ -10,11 +10,13 @@ a capped read) is ``upload``'s job.
 from __future__ import annotations
 
 import io
+import posixpath
 import zipfile
 import zlib
 from dataclasses import dataclass
 
 from scoring.problems import Problem, Severity, make
+from scoring.workbook import ole
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -47,24 +49,38 @@ CORRUPT_ERRORS: tuple[type[BaseException], ...] = (
 )
 
 
+def part_key(name: str) -> str:
+    """A part name as Excel compares them: forward slashes, no leading slash, any case."""
+    return posixpath.normpath(name.replace("\\", "/")).lstrip("/").lower()
+
+
 class UnsafeEntry(Exception):
     """A zip entry turned out larger than allowed while it was being read."""
 
 
 
 
+def _part_label(name: str) -> str:
+    key = part_key(name)
+    if key.startswith("xl/worksheets/"):
+        return f"工作表部件“{name}”"
+    if key.startswith("xl/media/"):
+        return f"图片或附件“{name}”"
+    return f"“{name}”"
+
+
 def _problem(code: str, file: str, value: str | None = None, **fields: object) -> Problem:
     return make(code, Severity.ERROR, file=file, value=value, **fields)
 
 
+_OLE_CODES = {"encrypted": "file-encrypted", "xls_password": "file-xls-password", "word": "file-word-doc",
+              "powerpoint": "file-powerpoint", "outlook": "file-outlook-msg", "visio": "file-visio",
+              "wps_et": "file-wps-et", "xls": "file-legacy-xls", "unknown": "file-ole-other"}
+
+
 def _sniff_not_zip(head: bytes, file: str) -> Problem:
     if head.startswith(OLE_MAGIC):
-        if "EncryptedPackage".encode("utf-16-le") in head or b"EncryptionInfo" in head or \
-                "EncryptionInfo".encode("utf-16-le") in head:
-            return _problem("file-encrypted", file)
-        if file.lower().endswith(".et"):
-            return _problem("file-wps-et", file)
-        return _problem("file-legacy-xls", file)
+        return _problem(_OLE_CODES[ole.kind_of(head, file)], file)
     if head.lstrip(b"\r\n\t ").startswith(b"%PDF"):
         return _problem("file-pdf", file)
     text = head[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
@@ -98,7 +114,7 @@ def check_bytes(data: bytes, file: str, limits: Limits = DEFAULT_LIMITS) -> list
     if too_big is not None:
         return [too_big]
     if not data.startswith(ZIP_MAGIC):
-        return [_sniff_not_zip(data[:64 * 1024], file)]
+        return [_sniff_not_zip(data if data.startswith(OLE_MAGIC) else data[:64 * 1024], file)]
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             return check_archive(archive, file, limits)
@@ -111,21 +127,28 @@ def check_archive(archive: zipfile.ZipFile, file: str,
     """Limits on the zip's declared contents, required parts, and DTDs in its XML parts."""
     entries = archive.infolist()
     if len(entries) > limits.max_entries:
+        sheets = sum(1 for i in entries if part_key(i.filename).startswith("xl/worksheets/sheet"))
+        if sheets * 2 > len(entries):  # a real workbook with very many sheets, not a stuffed zip
+            return [_problem("workbook-too-many-sheets", file, str(sheets), count=sheets,
+                             limit=limits.max_entries)]
         return [_problem("zip-too-many-entries", file, str(len(entries)), count=len(entries),
                          limit=limits.max_entries)]
     total = 0
     for info in entries:
         total += info.file_size
         ratio = info.file_size / max(info.compress_size, 1)
-        if info.file_size > limits.max_entry_bytes or (
-                info.file_size > limits.ratio_floor_bytes and ratio > limits.max_ratio):
+        if info.file_size > limits.ratio_floor_bytes and ratio > limits.max_ratio:
             what = f"“{info.filename}”，压缩比 {ratio:.0f}，{info.file_size} 字节"
             return [_problem("zip-bomb", file, info.filename, what=what)]
+        if info.file_size > limits.max_entry_bytes:  # big but compressed as real content is
+            return [_problem("part-too-large", file, info.filename, part=_part_label(info.filename),
+                             size=info.file_size / 1048576, limit=limits.max_entry_bytes / 1048576)]
     if total > limits.max_total_bytes:
-        return [_problem("zip-bomb", file, str(total), what=f"总大小：{total} 字节")]
-    names = {info.filename for info in entries}
-    if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
-        if "EncryptedPackage" in names:
+        return [_problem("part-too-large", file, str(total), part="工作簿解压后的全部内容",
+                         size=total / 1048576, limit=limits.max_total_bytes / 1048576)]
+    names = {part_key(info.filename) for info in entries}
+    if "[content_types].xml" not in names or "xl/workbook.xml" not in names:
+        if "encryptedpackage" in names:
             return [_problem("file-encrypted", file)]
         if "mimetype" in names and "content.xml" in names:
             return [_problem("file-ods", file)]
@@ -133,7 +156,7 @@ def check_archive(archive: zipfile.ZipFile, file: str,
             "这是二进制工作簿（.xlsb），" if "xl/workbook.bin" in names else "这是其他压缩文件，")
         return [_problem("file-not-xlsx", file, kind=kind)]
     for info in entries:
-        if not info.filename.endswith((".xml", ".rels", ".vml")):
+        if not info.filename.lower().endswith((".xml", ".rels", ".vml")):
             continue
         try:
             with archive.open(info) as part:

@@ -113,3 +113,34 @@ def previous_year_findings(items: list[DataItem], values: Mapping[str, ItemValue
         if finding is not None:
             out.append(finding)
     return out
+
+
+def wrong_unit_findings(items: list[DataItem], values: Mapping[str, ItemValue], unit: Unit | None,
+                        previous: Mapping[str, float] | None, factor: float) -> list[Problem]:
+    """Errors for 万元 amounts more than ``factor`` times what the unit's size and last year make
+    plausible: the previous-year figure when there is one, else the low end of the size range
+    (an amount typed in 元 is 10,000 times its value in 万元)."""
+    out: list[Problem] = []
+    for item in items:
+        value = values.get(item.code)
+        number = None if value is None else _number(value)
+        if item.unit != "万元" or value is None or number is None:
+            continue
+        before = (previous or {}).get(item.code)
+        expected: float | None = float(before) if before else None
+        what = f"上一考核年度 {_n(expected)} 万元" if expected else ""
+        if expected is None and unit is not None and item.plausible is not None \
+                and item.plausible.size is not None:
+            span = item.plausible.size.range_for(unit.population_10k, unit.gdp_100m_yuan)
+            if span is not None and span[0]:
+                expected = span[0]
+                what = f"按{unit.name}的规模，合理范围下限约 {_n(expected)} 万元"
+        if expected is None or number <= factor * expected:
+            continue
+        out.append(Problem(
+            code="value-wrong-unit", severity=Severity.ERROR, sheet=value.sheet, cell=value.cell,
+            value=shown(value.value),
+            message=(f"{item.name}：{_n(number)} 万元是{what}的 {number / expected:,.0f} 倍"
+                     f"（超过 {factor:g} 倍）。是否按元填报？本项单位为万元，请换算为万元（元数除以 10000）"
+                     "后重新填写")))
+    return out

@@ -11,6 +11,7 @@ strings are resolved afterwards, keeping only those the kept cells use. Call the
 from __future__ import annotations
 
 import io
+import posixpath
 import re
 import zipfile
 from collections.abc import Collection, Iterator
@@ -20,9 +21,17 @@ from xml.etree.ElementTree import Element, ParseError
 
 from defusedxml.ElementTree import fromstring, iterparse
 
-from scoring.workbook.guard import CORRUPT_ERRORS, DEFAULT_LIMITS, Limits, UnsafeEntry, read_entry
+from scoring.workbook.guard import CORRUPT_ERRORS, DEFAULT_LIMITS, Limits, UnsafeEntry, part_key, read_entry
 
-_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+# SpreadsheetML's own elements, in the Transitional and the Strict namespace (Excel reads both);
+# a drawing anchor's ``xdr:row`` or a form control's elements inside a sheet part are not rows
+_MAIN_NS = frozenset({"http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+                      "http://purl.oclc.org/ooxml/spreadsheetml/main", ""})
+_REL_NS = ("http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+           "http://purl.oclc.org/ooxml/officeDocument/relationships")
+_PACKAGE_RELS_NS = frozenset({"http://schemas.openxmlformats.org/package/2006/relationships", ""})
+# Excel refuses a number format code longer than this; the reader refuses it too, before any work
+MAX_FORMAT_CODE = 255
 _REF = re.compile(r"^([A-Z]{1,3})(\d+)$")
 
 CellType = Literal["number", "text", "bool", "error", "date"]
@@ -47,8 +56,23 @@ def _int(text: str | None, part: str) -> int:
         raise UnreadablePart(part, f"中的“{text}”应为整数") from None
 
 
-def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
+def _local(tag: str, namespaces: Collection[str] = _MAIN_NS) -> str | None:
+    """The element's local name when it is in one of ``namespaces`` (SpreadsheetML), else None."""
+    namespace, _, local = tag[1:].rpartition("}") if tag.startswith("{") else ("", "", tag)
+    return local if namespace in namespaces else None
+
+
+class Parts:
+    """The package's entries by ``part_key`` (Excel opens ``XL\\Worksheets\\Sheet1.xml`` too)."""
+
+    def __init__(self, archive: zipfile.ZipFile) -> None:
+        self.names: dict[str, str] = {}
+        for name in archive.namelist():
+            self.names.setdefault(part_key(name), name)
+
+    def get(self, name: str) -> str | None:
+        """The entry's real name, or None when the package has no such part."""
+        return self.names.get(part_key(name))
 
 
 def column_index(letters: str) -> int:
@@ -213,29 +237,53 @@ class _Styles:
     percent: frozenset[int] = frozenset()
 
 
-def _styles(archive: zipfile.ZipFile, limits: Limits) -> _Styles:
-    """Which cell styles show a number as a date, and which as a percentage."""
-    if "xl/styles.xml" not in archive.namelist():
+def _format_kind(fmt_id: int, code: str) -> str | None:
+    """``date``, ``percent`` or None for a number format (built-in id, or a custom code)."""
+    plain = _QUOTED.sub("", code).lower()
+    if fmt_id in _DATE_BUILTIN or any(ch in plain for ch in "ydh年月日"):
+        return "date"
+    if fmt_id in _PERCENT_BUILTIN or "%" in plain:
+        return "percent"
+    return None
+
+
+def _styles(archive: zipfile.ZipFile, parts: Parts, limits: Limits) -> _Styles:
+    """Which cell styles show a number as a date, and which as a percentage.
+
+    Each number format is classified once, however many styles use it, and a format code longer
+    than Excel allows (255 characters) makes the part unreadable, as Excel finds it.
+    """
+    name = parts.get("xl/styles.xml")
+    if name is None:
         return _Styles()
-    custom: dict[int, str] = {}
+    kinds: dict[int, str | None] = {}
     dated: set[int] = set()
     percent: set[int] = set()
     in_xfs = False
     index = 0
-    for event, element in _events(archive, "xl/styles.xml", limits):
+    for event, element in _events(archive, name, limits):
         tag = _local(element.tag)
         if event == "start":
             if tag == "cellXfs":
                 in_xfs, index = True, 0
             continue
         if tag == "numFmt":
-            custom[_int(element.get("numFmtId"), "xl/styles.xml")] = element.get("formatCode", "")
+            code = element.get("formatCode", "")
+            if len(code) > MAX_FORMAT_CODE:
+                raise UnreadablePart(name, f"中的数字格式代码长达 {len(code)} 个字符"
+                                           f"（Excel 上限 {MAX_FORMAT_CODE} 个）")
+            fmt_id = _int(element.get("numFmtId"), name)
+            kinds[fmt_id] = _format_kind(fmt_id, code)
+            if len(kinds) > limits.max_cells:
+                raise UnreadablePart(name, f"中的数字格式超过 {limits.max_cells} 个")
         elif tag == "xf" and in_xfs:
-            fmt_id = _int(element.get("numFmtId"), "xl/styles.xml")
-            code = _QUOTED.sub("", custom.get(fmt_id, "")).lower()
-            if fmt_id in _DATE_BUILTIN or any(ch in code for ch in "ydh年月日"):
+            fmt_id = _int(element.get("numFmtId"), name)
+            if fmt_id not in kinds:
+                kinds[fmt_id] = _format_kind(fmt_id, "")
+            kind = kinds[fmt_id]
+            if kind == "date":
                 dated.add(index)
-            elif fmt_id in _PERCENT_BUILTIN or "%" in code:
+            elif kind == "percent":
                 percent.add(index)
             index += 1
             if index > limits.max_cells:
@@ -247,23 +295,34 @@ def _styles(archive: zipfile.ZipFile, limits: Limits) -> _Styles:
     return _Styles(frozenset(dated), frozenset(percent))
 
 
-def _sheet_targets(archive: zipfile.ZipFile, limits: Limits) -> list[tuple[str, str, str]]:
+def _sheet_targets(archive: zipfile.ZipFile, parts: Parts, workbook_part: str,
+                   limits: Limits) -> list[tuple[str, str, str]]:
     """(name, state, part path) of each sheet, in workbook order."""
-    workbook = _whole(archive, "xl/workbook.xml", limits)
-    rels_name = "xl/_rels/workbook.xml.rels"
+    workbook = _whole(archive, workbook_part, limits)
+    folder = posixpath.dirname(part_key(workbook_part))
+    rels_name = parts.get(f"{folder}/_rels/{posixpath.basename(part_key(workbook_part))}.rels")
     targets: dict[str, str] = {}
-    if rels_name in archive.namelist():
+    if rels_name is not None:
         rels = _whole(archive, rels_name, limits)
         for rel in rels:
-            target = rel.get("Target", "")
-            targets[rel.get("Id", "")] = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+            if _local(rel.tag, _PACKAGE_RELS_NS) != "Relationship":
+                continue
+            target = rel.get("Target", "").replace("\\", "/")
+            path = target.lstrip("/") if target.startswith("/") else f"{folder}/{target}"
+            targets[rel.get("Id", "")] = part_key(path)
     out: list[tuple[str, str, str]] = []
     for element in workbook.iter():
         if _local(element.tag) != "sheet":
             continue
-        rel_id = element.get(f"{{{_REL_NS}}}id") or element.get("id") or ""
+        rel_id = next((found for ns in _REL_NS if (found := element.get(f"{{{ns}}}id"))),
+                      element.get("id") or "")
         out.append((element.get("name", ""), element.get("state", "visible"), targets.get(rel_id, "")))
     return out
+
+
+def workbook_part(parts: Parts) -> str | None:
+    """The workbook part: ``xl/workbook.xml`` in any case or slash, as Excel finds it."""
+    return parts.get("xl/workbook.xml")
 
 
 @dataclass
@@ -394,9 +453,10 @@ class _SheetParser:
         return self.pending
 
 
-def _shared_strings(archive: zipfile.ZipFile, wanted: set[int], limits: Limits) -> dict[int, str]:
+def _shared_strings(archive: zipfile.ZipFile, parts: Parts, wanted: set[int],
+                    limits: Limits) -> dict[int, str]:
     """The shared strings whose index is in ``wanted`` (the others are parsed and dropped)."""
-    name = next((n for n in archive.namelist() if n.lower() == "xl/sharedstrings.xml"), None)
+    name = parts.get("xl/sharedStrings.xml")
     if name is None or not wanted:
         return {}
     # read to the end even past the last string wanted, so the entry's checksum is verified
@@ -443,13 +503,17 @@ def read_workbook(data: bytes, limits: Limits = DEFAULT_LIMITS,
     except CORRUPT_ERRORS as exc:
         raise UnreadablePart("压缩包", f"无法打开（{type(exc).__name__}）") from exc
     with archive:
-        styles = _styles(archive, limits)
-        names = set(archive.namelist())
+        parts = Parts(archive)
+        book_part = workbook_part(parts)
+        if book_part is None:
+            raise UnreadablePart("压缩包", "中没有工作簿部件（xl/workbook.xml）")
+        styles = _styles(archive, parts, limits)
         parsed: list[tuple[Sheet, list[_Pending]]] = []
-        for name, state, part in _sheet_targets(archive, limits):
+        for name, state, key in _sheet_targets(archive, parts, book_part, limits):
             sheet = Sheet(name=name, state=state)
             pending: list[_Pending] = []
-            if part in names and (sheets is None or name in sheets):
+            part = parts.get(key) if key else None
+            if part is not None and (sheets is None or name in sheets):
                 pending = _SheetParser(sheet, limits).parse(archive, part)
             parsed.append((sheet, pending))
         wanted: set[int] = set()
@@ -457,7 +521,7 @@ def read_workbook(data: bytes, limits: Limits = DEFAULT_LIMITS,
             for p in pending:
                 if p.kind == "s" and p.raw is not None and p.raw.strip().isdigit():
                     wanted.add(int(p.raw))
-        strings = _shared_strings(archive, wanted, limits)
+        strings = _shared_strings(archive, parts, wanted, limits)
         for sheet, pending in parsed:
             _finish(sheet, pending, strings, styles)
     return RawWorkbook([sheet for sheet, _ in parsed])

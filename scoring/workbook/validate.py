@@ -21,14 +21,14 @@ from pathlib import Path
 from defusedxml import DefusedXmlException
 
 from scoring.indicators.items import DataItem, Value
-from scoring.indicators.models import IndicatorSet
+from scoring.indicators.models import IndicatorSet, Intake
 from scoring.indicators.rules.base import TaskStatus
 from scoring.problems import Problem, Severity, make
 from scoring.workbook import layout as L
 from scoring.workbook.central import read_central
 from scoring.workbook.findings import Findings, group_repeated
 from scoring.workbook.guard import DEFAULT_LIMITS, Limits, UnsafeEntry, check_bytes
-from scoring.workbook.plausibility import previous_year_findings, size_findings
+from scoring.workbook.plausibility import previous_year_findings, size_findings, wrong_unit_findings
 from scoring.workbook.reader import RawWorkbook, Sheet, UnreadablePart, column_index, read_workbook
 from scoring.workbook.source import YearConfig
 from scoring.workbook.submission import ItemValue, ReadSummary, Submission, TaskReport
@@ -42,7 +42,7 @@ from scoring.workbook.tables import (
     text_of,
 )
 from scoring.workbook.upload import Upload, read_upload
-from scoring.workbook.values import Note, choice_value, date_in, item_at, shown
+from scoring.workbook.values import Note, choice_value, date_in, is_error_value, item_at, shown
 
 ConfigLoader = Callable[[int], YearConfig | None]
 
@@ -149,6 +149,7 @@ def _table(book: RawWorkbook, name: str, spec: tuple[L.Column, ...],
 
 
 def _tasks(book: RawWorkbook, config: YearConfig, found: Findings) -> dict[str, TaskReport]:
+    intake = config.indicator_set.intake
     table, _ = _table(book, L.TASKS, L.TASK_COLUMNS, found)
     sheet = book.sheet(L.TASKS)
     if table is None or sheet is None:
@@ -175,16 +176,52 @@ def _tasks(book: RawWorkbook, config: YearConfig, found: Findings) -> dict[str, 
             status = None if chosen is None else TaskStatus(chosen)
             _located(found, notes, L.TASKS, status_cell, f"任务 {task_id} 的落实情况", raw)
         evidence_cell = table.ref("evidence", row) or ""
-        evidence = text_of(sheet.value(evidence_cell))
-        if status is TaskStatus.DONE and evidence is None:
+        evidence = _document(sheet, evidence_cell, task_id, "佐证材料", intake, found)
+        if status is TaskStatus.DONE and evidence is None and text_of(sheet.value(evidence_cell)) is None:
             found.add("task-evidence-missing", Severity.WARNING,
                       f"任务 {task_id} 填报“已完成”但未列佐证材料，不能得满分",
                       sheet=L.TASKS, cell=evidence_cell)
         practice_cell = table.ref("practice", row)
+        practice = None if practice_cell is None else _document(sheet, practice_cell, task_id, "主要做法",
+                                                                 intake, found)
         reports[task_id] = TaskReport(
             task_id=task_id, status=status, evidence=evidence, sheet=L.TASKS, cell=status_cell,
-            practice=None if practice_cell is None else text_of(sheet.value(practice_cell)))
+            practice=practice)
     return reports
+
+
+def _document(sheet: Sheet, ref: str, task_id: str, label: str, intake: Intake,
+              found: Findings) -> str | None:
+    """The text of a 佐证材料 or 主要做法 cell; None when blank, an error value (reported by
+    ``_error_values``) or a placeholder such as 无 or / (a warning: it names no document)."""
+    cell = sheet.get(ref)
+    if cell is None or cell.value is None or is_error_value(cell):
+        return None
+    text = text_of(cell.value)
+    if text is not None and intake.placeholder(text):
+        found.add("task-evidence-placeholder", Severity.WARNING,
+                  f"任务 {task_id} 的{label}只填了“{text}”，不是材料或做法的名称，按未填写计"
+                  f"（“{label}”请写明文件或做法，如“××专项行动方案”）",
+                  sheet=sheet.name, cell=ref, value=text)
+        return None
+    return text
+
+
+def _error_values(book: RawWorkbook, found: Findings) -> None:
+    """Every cell of a read sheet showing an error value (#N/A, #REF!, … or a picture in a cell that
+    an older reader shows as #VALUE!) is an error on its cell, text columns as much as numbers;
+    cells already reported with an error are not repeated."""
+    reported = {(p.sheet, p.cell) for p in found.items if p.severity is Severity.ERROR}
+    for name in (L.COVER, L.TASKS, L.DATA):
+        sheet = book.sheet(name)
+        if sheet is None:
+            continue
+        for cell in sorted(sheet.cells.values(), key=lambda c: (c.row, c.column)):
+            if is_error_value(cell) and (name, cell.ref) not in reported:
+                found.add("cell-error-value", Severity.ERROR,
+                          f"{cell.ref} 显示错误值 {text_of(cell.value)}，不是有效内容；"
+                          "请改为正确的文字或数值（图片、附件请另行报送，单元格内写明材料名称）",
+                          sheet=name, cell=cell.ref, value=cell.value)
 
 
 def _coded_rows(sheet: Sheet, table: Table, key: str) -> set[int]:
@@ -210,7 +247,21 @@ def _data(book: RawWorkbook, items: list[DataItem], year: int | None,
             continue
         values[item.code], problems = item_at(sheet, ref, item, item.name, year)
         found.extend(problems)
+        _check_measure(sheet, table, row, item, found)
     return values
+
+
+def _check_measure(sheet: Sheet, table: Table, row: int | None, item: DataItem, found: Findings) -> None:
+    """An error when the row's 计量单位 is not the template's: the figure may be in another unit."""
+    ref = table.ref("unit", row) if row is not None else None
+    if ref is None:
+        return
+    written = text_of(sheet.value(ref))
+    if (written or "") != (item.unit or ""):
+        found.add("measure-unit-changed", Severity.ERROR,
+                  f"{item.name}的计量单位被改成了“{written or '空白'}”（模板为“{item.unit or '空白'}”），"
+                  f"无法确定填报值的单位；请恢复为“{item.unit or '空白'}”，并按该单位填写数值",
+                  sheet=sheet.name, cell=ref, value=written)
 
 
 def _cross_checks(indicator_set: IndicatorSet, values: dict[str, ItemValue],
@@ -345,16 +396,27 @@ def _validate_book(book: RawWorkbook, submission: Submission, load_config: Confi
     submission.tasks = _tasks(book, config, found)
     items = config.source.province_items()
     submission.values = _data(book, items, year, found)
+    _error_values(book, found)
     submission.read = ReadSummary(tasks=len(submission.tasks), values=len(submission.values))
     _cross_checks(config.indicator_set, submission.values, found)
-    found.extend(size_findings(items, submission.values, unit))
-    found.extend(previous_year_findings(items, submission.values, previous))
+    wrong_unit = wrong_unit_findings(items, submission.values, unit, previous,
+                                     config.indicator_set.intake.wrong_unit_factor)
+    found.extend(wrong_unit)
+    flagged = {p.cell for p in wrong_unit}
+    found.extend(p for p in size_findings(items, submission.values, unit) if p.cell not in flagged)
+    found.extend(p for p in previous_year_findings(items, submission.values, previous)
+                 if p.cell not in flagged)
 
 
 def add_previous_year_findings(submission: Submission, config: YearConfig,
                                previous: Mapping[str, float] | None) -> list[Problem]:
     """Compare an already validated submission with the unit's previous-year figures, adding
     (and returning) the warnings; for callers that learn the unit only after validation."""
-    added = previous_year_findings(config.source.province_items(), submission.values, previous)
+    items = config.source.province_items()
+    unit = config.units.get(submission.unit_code or "")
+    added = wrong_unit_findings(items, submission.values, unit, previous,
+                                config.indicator_set.intake.wrong_unit_factor)
+    flagged = {p.cell for p in added}
+    added += [p for p in previous_year_findings(items, submission.values, previous) if p.cell not in flagged]
     submission.findings = [*submission.findings, *added]
     return added

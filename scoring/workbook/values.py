@@ -43,6 +43,21 @@ YES = frozenset({"是", "有", "y", "yes", "true", "1", "√"})
 NO = frozenset({"否", "无", "n", "no", "false", "0", "×"})
 
 
+# what Excel, WPS and LibreOffice show for a formula that failed (and Excel 365 for a picture in a
+# cell opened in an older version); a cell of type "e" holds one, a pasted text may too
+ERROR_LITERALS = frozenset({"#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NULL!", "#NUM!", "#SPILL!",
+                            "#CALC!", "#GETTING_DATA", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!",
+                            "#UNKNOWN!", "ERR:502", "ERR:504", "ERR:522", "#PYTHON!"})
+
+
+def is_error_value(cell: Cell) -> bool:
+    """Whether the cell shows an error value instead of content."""
+    if cell.type == "error":
+        return True
+    return isinstance(cell.value, str) and unicodedata.normalize("NFKC", cell.value).strip().upper() \
+        in ERROR_LITERALS
+
+
 @dataclass(frozen=True)
 class Note:
     """A finding about one value: code, severity and the Chinese message."""
@@ -255,7 +270,7 @@ def cell_value(item: DataItem, cell: Cell | None, year: int | None = None) -> tu
         return None, notes
     if cell.formula is not None:
         notes.append(_info("formula-used", f"单元格含公式“={cell.formula}”，已读取其计算结果"))
-    if cell.type == "error":
+    if is_error_value(cell):
         notes.append(_error("value-error", f"单元格显示错误值 {cell.value}，请改为正确的数值"))
         return None, notes
     if item.kind in NUMERIC_KINDS:

@@ -1,12 +1,13 @@
 """The closed set of rule kinds: ``Rule`` (a union discriminated on ``kind``) and the registry.
 
-Adding a kind: one module here with a ``RuleBase`` subclass whose ``kind`` is a ``Literal``, then
-one line in ``RULE_CLASSES`` and one in ``Rule``.
+Adding a kind: one module here with a ``RuleBase`` subclass whose ``kind`` is a ``Literal`` and
+which carries its ``label``, its ``method_text`` (方法说明) and its ``advice`` (整改建议), then its
+class in the ``Rule`` union. ``RULE_CLASSES`` and ``RULE_KIND_LABELS`` are read off the union.
 """
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any, get_args
 
 from pydantic import Field
 
@@ -37,27 +38,22 @@ Rule = Annotated[
     Field(discriminator="kind"),
 ]
 
-RULE_CLASSES: dict[str, type[RuleBase]] = {
-    "task_completion": TaskCompletionRule,
-    "bands": BandsRule,
-    "linear": LinearRule,
-    "ratio_target": RatioTargetRule,
-    "goalposts": GoalpostsRule,
-    "rank": RankRule,
-    "timeliness": TimelinessRule,
-    "deductions": DeductionsRule,
-    "veto": VetoRule,
-}
 
-RULE_KIND_LABELS: dict[str, str] = {
-    "task_completion": "任务完成情况", "bands": "分档计分", "linear": "按量计分（封顶）",
-    "ratio_target": "比率达标", "goalposts": "全国极差法", "rank": "排名计分",
-    "timeliness": "报送及时性", "deductions": "计次扣分/加分", "veto": "一票否决",
-}
+
+def rule_classes(union: Any) -> dict[str, type[RuleBase]]:
+    """Each kind's class by its ``kind`` string, read off a (possibly annotated) union of rule classes."""
+    members = get_args(union)
+    if members and not isinstance(members[0], type):  # Annotated[A | B, Field(...)]
+        members = get_args(members[0])
+    return {get_args(cls.model_fields["kind"].annotation)[0]: cls for cls in members}
+
+
+RULE_CLASSES: dict[str, type[RuleBase]] = rule_classes(Rule)
+RULE_KIND_LABELS: dict[str, str] = {kind: cls.label for kind, cls in RULE_CLASSES.items()}
 
 __all__ = [
     "RULE_CLASSES", "RULE_KIND_LABELS", "BandsRule", "DeductionsRule", "GoalpostsRule",
     "LinearRule", "LintContext", "RankRule", "RatioTargetRule", "ReferenceFigures", "Rule",
     "RuleBase", "RuleContext", "RuleFinding", "RuleOutcome", "TaskCompletionRule", "TaskState",
-    "TaskStatus", "TimelinessRule", "VetoEffect", "VetoRule",
+    "TaskStatus", "TimelinessRule", "VetoEffect", "VetoRule", "rule_classes",
 ]

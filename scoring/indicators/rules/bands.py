@@ -23,6 +23,7 @@ from scoring.indicators.rules.base import (
     fmt,
     missing_outcome,
 )
+from scoring.indicators.rules.words import Advice, RuleWords, with_unit
 from scoring.problems import Severity
 
 
@@ -50,7 +51,26 @@ class BandsRule(RuleBase):
     kind: Literal["bands"]
     item: str
     bands: list[PointBand] = Field(min_length=1)
-    monotone: ClassVar[Literal["increasing", "decreasing", "none"]] = "none"
+    label: ClassVar[str] = "分档计分"
+
+    def method_text(self, words: RuleWords) -> str:
+        """The method annex's sentence: every band and its points."""
+        unit = words.unit_of(self.item)
+        parts = [f"{b.describe(unit)} 得 {fmt(b.points)} 分" for b in self.bands]
+        return f"按{words.name_of(self.item)}分档：{'；'.join(parts)}"
+
+    def advice(self, words: RuleWords) -> Advice:
+        """The top band, and how far the unit's figure is from it."""
+        unit = words.unit_of(self.item)
+        top = max(self.bands, key=lambda b: b.points)
+        shown = unit if unit == "%" else f" {unit}" if unit else ""
+        name = words.name_of(self.item)
+        action = f"{name}达到满分档（{top.describe(shown)}）"
+        fig = words.figures
+        if fig is not None and top.at_least is not None and fig.own < top.at_least:
+            action = (f"本单位{name}为 {with_unit(fig.own, unit)}，再提高 "
+                      f"{with_unit(top.at_least - fig.own, unit)}即达到满分档（{top.describe(shown)}）")
+        return Advice(f"{name} {top.describe(shown)}得满分", action)
 
     def evaluate(self, ctx: RuleContext) -> RuleOutcome:
         """The points of the band the value falls in."""

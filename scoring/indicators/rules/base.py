@@ -11,15 +11,19 @@ Rules return exact points (within ``[0, max]``); nothing is rounded until the to
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
-from typing import ClassVar, Literal, Protocol
+from typing import TYPE_CHECKING, ClassVar, Literal, Protocol
 
 from scoring.indicators.items import DataItem, ItemKind, Strict, Value
 from scoring.problems import Severity
+
+if TYPE_CHECKING:
+    from scoring.indicators.rules.words import Advice, RuleWords
 
 POINTS_QUANTUM = Decimal("0.01")
 
@@ -171,8 +175,16 @@ class RuleBase(Strict):
     """The interface every rule kind implements."""
 
     kind: str
-    monotone: ClassVar[Literal["increasing", "decreasing", "none"]] = "none"
-    """Set by each kind (not configurable): how points move when its input grows."""
+    label: ClassVar[str]
+    """The kind's name in Chinese (审核报告, 方法说明)."""
+
+    @abstractmethod
+    def method_text(self, words: RuleWords) -> str:
+        """The rule in one Chinese sentence for the method annex (方法说明)."""
+
+    @abstractmethod
+    def advice(self, words: RuleWords) -> Advice:
+        """What the rule rewards and what a unit can do to gain its points (整改建议)."""
 
     def evaluate(self, ctx: RuleContext) -> RuleOutcome:
         """Points for one unit; pure, within ``[0, ctx.max_points]``."""

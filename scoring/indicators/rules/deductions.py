@@ -31,9 +31,11 @@ from scoring.indicators.rules.base import (
     fmt,
     missing_outcome,
 )
+from scoring.indicators.rules.words import Advice, RuleWords
 from scoring.problems import Severity
 
 COUNT = frozenset({ItemKind.COUNT})
+
 
 
 class Event(Strict):
@@ -60,7 +62,40 @@ class DeductionsRule(RuleBase):
     mode: Literal["from_max", "tally"]
     events: list[Event] = Field(min_length=1)
     cap: float | None = Field(default=None, gt=0, description="合计封顶（默认为指标满分）")
-    monotone: ClassVar[Literal["increasing", "decreasing", "none"]] = "none"
+    label: ClassVar[str] = "计次扣分/加分"
+
+    def method_text(self, words: RuleWords) -> str:
+        """The method annex's sentence: each event's points and caps, and how they apply."""
+        parts = []
+        for event in self.events:
+            each = f"每 1 {words.unit_of(event.item) or '次'}"
+            text = f"{words.name_of(event.item)}{each} {fmt(event.points)} 分"
+            if event.fixed_item is not None and event.fixed_points is not None:
+                text += f"（其中{words.name_of(event.fixed_item)}{each} {fmt(event.fixed_points)} 分）"
+            if event.cap is not None:
+                text += f"，本类最多 {fmt(event.cap)} 分"
+            parts.append(text)
+        cap = "" if self.cap is None else f"，合计最多 {fmt(self.cap)} 分"
+        tally = {"bonus": "累计加分", "deduction": "累计扣分"}.get(words.section or "score", "累计计分")
+        how = "从满分中扣减，最低 0 分" if self.mode == "from_max" else tally
+        return f"{'；'.join(parts)}{cap}；{how}"
+
+    def advice(self, words: RuleWords) -> Advice:
+        """What each event is worth, and how to earn (bonus) or avoid (deduction) them."""
+        names = "、".join(words.name_of(e.item) for e in self.events)
+        each = "；".join(f"{words.name_of(e.item)}每 1 {words.unit_of(e.item, '次')} {fmt(e.points)} 分"
+                         for e in self.events)
+        if words.section == "bonus":
+            return Advice(f"加分：{each}", f"争取更多{names}")
+        if self.mode == "from_max" or words.section in (None, "score"):
+            return Advice(f"{names}越少越好，{each}扣减", f"每减少 1 次即少扣相应分值：{each}")
+        fixed = [e for e in self.events if e.fixed_item is not None]
+        action = f"每避免 1 次即少扣相应分值：{each}"
+        for e in fixed:
+            saved = e.points - (e.points if e.fixed_points is None else e.fixed_points)
+            action += (f"；已发生的{words.name_of(e.item)}按期整改到位"
+                       f"（计入{words.name_of(e.fixed_item or '')}），每次少扣 {fmt(saved)} 分")
+        return Advice(f"扣分：{each}", action)
 
     def _cap(self, max_points: float) -> float:
         return max_points if self.cap is None else min(self.cap, max_points)

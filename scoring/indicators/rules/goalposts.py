@@ -21,6 +21,7 @@ from scoring.indicators.rules.base import (
     missing_outcome,
 )
 from scoring.indicators.rules.normalise import NORMALISE_LABELS, Normalise, peer_values, scaled
+from scoring.indicators.rules.words import Advice, RuleWords, direction_words, relative_advice
 
 
 class GoalpostsRule(RuleBase):
@@ -30,7 +31,17 @@ class GoalpostsRule(RuleBase):
     item: str
     normalise: Normalise = "none"
     direction: Literal["higher_better", "lower_better"] = "higher_better"
-    monotone: ClassVar[Literal["increasing", "decreasing", "none"]] = "increasing"
+    label: ClassVar[str] = "全国极差法"
+
+    def method_text(self, words: RuleWords) -> str:
+        """The method annex's sentence: place between the lowest and the highest unit."""
+        what = f"{words.name_of(self.item)}{NORMALISE_LABELS[self.normalise]}"
+        return (f"{what}（{direction_words(self.direction)}）"
+                f"在全部单位最低值与最高值之间的位置 × 满分（全国极差法）")
+
+    def advice(self, words: RuleWords) -> Advice:
+        """The unit's figure beside the national median and best."""
+        return relative_advice(words, self.item, self.normalise, self.direction, "最低与最高之间所处的位置")
 
     def evaluate(self, ctx: RuleContext) -> RuleOutcome:
         """Scale between the lowest and highest unit."""

@@ -5,6 +5,7 @@ Points = min(sum(items) / per × points_per, cap or max). Monotone increasing in
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import ClassVar, Literal
 
@@ -22,6 +23,7 @@ from scoring.indicators.rules.base import (
     missing_outcome,
     upper_bound,
 )
+from scoring.indicators.rules.words import Advice, RuleWords, with_unit
 from scoring.problems import Severity
 
 
@@ -33,7 +35,28 @@ class LinearRule(RuleBase):
     per: float = Field(default=1.0, gt=0, description="每多少单位")
     points_per: float = Field(gt=0, description="得多少分")
     cap: float | None = Field(default=None, ge=0, description="封顶分（默认为指标满分）")
-    monotone: ClassVar[Literal["increasing", "decreasing", "none"]] = "increasing"
+    label: ClassVar[str] = "按量计分（封顶）"
+
+    def method_text(self, words: RuleWords) -> str:
+        """The method annex's sentence: points per unit and the cap."""
+        names = " + ".join(words.name_of(c) for c in self.items)
+        cap = "指标满分" if self.cap is None else f"{fmt(self.cap)} 分"
+        unit = words.unit_of(self.items[0]) or "个"
+        return f"{names}每 {fmt(self.per)} {unit}得 {fmt(self.points_per)} 分，最高为{cap}"
+
+    def advice(self, words: RuleWords) -> Advice:
+        """Points per unit, and how many more bring full points."""
+        names = "、".join(words.name_of(c) for c in self.items)
+        unit = words.unit_of(self.items[0], "个")
+        cap = words.points if self.cap is None else min(self.cap, words.points)
+        needed = math.ceil(cap / self.points_per * self.per - 1e-9)
+        action = f"{names}达到 {with_unit(needed, unit)}即得满分"
+        fig = words.figures
+        if fig is not None and fig.own < needed:
+            action = (f"本单位{names}为 {with_unit(fig.own, unit)}，再增加 "
+                      f"{with_unit(needed - fig.own, unit)}（达到 {with_unit(needed, unit)}）即得满分")
+        rewards = f"{names}：每 {with_unit(self.per, unit)}得 {fmt(self.points_per)} 分，最高 {fmt(cap)} 分"
+        return Advice(rewards, action)
 
     def _cap(self, max_points: float) -> float:
         return max_points if self.cap is None else min(self.cap, max_points)

@@ -25,6 +25,7 @@ from scoring.indicators.rules.base import (
     missing_outcome,
 )
 from scoring.indicators.rules.normalise import NORMALISE_LABELS, Normalise, peer_values, scaled
+from scoring.indicators.rules.words import Advice, RuleWords, direction_words, relative_advice
 from scoring.problems import Severity
 
 
@@ -44,7 +45,20 @@ class RankRule(RuleBase):
     direction: Literal["higher_better", "lower_better"] = "higher_better"
     method: Literal["linear", "shares"] = "linear"
     shares: list[RankShare] = Field(default_factory=list)
-    monotone: ClassVar[Literal["increasing", "decreasing", "none"]] = "increasing"
+    label: ClassVar[str] = "排名计分"
+
+    def method_text(self, words: RuleWords) -> str:
+        """The method annex's sentence: what is ranked and what each place earns."""
+        what = f"{words.name_of(self.item)}{NORMALISE_LABELS[self.normalise]}"
+        head = f"按{what}（{direction_words(self.direction)}）排名"
+        if self.method == "linear":
+            return f"{head}，满分 × (单位数 − 名次) / (单位数 − 1)，并列取较前名次"
+        shares = "；".join(f"前 {fmt(s.up_to_share * 100)}% 得 {fmt(s.points)} 分" for s in self.shares)
+        return f"{head}：{shares}"
+
+    def advice(self, words: RuleWords) -> Advice:
+        """The unit's figure beside the national median and best."""
+        return relative_advice(words, self.item, self.normalise, self.direction, "的排名")
 
     def evaluate(self, ctx: RuleContext) -> RuleOutcome:
         """Rank the unit among all units with a value."""

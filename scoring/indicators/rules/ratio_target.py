@@ -22,6 +22,7 @@ from scoring.indicators.rules.base import (
     fmt,
     missing_outcome,
 )
+from scoring.indicators.rules.words import Advice, RuleWords
 
 
 class RatioTargetRule(RuleBase):
@@ -34,7 +35,32 @@ class RatioTargetRule(RuleBase):
     target: float = Field(gt=0, description="目标值（%），达到即满分")
     floor: float = Field(default=0.0, ge=0, description="不高于此值（%）得 0 分")
     when_nothing_due: Literal["full", "zero", "missing"] = "full"
-    monotone: ClassVar[Literal["increasing", "decreasing", "none"]] = "increasing"
+    label: ClassVar[str] = "比率达标"
+
+    def method_text(self, words: RuleWords) -> str:
+        """The method annex's sentence: the ratio, target and floor."""
+        if self.item is not None:
+            ratio = words.name_of(self.item)
+        else:
+            ratio = (f"（{' + '.join(words.name_of(c) for c in self.numerator)}）÷"
+                     f"（{' + '.join(words.name_of(c) for c in self.denominator)}）× 100%")
+        nothing = {"full": "得满分", "zero": "得 0 分", "missing": "按缺失处理"}[self.when_nothing_due]
+        text = (f"比率 = {ratio}；达到 {fmt(self.target)}% 得满分，不高于 {fmt(self.floor)}% 得 0 分，"
+                f"其间按比例计分")
+        return text + (f"；分母为 0 时{nothing}" if self.item is None else "")
+
+    def advice(self, words: RuleWords) -> Advice:
+        """Target and floor, and how many percentage points the unit's ratio is short."""
+        what = words.name_of(self.item) if self.item is not None else words.name
+        action = f"将{what}提高到 {fmt(self.target)}% 以上"
+        fig = words.figures
+        if fig is not None and fig.own < self.target:
+            per_point = words.points / (self.target - self.floor)
+            action = (f"本单位{what}为 {fmt(fig.own)}%"
+                      f"（全国中位数 {fmt(fig.median)}%、最好 {fmt(fig.best)}%），"
+                      f"提高到 {fmt(self.target)}% 即得满分，在 {fmt(self.floor)}% 以上每提高 1 个百分点多得 "
+                      f"{fmt(per_point)} 分")
+        return Advice(f"{what}达到 {fmt(self.target)}% 得满分，不高于 {fmt(self.floor)}% 不得分", action)
 
     @model_validator(mode="after")
     def _one_source(self) -> RatioTargetRule:

@@ -24,6 +24,7 @@ from scoring.indicators.rules.base import (
     clamp,
     fmt,
 )
+from scoring.indicators.rules.words import Advice, RuleWords
 from scoring.problems import Severity
 
 
@@ -49,7 +50,32 @@ class TaskCompletionRule(RuleBase):
     evidence_required: bool = True
     without_evidence: float = Field(default=0.5, ge=0, le=1,
                                     description="无佐证材料时单项任务的最高得分比例")
-    monotone: ClassVar[Literal["increasing", "decreasing", "none"]] = "increasing"
+    label: ClassVar[str] = "任务完成情况"
+
+    def method_text(self, words: RuleWords) -> str:
+        """The method annex's sentence: credit per status, the evidence cap."""
+        c = self.credit
+        text = (f"所涉任务按报送状态计完成度：已完成 {fmt(c.done)}、部分完成 {fmt(c.partly)}、"
+                f"未开展 {fmt(c.not_started)}，不适用的任务不计入；满分 × 平均完成度")
+        if self.evidence_required:
+            text += (f"；无佐证材料的任务完成度最高按 {fmt(self.without_evidence * 100)}% 计"
+                     "（佐证材料只填“无”“/”“—”“暂无”“0”等占位文字或显示错误值的，按无佐证材料计）")
+        return text
+
+    def advice(self, words: RuleWords) -> Advice:
+        """Which statuses earn what, and to finish the unfinished tasks with evidence."""
+        evidence = (f"；无佐证材料的最多计 {fmt(self.without_evidence * 100)}%" if self.evidence_required
+                    else "")
+        rewards = (f"工作要点 {words.task_count} 项任务的落实：已完成计全分，部分完成计"
+                   f" {fmt(self.credit.partly * 100)}%，未开展不计分{evidence}")
+        per_task = words.points / words.task_count if words.task_count else 0.0
+        from_partly = per_task * (self.credit.done - self.credit.partly)
+        from_nothing = per_task * (self.credit.done - self.credit.not_started)
+        action = (f"每项任务由部分完成推进到已完成可多得 {fmt(from_partly)} 分，"
+                  f"由未开展推进到已完成可多得 {fmt(from_nothing)} 分")
+        if self.evidence_required:
+            action += "；报送时为已完成的任务列明佐证材料"
+        return Advice(rewards, action)
 
     def _credit(self, status: TaskStatus, evidence: bool) -> float:
         credit = self.credit.of(status)

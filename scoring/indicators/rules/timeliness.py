@@ -23,6 +23,7 @@ from scoring.indicators.rules.base import (
     fmt,
     missing_outcome,
 )
+from scoring.indicators.rules.words import Advice, RuleWords, chinese_date
 from scoring.problems import Severity
 
 
@@ -35,7 +36,20 @@ class TimelinessRule(RuleBase):
     per_day: float = Field(gt=0, description="每逾期 1 日扣分")
     grace_days: int = Field(default=0, ge=0)
     floor: float = Field(default=0.0, ge=0, description="最低得分")
-    monotone: ClassVar[Literal["increasing", "decreasing", "none"]] = "decreasing"
+    label: ClassVar[str] = "报送及时性"
+
+    def method_text(self, words: RuleWords) -> str:
+        """The method annex's sentence: deadline, per-day deduction, grace and floor."""
+        grace = f"，宽限 {self.grace_days} 日" if self.grace_days else ""
+        return (f"{words.name_of(self.item)}不晚于 {chinese_date(self.deadline)}得满分；每逾期 1 日扣 "
+                f"{fmt(self.per_day)} 分{grace}，最低 {fmt(self.floor)} 分")
+
+    def advice(self, words: RuleWords) -> Advice:
+        """The deadline and what a day late costs."""
+        day = chinese_date(self.deadline)
+        return Advice(f"在 {day}前报送，逾期每日扣 {fmt(self.per_day)} 分",
+                      f"在 {day}前报送{words.name_of(self.item).removesuffix('日期')}，每提前 1 日减少扣分 "
+                      f"{fmt(self.per_day)} 分")
 
     def evaluate(self, ctx: RuleContext) -> RuleOutcome:
         """Full on time; minus per day late; never below the floor."""

@@ -31,9 +31,11 @@ from scoring.indicators.rules.base import (
     fmt,
     missing_outcome,
 )
+from scoring.indicators.rules.words import Advice, RuleWords
 
 KEEP = "keep"
 LAST = "last"
+
 
 
 class VetoEffects(Strict):
@@ -85,7 +87,19 @@ class VetoRule(RuleBase):
     item: str
     at_least: float = Field(default=1, gt=0, description="计数项达到此值即触发")
     effects: VetoEffects
-    monotone: ClassVar[Literal["increasing", "decreasing", "none"]] = "none"
+    label: ClassVar[str] = "一票否决"
+
+    def method_text(self, words: RuleWords) -> str:
+        """The method annex's sentence: what triggers the veto and what it does."""
+        item = words.items.get(self.item)
+        counted = item is not None and item.kind.value == "count"
+        when = f"达到 {fmt(self.at_least)}" if counted else "为“是”"
+        return f"{words.name_of(self.item)}{when}即触发一票否决：{self.effects.describe()}"
+
+    def advice(self, words: RuleWords) -> Advice:
+        """What triggering costs; the action is to prevent the event."""
+        return Advice(f"{words.name_of(self.item)}即触发一票否决：{self.effects.describe()}",
+                      f"杜绝{words.name_of(self.item)}：一旦发生，{self.effects.describe()}")
 
     def evaluate(self, ctx: RuleContext) -> RuleOutcome:
         """Triggered or not; points are always 0."""

@@ -1,14 +1,14 @@
-"""Signing in and out, with throttling per account and per address and every attempt audited."""
+"""Signing in and out: throttled per (account, address) pair (``accounts.throttle``), audited."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from scoring.portal.accounts import throttle
 from scoring.portal.auth import (
     CSRF_FIELD,
     LOGIN_COOKIE,
@@ -19,7 +19,6 @@ from scoring.portal.auth import (
     session_cookie_name,
 )
 from scoring.portal.store import accounts as account_store
-from scoring.portal.store import audit
 from scoring.portal.store.audit import Actor
 from scoring.portal.web import render
 
@@ -66,35 +65,33 @@ async def login(ctx: Ctx) -> Response:
     name = ctx.form.get("name", "").strip()[:64]
     password = ctx.form.get("password", "")
     settings = ctx.portal.settings
-    throttle = settings.throttle
+    client = ctx.client
+    # 1. count the attempt (a short write transaction), 2. check the password outside any
+    # transaction (argon2 takes a while: never inside SQLite's write lock), 3. record the outcome
+    reservation = await ctx.run(lambda db: throttle.reserve(db, name, client, ctx.now, settings.throttle))
+    if not reservation.allowed:
+        return _login_page(ctx, 429, f"登录失败次数过多，请 {reservation.wait_text()}后再试", name)
+    ok = await run_in_threadpool(password_matches, reservation.password_hash, password)
 
-    def attempt(db: Session) -> tuple[str, str | None]:
-        since = ctx.now - throttle.window
-        minutes = int(throttle.window / timedelta(minutes=1))
-        who = Actor(account_id=None, name=name or "（空）")
-        if audit.count_since(db, FAILED, since, name=name) >= throttle.per_account or \
-                audit.count_since(db, FAILED, since, client=ctx.client) >= throttle.per_address:
-            ctx.audit(db, "sign-in-throttled", obj=f"account:{name}", after="拒绝：失败次数过多", actor=who)
-            return "throttled", f"登录失败次数过多，请 {minutes} 分钟后再试"
-        account = account_store.account_named(db, name) if name else None
-        ok = password_matches(account.password_hash if account else None, password)
-        if account is None or not ok or account.disabled_at is not None:
-            reason = ("账号不存在" if account is None else "密码错误" if not ok else "账号已停用")
-            if account is not None:
-                who = Actor(account.id, account.name, account.role, account.unit_code)
-            ctx.audit(db, FAILED, obj=f"account:{name}", after=f"失败：{reason}", actor=who)
-            return "failed", None
+    def outcome(db: Session) -> str | None:
+        account = reservation.account
+        if account is None or not ok or reservation.disabled:
+            reason = "账号不存在" if account is None else "密码错误" if not ok else "账号已停用"
+            ctx.audit(db, FAILED, obj=f"account:{name}", after=f"失败：{reason}",
+                      actor=account or Actor(account_id=None, name=name or "（空）"))
+            return None
+        row_account = account_store.account_named(db, account.name)
+        if row_account is None or row_account.disabled_at is not None:
+            return None
+        throttle.succeeded(db, account.name, client)
         token = new_token()
-        row = account_store.start_session(db, account, token, new_token(), ctx.now,
+        row = account_store.start_session(db, row_account, token, new_token(), ctx.now,
                                           ctx.now + settings.session_lifetime)
-        ctx.audit(db, "sign-in", obj=f"session:{row.id}", before="未登录", after="已登录",
-                  actor=Actor(account.id, account.name, account.role, account.unit_code))
-        return "ok", token
+        ctx.audit(db, "sign-in", obj=f"session:{row.id}", before="未登录", after="已登录", actor=account)
+        return token
 
-    outcome, value = await ctx.run(attempt)
-    if outcome == "throttled":
-        return _login_page(ctx, 429, value, name)
-    if outcome == "failed" or value is None:
+    value = await ctx.run(outcome)
+    if value is None:
         return _login_page(ctx, 401, BAD_CREDENTIALS, name)
     response = RedirectResponse("/", status_code=303)
     response.set_cookie(session_cookie_name(settings.secure_cookies), ctx.portal.signer.sign(value).decode(),

@@ -27,6 +27,7 @@ ACTION_LABELS = {
     "year-deadline": "设定截止日期", "demo-seed": "演示数据",
     "draft-upload": "上传配置草稿", "draft-compare": "开始比较配置", "draft-compared": "配置比较完成",
     "draft-compare-failed": "配置比较失败", "config-adopt": "采用指标配置",
+    "account-unlock": "解除登录限制",
 }
 
 
@@ -67,7 +68,7 @@ def _day(text: str | None) -> date | None:
 def parse_filter(params: QueryParams) -> LogFilter:
     """The filter from a page's query parameters (malformed dates and codes are ignored)."""
     unit = (params.get("unit") or "").strip()
-    return LogFilter(unit=unit if unit.isdigit() and len(unit) == 6 else "",
+    return LogFilter(unit=unit[:20],
                      user=(params.get("user") or "").strip()[:64],
                      action=(params.get("action") or "").strip()[:32],
                      since=_day(params.get("since")), until=_day(params.get("until")))
@@ -90,7 +91,7 @@ def csv_bytes(rows: list[AuditEntry]) -> bytes:
     writer.writerow(CSV_HEADER)
     for row in rows:
         writer.writerow([row.id, china_time(row.at), _cell(row.account_name),
-                         ROLE_LABELS.get(row.role or "", row.role or ""), row.unit_code or "", row.action,
-                         ACTION_LABELS.get(row.action, ""), _cell(row.object), _cell(row.before),
-                         _cell(row.after), row.client or ""])
+                         _cell(ROLE_LABELS.get(row.role or "", row.role or "")), _cell(row.unit_code),
+                         _cell(row.action), _cell(ACTION_LABELS.get(row.action, "")), _cell(row.object),
+                         _cell(row.before), _cell(row.after), _cell(row.client)])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")

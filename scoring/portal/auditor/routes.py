@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
+from scoring.indicators.units import load_units
 from scoring.portal.auditor import config_lint
 from scoring.portal.auditor.audit_trail import ACTION_LABELS, LogFilter, csv_bytes, parse_filter
 from scoring.portal.auth import Ctx, Role, endpoint
@@ -96,11 +97,26 @@ async def config_yaml(ctx: Ctx) -> Response:
     return download(found.data, name, name, media_type="application/yaml; charset=utf-8")
 
 
+def unit_code_of(text: str) -> str | None:
+    """The unit a filter names, by code (310000) or by name (上海, 上海市); None when none matches."""
+    if not text:
+        return ""
+    units = load_units().units
+    for unit in units:
+        if text in (unit.code, unit.name, unit.short_name):
+            return unit.code
+    matches = [u.code for u in units if text in u.name]
+    return matches[0] if len(matches) == 1 else None
+
+
 def _entries(ctx: Ctx, chosen: LogFilter, limit: int | None) -> Callable[[Session], list[AuditEntry]]:
     since, until = chosen.moments
+    code = unit_code_of(chosen.unit)
 
     def load(db: Session) -> list[AuditEntry]:
-        return audit.filtered(db, unit=chosen.unit, user=chosen.user, action=chosen.action, since=since,
+        if code is None:
+            return []
+        return audit.filtered(db, unit=code, user=chosen.user, action=chosen.action, since=since,
                               until=until, limit=limit)
 
     return load
@@ -111,9 +127,10 @@ async def log_page(ctx: Ctx) -> Response:
     """The audit log, newest first, filtered by unit, account, action and dates."""
     chosen = parse_filter(ctx.request.query_params)
     rows = await ctx.run(_entries(ctx, chosen, LOG_LIMIT + 1))
+    chain = await ctx.read(audit.verify_chain)
     return render(ctx.request, "audit/log.html", principal=ctx.user, rows=rows[:LOG_LIMIT],
                   more=len(rows) > LOG_LIMIT, chosen=chosen, actions=ACTION_LABELS, roles=ROLE_LABELS,
-                  limit=LOG_LIMIT)
+                  limit=LOG_LIMIT, unknown_unit=unit_code_of(chosen.unit) is None, chain=chain)
 
 
 @endpoint(Role.AUDITOR, Role.ADMIN)

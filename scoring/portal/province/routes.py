@@ -18,7 +18,7 @@ from starlette.routing import Route
 
 from scoring.portal import workflow
 from scoring.portal.auth import Ctx, Role, endpoint
-from scoring.portal.findings import group_findings
+from scoring.portal.findings import group_findings, row_names
 from scoring.portal.parsing import CHANGED, NO_YEAR, open_year, path_id
 from scoring.portal.runs.results import Published, published_result
 from scoring.portal.settings import china_date
@@ -181,7 +181,9 @@ async def version_page(ctx: Ctx) -> Response:
 
     view = await ctx.run(load)
     return render(ctx.request, "province/version.html", principal=ctx.user, view=view,
-                  groups=group_findings(view.submission.findings), summary=view.submission.summary_text(),
+                  groups=group_findings(view.submission.findings,
+                                        row_names(ctx.portal.year_files(view.version.year).config.source)),
+                  summary=view.submission.summary_text(),
                   UnitState=UnitState)
 
 

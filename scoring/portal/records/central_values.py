@@ -18,6 +18,7 @@ from datetime import date
 from scoring.indicators.items import DataItem, ItemKind
 from scoring.indicators.units import Unit
 from scoring.problems import Problem
+from scoring.report.formatting import chinese_date
 from scoring.workbook.central_template import CentralValue, central_workbook
 from scoring.workbook.source import TemplateSource
 from scoring.workbook.submission import Submission
@@ -134,7 +135,7 @@ def shown(value: CentralValue) -> str:
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, date):
-        return value.isoformat()
+        return chinese_date(value)
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from urllib.parse import quote
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -19,10 +20,10 @@ from scoring.indicators.rules.base import TaskStatus
 from scoring.indicators.units import Unit
 from scoring.portal import workflow
 from scoring.portal.auth import Ctx, Role, endpoint
-from scoring.portal.findings import group_findings
+from scoring.portal.findings import group_findings, row_names
 from scoring.portal.parsing import CHANGED, open_year, path_id, path_unit, reason_field
 from scoring.portal.records import central_values
-from scoring.portal.review import adjusting, dashboard_rows
+from scoring.portal.review import adjusting, dashboard_rows, task_page
 from scoring.portal.settings import china_date
 from scoring.portal.status import Standing, UnitState
 from scoring.portal.store.accounts import account_names
@@ -30,7 +31,7 @@ from scoring.portal.store.models import TaskReview, UnitEvent, Version
 from scoring.portal.store.overview import accepted_versions, year_activity
 from scoring.portal.store.reviews import add_task_review, central_in_force, reviews_in_force, task_reviews
 from scoring.portal.store.submissions import UnitScope
-from scoring.portal.web import download, render, version_download
+from scoring.portal.web import download, render, shown_day, version_download
 from scoring.portal.workflow import Step, UnitHistory
 from scoring.portal.years import OpenYear, current_year
 from scoring.workbook.submission import Submission, TaskReport
@@ -165,7 +166,9 @@ async def version_page(ctx: Ctx) -> Response:
     version, unit_name, uploader = await ctx.run(load)
     submission = Submission.model_validate_json(version.submission)
     return render(ctx.request, "central/version.html", principal=ctx.user, version=version,
-                  unit_name=unit_name, uploader=uploader, groups=group_findings(submission.findings),
+                  unit_name=unit_name, uploader=uploader,
+                  groups=group_findings(submission.findings,
+                                        row_names(ctx.portal.year_files(version.year).config.source)),
                   summary=submission.summary_text())
 
 
@@ -180,12 +183,13 @@ async def version_file(ctx: Ctx) -> Response:
     return version_download(await ctx.run(load))
 
 
-async def _decide(ctx: Ctx, work: Callable[[Session], None]) -> Response:
+async def _decide(ctx: Ctx, work: Callable[[Session], None], back: str | None = None) -> Response:
     try:
         await ctx.run(work)
     except IntegrityError:
         raise HTTPException(409, CHANGED) from None
-    return RedirectResponse(f"/central/units/{ctx.request.path_params['unit_code']}", status_code=303)
+    unit_code = ctx.request.path_params["unit_code"]
+    return RedirectResponse(back or f"/central/units/{unit_code}", status_code=303)
 
 
 def _scope(ctx: Ctx, db: Session, step: Step) -> tuple[OpenYear, Unit, UnitScope, Standing]:
@@ -250,7 +254,7 @@ async def reopen(ctx: Ctx) -> Response:
         scope.add_decision(before.last_seq, "reopen", ctx.now, ctx.user.account_id, reason=reason,
                            until=until)
         ctx.audit(db, "reopen", obj=f"unit:{unit.code}", before=before.label,
-                  after=f"重新开放至{until.isoformat() if until else '下次提交'}：{reason}")
+                  after=f"重新开放至{shown_day(until) if until else '下次提交'}：{reason}")
 
     return await _decide(ctx, do)
 
@@ -297,7 +301,11 @@ async def review_task(ctx: Ctx) -> Response:
                   obj=f"unit:{unit.code}/task:{task_id}", before=before,
                   after=f"{status.value}（第 {version.number} 版）：{reason}")
 
-    return await _decide(ctx, do)
+    back = None
+    if ctx.form.get("back") == "task":
+        unit_code = ctx.request.path_params["unit_code"]
+        back = f"/central/tasks/{quote(task_id, safe='')}?done={unit_code}#unit-{unit_code}"
+    return await _decide(ctx, do, back)
 
 
 @endpoint(Role.CENTRAL)
@@ -328,4 +336,5 @@ ROUTES = [
     Route("/central/versions/{version_id}", version_page, methods=["GET"]),
     Route("/central/versions/{version_id}/file", version_file, methods=["GET"]),
     Route("/central/adjustments.yaml", adjustments_file, methods=["GET"]),
+    *task_page.ROUTES,
 ]

@@ -8,6 +8,7 @@ portal recovers by itself when the server comes back after a restart.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -37,6 +38,7 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode = WAL")
     cursor.execute("PRAGMA synchronous = NORMAL")
     cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.execute("PRAGMA recursive_triggers = ON")  # REPLACE fires the append-only delete triggers
     cursor.close()
 
 
@@ -50,6 +52,9 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            # a new database file is the owner's only (SQLite gives its -wal and -shm files the
+            # same mode): it holds password hashes and every province's submissions
+            os.close(os.open(parsed.database, os.O_CREAT | os.O_RDWR, 0o600))
         connect = {"check_same_thread": False, "timeout": SQLITE_BUSY_MS / 1000}
         # a connection for each of 32 units uploading at once (the default is 5 + 10 overflow)
         engine = create_engine(url, connect_args=connect, pool_size=20, max_overflow=30, pool_timeout=30)

@@ -13,7 +13,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Engine, inspect, text
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -66,3 +66,33 @@ def upgrade(engine: Engine) -> None:
     with engine.begin() as conn:
         config.attributes["connection"] = conn
         command.upgrade(config, "head")
+
+
+# tables the portal only ever appends to: its role may read and insert, never update or delete
+APPEND_ONLY = ("blobs", "versions", "unit_events", "year_events", "audit_log", "task_reviews",
+               "central_records", "run_files", "publications")
+
+
+def grant_portal_role(engine: Engine, role: str) -> list[str]:
+    """On PostgreSQL, as the tables' owner: give ``role`` exactly what the portal needs (read every
+    table, insert into every table, update the tables that change: accounts, sessions, runs,
+    instance; use the id sequences) and nothing else: it cannot update or delete an append-only
+    table, drop a trigger, alter or create a table. Returns the statements run."""
+    if engine.dialect.name != "postgresql":
+        raise ValueError("only PostgreSQL has roles")
+    quoted = engine.dialect.identifier_preparer.quote(role)
+    tables = sorted(set(inspect(engine).get_table_names()) - {"alembic_version"})
+    changing = [t for t in tables if t not in APPEND_ONLY]
+    statements = [
+        f"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {quoted}",
+        "REVOKE CREATE ON SCHEMA public FROM PUBLIC",
+        f"GRANT USAGE ON SCHEMA public TO {quoted}",
+        f"GRANT SELECT ON alembic_version TO {quoted}",
+        f"GRANT SELECT, INSERT ON {', '.join(tables)} TO {quoted}",
+        f"GRANT UPDATE ON {', '.join(changing)} TO {quoted}",
+        f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {quoted}",
+    ]
+    with engine.begin() as conn:
+        for statement in statements:
+            conn.execute(text(statement))
+    return statements

@@ -221,6 +221,7 @@ class AuditEntry(Base):
     before: Mapped[str | None] = mapped_column(Text)
     after: Mapped[str | None] = mapped_column(Text)
     client: Mapped[str | None] = mapped_column(String(64))
+    chain: Mapped[str | None] = mapped_column(String(80))  # "algorithm:hex", chained to the row before
 
 
 Index("audit_by_action_name", AuditEntry.action, AuditEntry.account_name, AuditEntry.at)

@@ -1,0 +1,120 @@
+"""The Chinese wording rule kinds share when they describe themselves (method annex) and give advice
+(scorecard): item names and units, directions, dates, and the figures a unit's advice is set beside.
+
+The report layer calls ``rule.method_text`` and ``rule.advice`` with these contexts; rules never
+import the report layer.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+from scoring.indicators.items import DataItem
+from scoring.indicators.rules.base import fmt, fmt_sig
+
+Section = Literal["score", "bonus", "deduction", "veto"]
+SCALE_WORDS = {"none": "", "population": "按人口折算（每万人）的",
+               "gdp": "按经济规模折算（每亿元地区生产总值）的"}
+NORMALISE_UNITS = {"population": "每万人", "gdp": "每亿元GDP"}
+
+
+def with_unit(number: float, unit: str | None) -> str:
+    """``5863 件``, ``89.3%``; a bare number when there is no unit."""
+    if not unit:
+        return fmt(number)
+    return f"{fmt(number)}{unit}" if unit == "%" else f"{fmt(number)} {unit}"
+
+
+def chinese_date(day: date) -> str:
+    """``2023年1月15日``."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def direction_words(direction: str) -> str:
+    """``越高越好`` / ``越低越好``."""
+    return "越高越好" if direction == "higher_better" else "越低越好"
+
+
+@dataclass(frozen=True)
+class Advice:
+    """What the indicator rewards, and what to do to gain its points."""
+
+    rewards: str
+    action: str
+
+
+@dataclass(frozen=True)
+class Figures:
+    """A unit's own figure for a rule's item beside the national median and best (as the rule
+    compares them: scaled per 万人 or per 亿元 when it normalises)."""
+
+    own: float
+    median: float
+    best: float
+    size: float = 1.0
+    """The unit's population (万人) or GDP (亿元) the figures were divided by; 1 when not scaled."""
+
+
+@dataclass(frozen=True)
+class RuleWords:
+    """What a rule needs to put itself into words: the items by code (names, units), the kind of
+    its section (``None``: a score section) and, for advice, the indicator's points, name, number
+    of tasks and the unit's figures (``None`` when not known or not comparable)."""
+
+    items: Mapping[str, DataItem]
+    section: Section | None = None
+    points: float = 0.0
+    name: str = ""
+    task_count: int = 0
+    figures: Figures | None = None
+
+    def name_of(self, code: str) -> str:
+        """The item's name, else its code."""
+        item = self.items.get(code)
+        return item.name if item is not None else code
+
+    def unit_of(self, code: str, default: str = "") -> str:
+        """The item's unit of measure (``件``, ``%``), else ``default``."""
+        item = self.items.get(code)
+        return (item.unit or default) if item is not None else default
+
+    def show(self, code: str, value: float) -> str:
+        """A value of the item with its unit."""
+        return with_unit(value, self.unit_of(code))
+
+
+def relative_advice(words: RuleWords, code: str, normalise: str, direction: str,
+                    measure: str) -> Advice:
+    """Advice for a rule that compares units (goalposts, rank): the unit's figure beside the
+    national median and best, and which way it has to move to gain points."""
+    higher = direction == "higher_better"
+    what = f"{SCALE_WORDS[normalise]}{words.name_of(code)}"
+    rewards = f"{what}在全国{measure}，{'越高' if higher else '越低'}得分越高"
+    fig = words.figures
+    if fig is None:
+        return Advice(rewards, f"{'提高' if higher else '降低'}{what}，向全国最好水平靠拢")
+    unit = words.unit_of(code)
+    per = NORMALISE_UNITS.get(normalise, "")
+    if per:
+        def sig(v: float) -> str:
+            return f"{fmt_sig(v)}{unit}" if unit in ("", "%") else f"{fmt_sig(v)} {unit}"
+        beside = (f"本单位为 {with_unit(fig.own * fig.size, unit)}（折合{per} {sig(fig.own)}），"
+                  f"全国中位数为{per} {sig(fig.median)}、最好为{per} {sig(fig.best)}")
+    else:
+        beside = (f"本单位为 {with_unit(fig.own, unit)}，全国中位数 {with_unit(fig.median, unit)}、"
+                  f"最好 {with_unit(fig.best, unit)}")
+    if fig.own == fig.best:
+        return Advice(rewards, f"{beside}；已是全国最好，保持现有水平即可")
+    behind = fig.own < fig.median if higher else fig.own > fig.median
+    target = fig.median if behind else fig.best
+    gap = abs(target - fig.own) * fig.size
+    whole = unit not in ("", "%", "万元", "亿元")  # counted things come in whole numbers
+    amount = with_unit(math.ceil(gap - 1e-9) if whole else gap, unit)
+    aim = "达到全国中位数" if behind else "达到全国最好水平"
+    verb = ("提高" if higher else "降低") if unit == "%" else ("增加" if higher else "减少")
+    about = "约" if per else ""
+    return Advice(rewards, f"{beside}；{verb}{about} {amount}即可{aim}，得分随之提高")

@@ -1,0 +1,137 @@
+"""Validation of untrusted files under hard limits: a worker that takes too long is killed and
+replaced, a worker that uses too much CPU is stopped, and workers die with the server."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import os
+import signal
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from portal_fixtures import Client, Clock, before_deadline, free_port, sample, seed, version_id
+from test_portal_hardening import _serve
+from workbooks import slow_workbook
+
+from scoring.portal.app import create_app
+from scoring.portal.settings import PortalSettings
+from scoring.portal.validation import WorkerLimit, Workers
+
+
+def test_a_worker_that_takes_too_long_is_killed_and_replaced() -> None:
+    workers = Workers(2, timeout_s=30.0, cpu_s=60.0)
+
+    async def scenario() -> tuple[list[int], list[int]]:
+        await workers.warm([2022])
+        before = workers.processes()
+        slept = await asyncio.gather(*(workers.call(time.sleep, 600, timeout_s=1.0) for _ in range(2)),
+                                     return_exceptions=True)
+        assert all(isinstance(outcome, TimeoutError) for outcome in slept)
+        checked = await workers.validate(sample("310000").read_bytes(), "a.xlsx", 2022, "310000")
+        assert checked.valid
+        return before, workers.processes()
+
+    try:
+        before, after = asyncio.run(scenario())
+    finally:
+        workers.close()
+    assert len(before) == 2 and len(after) >= 1 and not set(before) & set(after)
+    time.sleep(0.5)
+    for pid in before:  # the sleeping workers are gone, not left sleeping
+        assert not Path(f"/proc/{pid}").exists() or "Z" in Path(f"/proc/{pid}/stat").read_text().split()[2]
+
+
+def test_a_worker_over_its_cpu_allowance_is_stopped() -> None:
+    workers = Workers(1, timeout_s=120.0, cpu_s=1.0)
+
+    async def scenario() -> None:
+        started = time.monotonic()
+        with pytest.raises(WorkerLimit):
+            await workers.call(math.factorial, 10**8, timeout_s=120.0)
+        assert time.monotonic() - started < 30
+        assert (await workers.validate(sample("310000").read_bytes(), "a.xlsx", 2022, "310000")).valid
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        workers.close()
+
+
+@pytest.mark.parametrize("db_url", ["sqlite", "postgresql"], indirect=True)
+def test_a_slow_workbook_does_not_make_another_units_upload_fail(db_url: str, tmp_path: Path) -> None:
+    seed(db_url)
+    settings = PortalSettings(database_url=db_url, validation_workers=2, validation_timeout_s=8.0,
+                              data_dir=tmp_path / "data", jobs_in_threads=True,
+                              clock=Clock(before_deadline()))
+    app = create_app(settings)
+    try:
+        sh, bj = Client(app, "sh"), Client(app, "bj")
+        slow = slow_workbook(sample("310000"))
+        results: dict[str, object] = {}
+
+        def upload_slow(key: str) -> None:
+            results[key] = sh.upload(data=slow, name=f"{key}.xlsx")
+
+        uploads = [threading.Thread(target=upload_slow, args=(key,)) for key in ("slow", "slow2")]
+        for thread in uploads:
+            thread.start()
+        time.sleep(1.0)  # both workers are now busy with the slow files
+        started = time.monotonic()
+        own = bj.upload(sample("110000"))
+        waited = time.monotonic() - started
+        for thread in uploads:
+            thread.join(120)
+        page = bj.get(f"/versions/{version_id(own)}").text
+        assert "文件未能在" not in page and "校验超时" not in page
+        assert waited < 30  # the slow files' workers were killed at the timeout, not after 90 s
+        slow_page = sh.get(f"/versions/{version_id(results['slow'])}").text  # type: ignore[arg-type]
+        assert "文件未能在 8 秒内校验完毕" in slow_page or "计算时间或内存" in slow_page
+    finally:
+        app.state.portal.workers.close()
+        app.state.portal.db.dispose()
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_sigkill_of_the_server_leaves_no_validation_process(db_url: str) -> None:
+    seed(db_url)
+    port = free_port()
+    process = _serve(db_url, port, workers=2)
+    group = process.pid
+    time.sleep(3.0)  # workers started and warm
+
+    def members() -> list[int]:
+        found = []
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit() and entry.name != str(group):
+                try:
+                    fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                except OSError:
+                    continue
+                if int(fields[3]) == group and fields[0] != "Z":  # same session as the server
+                    found.append(int(entry.name))
+        return found
+
+    assert members(), "the server started no worker process"
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait(10)
+    deadline = time.monotonic() + 15
+    while members() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert members() == []
+
+
+def test_scoring_validate_stops_at_its_cpu_limit(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    path = tmp_path / "slow.xlsx"
+    path.write_bytes(slow_workbook(sample("310000")))
+    started = time.monotonic()
+    command = [sys.executable, "-c", "from scoring.cli import main; main()", "validate", str(path),
+               "--cpu-seconds", "3"]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert time.monotonic() - started < 30
+    assert result.returncode == 1 and "CPU 时间限制" in result.stderr and "Traceback" not in result.stderr
