@@ -437,3 +437,15 @@ class EvidenceFile(Base):
 
 
 Index("evidence_by_unit_task", EvidenceFile.year, EvidenceFile.unit_code, EvidenceFile.task_id)
+
+
+class SignInPair(Base):
+    """Failed sign-ins of one account from one address, and until when the pair must wait."""
+
+    __tablename__ = "sign_in_throttle"
+
+    account_name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    client: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    blocked_until: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    refusals: Mapped[int] = mapped_column(Integer, default=0)  # attempts refused in the current wait

@@ -8,28 +8,14 @@ SQLite: its single writer), so parallel guesses cannot all pass a check that non
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from sqlalchemy import Integer, String, select, update
+from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Session
 
-from scoring.portal.store.models import Base, UtcDateTime
+from scoring.portal.store.models import SignInPair
 
 UNKNOWN_ACCOUNT = "*unknown*"  # no account name has "*": every unknown name shares one pair per address
-
-
-class SignInPair(Base):
-    """Failed sign-ins of one account from one address, and until when the pair must wait."""
-
-    __tablename__ = "sign_in_throttle"
-
-    account_name: Mapped[str] = mapped_column(String(64), primary_key=True)
-    client: Mapped[str] = mapped_column(String(64), primary_key=True)
-    failures: Mapped[int] = mapped_column(Integer, default=0)
-    blocked_until: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
-    refusals: Mapped[int] = mapped_column(Integer, default=0)  # attempts refused in the current wait
 
 
 def locked_pair(db: Session, name: str, client: str) -> SignInPair:
