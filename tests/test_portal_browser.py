@@ -46,7 +46,7 @@ def test_a_province_uploads_fixes_submits_and_signs_out(browser: Any, live_serve
     page.click("button:has-text('上传并校验')")
     page.wait_for_url("**/versions/*")
     row = page.locator("table.findings tr", has_text=finding.message)
-    assert row.count() == 1 and row.locator("td.cell").inner_text() == finding.cell
+    assert row.count() == 1 and row.locator("td.cell").inner_text() == f"“{finding.sheet}” {finding.cell}"
     assert "不能提交" in page.inner_text("main")
     shot("03-findings-with-errors")
 
