@@ -30,7 +30,9 @@ NOT_CODES = frozenset({
     "account-password", "central-upload", "central-form", "demo-central", "demo-seed", "run-start",
     "run-succeeded", "run-failed", "task-adjust", "task-restore", "year-open", "year-deadline",
     "evidence-attach", "cross-origin-resource-policy",
-    "account-unlock",
+    "account-unlock", "done-no-evidence",
+    # audit-log actions of the configuration drafts
+    "draft-upload", "draft-compare", "draft-compared", "draft-compare-failed", "config-adopt",
 })
 KEBAB = re.compile(r"^[a-z]+(-[a-z0-9]+)+$")
 
