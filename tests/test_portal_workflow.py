@@ -61,7 +61,7 @@ def test_next_steps_of_a_unit_follow_its_decisions_and_the_deadline(actions, tod
     (Step.REOPEN, _unit([], BEFORE), "报送截止日期未过，单位仍可上传和提交，无需重新开放"),
     (Step.REVIEW, _unit([]), "上海没有已提交的报送，无可审核的任务落实情况"),
     (Step.UPLOAD, _unit(["submit", "accept"]), "全国双打办已接受本单位的报送，不能再上传或提交"),
-    (Step.UPLOAD, _unit(["reopen"], AFTER, until=date(2023, 1, 18)), "重新开放的期限（2023-01-18）也已过"),
+    (Step.UPLOAD, _unit(["reopen"], AFTER, until=date(2023, 1, 18)), "重新开放的期限（2023年1月18日）也已过"),
     (Step.SUBMIT, _unit([], version=VersionFacts(number=3, year=2022, errors=4)),
      "第 3 版有 4 个错误，不能提交；请修正后重新上传"),
     (Step.SUBMIT, _unit([], version=VersionFacts(number=1, year=2021, errors=0)),
