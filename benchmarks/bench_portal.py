@@ -7,7 +7,8 @@ folder; any empty database with --db), signs in one account per unit, then ROUND
 lets all 32 units upload their sample workbook at once and follows each to its findings page;
 finally requests one province's status page 300 times. Meanwhile another account keeps uploading
 a crafted slow workbook (one long number-format code used by 20,000 cell styles; `--no-slow`
-leaves it out), which holds one validation worker until it is killed at the timeout. Prints
+leaves it out); it once held a validation worker until the timeout killed it, and the reader
+now refuses it as unreadable in about a second. Prints
 p50/p95 in ms and, as the baseline
 measured in the same run, the validator alone on the same workbook in this process (targets:
 upload → findings p95 ≤ 1000 ms, status page p95 ≤ 100 ms).
