@@ -1,4 +1,5 @@
-"""Signing in and out, with throttling per account and per address and every attempt audited."""
+"""Signing in and out, with throttling per account and per address and every attempt audited; the
+steps after a right password (second factor, enrolment, password change) are in ``steps``."""
 
 from __future__ import annotations
 
@@ -9,19 +10,16 @@ from starlette.exceptions import HTTPException
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from scoring.portal.accounts import steps
 from scoring.portal.auth import (
-    CSRF_FIELD,
-    LOGIN_COOKIE,
     Ctx,
     endpoint,
-    new_token,
     password_matches,
     session_cookie_name,
 )
 from scoring.portal.store import accounts as account_store
 from scoring.portal.store import audit
 from scoring.portal.store.audit import Actor
-from scoring.portal.web import render
 
 FAILED = "sign-in-failed"
 BAD_CREDENTIALS = "用户名或密码不正确"
@@ -29,13 +27,7 @@ BAD_CREDENTIALS = "用户名或密码不正确"
 
 def _login_page(ctx: Ctx, status_code: int = 200, error: str | None = None, name: str = "",
                 notice: str | None = None) -> Response:
-    token = new_token()
-    response = render(ctx.request, "login.html", status_code=status_code, principal=None, csrf_token=token,
-                      error=error, notice=notice, name=name, demo=ctx.portal.settings.demo)
-    secure = ctx.portal.settings.secure_cookies
-    response.set_cookie(LOGIN_COOKIE, ctx.portal.signer.sign(token).decode(), max_age=3600, httponly=True,
-                        samesite="strict", secure=secure, path="/login")
-    return response
+    return steps.sign_in_page(ctx, "login.html", status_code, error=error, notice=notice, name=name)
 
 
 @endpoint(public=True)
@@ -48,19 +40,13 @@ async def login_form(ctx: Ctx) -> Response:
 
 
 def _login_csrf_ok(ctx: Ctx) -> bool:
-    raw = ctx.request.cookies.get(LOGIN_COOKIE, "")
-    try:
-        expected = ctx.portal.signer.unsign(raw, max_age=3600).decode()
-    except Exception:  # noqa: BLE001 - any malformed cookie is simply not a match
-        return False
-    from scoring.portal.auth import csrf_ok
-
-    return csrf_ok(expected, ctx.form.get(CSRF_FIELD))
+    return steps.login_csrf_ok(ctx)
 
 
 @endpoint(public=True)
 async def login(ctx: Ctx) -> Response:
-    """Check the name and password; start a new session on success."""
+    """Check the name and password; then the second factor, enrolment or a password change where the
+    account needs one, else a new session."""
     if not _login_csrf_ok(ctx):
         raise HTTPException(403, "登录页面已过期，请刷新页面后重新登录")
     name = ctx.form.get("name", "").strip()[:64]
@@ -68,14 +54,14 @@ async def login(ctx: Ctx) -> Response:
     settings = ctx.portal.settings
     throttle = settings.throttle
 
-    def attempt(db: Session) -> tuple[str, str | None]:
+    def attempt(db: Session) -> tuple[str, str | None, int | None]:
         since = ctx.now - throttle.window
         minutes = int(throttle.window / timedelta(minutes=1))
         who = Actor(account_id=None, name=name or "（空）")
         if audit.count_since(db, FAILED, since, name=name) >= throttle.per_account or \
                 audit.count_since(db, FAILED, since, client=ctx.client) >= throttle.per_address:
             ctx.audit(db, "sign-in-throttled", obj=f"account:{name}", after="拒绝：失败次数过多", actor=who)
-            return "throttled", f"登录失败次数过多，请 {minutes} 分钟后再试"
+            return "throttled", f"登录失败次数过多，请 {minutes} 分钟后再试", None
         account = account_store.account_named(db, name) if name else None
         ok = password_matches(account.password_hash if account else None, password)
         if account is None or not ok or account.disabled_at is not None:
@@ -83,25 +69,15 @@ async def login(ctx: Ctx) -> Response:
             if account is not None:
                 who = Actor(account.id, account.name, account.role, account.unit_code)
             ctx.audit(db, FAILED, obj=f"account:{name}", after=f"失败：{reason}", actor=who)
-            return "failed", None
-        token = new_token()
-        row = account_store.start_session(db, account, token, new_token(), ctx.now,
-                                          ctx.now + settings.session_lifetime)
-        ctx.audit(db, "sign-in", obj=f"session:{row.id}", before="未登录", after="已登录",
-                  actor=Actor(account.id, account.name, account.role, account.unit_code))
-        return "ok", token
+            return "failed", None, None
+        return "ok", None, account.id
 
-    outcome, value = await ctx.run(attempt)
+    outcome, value, account_id = await ctx.run(attempt)
     if outcome == "throttled":
         return _login_page(ctx, 429, value, name)
-    if outcome == "failed" or value is None:
+    if outcome == "failed" or account_id is None:
         return _login_page(ctx, 401, BAD_CREDENTIALS, name)
-    response = RedirectResponse("/", status_code=303)
-    response.set_cookie(session_cookie_name(settings.secure_cookies), ctx.portal.signer.sign(value).decode(),
-                        max_age=int(settings.session_lifetime.total_seconds()), httponly=True, samesite="lax",
-                        secure=settings.secure_cookies, path="/")
-    response.delete_cookie(LOGIN_COOKIE, path="/login")
-    return response
+    return await steps.after_password(ctx, account_id)
 
 
 @endpoint()
@@ -127,4 +103,5 @@ ROUTES = [
     Route("/login", login_form, methods=["GET"]),
     Route("/login", login, methods=["POST"]),
     Route("/logout", logout, methods=["POST"]),
+    *steps.ROUTES,
 ]
