@@ -212,17 +212,17 @@ def totp_secret(name: str) -> str:
     return base64.b32encode(hashlib.sha256(f"totp:{name}".encode()).digest()[:20]).decode()
 
 
-def totp_code(name: str, moment: datetime) -> str:
-    """The six-digit code an authenticator shows for ``name`` at ``moment`` (computed with pyotp)."""
+def totp_now(secret: str) -> str:
+    """The current code of an authenticator secret (the portal checks codes on the real time)."""
     import pyotp
 
-    return str(pyotp.TOTP(totp_secret(name)).at(moment))
+    return str(pyotp.TOTP(secret).now())
 
 
-def fresh_totp_code(database: Any, name: str, moment: datetime) -> str:
-    """A code for ``name`` at ``moment`` that the portal will take: tests sign the same account in
-    several times within one 30-second step (their clocks often stand still), so the record of the
-    step last used is cleared first; refusing a reused code is tested on its own."""
+def fresh_totp_code(database: Any, name: str) -> str:
+    """A code for ``name`` now that the portal will take: tests sign the same account in several
+    times within one 30-second step, so the record of the step last used is cleared first;
+    refusing a reused code is tested on its own."""
     from sqlalchemy import update
 
     from scoring.portal.store import Database
@@ -235,7 +235,7 @@ def fresh_totp_code(database: Any, name: str, moment: datetime) -> str:
     finally:
         if isinstance(database, str):
             db.dispose()
-    return totp_code(name, moment)
+    return totp_now(totp_secret(name))
 
 
 def seed(url: str, accounts: dict[str, tuple[str, str | None]] | None = None, open_year: int | None = 2022,
@@ -297,14 +297,15 @@ class Client:
         if name is not None:
             self.login(name)
 
-    def login(self, name: str, password: str = PASSWORD):
-        """Sign in with the password and, where the portal asks for it, the authenticator's code."""
+    def login(self, name: str, password: str = PASSWORD, secret: str | None = None):
+        """Sign in with the password and, where the portal asks for it, the authenticator's code
+        (of the test secret, or of ``secret``)."""
         page = self.http.get("/login")
         token = CSRF.search(page.text)
         response = self.http.post("/login", data={"name": name, "password": password,
                                                   "csrf_token": token.group(1) if token else ""})
         if response.status_code == 303 and response.headers["location"] == "/login/totp":
-            response = self.second_factor(name)
+            response = self.second_factor(name, totp_now(secret) if secret else None)
         if response.status_code == 303 and response.headers["location"] == "/":
             self.refresh()
         return response
@@ -314,7 +315,7 @@ class Client:
         portal = self.http.app.state.portal  # type: ignore[attr-defined]
         page = self.http.get("/login/totp")
         token = CSRF.search(page.text)
-        code = code or fresh_totp_code(portal.db, name, portal.settings.clock())
+        code = code or fresh_totp_code(portal.db, name)
         return self.http.post("/login/totp",
                               data={"code": code, "csrf_token": token.group(1) if token else ""})
 
@@ -381,17 +382,9 @@ class LiveServer:
     data_dir: Path | None = None
     clock_file: Path | None = None  # the server's time is now + the seconds in this file
 
-    def now(self) -> datetime:
-        """The server's time."""
-        if self.clock_file is None or not self.clock_file.exists():
-            return datetime.now(UTC)
-        from datetime import timedelta
-
-        return datetime.now(UTC) + timedelta(seconds=float(self.clock_file.read_text()))
-
     def totp(self, name: str) -> str:
         """A code the server will take for ``name`` now."""
-        return fresh_totp_code(self.db_url, name, self.now())
+        return fresh_totp_code(self.db_url, name)
 
     def set_clock(self, moment: datetime) -> None:
         """Move the server's clock (and its future scoring jobs') to ``moment``."""

@@ -85,14 +85,15 @@ def _session_secret(db: Database) -> str:
 
 def _routes() -> list[BaseRoute]:
     from scoring.portal import home, static
-    from scoring.portal.accounts import signin
+    from scoring.portal.accounts import manage, own, signin
     from scoring.portal.auditor import routes as auditor
     from scoring.portal.province import routes as province
     from scoring.portal.records import routes as records
     from scoring.portal.review import routes as review
     from scoring.portal.runs import routes as runs
 
-    return [*signin.ROUTES, *home.ROUTES, *province.ROUTES, *review.ROUTES, *records.ROUTES, *runs.ROUTES,
+    return [*signin.ROUTES, *own.ROUTES, *manage.ROUTES, *home.ROUTES, *province.ROUTES, *review.ROUTES,
+            *records.ROUTES, *runs.ROUTES,
             *auditor.ROUTES, *static.ROUTES]
 
 

@@ -332,3 +332,11 @@ def endpoint(*roles: Role, public: bool = False, upload: bool = False) -> Callab
 def new_token() -> str:
     """A random token for sessions and CSRF."""
     return secrets.token_urlsafe(32)
+
+
+def unlock_sign_in(db: Session, account_name: str, at: datetime) -> None:
+    """Lift the sign-in throttle of an account (the security administrator's unlock).
+
+    Placeholder until the per-account-and-address throttle lands, which provides the real one.
+    """
+    raise NotImplementedError("unlock_sign_in is provided by the sign-in throttle")

@@ -24,6 +24,7 @@ from scoring.portal.auth import (
     new_token,
     session_cookie_name,
 )
+from scoring.portal.settings import utc_now
 from scoring.portal.store import accounts as account_store
 from scoring.portal.store import audit
 from scoring.portal.store.audit import Actor
@@ -195,7 +196,7 @@ async def second_factor(ctx: Ctx) -> Response:
         if audit.count_since(db, SECOND_FACTOR_FAILED, ctx.now - throttle.window,
                              name=account.name) >= throttle.per_account:
             return "throttled"
-        if totp.accept_code(account, code, ctx.now):
+        if totp.accept_code(account, code, utc_now()):
             return "ok"
         if totp.use_recovery_code(db, account, code, ctx.now):
             ctx.audit(db, "recovery-code-used", obj=f"account:{account.name}", after="以恢复码完成登录",
@@ -248,7 +249,7 @@ async def enrol(ctx: Ctx) -> Response:
         account = _account(db, account_id)
         if totp.enrolled(account):
             raise _Restart()
-        step = totp.matching_step(secret, code, ctx.now, None)
+        step = totp.matching_step(secret, code, utc_now(), None)
         if step is None:
             return account.name, None
         codes = totp.enrol(db, account, secret, step, ctx.now)

@@ -1,6 +1,8 @@
 """The second sign-in factor (等保 2.0 身份鉴别 d): TOTP after RFC 6238 (30-second steps, six digits)
 with pyotp, a QR code drawn on the server as inline SVG, and ten one-time recovery codes stored as
-argon2 hashes. A code is accepted once: a step at or before the last one used is refused."""
+argon2 hashes. A code is accepted once: a step at or before the last one used is refused. Codes are
+checked against the real time (the authenticator's), never the portal's settable business clock
+(the demo's and the tests' deadlines move, phones do not)."""
 
 from __future__ import annotations
 
