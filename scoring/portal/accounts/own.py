@@ -10,7 +10,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from scoring.portal.accounts import policy, totp
-from scoring.portal.accounts.steps import enrolment_context
+from scoring.portal.accounts.steps import enrolment_context, password_rules
 from scoring.portal.auth import Ctx, endpoint, password_matches
 from scoring.portal.settings import utc_now
 from scoring.portal.store.models import Account
@@ -23,14 +23,6 @@ def _own(db: Session, ctx: Ctx) -> Account:
     account = db.get(Account, ctx.user.account_id)
     assert account is not None
     return account
-
-
-def _rules(ctx: Ctx) -> str:
-    rules = ctx.portal.settings.accounts
-    return (
-        f"至少 {rules.password_min_length} 个字符，包含小写字母、大写字母、数字、其他字符中的至少 "
-        f"{rules.password_min_classes} 类，不得包含用户名，不得与最近 {rules.password_history} 次的密码相同"
-    )
 
 
 @endpoint()
@@ -52,7 +44,7 @@ def _password_page(ctx: Ctx, status_code: int = 200, error: str | None = None) -
         csrf_token=ctx.user.csrf_token,
         reason=None,
         error=error,
-        rules=_rules(ctx),
+        rules=password_rules(ctx),
         action="/account/password",
         current=True,
     )

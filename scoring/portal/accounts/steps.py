@@ -282,10 +282,11 @@ async def expired_password_form(ctx: Ctx) -> Response:
     account_id = _pending(ctx, FACTOR_STAGE)
     reason = await ctx.read(lambda db: policy.change_required(_account(db, account_id),
                                                               ctx.portal.settings.accounts, ctx.now))
-    return sign_in_page(ctx, "account/new_password.html", reason=reason, rules=_rules(ctx))
+    return sign_in_page(ctx, "account/new_password.html", reason=reason, rules=password_rules(ctx))
 
 
-def _rules(ctx: Ctx) -> str:
+def password_rules(ctx: Ctx) -> str:
+    """The password policy in one Chinese sentence, for the forms that set one."""
     rules = ctx.portal.settings.accounts
     return (f"至少 {rules.password_min_length} 个字符，包含小写字母、大写字母、数字、其他字符中的至少 "
             f"{rules.password_min_classes} 类，不得包含用户名，"
@@ -314,7 +315,7 @@ async def expired_password(ctx: Ctx) -> Response:
 
     problem = await ctx.run(change)
     if problem:
-        return sign_in_page(ctx, "account/new_password.html", 400, error=problem, rules=_rules(ctx))
+        return sign_in_page(ctx, "account/new_password.html", 400, error=problem, rules=password_rules(ctx))
     return await _start_session(ctx, account_id)
 
 

@@ -25,6 +25,8 @@ ACTION_LABELS = {
     "run-failed": "评分失败", "publish": "发布结果", "verify": "复核", "account-add": "新增账号",
     "account-disable": "停用账号", "account-password": "重设密码", "year-open": "开放年度",
     "year-deadline": "设定截止日期", "demo-seed": "演示数据",
+    "sign-in-2fa-failed": "动态验证码错误", "recovery-code-used": "使用恢复码", "totp-enrol": "启用双因素",
+    "totp-reset": "重置双因素", "password-change": "更换密码", "account-unlock": "解除登录限制",
 }
 
 
