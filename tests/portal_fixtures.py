@@ -27,8 +27,10 @@ SAMPLES = ROOT / "sample_inputs"
 PASSWORD = "correct-horse-battery"
 ACCOUNTS = {  # name: (role, unit)
     "sh": ("province", "310000"), "bj": ("province", "110000"), "central": ("central", None),
-    "auditor": ("auditor", None), "admin": ("admin", None),
+    "auditor": ("auditor", None), "sysadmin": ("sysadmin", None), "secadmin": ("secadmin", None),
+    "auditadmin": ("auditadmin", None),
 }
+SECOND_FACTOR_ROLES = ("central", "auditor", "sysadmin", "secadmin", "auditadmin")
 DEADLINE = date(2023, 1, 15)  # 2022's configured deadline
 
 
@@ -202,6 +204,40 @@ def password_hash() -> str:
     return _HASH[0]
 
 
+def totp_secret(name: str) -> str:
+    """The authenticator secret the test accounts of staff roles are enrolled with."""
+    import base64
+    import hashlib
+
+    return base64.b32encode(hashlib.sha256(f"totp:{name}".encode()).digest()[:20]).decode()
+
+
+def totp_now(secret: str) -> str:
+    """The current code of an authenticator secret (the portal checks codes on the real time)."""
+    import pyotp
+
+    return str(pyotp.TOTP(secret).now())
+
+
+def fresh_totp_code(database: Any, name: str) -> str:
+    """A code for ``name`` now that the portal will take: tests sign the same account in several
+    times within one 30-second step, so the record of the step last used is cleared first;
+    refusing a reused code is tested on its own."""
+    from sqlalchemy import update
+
+    from scoring.portal.store import Database
+    from scoring.portal.store.models import Account
+
+    db = Database(database) if isinstance(database, str) else database
+    try:
+        with db.transaction() as session:
+            session.execute(update(Account).where(Account.name == name).values(totp_last_step=None))
+    finally:
+        if isinstance(database, str):
+            db.dispose()
+    return totp_now(totp_secret(name))
+
+
 def seed(url: str, accounts: dict[str, tuple[str, str | None]] | None = None, open_year: int | None = 2022,
          disabled: tuple[str, ...] = ()) -> None:
     """Accounts with the test password, and the open year."""
@@ -215,6 +251,10 @@ def seed(url: str, accounts: dict[str, tuple[str, str | None]] | None = None, op
         with db.transaction() as session:
             for name, (role, unit) in (accounts or ACCOUNTS).items():
                 account = add_account(session, name, role, unit, password_hash(), now)
+                # passwords set "today", so that live servers on the real clock do not find them expired
+                account.password_changed_at = max(now, datetime.now(UTC))
+                if role in SECOND_FACTOR_ROLES:
+                    account.totp_secret, account.totp_enabled_at = totp_secret(name), now
                 if name in disabled:
                     account.disabled_at = now
             if open_year:
@@ -258,14 +298,27 @@ class Client:
         if name is not None:
             self.login(name)
 
-    def login(self, name: str, password: str = PASSWORD):
+    def login(self, name: str, password: str = PASSWORD, secret: str | None = None):
+        """Sign in with the password and, where the portal asks for it, the authenticator's code
+        (of the test secret, or of ``secret``)."""
         page = self.http.get("/login")
         token = CSRF.search(page.text)
         response = self.http.post("/login", data={"name": name, "password": password,
                                                   "csrf_token": token.group(1) if token else ""})
-        if response.status_code == 303:
+        if response.status_code == 303 and response.headers["location"] == "/login/totp":
+            response = self.second_factor(name, totp_now(secret) if secret else None)
+        if response.status_code == 303 and response.headers["location"] == "/":
             self.refresh()
         return response
+
+    def second_factor(self, name: str, code: str | None = None):
+        """Answer the second step with ``code`` (by default the current one of the test secret)."""
+        portal = self.http.app.state.portal  # type: ignore[attr-defined]
+        page = self.http.get("/login/totp")
+        token = CSRF.search(page.text)
+        code = code or fresh_totp_code(portal.db, name)
+        return self.http.post("/login/totp",
+                              data={"code": code, "csrf_token": token.group(1) if token else ""})
 
     def refresh(self) -> None:
         page = self.http.get("/")
@@ -329,6 +382,10 @@ class LiveServer:
     process: subprocess.Popen[bytes] | None = None
     data_dir: Path | None = None
     clock_file: Path | None = None  # the server's time is now + the seconds in this file
+
+    def totp(self, name: str) -> str:
+        """A code the server will take for ``name`` now."""
+        return fresh_totp_code(self.db_url, name)
 
     def set_clock(self, moment: datetime) -> None:
         """Move the server's clock (and its future scoring jobs') to ``moment``."""

@@ -107,8 +107,9 @@ def test_demo_lets_every_role_play_the_year(tmp_path: Path) -> None:
     settings = PortalSettings(database_url=url, validation_workers=0, demo=True, data_dir=tmp_path,
                               clock=demo_clock(), jobs_in_threads=True, run_pdf=False)
     logins = seed_demo(url, settings)
-    assert len(logins.provinces) == 32 and [n for n, _ in logins.staff] == ["demo-central", "demo-auditor",
-                                                                             "demo-admin"]
+    assert len(logins.provinces) == 32 and [n for n, _ in logins.staff] == [
+        "demo-central", "demo-auditor", "demo-sysadmin", "demo-secadmin", "demo-auditadmin"]
+    assert set(logins.totp_secrets) == {n for n, _ in logins.staff}
     app = create_app(settings)
     try:
         with app.state.portal.db.transaction(writes=False) as db:
@@ -130,7 +131,7 @@ def test_demo_lets_every_role_play_the_year(tmp_path: Path) -> None:
         bj.refresh()
         assert "第 2 版" in bj.get("/").text and "草稿" in bj.get("/").text
         office = Client(app)
-        office.login("demo-central", logins.password)
+        office.login("demo-central", logins.password, secret=logins.totp_secrets["demo-central"])
         office.refresh()
         dashboard = office.get("/central").text
         assert "已提交 <strong>3</strong>" in dashboard and "已接受 <strong>26</strong>" in dashboard
@@ -145,7 +146,7 @@ def test_demo_lets_every_role_play_the_year(tmp_path: Path) -> None:
         scores = office.get(f"/runs/{run_id}/files/outputs/scores.json").text
         assert '"previous_year": 2020' in scores
         auditor = Client(app)
-        auditor.login("demo-auditor", logins.password)
+        auditor.login("demo-auditor", logins.password, secret=logins.totp_secrets["demo-auditor"])
         auditor.refresh()
         assert "2022 年度" in auditor.get("/audit").text
         assert "一致" in auditor.post(f"/runs/{run_id}/verify").text

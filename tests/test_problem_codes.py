@@ -33,6 +33,8 @@ NOT_CODES = frozenset({
     "account-unlock", "done-no-evidence",
     # audit-log actions of the configuration drafts
     "draft-upload", "draft-compare", "draft-compared", "draft-compare-failed", "config-adopt",
+    # audit-log actions of the account controls
+    "sign-in-2fa-failed", "recovery-code-used", "totp-enrol", "totp-reset", "password-change",
 })
 KEBAB = re.compile(r"^[a-z]+(-[a-z0-9]+)+$")
 

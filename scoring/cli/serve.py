@@ -56,6 +56,10 @@ def serve(host: HostOpt = "127.0.0.1", port: PortOpt = 8000, db: DbOpt = None,
             out.print(f"  · {escape(note)}")
         out.print(f"所有演示账号的密码：[bold]{escape(logins.password)}[/]")
         out.print("  " + "；".join(f"{label} {name}" for name, label in logins.staff))
+        out.print("工作人员账号须输入动态验证码：把下列密钥加入手机验证器应用（基于时间，6 位，30 秒），"
+                  "或运行 python -c \"import pyotp; print(pyotp.TOTP('密钥').now())\" 得到当前验证码")
+        for name, secret in logins.totp_secrets.items():
+            out.print(f"  {escape(name)}：{escape(secret)}")
         provinces = "、".join(f"{name}（{unit_name}）" for name, _, unit_name in logins.provinces)
         out.print(f"  省级单位：{provinces}")
         out.print(f"打开 http://{host}:{port}/ ：")

@@ -13,21 +13,23 @@ from rich.table import Table
 from scoring.cli.console import err, guarded, out
 from scoring.cli.db import DbOpt, database_url
 
-app = typer.Typer(help="门户账号：新增、停用、列出、批量导入。", no_args_is_help=True)
+app = typer.Typer(help="门户账号：新增、停用、重设密码、列出、长期未登录、批量导入。", no_args_is_help=True)
 
 NameArg = Annotated[str, typer.Argument(metavar="NAME", help="用户名")]
-ROLE_HELP = "province（省级单位）、central（全国双打办）、auditor（审核）或 admin"
+ROLE_HELP = ("province（省级单位）、central（全国双打办）、auditor（审核）、sysadmin（系统管理员：账号）、"
+             "secadmin（安全管理员：策略、解锁、双因素重置）或 auditadmin（审计管理员：审计日志）")
 RoleOpt = Annotated[str, typer.Option("--role", help=ROLE_HELP)]
 UnitOpt = Annotated[str | None, typer.Option("--unit", metavar="CODE", help="省级单位代码，如 310000")]
 GenerateOpt = Annotated[bool, typer.Option("--generate-password", help="生成随机密码并显示一次（不询问）")]
 
 
-def _password(generate: bool) -> tuple[str, bool]:
+def _password(name: str, generate: bool) -> tuple[str, bool]:
     from scoring.portal.admin import generate_password
 
     if generate or not sys.stdin.isatty():
-        return generate_password(), True
-    return typer.prompt("密码（至少 10 个字符）", hide_input=True, confirmation_prompt="再次输入密码"), False
+        return generate_password(name), True
+    return typer.prompt("密码（至少 12 个字符，含大写、小写、数字、其他字符中的至少 3 类）", hide_input=True,
+                        confirmation_prompt="再次输入密码"), False
 
 
 @app.command("add")
@@ -37,7 +39,7 @@ def add(name: NameArg, role: RoleOpt, unit: UnitOpt = None, generate: GenerateOp
     """新增账号；在终端中输入密码，或生成随机密码并只显示这一次。"""
     from scoring.portal.admin import add_user
 
-    password, generated = _password(generate)
+    password, generated = _password(name, generate)
     add_user(database_url(db), name, role, unit, password)
     err.print(f"已新增账号 {escape(name)}")
     if generated:
@@ -71,7 +73,7 @@ def password(name: NameArg, generate: GenerateOpt = False, db: DbOpt = None) -> 
     """重设账号密码（已登录的会话随之结束）。"""
     from scoring.portal.admin import set_password
 
-    value, generated = _password(generate)
+    value, generated = _password(name, generate)
     set_password(database_url(db), name, value)
     err.print(f"已重设 {escape(name)} 的密码")
     if generated:
@@ -83,15 +85,38 @@ def password(name: NameArg, generate: GenerateOpt = False, db: DbOpt = None) -> 
 def list_accounts(db: DbOpt = None) -> None:
     """列出全部账号（不显示密码）。"""
     from scoring.portal.admin import list_users
+    from scoring.portal.settings import china_time
     from scoring.portal.store.accounts import ROLE_LABELS
 
-    table = Table("用户名", "角色", "单位", "状态")
+    table = Table("用户名", "角色", "单位", "状态", "双因素", "上次登录（北京时间）")
     rows = list_users(database_url(db))
     for row in rows:
         state = "已停用" if row.disabled else "启用"
-        table.add_row(escape(row.name), ROLE_LABELS[row.role], row.unit or "", state)
+        table.add_row(escape(row.name), ROLE_LABELS[row.role], row.unit or "", state,
+                      "已启用" if row.second_factor else "未启用",
+                      china_time(row.last_sign_in) if row.last_sign_in else "从未登录")
     out.print(table)
     err.print(f"共 {len(rows)} 个账号")
+
+
+DaysOpt = Annotated[int, typer.Option("--days", min=1, help="多少天未登录算长期未登录（默认 90）")]
+
+
+@app.command("inactive")
+@guarded
+def inactive(days: DaysOpt = 90, db: DbOpt = None) -> None:
+    """列出长期未登录的启用账号（从未登录的按创建时间算），供安全管理员停用或核实。"""
+    from scoring.portal.admin import inactive_users
+    from scoring.portal.settings import china_time
+    from scoring.portal.store.accounts import ROLE_LABELS
+
+    rows = inactive_users(database_url(db), days)
+    table = Table("用户名", "角色", "单位", "上次登录（北京时间）")
+    for row in rows:
+        table.add_row(escape(row.name), ROLE_LABELS[row.role], row.unit or "",
+                      china_time(row.last_sign_in) if row.last_sign_in else "从未登录")
+    out.print(table)
+    err.print(f"超过 {days} 天未登录的账号共 {len(rows)} 个")
 
 
 FileArg = Annotated[Path, typer.Argument(metavar="FILE.csv", help="UTF-8 CSV，表头 name,role,unit")]

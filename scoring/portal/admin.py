@@ -13,23 +13,25 @@ import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
+
+from sqlalchemy.orm import Session
 
 from scoring.errors import ScoringError
 from scoring.portal.auth import hash_password
-from scoring.portal.settings import utc_now
+from scoring.portal.settings import AccountPolicy, utc_now
 from scoring.portal.store import Database
 from scoring.portal.store import accounts as account_store
-from scoring.portal.store.audit import COMMAND_LINE, record
+from scoring.portal.store.audit import COMMAND_LINE, Actor, record
 from scoring.portal.store.drafts import adopted
 from scoring.portal.store.migrate import SchemaState, code_head, schema_state, upgrade
+from scoring.portal.store.models import Account
 from scoring.portal.store.submissions import add_year_event, open_years, year_standing
 from scoring.portal.validation import year_files
 from scoring.portal.workflow import opening_refused
 
 NAME = re.compile(r"^[\w.@-]{2,64}$")
-MIN_PASSWORD = 10
 
 
 @contextmanager
@@ -71,10 +73,17 @@ def prepare_for_serving(url: str) -> str:
     return "数据库结构为当前版本"
 
 
-def generate_password() -> str:
-    """A random password that is easy to type (no look-alike characters)."""
+def generate_password(name: str) -> str:
+    """A random password for account ``name`` that is easy to type (no look-alike characters) and
+    meets the default password policy: 16 characters with lower case, upper case and digits, and
+    not containing the name (a short name such as "zj" may otherwise turn up by chance)."""
+    from scoring.portal.accounts.policy import password_problems
+
     alphabet = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-    return "".join(secrets.choice(alphabet) for _ in range(14))
+    while True:
+        candidate = "".join(secrets.choice(alphabet) for _ in range(16))
+        if not password_problems(candidate, name, AccountPolicy()):
+            return candidate
 
 
 def _check(name: str, role: str, unit: str | None, known_units: set[str]) -> None:
@@ -97,11 +106,40 @@ def _known_units() -> set[str]:
 
 
 def add_user(url: str, name: str, role: str, unit: str | None, password: str) -> None:
-    """Create an account; the password is stored only as its argon2 hash."""
+    """Create an account; the password (checked against the policy) is stored only as its argon2
+    hash, and its user must choose a new one at the first sign-in."""
+    from scoring.portal.accounts.policy import check_password
+
     _check(name, role, unit, _known_units())
-    if len(password) < MIN_PASSWORD:
-        raise ScoringError(f"密码至少 {MIN_PASSWORD} 个字符")
+    check_password(password, name, AccountPolicy())
     _add_many(url, [(name, role, unit, hash_password(password))])
+
+
+def add_account_in(db: Session, name: str, role: str, unit: str | None, password: str, at: datetime,
+                   actor: Actor, client: str = "") -> None:
+    """Create an account in an open transaction (the 系统管理员's page), as ``add_user`` does."""
+    from scoring.portal.accounts.policy import check_password
+
+    _check(name, role, unit, _known_units())
+    check_password(password, name, AccountPolicy())
+    if account_store.account_named(db, name) is not None:
+        raise ScoringError(f"用户名“{name}”已存在")
+    account = account_store.add_account(db, name, role, unit, hash_password(password), at)
+    account.must_change_password = True
+    record(db, at, actor, "account-add", obj=f"account:{name}",
+           after=f"{account_store.ROLE_LABELS[role]}{' ' + unit if unit else ''}", client=client)
+
+
+def reset_password_in(db: Session, account: Account, password: str, at: datetime, actor: Actor,
+                      client: str = "") -> None:
+    """Give an account a password set by an administrator (checked against the policy); its
+    sessions end and its user must choose a new one at the next sign-in."""
+    from scoring.portal.accounts.policy import change_password
+
+    change_password(db, account, password, AccountPolicy(), at, reset_by_admin=True)
+    account_store.end_sessions(db, account, at)
+    record(db, at, actor, "account-password", obj=f"account:{account.name}",
+           after="密码已重设，下次登录须更换", client=client)
 
 
 def _add_many(url: str, rows: list[tuple[str, str, str | None, str]]) -> None:
@@ -112,6 +150,7 @@ def _add_many(url: str, rows: list[tuple[str, str, str | None, str]]) -> None:
                 if account_store.account_named(session, name) is not None:
                     raise ScoringError(f"用户名“{name}”已存在")
                 account = account_store.add_account(session, name, role, unit, password_hash, now)
+                account.must_change_password = True
                 record(session, now, COMMAND_LINE, "account-add", obj=f"account:{account.name}",
                        after=f"{account_store.ROLE_LABELS[role]}{' ' + unit if unit else ''}")
 
@@ -149,7 +188,7 @@ def import_users(url: str, file: Path) -> list[Imported]:
         if name in seen:
             raise ScoringError(f"{file}:{line}: 用户名“{name}”重复")
         seen.add(name)
-        result.append(Imported(name, role, unit, generate_password()))
+        result.append(Imported(name, role, unit, generate_password(name)))
     if not result:
         raise ScoringError(f"{file}: 没有账号")
     _add_many(url, [(i.name, i.role, i.unit, hash_password(i.password)) for i in result])
@@ -174,18 +213,17 @@ def disable_user(url: str, name: str) -> int:
 
 
 def set_password(url: str, name: str, password: str) -> None:
-    """Replace an account's password; its sessions end."""
-    if len(password) < MIN_PASSWORD:
-        raise ScoringError(f"密码至少 {MIN_PASSWORD} 个字符")
+    """Replace an account's password (checked against the policy); its sessions end and its user
+    must choose a new one at the next sign-in."""
+    from scoring.portal.accounts.policy import check_password
+
+    check_password(password, name, AccountPolicy())
     with _opened(url) as db:
         with db.transaction() as session:
             account = account_store.account_named(session, name)
             if account is None:
                 raise ScoringError(f"没有用户名为“{name}”的账号")
-            now = utc_now()
-            account.password_hash = hash_password(password)
-            account_store.end_sessions(session, account, now)
-            record(session, now, COMMAND_LINE, "account-password", obj=f"account:{name}", after="密码已重设")
+            reset_password_in(session, account, password, utc_now(), COMMAND_LINE)
 
 
 @dataclass(frozen=True)
@@ -196,14 +234,29 @@ class AccountRow:
     role: str
     unit: str | None
     disabled: bool
+    last_sign_in: datetime | None = None
+    second_factor: bool = False
 
 
 def list_users(url: str) -> list[AccountRow]:
     """Every account (never a password or its hash)."""
     with _opened(url) as db:
         with db.transaction(writes=False) as session:
-            return [AccountRow(a.name, a.role, a.unit_code, a.disabled_at is not None)
+            return [AccountRow(a.name, account_store.role_of(a), a.unit_code, a.disabled_at is not None,
+                               a.last_sign_in_at, a.totp_enabled_at is not None)
                     for a in account_store.all_accounts(session)]
+
+
+def inactive_users(url: str, days: int) -> list[AccountRow]:
+    """Enabled accounts without a sign-in (or, never signed in, created) in the last ``days`` days."""
+    from datetime import timedelta
+
+    with _opened(url) as db:
+        with db.transaction(writes=False) as session:
+            before = utc_now() - timedelta(days=days)
+            return [AccountRow(a.name, account_store.role_of(a), a.unit_code, False, a.last_sign_in_at,
+                               a.totp_enabled_at is not None)
+                    for a in account_store.inactive_accounts(session, before)]
 
 
 def open_year(url: str, year: int, deadline: date | None = None) -> date | None:

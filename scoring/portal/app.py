@@ -85,7 +85,7 @@ def _session_secret(db: Database) -> str:
 
 def _routes() -> list[BaseRoute]:
     from scoring.portal import home, static
-    from scoring.portal.accounts import signin
+    from scoring.portal.accounts import manage, own, signin
     from scoring.portal.auditor import routes as auditor
     from scoring.portal.drafts import routes as drafts
     from scoring.portal.evidence import routes as evidence
@@ -94,8 +94,8 @@ def _routes() -> list[BaseRoute]:
     from scoring.portal.review import routes as review
     from scoring.portal.runs import routes as runs
 
-    return [*signin.ROUTES, *home.ROUTES, *province.ROUTES, *review.ROUTES, *records.ROUTES, *runs.ROUTES,
-            *auditor.ROUTES, *drafts.ROUTES, *evidence.ROUTES, *static.ROUTES]
+    return [*signin.ROUTES, *own.ROUTES, *manage.ROUTES, *home.ROUTES, *province.ROUTES, *review.ROUTES,
+            *records.ROUTES, *runs.ROUTES, *auditor.ROUTES, *drafts.ROUTES, *evidence.ROUTES, *static.ROUTES]
 
 
 def _recover_runs(db: Database, settings: PortalSettings) -> None:

@@ -17,7 +17,7 @@ import ipaddress
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from functools import lru_cache
 from typing import TYPE_CHECKING, TypeVar
@@ -36,7 +36,7 @@ from scoring.portal.forms import read_form, read_upload
 from scoring.portal.store import accounts as account_store
 from scoring.portal.store import audit
 from scoring.portal.store.audit import Actor
-from scoring.portal.store.models import Account
+from scoring.portal.store.models import Account, SignInSession
 from scoring.portal.store.submissions import UnitScope
 
 if TYPE_CHECKING:
@@ -54,7 +54,9 @@ class Role(StrEnum):
     PROVINCE = "province"
     CENTRAL = "central"
     AUDITOR = "auditor"
-    ADMIN = "admin"
+    SYSADMIN = "sysadmin"  # 系统管理员: accounts only
+    SECADMIN = "secadmin"  # 安全管理员: policies, unlocks, second-factor resets, inactive accounts
+    AUDITADMIN = "auditadmin"  # 审计管理员: the audit log only
 
 
 ANY_ROLE = tuple(Role)
@@ -90,6 +92,27 @@ def session_cookie_name(secure: bool) -> str:
 
 
 @dataclass(frozen=True)
+class PreviousSignIn:
+    """What every page of a session tells the account about the sign-in before this one."""
+
+    at: datetime | None
+    address: str | None
+    failed_since: int
+
+    @property
+    def notice(self) -> str:
+        from scoring.portal.settings import CHINA
+
+        if self.at is None:
+            text = "这是此账号的首次登录"
+        else:
+            local = self.at.astimezone(CHINA)
+            text = (f"上次登录：{local.year}年{local.month}月{local.day}日 {local:%H:%M}（北京时间），"
+                    f"地址 {self.address or '未知'}")
+        return text + (f"；此后有 {self.failed_since} 次失败的登录尝试" if self.failed_since else "")
+
+
+@dataclass(frozen=True)
 class Principal:
     """The signed-in account of a request."""
 
@@ -99,6 +122,7 @@ class Principal:
     role: Role
     unit_code: str | None
     csrf_token: str
+    previous_sign_in: PreviousSignIn | None = None
 
     @property
     def actor(self) -> Actor:
@@ -200,20 +224,25 @@ def _principal(ctx: Ctx) -> Principal | None:
     except BadSignature:
         return None
 
-    def load(db: Session) -> tuple[int, int, str, str, str | None, str, bool, bool] | None:
+    def load(db: Session) -> tuple[tuple[int, int, str, str, str | None, str, bool, bool],
+                                   SessionTimes] | None:
         found = account_store.session_by_token(db, token.decode())
         if found is None:
             return None
         row, account = found
         expired = row.expires_at <= ctx.now
-        return (account.id, row.id, account.name, account.role, account.unit_code, row.csrf_token,
-                account.disabled_at is not None, expired)
+        return ((account.id, row.id, account.name, account_store.role_of(account), account.unit_code,
+                 row.csrf_token, account.disabled_at is not None, expired), SessionTimes.of(row))
 
     with portal.db.transaction(writes=False) as db:
-        loaded = load(db)
-    if loaded is None:
+        found = load(db)
+    if found is None:
         return None
+    loaded, times = found
     account_id, session_id, name, role, unit_code, csrf, disabled, expired = loaded
+    if not disabled and not expired and not _still_active(ctx, session_id, times,
+                                                          Actor(account_id, name, role, unit_code)):
+        return None
     if disabled:
         with portal.db.transaction(writes=True) as db:
             account = db.get(Account, account_id)
@@ -226,7 +255,44 @@ def _principal(ctx: Ctx) -> Principal | None:
     if expired:
         return None
     return Principal(account_id=account_id, session_id=session_id, name=name, role=Role(role),
-                     unit_code=unit_code, csrf_token=csrf)
+                     unit_code=unit_code, csrf_token=csrf, previous_sign_in=times.previous)
+
+
+@dataclass(frozen=True)
+class SessionTimes:
+    """When a session was last used, and the sign-in before it."""
+
+    last_seen: datetime
+    previous: PreviousSignIn
+
+    @classmethod
+    def of(cls, row: SignInSession) -> SessionTimes:
+        return cls(last_seen=row.last_seen_at or row.created_at,
+                   previous=PreviousSignIn(row.previous_sign_in_at, row.previous_sign_in_address,
+                                           row.failed_since_previous or 0))
+
+
+SEEN_EVERY = timedelta(minutes=1)  # how often a session's last use is written (not on every request)
+
+
+def _still_active(ctx: Ctx, session_id: int, times: SessionTimes, who: Actor) -> bool:
+    """End a session left idle longer than the idle timeout (等保 身份鉴别 b); else note its use."""
+    now = ctx.now
+    idle = ctx.portal.settings.accounts.idle_timeout
+    if now - times.last_seen < SEEN_EVERY:
+        return True
+    with ctx.portal.db.transaction(writes=True) as db:
+        row = db.get(SignInSession, session_id)
+        if row is None or row.ended_at is not None:
+            return False
+        if now - times.last_seen >= idle:
+            row.ended_at = now
+            minutes = int(idle / timedelta(minutes=1))
+            audit.record(db, now, who, "sign-out", obj=f"session:{row.id}", before="已登录",
+                         after=f"空闲超过 {minutes} 分钟，自动退出", client=ctx.client)
+            return False
+        row.last_seen_at = now
+    return True
 
 
 def csrf_ok(expected: str | None, given: str | None) -> bool:

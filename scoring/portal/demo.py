@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from scoring.indicators.rules.base import TaskStatus
 from scoring.portal import jobs
+from scoring.portal.accounts import totp
 from scoring.portal.admin import generate_password, upgrade_database
 from scoring.portal.auth import hash_password
 from scoring.portal.records import central_values
@@ -44,7 +45,8 @@ from scoring.workbook.submission import Submission
 DEMO_YEAR = 2022
 PREVIOUS_YEAR = 2020
 DEMO_START = datetime(2023, 1, 12, 9, 0, tzinfo=CHINA)
-STAFF = (("central", "全国双打办"), ("auditor", "审核人员"), ("admin", "系统管理员"))
+STAFF = (("central", "全国双打办"), ("auditor", "审核人员"), ("sysadmin", "系统管理员"),
+         ("secadmin", "安全管理员"), ("auditadmin", "审计管理员"))
 WAITING = ("120000", "440000")  # submitted, not yet reviewed
 DRAFTS = ("110000", "320000")
 UNTOUCHED = ("310000", "500000")
@@ -64,12 +66,14 @@ def demo_clock(started: datetime | None = None) -> Callable[[], datetime]:
 
 @dataclass(frozen=True)
 class DemoLogins:
-    """What the demo prints: the shared password and the account names."""
+    """What the demo prints: the shared password, the account names and, for the staff accounts
+    (which must sign in with a second factor), each one's authenticator secret."""
 
     password: str
     staff: list[tuple[str, str]]
     provinces: list[tuple[str, str, str]]  # name, unit code, unit name
     notes: list[str]
+    totp_secrets: dict[str, str] = field(default_factory=dict)  # staff name → base32 secret
 
 
 def _version(db: Session, year: int, code: str, path: Path, account: Account,
@@ -148,10 +152,11 @@ def seed_demo(url: str, settings: PortalSettings | None = None) -> DemoLogins:
     the 2020 run works (its data directory)."""
     upgrade_database(url)
     config = year_files(DEMO_YEAR).config
-    password = generate_password()
+    password = generate_password("demo")  # every demo account is named demo-…
     password_hash = hash_password(password)
     now = DEMO_START
     staff, provinces = [], []
+    secrets: dict[str, str] = {}
     db = Database(url)
     try:
         with db.transaction() as session:
@@ -160,6 +165,9 @@ def seed_demo(url: str, settings: PortalSettings | None = None) -> DemoLogins:
                 name = f"demo-{role}"
                 accounts[name] = account_store.add_account(session, name, role, None, password_hash, now)
                 staff.append((name, label))
+                # enrolled already, so the demo needs no phone: the secret is printed at start
+                secrets[name] = totp.new_secret()
+                accounts[name].totp_secret, accounts[name].totp_enabled_at = secrets[name], now
             for code, unit in sorted(config.units.items()):
                 name = f"demo-{code}"
                 accounts[name] = account_store.add_account(session, name, "province", code, password_hash,
@@ -181,7 +189,7 @@ def seed_demo(url: str, settings: PortalSettings | None = None) -> DemoLogins:
         "2022 年度：26 个单位已提交并被接受（浙江有一项审核调整），天津、广东已提交待审核，"
         "北京（第 1 版有错误）、江苏有草稿，上海、重庆未开始；全国双打办记录已上传",
     ]
-    return DemoLogins(password=password, staff=staff, provinces=provinces, notes=notes)
+    return DemoLogins(password=password, staff=staff, provinces=provinces, notes=notes, totp_secrets=secrets)
 
 
 def _current_year(db: Session, units: Iterable[str], accounts: dict[str, Account], now: datetime) -> None:

@@ -42,6 +42,22 @@ class Throttle:
 
 
 @dataclass(frozen=True)
+class AccountPolicy:
+    """等保 2.0 level-3 identity controls (GB/T 22239-2019 8.1.4.1); every value is a default the
+    operator may change. Roles named in ``totp_required`` cannot sign in without a second factor."""
+
+    password_min_length: int = 12
+    password_min_classes: int = 3  # of lower case, upper case, digits, other characters
+    password_history: int = 5  # the last N passwords may not be used again
+    password_max_age: timedelta = timedelta(days=90)  # then a change is required at the next sign-in
+    idle_timeout: timedelta = timedelta(minutes=30)  # beside the absolute session lifetime
+    inactive_after: timedelta = timedelta(days=90)  # accounts reported to the security administrator
+    totp_required: tuple[str, ...] = ("central", "auditor", "sysadmin", "secadmin", "auditadmin")
+    totp_max_failures: int = 5  # wrong codes in ``totp_pause`` before the second step pauses
+    totp_pause: timedelta = timedelta(minutes=15)
+
+
+@dataclass(frozen=True)
 class PortalSettings:
     """Everything ``create_app`` needs; nothing is read from the environment at import time."""
 
@@ -53,6 +69,7 @@ class PortalSettings:
     validation_workers: int = 2  # 0: validate in a thread of the server process
     validation_timeout_s: float = 60.0
     throttle: Throttle = Throttle()
+    accounts: AccountPolicy = AccountPolicy()
     clock: Callable[[], datetime] = utc_now
     demo: bool = False
     data_dir: Path | None = None  # where scoring runs work (runs/<id>/); default var/ under root

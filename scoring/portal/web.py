@@ -44,7 +44,8 @@ def shown_time(moment: datetime) -> str:
     return f"{chinese_date(local.date())} {local:%H:%M}（北京时间）"
 
 
-ROLE_OFFICES = {"central": "全国双打办", "auditor": "审核", "admin": "系统管理"}
+ROLE_OFFICES = {"central": "全国双打办", "auditor": "审核", "sysadmin": "系统管理员",
+                "secadmin": "安全管理员", "auditadmin": "审计管理员"}
 
 
 @functools.cache

@@ -1,4 +1,6 @@
-"""Signing in and out: throttled per (account, address) pair (``accounts.throttle``), audited."""
+"""Signing in and out: throttled per (account, address) pair (``accounts.throttle``), every attempt
+audited; the steps after a right password (second factor, enrolment, password change) are in
+``steps``."""
 
 from __future__ import annotations
 
@@ -8,19 +10,15 @@ from starlette.exceptions import HTTPException
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from scoring.portal.accounts import throttle
+from scoring.portal.accounts import steps, throttle
 from scoring.portal.auth import (
-    CSRF_FIELD,
-    LOGIN_COOKIE,
     Ctx,
     endpoint,
-    new_token,
     password_matches,
     session_cookie_name,
 )
 from scoring.portal.store import accounts as account_store
 from scoring.portal.store.audit import Actor
-from scoring.portal.web import render
 
 FAILED = "sign-in-failed"
 BAD_CREDENTIALS = "用户名或密码不正确"
@@ -28,13 +26,7 @@ BAD_CREDENTIALS = "用户名或密码不正确"
 
 def _login_page(ctx: Ctx, status_code: int = 200, error: str | None = None, name: str = "",
                 notice: str | None = None) -> Response:
-    token = new_token()
-    response = render(ctx.request, "login.html", status_code=status_code, principal=None, csrf_token=token,
-                      error=error, notice=notice, name=name, demo=ctx.portal.settings.demo)
-    secure = ctx.portal.settings.secure_cookies
-    response.set_cookie(LOGIN_COOKIE, ctx.portal.signer.sign(token).decode(), max_age=3600, httponly=True,
-                        samesite="strict", secure=secure, path="/login")
-    return response
+    return steps.sign_in_page(ctx, "login.html", status_code, error=error, notice=notice, name=name)
 
 
 @endpoint(public=True)
@@ -47,19 +39,13 @@ async def login_form(ctx: Ctx) -> Response:
 
 
 def _login_csrf_ok(ctx: Ctx) -> bool:
-    raw = ctx.request.cookies.get(LOGIN_COOKIE, "")
-    try:
-        expected = ctx.portal.signer.unsign(raw, max_age=3600).decode()
-    except Exception:  # noqa: BLE001 - any malformed cookie is simply not a match
-        return False
-    from scoring.portal.auth import csrf_ok
-
-    return csrf_ok(expected, ctx.form.get(CSRF_FIELD))
+    return steps.login_csrf_ok(ctx)
 
 
 @endpoint(public=True)
 async def login(ctx: Ctx) -> Response:
-    """Check the name and password; start a new session on success."""
+    """Check the name and password; then the second factor, enrolment or a password change where the
+    account needs one, else a new session."""
     if not _login_csrf_ok(ctx):
         raise HTTPException(403, "登录页面已过期，请刷新页面后重新登录")
     name = ctx.form.get("name", "").strip()[:64]
@@ -73,7 +59,7 @@ async def login(ctx: Ctx) -> Response:
         return _login_page(ctx, 429, f"登录失败次数过多，请 {reservation.wait_text()}后再试", name)
     ok = await run_in_threadpool(password_matches, reservation.password_hash, password)
 
-    def outcome(db: Session) -> str | None:
+    def outcome(db: Session) -> int | None:
         account = reservation.account
         if account is None or not ok or reservation.disabled:
             reason = "账号不存在" if account is None else "密码错误" if not ok else "账号已停用"
@@ -84,21 +70,12 @@ async def login(ctx: Ctx) -> Response:
         if row_account is None or row_account.disabled_at is not None:
             return None
         throttle.succeeded(db, account.name, client)
-        token = new_token()
-        row = account_store.start_session(db, row_account, token, new_token(), ctx.now,
-                                          ctx.now + settings.session_lifetime)
-        ctx.audit(db, "sign-in", obj=f"session:{row.id}", before="未登录", after="已登录", actor=account)
-        return token
+        return row_account.id
 
-    value = await ctx.run(outcome)
-    if value is None:
+    account_id = await ctx.run(outcome)
+    if account_id is None:
         return _login_page(ctx, 401, BAD_CREDENTIALS, name)
-    response = RedirectResponse("/", status_code=303)
-    response.set_cookie(session_cookie_name(settings.secure_cookies), ctx.portal.signer.sign(value).decode(),
-                        max_age=int(settings.session_lifetime.total_seconds()), httponly=True, samesite="lax",
-                        secure=settings.secure_cookies, path="/")
-    response.delete_cookie(LOGIN_COOKIE, path="/login")
-    return response
+    return await steps.after_password(ctx, account_id)
 
 
 @endpoint()
@@ -124,4 +101,5 @@ ROUTES = [
     Route("/login", login_form, methods=["GET"]),
     Route("/login", login, methods=["POST"]),
     Route("/logout", logout, methods=["POST"]),
+    *steps.ROUTES,
 ]

@@ -77,12 +77,13 @@ def succeeded(db: Session, name: str, client: str) -> None:
     pairs.clear(db, name, client)
 
 
-def unlock(db: Session, name: str, now: datetime, actor: Actor) -> int:
-    """Lift every wait of account ``name`` (the security administrator's unlock), audited; how
-    many address pairs were waiting."""
+def unlock(db: Session, name: str, now: datetime, actor: Actor, client: str | None = None) -> int:
+    """Lift every wait of account ``name`` (the security administrator's unlock), audited with
+    the administrator's ``client`` address when from the portal; how many address pairs were
+    waiting."""
     waiting = pairs.clear(db, name)
     record(db, now, actor, "account-unlock", obj=f"account:{name}", before=f"{waiting} 个地址受限",
-           after="已解除登录限制")
+           after="已解除登录限制", client=client)
     return waiting
 
 

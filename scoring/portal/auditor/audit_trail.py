@@ -27,7 +27,8 @@ ACTION_LABELS = {
     "year-deadline": "设定截止日期", "demo-seed": "演示数据",
     "draft-upload": "上传配置草稿", "draft-compare": "开始比较配置", "draft-compared": "配置比较完成",
     "draft-compare-failed": "配置比较失败", "config-adopt": "采用指标配置",
-    "account-unlock": "解除登录限制",
+    "sign-in-2fa-failed": "动态验证码错误", "recovery-code-used": "使用恢复码", "totp-enrol": "启用双因素",
+    "totp-reset": "重置双因素", "password-change": "更换密码", "account-unlock": "解除登录限制",
 }
 
 

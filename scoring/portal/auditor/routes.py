@@ -122,7 +122,7 @@ def _entries(ctx: Ctx, chosen: LogFilter, limit: int | None) -> Callable[[Sessio
     return load
 
 
-@endpoint(Role.AUDITOR, Role.ADMIN)
+@endpoint(Role.AUDITOR, Role.AUDITADMIN)
 async def log_page(ctx: Ctx) -> Response:
     """The audit log, newest first, filtered by unit, account, action and dates."""
     chosen = parse_filter(ctx.request.query_params)
@@ -133,7 +133,7 @@ async def log_page(ctx: Ctx) -> Response:
                   limit=LOG_LIMIT, unknown_unit=unit_code_of(chosen.unit) is None, chain=chain)
 
 
-@endpoint(Role.AUDITOR, Role.ADMIN)
+@endpoint(Role.AUDITOR, Role.AUDITADMIN)
 async def log_csv(ctx: Ctx) -> Response:
     """Every row matching the filter as CSV."""
     rows = await ctx.run(_entries(ctx, parse_filter(ctx.request.query_params), None))

@@ -10,8 +10,20 @@ from sqlalchemy.orm import Session
 
 from scoring.portal.store.models import Account, SignInSession
 
-ROLES = ("province", "central", "auditor", "admin")
-ROLE_LABELS = {"province": "省级单位", "central": "全国双打办", "auditor": "审核人员", "admin": "系统管理员"}
+ROLES = ("province", "central", "auditor", "sysadmin", "secadmin", "auditadmin")
+ROLE_LABELS = {"province": "省级单位", "central": "全国双打办", "auditor": "审核人员",
+               "sysadmin": "系统管理员", "secadmin": "安全管理员", "auditadmin": "审计管理员",
+               "admin": "管理员（命令行）"}
+# the three administrators are stored as role "admin" with one duty each (separation of duties)
+ADMIN_DUTIES = {"sysadmin": "system", "secadmin": "security", "auditadmin": "audit"}
+_ROLE_OF_DUTY = {duty: role for role, duty in ADMIN_DUTIES.items()}
+
+
+def role_of(account: Account) -> str:
+    """The account's role as the portal knows it (one of ``ROLES``)."""
+    if account.role == "admin":
+        return _ROLE_OF_DUTY.get(account.admin_duty or "", "auditadmin")
+    return account.role
 
 
 def token_digest(token: str) -> str:
@@ -32,20 +44,34 @@ def all_accounts(db: Session) -> list[Account]:
 def add_account(db: Session, name: str, role: str, unit_code: str | None, password_hash: str,
                 at: datetime) -> Account:
     """A new account (the caller checks name, role and unit first)."""
-    account = Account(name=name, role=role, unit_code=unit_code, password_hash=password_hash, created_at=at)
+    duty = ADMIN_DUTIES.get(role)
+    account = Account(name=name, role="admin" if duty else role, admin_duty=duty, unit_code=unit_code,
+                      password_hash=password_hash, created_at=at, password_changed_at=at,
+                      must_change_password=False)
     db.add(account)
     db.flush()
     return account
 
 
 def start_session(db: Session, account: Account, token: str, csrf_token: str, at: datetime,
-                  expires_at: datetime) -> SignInSession:
-    """Record a new sign-in session for ``account``."""
+                  expires_at: datetime, *, address: str = "", failed_since: int = 0) -> SignInSession:
+    """Record a new sign-in session for ``account``, remembering its previous sign-in for the pages."""
     row = SignInSession(token_sha256=token_digest(token), account_id=account.id, csrf_token=csrf_token,
-                        created_at=at, expires_at=expires_at)
+                        created_at=at, expires_at=expires_at, last_seen_at=at,
+                        previous_sign_in_at=account.last_sign_in_at,
+                        previous_sign_in_address=account.last_sign_in_address,
+                        failed_since_previous=failed_since)
+    account.last_sign_in_at = at
+    account.last_sign_in_address = address[:64]
     db.add(row)
     db.flush()
     return row
+
+
+def inactive_accounts(db: Session, before: datetime) -> list[Account]:
+    """Enabled accounts whose last sign-in (or creation, if never) is before ``before``."""
+    rows = db.scalars(select(Account).where(Account.disabled_at.is_(None)).order_by(Account.name))
+    return [row for row in rows if (row.last_sign_in_at or row.created_at) < before]
 
 
 def session_by_token(db: Session, token: str) -> tuple[SignInSession, Account] | None:

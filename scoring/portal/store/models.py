@@ -101,6 +101,38 @@ class Account(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     disabled_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # an administrator's one duty (system / security / audit); the three never overlap
+    admin_duty: Mapped[str | None] = mapped_column(String(16))
+    password_changed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
+    last_sign_in_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    last_sign_in_address: Mapped[str | None] = mapped_column(String(64))
+
+
+class PasswordHistory(Base):
+    """The argon2 hashes of an account's earlier passwords, so the last few are not used again."""
+
+    __tablename__ = "password_history"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    set_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class RecoveryCode(Base):
+    """A one-time code that stands in for the authenticator app; stored as its argon2 hash."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
 class SignInSession(Base):
@@ -115,6 +147,11 @@ class SignInSession(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
     ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    last_seen_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # what the account is told on every page of this session: its sign-in before this one
+    previous_sign_in_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    previous_sign_in_address: Mapped[str | None] = mapped_column(String(64))
+    failed_since_previous: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class Blob(Base):
