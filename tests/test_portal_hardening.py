@@ -97,8 +97,8 @@ FORMULAS = ['=HYPERLINK("http://203.0.113.9/","点此")', "+1+1", "-2+3", "@SUM(
 def test_audit_log_csv_has_no_formula_when_opened_in_libreoffice(portal_app, tmp_path: Path) -> None:
     with portal_app.state.portal.db.transaction() as db:
         for text in FORMULAS:
-            record(db, datetime(2023, 1, 9, tzinfo=UTC), Actor(None, text, role=text[:16]), text[:32], obj=text,
-                   before=text, after=text, client=text)
+            record(db, datetime(2023, 1, 9, tzinfo=UTC), Actor(None, text, role=text[:16]), text[:32],
+                   obj=text, before=text, after=text, client=text)
     response = Client(portal_app, "auditor").get("/audit/log.csv")
     assert response.status_code == 200
     source = tmp_path / "log.csv"

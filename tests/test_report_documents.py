@@ -175,7 +175,8 @@ def test_deductions_are_negative_in_every_document(engine_outputs: EngineRun, sc
     for unit in deducted:
         points = unit["sections"][deduction["id"]]
         card = pdf_page_text(engine_outputs.card(unit["code"]), 1, layout=True)
-        row = next(line for line in card.splitlines() if re.match(rf"\s*{deduction['name']}\s+\S+\s+{MINUS}", line))
+        row = next(line for line in card.splitlines()
+                   if re.match(rf"\s*{deduction['name']}\s+\S+\s+{MINUS}", line))
         assert numbers(row.split(deduction["name"], 1)[1])[0] == f"{MINUS}{two(points)}"
         line = next(line for line in layout_summary.splitlines()
                     if re.match(rf"\s*{unit['rank']}\s+{unit['name']}\s+[{MINUS}\d]", line))
