@@ -580,9 +580,11 @@ CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-backg
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """Debian's chromium under Playwright, once per session."""
+    """Debian's chromium under Playwright, once per test module: Playwright's synchronous API
+    keeps its event loop marked as running in this thread while it is open, so a session-wide
+    browser would make every later test's asyncio.run() fail."""
     from playwright.sync_api import sync_playwright
 
     executable = shutil.which("chromium")
