@@ -343,8 +343,9 @@ def _pg_env(url: str) -> dict[str, str]:
     host = parsed.host or parsed.query.get("host")
     given = {"PGHOST": host if isinstance(host, str) else (host[0] if host else None),
              "PGPORT": str(parsed.port) if parsed.port else None, "PGUSER": parsed.username,
-             "PGPASSWORD": parsed.password, "PGDATABASE": parsed.database}
-    env.update({key: str(value) for key, value in given.items() if value})
+             "PGPASSWORD": parsed.password, "PGDATABASE": parsed.database,
+             "PGSSLMODE": parsed.query.get("sslmode")}
+    env.update({key: value if isinstance(value, str) else value[0] for key, value in given.items() if value})
     return env
 
 
