@@ -4,6 +4,7 @@ only into an empty database, refused when truncated, tampered with, or about to 
 from __future__ import annotations
 
 import sqlite3
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -146,7 +147,8 @@ def test_a_backup_whose_audit_chain_was_changed_is_refused(tmp_path: Path) -> No
     assert not target.exists()
 
 
-def test_a_database_whose_audit_chain_is_broken_is_not_backed_up(db_url: str, tmp_path: Path) -> None:
+def test_a_database_whose_audit_chain_is_broken_is_not_backed_up_nor_restored(
+        db_url: str, request: pytest.FixtureRequest, tmp_path: Path) -> None:
     _filled(db_url)
     engine = create_engine(db_url)
     with engine.begin() as conn:
@@ -160,3 +162,16 @@ def test_a_database_whose_audit_chain_is_broken_is_not_backed_up(db_url: str, tm
     _refused(runner.invoke(cli, ["db", "backup", str(backup), "--db", db_url]), "第 1 条记录", "篡改")
     assert not backup.exists()
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")] == []
+    # a copy made by other means (sqlite3's backup, pg_dump itself) is refused before the target is touched
+    if db_url.startswith("sqlite"):
+        source, copy = sqlite3.connect(make_url(db_url).database or ""), sqlite3.connect(backup)
+        source.backup(copy)
+        copy.close()
+        source.close()
+    else:
+        server = request.getfixturevalue("postgres")
+        subprocess.run([str(server.bin_dir / "pg_dump"), "-h", str(server.folder), "-U", "postgres", "-Fc",
+                        "-f", str(backup), make_url(db_url).database], check=True, capture_output=True)
+    target = _empty_target(db_url, request, tmp_path)
+    _refused(runner.invoke(cli, ["db", "restore", str(backup), "--db", target]), "第 1 条记录", "篡改")
+    assert _counts(target) == {}
