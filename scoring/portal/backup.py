@@ -368,6 +368,7 @@ class _Dump:
     revision: str | None
     audit_columns: list[str]
     audit_lines: list[str]
+    listed: set[str]  # the tables whose data ``pg_restore --list`` names
 
     def chain(self, where: str) -> ChainStatus | None:
         """The audit chain recomputed from the dumped rows (None for a schema older than the code's)."""
@@ -449,7 +450,7 @@ def _read_dump(path: Path, where: str) -> _Dump:
         raise ScoringError(f"{where}已损坏或不完整（{' '.join(stderr.splitlines()[-2:]) or '数据中断'}）")
     if missing := sorted(listed - set(counts)):
         raise ScoringError(f"{where}缺少表的数据：{'、'.join(missing)}")
-    return _Dump(counts, revisions[0] if revisions else None, audit_columns, audit_lines)
+    return _Dump(counts, revisions[0] if revisions else None, audit_columns, audit_lines, listed)
 
 
 def _backup_postgres(url: str, path: Path) -> BackupReport:
@@ -470,6 +471,8 @@ def _backup_postgres(url: str, path: Path) -> BackupReport:
                     _run([dump, "--format=custom", f"--snapshot={snapshot}", "--file", str(temporary)],
                          env, f"pg_dump 备份 {_shown(url)} 失败")
                     written = _read_dump(temporary, "写出的备份")
+                    if unlisted := sorted(set(counts) - written.listed):
+                        raise ScoringError(f"写出的备份的目录中缺少表：{'、'.join(unlisted)}，未保存")
                     if written.counts != counts:
                         differs = _difference(counts, written.counts)
                         raise ScoringError(f"写出的备份与数据库不一致（{differs}），未保存")
