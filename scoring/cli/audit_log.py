@@ -1,4 +1,4 @@
-"""``scoring audit-log verify`` and ``scoring audit-log prune``: the audit log's hash chain and retention."""
+"""``scoring audit-log verify``: the audit log's hash chain (no retention or pruning command yet)."""
 
 from __future__ import annotations
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -70,6 +71,33 @@ def grant(role: RoleArg, db: DbOpt = None) -> None:
     finally:
         engine.dispose()
     err.print(f"已为角色 {escape(role)} 设定最小权限（{len(statements)} 条授权语句）")
+
+
+FileArg = Annotated[Path, typer.Argument(metavar="FILE", help="备份文件")]
+
+
+@app.command("backup")
+@guarded
+def backup(file: FileArg, db: DbOpt = None) -> None:
+    """备份数据库到 FILE（PostgreSQL 用 pg_dump），写后核对表、行数和审计日志哈希链；不覆盖已有文件。"""
+    from scoring.portal.backup import backup_database
+
+    report = backup_database(database_url(db), file)
+    err.print(escape(report.text()))
+
+
+@app.command("restore")
+@guarded
+def restore(file: FileArg, db: DbOpt = None) -> None:
+    """把 FILE 恢复到一个空数据库（PostgreSQL 用 pg_restore），前后核对结构版本、行数和审计日志哈希链。"""
+    from scoring.portal.backup import restore_database
+    from scoring.portal.store.db import is_sqlite
+
+    url = database_url(db)
+    report = restore_database(file, url)
+    err.print(escape(report.text()))
+    if not is_sqlite(url):
+        err.print("权限未随备份恢复：门户使用专用角色时，请以表的所有者身份运行 scoring db grant ROLE")
 
 
 YearArg = Annotated[int, typer.Argument(metavar="YEAR", min=2000, max=2100, help="考核年度")]

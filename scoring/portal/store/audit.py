@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -92,23 +93,32 @@ class ChainStatus:
 
 def verify_chain(db: Session, *, batch: int = 5000) -> ChainStatus:
     """Recompute every link of the chain in id order and report the first broken one."""
-    previous, expected_id, count, after_id = GENESIS, 1, 0, 0
-    while True:
-        rows = list(db.scalars(select(AuditEntry).where(AuditEntry.id > after_id)
-                               .order_by(AuditEntry.id).limit(batch)))
-        if not rows:
-            return ChainStatus(rows=count, head=previous)
-        for row in rows:
-            count += 1
-            if row.id != expected_id:
-                return ChainStatus(count, expected_id, f"缺失（下一条是第 {row.id} 条）")
-            algorithm = (row.chain or "").partition(":")[0]
-            if algorithm not in ("sm3", "sha256") or algorithm not in hashlib.algorithms_available:
-                return ChainStatus(count, row.id, "没有可核对的哈希值")
-            if row.chain != row_digest(previous, row, algorithm):
-                return ChainStatus(count, row.id, "的内容或其前一条记录与哈希链不符")
-            previous, expected_id = row.chain, row.id + 1
-        after_id = rows[-1].id
+
+    def batches() -> Iterator[AuditEntry]:
+        after_id = 0
+        while rows := list(db.scalars(select(AuditEntry).where(AuditEntry.id > after_id)
+                                      .order_by(AuditEntry.id).limit(batch))):
+            yield from rows
+            after_id = rows[-1].id
+
+    return verify_rows(batches())
+
+
+def verify_rows(rows: Iterable[AuditEntry]) -> ChainStatus:
+    """The chain check of ``verify_chain`` over rows given in id order (from the database, or read
+    back from a backup file before it is restored)."""
+    previous, expected_id, count = GENESIS, 1, 0
+    for row in rows:
+        count += 1
+        if row.id != expected_id:
+            return ChainStatus(count, expected_id, f"缺失（下一条是第 {row.id} 条）")
+        algorithm = (row.chain or "").partition(":")[0]
+        if algorithm not in ("sm3", "sha256") or algorithm not in hashlib.algorithms_available:
+            return ChainStatus(count, row.id, "没有可核对的哈希值")
+        if row.chain != row_digest(previous, row, algorithm):
+            return ChainStatus(count, row.id, "的内容或其前一条记录与哈希链不符")
+        previous, expected_id = row.chain, row.id + 1
+    return ChainStatus(rows=count, head=previous)
 
 
 def count_since(db: Session, action: str, since: datetime, *, name: str | None = None,
