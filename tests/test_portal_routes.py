@@ -123,6 +123,7 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/audit/config/{year}/yaml"): READERS,
     ("GET", "/audit/log"): LOG,
     ("GET", "/audit/log.csv"): LOG,
+    ("GET", "/audit/log.xlsx"): LOG,
     # draft configurations (no draft stored in this year: {draft_id} is missing)
     ("GET", "/drafts"): READERS,
     ("POST", "/drafts"): CENTRAL_POST,  # the installed 2022 configuration, uploaded as a draft

@@ -1,20 +1,29 @@
-"""The audit log as auditors read it: filtered by unit, account, action and dates, and as CSV.
+"""The audit log as auditors read it: filtered by unit, account, action and dates, and as CSV or
+an Excel workbook.
 
-The filters only narrow the query (``store.audit.filtered``); rows are shown exactly as written.
+The filters only narrow the query (``store.audit.filtered``); rows are shown exactly as written. No
+exported cell is ever a formula: the CSV puts an apostrophe before text a spreadsheet would run, the
+workbook stores every text as a string cell (openpyxl would make any text starting with "=" a formula).
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 from starlette.datastructures import QueryParams
 
 from scoring.portal.settings import CHINA, china_time
 from scoring.portal.store.accounts import ROLE_LABELS
 from scoring.portal.store.models import AuditEntry
+from scoring.workbook.template import workbook_bytes
 
 ACTION_LABELS = {
     "sign-in": "登录", "sign-in-failed": "登录失败", "sign-in-throttled": "登录被暂停",
@@ -79,10 +88,19 @@ CSV_HEADER = ("编号", "时间（北京时间）", "账号", "角色", "账号�
               "变化前", "变化后", "客户端地址")
 
 
-def _cell(value: str | None) -> str:
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _texts(row: AuditEntry) -> list[str]:
+    """The row's text columns, from 账号 to 客户端地址, exactly as stored ("" for none)."""
+    return [row.account_name or "", ROLE_LABELS.get(row.role or "", row.role or ""), row.unit_code or "",
+            row.action, ACTION_LABELS.get(row.action, ""), row.object or "", row.before or "",
+            row.after or "", row.client or ""]
+
+
+def _cell(text: str) -> str:
     """A CSV cell that a spreadsheet shows as text, never runs as a formula."""
-    text = value or ""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def csv_bytes(rows: list[AuditEntry]) -> bytes:
@@ -91,8 +109,56 @@ def csv_bytes(rows: list[AuditEntry]) -> bytes:
     writer = csv.writer(buffer)
     writer.writerow(CSV_HEADER)
     for row in rows:
-        writer.writerow([row.id, china_time(row.at), _cell(row.account_name),
-                         _cell(ROLE_LABELS.get(row.role or "", row.role or "")), _cell(row.unit_code),
-                         _cell(row.action), _cell(ACTION_LABELS.get(row.action, "")), _cell(row.object),
-                         _cell(row.before), _cell(row.after), _cell(row.client)])
+        writer.writerow([row.id, china_time(row.at), *map(_cell, _texts(row))])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+TIME_FORMAT = "yyyy-mm-dd hh:mm:ss"  # as ``china_time`` writes it
+MAX_WIDTH = 60
+# when no row gives a moment, the document's properties still must not say "now"
+NO_MOMENT = datetime(2000, 1, 1)
+
+
+def _width(text: str) -> int:
+    """How many columns of a Latin font the text needs: two for each Chinese (wide) character."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _beijing(moment: datetime) -> datetime:
+    """A moment as Beijing wall-clock time to the second (a spreadsheet has no time zones)."""
+    return moment.astimezone(CHINA).replace(tzinfo=None, microsecond=0)
+
+
+def xlsx_bytes(rows: list[AuditEntry]) -> bytes:
+    """The rows as an Excel workbook: the CSV's columns under a bold, frozen header row, times as
+    Beijing time, every text a string cell (never a formula), and the same bytes for the same rows."""
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "审计日志"
+    ws.append(CSV_HEADER)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    widths = [_width(name) for name in CSV_HEADER]
+    widths[1] = max(widths[1], len(TIME_FORMAT))
+    for number, row in enumerate(rows, 2):
+        ws.cell(number, 1, row.id)
+        ws.cell(number, 2, _beijing(row.at)).number_format = TIME_FORMAT
+        for column, text in enumerate(_texts(row), 3):
+            # XML cannot hold most control characters: they are shown as U+FFFD
+            text = ILLEGAL_CHARACTERS_RE.sub("\ufffd", text)
+            cell = ws.cell(number, column, text)
+            cell.data_type = "s"  # openpyxl makes "=..." a formula and "#N/A" an error
+            if text.startswith(FORMULA_STARTS):
+                cell.quotePrefix = True  # as Excel marks text typed after an apostrophe
+            widths[column - 1] = max(widths[column - 1], _width(text))
+    for column, width in enumerate(widths, 1):
+        ws.column_dimensions[get_column_letter(column)].width = min(width, MAX_WIDTH) + 2
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(CSV_HEADER))}{len(rows) + 1}"
+    moment = max((r.at.astimezone(UTC).replace(tzinfo=None, microsecond=0) for r in rows),
+                 default=NO_MOMENT)
+    wb.properties.creator = wb.properties.lastModifiedBy = "scoring"
+    wb.properties.created = wb.properties.modified = moment
+    wb.properties.title = "审计日志"
+    return workbook_bytes(wb)
