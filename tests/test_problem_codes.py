@@ -35,6 +35,8 @@ NOT_CODES = frozenset({
     "draft-upload", "draft-compare", "draft-compared", "draft-compare-failed", "config-adopt",
     # audit-log actions of the account controls
     "sign-in-2fa-failed", "recovery-code-used", "totp-enrol", "totp-reset", "password-change",
+    # audit-log retention
+    "audit-prune",
 })
 KEBAB = re.compile(r"^[a-z]+(-[a-z0-9]+)+$")
 

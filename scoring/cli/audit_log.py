@@ -1,6 +1,9 @@
-"""``scoring audit-log verify``: the audit log's hash chain (no retention or pruning command yet)."""
+"""``scoring audit-log verify`` and ``prune``: the audit log's hash chain, and removing rows past the
+retention period (never younger than 180 days)."""
 
 from __future__ import annotations
+
+from typing import Annotated
 
 import typer
 from rich.markup import escape
@@ -8,7 +11,7 @@ from rich.markup import escape
 from scoring.cli.console import exit_with, guarded, out
 from scoring.cli.db import DbOpt, database_url, shown_url
 
-app = typer.Typer(help="审计日志：核对哈希链（防篡改）。", no_args_is_help=True)
+app = typer.Typer(help="审计日志：核对哈希链（防篡改），清理超过保留期限的记录。", no_args_is_help=True)
 
 
 @app.command("verify")
@@ -29,3 +32,28 @@ def verify(db: DbOpt = None) -> None:
     exit_with(0 if status.intact else 1)
 
 
+BEFORE_HELP = "删除早于这一天（北京时间）的审计记录；最晚为今天减去保留天数（至少 180 天）"
+BeforeOpt = Annotated[str, typer.Option("--before", metavar="YYYY-MM-DD", help=BEFORE_HELP)]
+
+
+@app.command("prune")
+@guarded
+def prune(before: BeforeOpt, db: DbOpt = None) -> None:
+    """以数据库所有者身份删除超过保留期限的审计记录（一个事务内），记下清理锚点和一条“清理审计日志”记录，哈希链照常可核对。
+    截止日期晚于保留期限、哈希链已断开时拒绝，且不删除任何记录。"""
+    from datetime import date
+
+    from scoring.errors import ScoringError
+    from scoring.portal.retention import prune_audit_log
+    from scoring.portal.settings import PortalSettings, utc_now
+
+    try:
+        if len(before) != 10 or before[4] != "-" or before[7] != "-":  # not 20230101 or 2023-W01-1
+            raise ValueError(before)
+        cut_off = date.fromisoformat(before)
+    except ValueError:
+        raise ScoringError(f"截止日期“{before}”无效，应为 YYYY-MM-DD") from None
+    url = database_url(db)
+    settings = PortalSettings(database_url=url)
+    report = prune_audit_log(url, cut_off, now=utc_now(), retention_days=settings.audit_retention_days)
+    out.print(escape(report.text()))

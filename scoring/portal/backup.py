@@ -38,7 +38,7 @@ from scoring.errors import ScoringError
 from scoring.portal.store.audit import ChainStatus, verify_chain, verify_rows
 from scoring.portal.store.db import is_sqlite, make_engine
 from scoring.portal.store.migrate import SchemaState, code_head, schema_state
-from scoring.portal.store.models import AuditEntry
+from scoring.portal.store.models import AuditAnchor, AuditEntry
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PGDUMP_MAGIC = b"PGDMP"
@@ -369,6 +369,8 @@ class _Dump:
     audit_columns: list[str]
     audit_lines: list[str]
     listed: set[str]  # the tables whose data ``pg_restore --list`` names
+    anchor_columns: list[str] = field(default_factory=list)
+    anchor_lines: list[str] = field(default_factory=list)  # audit_anchor: one per prune
 
     def chain(self, where: str) -> ChainStatus | None:
         """The audit chain recomputed from the dumped rows (None for a schema older than the code's)."""
@@ -377,9 +379,11 @@ class _Dump:
         try:
             rows = sorted((_audit_row(self.audit_columns, line) for line in self.audit_lines),
                           key=lambda row: row.id)
+            anchors = sorted((_anchor_row(self.anchor_columns, line) for line in self.anchor_lines),
+                             key=lambda anchor: anchor.id)
         except (ValueError, TypeError) as exc:
             raise ScoringError(f"{where}中的审计记录无法读取（{exc}）") from None
-        return verify_rows(rows)
+        return verify_rows(rows, anchors[-1] if anchors else None)
 
 
 _COPY = re.compile(r'^COPY (?:"?public"?\.)?"?([^" ]+)"? \((.*)\) FROM stdin;$')
@@ -410,6 +414,12 @@ def _audit_row(columns: list[str], line: str) -> AuditEntry:
                       account_id=int(account_id) if account_id is not None else None, **values)
 
 
+def _anchor_row(columns: list[str], line: str) -> AuditAnchor:
+    values = dict(zip(columns, (_unescape(v) for v in line.split("\t")), strict=True))
+    return AuditAnchor(id=int(values["id"] or 0), last_id=int(values["last_id"] or 0),
+                       last_chain=values["last_chain"] or "")
+
+
 def _read_dump(path: Path, where: str) -> _Dump:
     """Every table's rows, the schema revision and the audit chain, as restoring ``path`` would give."""
     tool, env = _pg_tool("pg_restore"), dict(os.environ)
@@ -419,6 +429,8 @@ def _read_dump(path: Path, where: str) -> _Dump:
     revisions: list[str] = []
     audit_columns: list[str] = []
     audit_lines: list[str] = []
+    anchor_columns: list[str] = []
+    anchor_lines: list[str] = []
     process = subprocess.Popen([tool, "--data-only", "--file", "-", str(path)], env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     assert process.stdout is not None and process.stderr is not None
@@ -441,6 +453,9 @@ def _read_dump(path: Path, where: str) -> _Dump:
                 elif table == "audit_log":
                     audit_columns = columns
                     audit_lines.append(line)
+                elif table == "audit_anchor":
+                    anchor_columns = columns
+                    anchor_lines.append(line)
         stderr = process.stderr.read().decode("utf-8", "replace").strip()
     finally:
         process.stdout.close()
@@ -450,7 +465,8 @@ def _read_dump(path: Path, where: str) -> _Dump:
         raise ScoringError(f"{where}已损坏或不完整（{' '.join(stderr.splitlines()[-2:]) or '数据中断'}）")
     if missing := sorted(listed - set(counts)):
         raise ScoringError(f"{where}缺少表的数据：{'、'.join(missing)}")
-    return _Dump(counts, revisions[0] if revisions else None, audit_columns, audit_lines, listed)
+    return _Dump(counts, revisions[0] if revisions else None, audit_columns, audit_lines, listed,
+                 anchor_columns, anchor_lines)
 
 
 def _backup_postgres(url: str, path: Path) -> BackupReport:

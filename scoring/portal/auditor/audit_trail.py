@@ -38,6 +38,7 @@ ACTION_LABELS = {
     "draft-compare-failed": "配置比较失败", "config-adopt": "采用指标配置",
     "sign-in-2fa-failed": "动态验证码错误", "recovery-code-used": "使用恢复码", "totp-enrol": "启用双因素",
     "totp-reset": "重置双因素", "password-change": "更换密码", "account-unlock": "解除登录限制",
+    "audit-prune": "清理审计日志",
 }
 
 

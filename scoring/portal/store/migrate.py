@@ -70,7 +70,7 @@ def upgrade(engine: Engine) -> None:
 
 # tables the portal only ever appends to: its role may read and insert, never update or delete
 APPEND_ONLY = ("blobs", "versions", "unit_events", "year_events", "audit_log", "task_reviews",
-               "central_records", "run_files", "publications")
+               "central_records", "run_files", "publications", "audit_anchor")
 
 
 def grant_portal_role(engine: Engine, role: str) -> list[str]:

@@ -1,10 +1,13 @@
 """The portal's tables as typed SQLAlchemy models.
 
 Append-only tables (``blobs``, ``versions``, ``unit_events``, ``year_events``, ``audit_log``,
-``task_reviews``, ``central_records``, ``run_files``, ``publications``) are only ever inserted
-into: nothing in the code updates or deletes them, and database triggers (see the migrations)
-refuse an UPDATE or DELETE from anywhere else. A scoring run (``runs``) is the one row that
-changes while its job works; once it has succeeded or failed, triggers refuse any change to it.
+``task_reviews``, ``central_records``, ``run_files``, ``publications``, ``audit_anchor``) are only
+ever inserted into: nothing in the code updates or deletes them, and database triggers (see the
+migrations) refuse an UPDATE or DELETE from anywhere else. The one exception is
+``scoring audit-log prune``, run by the database's owner: it removes audit rows past the retention
+period, leaving an ``audit_anchor`` row from which the chain of the rows kept is verified. A
+scoring run (``runs``) is the one row that changes while its job works; once it has succeeded or
+failed, triggers refuse any change to it.
 
 A unit's state in a year is never stored as a mutable field: it follows from its versions and its
 ``unit_events`` (submit, return, reopen, accept), read in order (``status.py``).
@@ -36,7 +39,7 @@ from scoring.portal.workflow import RunState
 
 APPEND_ONLY_TABLES = ("blobs", "versions", "unit_events", "year_events", "audit_log", "task_reviews",
                       "central_records", "run_files", "publications", "config_drafts", "config_adoptions",
-                      "evidence_files")
+                      "evidence_files", "audit_anchor")
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -263,6 +266,21 @@ class AuditEntry(Base):
 
 Index("audit_by_action_name", AuditEntry.action, AuditEntry.account_name, AuditEntry.at)
 Index("audit_by_action_client", AuditEntry.action, AuditEntry.client, AuditEntry.at)
+
+
+class AuditAnchor(Base):
+    """One prune of the audit log (``scoring audit-log prune``): when, the cut-off date, how many rows
+    went, and the id and ``chain`` of the last row removed, from which the chain of the rows kept is
+    verified. Never updated or deleted."""
+
+    __tablename__ = "audit_anchor"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    pruned_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    before: Mapped[date] = mapped_column(Date)  # rows older than this day (Beijing) were removed
+    rows_removed: Mapped[int] = mapped_column(Integer)
+    last_id: Mapped[int] = mapped_column(Integer)  # the last row removed
+    last_chain: Mapped[str] = mapped_column(String(80))  # its chain value: the anchor
 
 
 class TaskReview(Base):
