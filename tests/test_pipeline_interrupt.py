@@ -22,6 +22,14 @@ from conftest import ROOT
 SCORING = Path(sys.executable).parent / "scoring"
 
 
+def as_from_a_terminal() -> None:
+    """In the child, before exec: SIGINT as a terminal's foreground job has it (default action, not
+    blocked), whatever disposition or mask this test process has come to carry. Ignored SIGINT is
+    inherited through exec, and Python then never installs its KeyboardInterrupt handler."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
 def snapshot(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
@@ -70,7 +78,7 @@ def test_ctrl_c_leaves_the_previous_results_whole(project: Path, point: str) -> 
     assert any(name.endswith(".pdf") for name in before)
     process = subprocess.Popen([str(SCORING), "run", "2022", "--workers", "2"], cwd=project,
                                env={**os.environ, "SCORING_ROOT": str(project)}, start_new_session=True,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=as_from_a_terminal)
     try:
         if point == "starting":
             time.sleep(0.3)
@@ -86,6 +94,7 @@ def test_ctrl_c_leaves_the_previous_results_whole(project: Path, point: str) -> 
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
+            process.communicate()  # reaped and its pipes closed, so nothing leaks into the next test
     assert process.returncode == 130, stderr.decode()
     assert elapsed < 5, f"took {elapsed:.1f} s to stop"
     assert "已中断" in stderr.decode() and "未作任何更改" in stderr.decode()
