@@ -349,6 +349,16 @@ def version_id(response) -> int:
 # —— a live server in a subprocess (uvicorn, the real worker pool) ——
 
 
+def cli_refused(result: Any, *words: str) -> None:
+    """A command-line refusal as users must see it: exit 1, a Chinese 错误 line naming ``words``, and a
+    message rather than a crash (no traceback, the exception a plain SystemExit)."""
+    assert result.exit_code == 1, result.output
+    assert "错误：" in result.output and "Traceback" not in result.output, result.output
+    assert isinstance(result.exception, SystemExit), result.exception
+    for word in words:
+        assert word in result.output, result.output
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from portal_fixtures import cli_refused
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
@@ -64,14 +65,6 @@ def _prune(url: str, before: str):
 
 def _verify(url: str):
     return runner.invoke(cli, ["audit-log", "verify", "--db", url])
-
-
-def _refused(result, *words: str) -> None:
-    assert result.exit_code == 1, result.output
-    assert "错误：" in result.output and "Traceback" not in result.output, result.output
-    assert isinstance(result.exception, SystemExit), result.exception  # a message, not a crash
-    for word in words:
-        assert word in result.output, result.output
 
 
 def _as_owner(url: str, *statements: str) -> None:
@@ -151,7 +144,7 @@ def test_pruning_every_row_leaves_the_prune_row_chained_to_the_anchor(db_url: st
 def test_a_cut_off_inside_the_retention_period_is_refused_and_nothing_deleted(db_url: str, days: int) -> None:
     _plant(db_url, [OLD, OLD, YOUNG])
     before = _rows(db_url)
-    _refused(_prune(db_url, _days_ago(days)), "拒绝清理", "至少 180 天", _days_ago(180))
+    cli_refused(_prune(db_url, _days_ago(days)), "拒绝清理", "至少 180 天", _days_ago(180))
     assert [row.chain for row in _rows(db_url)] == [row.chain for row in before]
     assert _anchors(db_url) == []
 
@@ -159,14 +152,14 @@ def test_a_cut_off_inside_the_retention_period_is_refused_and_nothing_deleted(db
 @pytest.mark.parametrize("given", ["2023-13-01", "20230101", "2023-W01-1", "昨天", ""])
 def test_a_malformed_date_is_a_message_not_a_usage_traceback(db_url: str, given: str) -> None:
     _plant(db_url, [OLD])
-    _refused(_prune(db_url, given), "截止日期", "无效", "YYYY-MM-DD")
+    cli_refused(_prune(db_url, given), "截止日期", "无效", "YYYY-MM-DD")
     assert len(_rows(db_url)) == 1
 
 
 def test_a_broken_chain_refuses_the_prune(db_url: str) -> None:
     _plant(db_url, [OLD, OLD, OLD, YOUNG])
     _as_owner(db_url, "UPDATE audit_log SET client = '198.51.100.7' WHERE id = 2")
-    _refused(_prune(db_url, _days_ago(200)), "拒绝清理", "篡改", "第 2 条记录")
+    cli_refused(_prune(db_url, _days_ago(200)), "拒绝清理", "篡改", "第 2 条记录")
     assert [row.id for row in _rows(db_url)] == [1, 2, 3, 4] and _anchors(db_url) == []
 
 
@@ -194,7 +187,7 @@ def test_tampering_after_a_prune_is_still_found(db_url: str, attack: str) -> Non
     _as_owner(db_url, *ATTACKS[attack])
     result = _verify(db_url)
     assert result.exit_code == 1 and "篡改" in result.output, result.output
-    _refused(_prune(db_url, _days_ago(200)), "拒绝清理")  # and a further prune will not launder it
+    cli_refused(_prune(db_url, _days_ago(200)), "拒绝清理")  # and a further prune will not launder it
 
 
 def test_the_append_only_triggers_are_back_after_a_prune(db_url: str) -> None:
@@ -221,7 +214,7 @@ def test_the_append_only_triggers_are_back_after_a_prune(db_url: str) -> None:
     assert len(_rows(db_url)) == 3 and len(_anchors(db_url)) == 1
 
 
-def test_every_write_form_on_the_anchor_is_refused(db_url: str) -> None:
+def test_every_write_form_on_the_anchor_iscli_refused(db_url: str) -> None:
     _pruned(db_url)
     [anchor] = _anchors(db_url)
     replace = ("(id, pruned_at, before, rows_removed, last_id, last_chain) "
@@ -276,7 +269,7 @@ def test_the_portal_role_can_neither_prune_nor_delete(db_url: str, postgres) -> 
     granted = runner.invoke(cli, ["db", "grant", role, "--db", db_url])
     assert granted.exit_code == 0, granted.output
     portal_url = make_url(db_url).set(username=role).render_as_string(hide_password=False)
-    _refused(_prune(portal_url, _days_ago(200)), "清理失败", "所有者", "未删除任何记录")
+    cli_refused(_prune(portal_url, _days_ago(200)), "清理失败", "所有者", "未删除任何记录")
     assert len(_rows(db_url)) == 3 and _anchors(db_url) == []
     engine = create_engine(portal_url)
     try:

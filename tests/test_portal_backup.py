@@ -8,7 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from portal_fixtures import seed
+from portal_fixtures import cli_refused, seed
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
@@ -55,14 +55,6 @@ def _backup(url: str, path: Path) -> None:
     assert path.is_file() and path.stat().st_mode & 0o077 == 0
 
 
-def _refused(result, *words: str) -> None:
-    assert result.exit_code == 1, result.output
-    assert "错误：" in result.output and "Traceback" not in result.output, result.output
-    assert isinstance(result.exception, SystemExit), result.exception  # a message, not a crash
-    for word in words:
-        assert word in result.output, result.output
-
-
 def test_a_backup_restores_into_an_empty_database_with_every_row_and_the_chain(
         db_url: str, request: pytest.FixtureRequest, tmp_path: Path) -> None:
     _filled(db_url)
@@ -96,7 +88,7 @@ def test_restore_refuses_a_database_that_has_tables(db_url: str, tmp_path: Path)
     _backup(db_url, backup)
     before = _counts(db_url)
     result = runner.invoke(cli, ["db", "restore", str(backup), "--db", db_url])
-    _refused(result, "不是空库", "只能恢复到空数据库")
+    cli_refused(result, "不是空库", "只能恢复到空数据库")
     assert _counts(db_url) == before
 
 
@@ -105,7 +97,7 @@ def test_backup_never_overwrites_a_file(db_url: str, tmp_path: Path) -> None:
     existing = tmp_path / "portal.backup"
     existing.write_bytes(b"an older backup")
     result = runner.invoke(cli, ["db", "backup", str(existing), "--db", db_url])
-    _refused(result, "已存在，拒绝覆盖")
+    cli_refused(result, "已存在，拒绝覆盖")
     assert existing.read_bytes() == b"an older backup"
     assert sorted(p.name for p in tmp_path.iterdir() if p.name != "portal.sqlite3") == ["portal.backup"]
 
@@ -118,19 +110,19 @@ def test_a_truncated_or_foreign_file_is_refused_and_the_target_left_alone(
     truncated = tmp_path / "truncated.backup"
     truncated.write_bytes(backup.read_bytes()[: backup.stat().st_size // 2])
     target = _empty_target(db_url, request, tmp_path)
-    _refused(runner.invoke(cli, ["db", "restore", str(truncated), "--db", target]), "已损坏")
+    cli_refused(runner.invoke(cli, ["db", "restore", str(truncated), "--db", target]), "已损坏")
     assert _counts(target) == {}
     foreign = tmp_path / "notes.txt"
     foreign.write_text("不是备份", encoding="utf-8")
-    _refused(runner.invoke(cli, ["db", "restore", str(foreign), "--db", target]), "不是 scoring db backup")
-    _refused(runner.invoke(cli, ["db", "restore", str(tmp_path / "missing.backup"), "--db", target]),
+    cli_refused(runner.invoke(cli, ["db", "restore", str(foreign), "--db", target]), "不是 scoring db backup")
+    cli_refused(runner.invoke(cli, ["db", "restore", str(tmp_path / "missing.backup"), "--db", target]),
              "不存在")
     assert _counts(target) == {}
     # and the intact backup still restores there: the refusals wrote nothing
     assert runner.invoke(cli, ["db", "restore", str(backup), "--db", target]).exit_code == 0
 
 
-def test_a_backup_whose_audit_chain_was_changed_is_refused(tmp_path: Path) -> None:
+def test_a_backup_whose_audit_chain_was_changed_iscli_refused(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'portal.sqlite3'}"
     assert runner.invoke(cli, ["db", "upgrade", "--db", url]).exit_code == 0
     _filled(url)
@@ -142,7 +134,7 @@ def test_a_backup_whose_audit_chain_was_changed_is_refused(tmp_path: Path) -> No
         conn.execute("UPDATE audit_log SET action = 'sign-in' WHERE id = 2")
     conn.close()
     target = tmp_path / "restored.sqlite3"
-    _refused(runner.invoke(cli, ["db", "restore", str(backup), "--db", f"sqlite:///{target}"]),
+    cli_refused(runner.invoke(cli, ["db", "restore", str(backup), "--db", f"sqlite:///{target}"]),
              "哈希链", "第 2 条记录", "篡改")
     assert not target.exists()
 
@@ -159,7 +151,7 @@ def test_a_database_whose_audit_chain_is_broken_is_not_backed_up_nor_restored(
         conn.execute(text("UPDATE audit_log SET client = '198.51.100.7' WHERE id = 1"))
     engine.dispose()
     backup = tmp_path / "portal.backup"
-    _refused(runner.invoke(cli, ["db", "backup", str(backup), "--db", db_url]), "第 1 条记录", "篡改")
+    cli_refused(runner.invoke(cli, ["db", "backup", str(backup), "--db", db_url]), "第 1 条记录", "篡改")
     assert not backup.exists()
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")] == []
     # a copy made by other means (sqlite3's backup, pg_dump itself) is refused before the target is touched
@@ -173,5 +165,5 @@ def test_a_database_whose_audit_chain_is_broken_is_not_backed_up_nor_restored(
         subprocess.run([str(server.bin_dir / "pg_dump"), "-h", str(server.folder), "-U", "postgres", "-Fc",
                         "-f", str(backup), make_url(db_url).database], check=True, capture_output=True)
     target = _empty_target(db_url, request, tmp_path)
-    _refused(runner.invoke(cli, ["db", "restore", str(backup), "--db", target]), "第 1 条记录", "篡改")
+    cli_refused(runner.invoke(cli, ["db", "restore", str(backup), "--db", target]), "第 1 条记录", "篡改")
     assert _counts(target) == {}
