@@ -91,7 +91,8 @@ def test_findings_are_grouped_by_sheet_with_errors_first(portal_app) -> None:
 
 
 def test_preview_is_by_section_and_marked_not_official(portal_app) -> None:
-    Client(portal_app, "bj").upload(sample("110000"))
+    bj = Client(portal_app, "bj")
+    assert bj.post(f"/versions/{version_id(bj.upload(sample('110000')))}/submit").status_code == 303
     sh = Client(portal_app, "sh")
     own = version_id(sh.upload(sample("310000")))
     page = sh.get(f"/versions/{own}/preview").text
@@ -99,6 +100,37 @@ def test_preview_is_by_section_and_marked_not_official(portal_app) -> None:
     assert "日常工作成效" in page and "其他 1 个单位" in page
     bad = version_id(sh.upload(invalid("value-missing")))  # 北京's workbook: also an error for 上海
     assert sh.get(f"/versions/{bad}/preview").status_code == 409
+
+
+def _preview_table(client: Client, version: int) -> str:
+    page = client.get(f"/versions/{version}/preview")
+    assert page.status_code == 200
+    return page.text[page.text.index('<table class="preview">'):page.text.index("</table>")]
+
+
+def test_preview_never_uses_another_units_unsubmitted_uploads(portal_app) -> None:
+    """Peers for relative indicators are what the central office would score today: other units'
+    submitted or accepted versions, never a draft another province is still working on."""
+    sh, bj = Client(portal_app, "sh"), Client(portal_app, "bj")
+    own = version_id(sh.upload(sample("310000")))
+    alone = _preview_table(sh, own)
+    assert "其他 0 个单位" in sh.get(f"/versions/{own}/preview").text
+
+    draft = version_id(bj.upload(sample("110000")))  # 北京 uploads and does not submit
+    assert _preview_table(sh, own) == alone
+    assert "其他 0 个单位" in sh.get(f"/versions/{own}/preview").text
+
+    assert bj.post(f"/versions/{draft}/submit").status_code == 303  # now it counts
+    assert "其他 1 个单位" in sh.get(f"/versions/{own}/preview").text
+    assert _preview_table(sh, own) != alone
+
+    with portal_app.state.portal.db.transaction() as session:
+        scope = UnitScope(session, 2022, "110000")
+        scope.add_decision(scope.standing().last_seq, "return", datetime(2023, 1, 11, tzinfo=UTC), None,
+                           reason="请核实")
+    bj.upload(sample("110000"), name="修改中.xlsx")  # returned, a new draft: neither version counts
+    assert _preview_table(sh, own) == alone
+    assert "其他 0 个单位" in sh.get(f"/versions/{own}/preview").text
 
 
 HOSTILE = ["zip-bomb", "xml-entity", "encrypted", "csv", "html", "truncated", "legacy", "many-entries",

@@ -15,7 +15,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from scoring.portal.status import Decision, Standing, standing
+from scoring.portal.status import Decision, Standing, UnitState, standing
 from scoring.portal.store.models import Blob, UnitEvent, Version, YearEvent
 
 VERSION_TRIES = 5  # numbers a version may try when other uploads of its unit take them first
@@ -143,15 +143,26 @@ def submitted_on(db: Session, year: int) -> dict[str, datetime]:
 
 
 def peer_submissions(db: Session, year: int, except_unit: str) -> dict[str, str]:
-    """The latest version without errors of every other unit (Submission JSON by unit code), used
-    only as peers for relative indicators in a preliminary score; never shown to the province."""
-    latest = (select(Version.unit_code, func.max(Version.number).label("number"))
-              .where(Version.year == year, Version.errors == 0, Version.unit_code != except_unit)
-              .group_by(Version.unit_code).subquery())
-    rows = db.execute(select(Version.unit_code, Version.submission).join(
-        latest, (Version.unit_code == latest.c.unit_code) & (Version.number == latest.c.number))
-        .where(Version.year == year))
-    return {code: text for code, text in rows}
+    """The submitted version of every other unit whose latest submit is in force (awaiting review or
+    accepted; Submission JSON by unit code), used only as peers for relative indicators in a
+    preliminary score and never shown to the province. A unit's drafts, and a version returned to
+    it, are its work in progress: another unit's preliminary score must not move with them."""
+    decisions: dict[str, list[Decision]] = {}
+    rows = select(UnitEvent).where(UnitEvent.year == year, UnitEvent.unit_code != except_unit)
+    for event in db.scalars(rows.order_by(UnitEvent.unit_code, UnitEvent.seq)):
+        decisions.setdefault(event.unit_code, []).append(Decision(
+            seq=event.seq, action=event.action, at=event.at, version_id=event.version_id))
+    in_force = []
+    for history in decisions.values():
+        unit = standing(True, history)
+        if unit.state in (UnitState.SUBMITTED, UnitState.ACCEPTED) and unit.submitted is not None \
+                and unit.submitted.version_id is not None:
+            in_force.append(unit.submitted.version_id)
+    if not in_force:
+        return {}
+    found = db.execute(select(Version.unit_code, Version.submission).where(
+        Version.id.in_(in_force), Version.year == year, Version.errors == 0))
+    return {code: text for code, text in found}
 
 
 @dataclass(frozen=True)
