@@ -144,10 +144,7 @@ async def upload(ctx: Ctx) -> Response:
                         f"{errors} 个错误，{warnings} 个警告）")
         return version.id
 
-    try:
-        version_id = await ctx.run(store)
-    except IntegrityError:  # other uploads of this unit took every number the store tried
-        raise HTTPException(409, CHANGED) from None
+    version_id = await ctx.run(store)  # numbered under the unit's lock: concurrent uploads all count
     return RedirectResponse(f"/versions/{version_id}", status_code=303)
 
 

@@ -6,19 +6,24 @@ it can make names its own unit: another unit's version is simply not found.
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from scoring.portal.status import Decision, Standing, UnitState, standing
 from scoring.portal.store.models import Blob, UnitEvent, Version, YearEvent
 
-VERSION_TRIES = 5  # numbers a version may try when other uploads of its unit take them first
+VERSION_LOCK = 0x5C0A_7E51  # PostgreSQL: the first half of the advisory lock on a unit's version numbers
+
+
+def _lock_key(year: int, unit_code: str) -> int:
+    """A unit's year as the second half of that lock's key (a signed 32-bit integer)."""
+    return zlib.crc32(f"{year}:{unit_code}".encode()) - (1 << 31)
 
 
 def store_blob(db: Session, sha256: str, data: bytes, at: datetime) -> None:
@@ -98,26 +103,23 @@ class UnitScope:
         return standing(has_versions > 0, self.decisions())
 
     def add_version(self, new: NewVersion, account_id: int, at: datetime) -> Version:
-        """Store the bytes (once) and a new numbered version; flushed, not committed. Another upload
-        of the unit that took the same number at the same time makes it take the next one (up to
-        ``VERSION_TRIES`` times, then the ``IntegrityError`` is raised)."""
+        """Store the bytes (once) and a new version numbered after the unit's last; flushed, not
+        committed. Uploads of one unit take their numbers one at a time (PostgreSQL: a
+        transaction-level advisory lock per unit and year; SQLite: its single writer), so each
+        gets its own number and none is refused; the unique constraint stays the last guard."""
+        if self.db.get_bind().dialect.name == "postgresql":
+            self.db.execute(text("SELECT pg_advisory_xact_lock(:space, :key)"),
+                            {"space": VERSION_LOCK, "key": _lock_key(self.year, self.unit_code)})
         store_blob(self.db, new.sha256, new.data, at)
-        for attempt in range(VERSION_TRIES):
-            try:
-                with self.db.begin_nested():
-                    number = (self.db.scalar(select(func.max(Version.number)).where(
-                        Version.year == self.year, Version.unit_code == self.unit_code)) or 0) + 1
-                    version = Version(year=self.year, unit_code=self.unit_code, number=number,
-                                      blob_sha256=new.sha256, file_name=new.file_name, size=len(new.data),
-                                      uploaded_at=at, uploaded_by=account_id, errors=new.errors,
-                                      warnings=new.warnings, notes=new.notes, submission=new.submission_json)
-                    self.db.add(version)
-                    self.db.flush()
-                return version
-            except IntegrityError:
-                if attempt == VERSION_TRIES - 1:
-                    raise
-        raise AssertionError("unreachable")
+        number = (self.db.scalar(select(func.max(Version.number)).where(
+            Version.year == self.year, Version.unit_code == self.unit_code)) or 0) + 1
+        version = Version(year=self.year, unit_code=self.unit_code, number=number, blob_sha256=new.sha256,
+                          file_name=new.file_name, size=len(new.data), uploaded_at=at, uploaded_by=account_id,
+                          errors=new.errors, warnings=new.warnings, notes=new.notes,
+                          submission=new.submission_json)
+        self.db.add(version)
+        self.db.flush()
+        return version
 
     def add_decision(self, after_seq: int, action: str, at: datetime, account_id: int | None, *,
                      version_id: int | None = None, reason: str | None = None,
