@@ -9,6 +9,7 @@ import io
 import json
 import socket
 import subprocess
+import time
 import zipfile
 from datetime import timedelta
 from pathlib import Path
@@ -18,6 +19,7 @@ from portal_fixtures import (
     SAMPLES,
     Client,
     Clock,
+    PostgresServer,
     YearState,
     central_workbook_upload,
     portal_settings,
@@ -25,7 +27,7 @@ from portal_fixtures import (
     sample,
     version_id,
 )
-from sqlalchemy import select, text
+from sqlalchemy import create_engine, select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from typer.testing import CliRunner
 
@@ -155,6 +157,48 @@ def _dead_pid() -> int:
     process = subprocess.Popen(["true"])
     process.wait()
     return process.pid
+
+
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
+def test_a_result_whose_transaction_a_database_restart_breaks_is_stored_after_it(
+        portal_app, postgres: PostgresServer, caplog: pytest.LogCaptureFixture) -> None:
+    """The job is made to wait inside the transaction that stores its result (the test holds a lock
+    on the table of run files); the cluster is then stopped for 5 s: the job's connection dies in
+    the middle of that transaction, and the job stores the result again once the server is back."""
+    _accept(portal_app, "sh", "310000")
+    office = Client(portal_app, "central")
+    url = portal_app.state.portal.settings.database_url
+    holder, watcher = create_engine(url), create_engine(url)
+    waiting = text("SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
+                   "WHERE NOT l.granted AND c.relname = 'run_files'")
+    try:
+        conn = holder.connect()
+        conn.begin()
+        conn.execute(text("LOCK TABLE run_files IN ACCESS EXCLUSIVE MODE"))
+        started = office.post("/runs")
+        assert started.status_code == 303
+        run_id = int(started.headers["location"].rsplit("/", 1)[-1])
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            with watcher.connect() as look:
+                if look.execute(waiting).scalar():
+                    break
+            time.sleep(0.2)
+        else:
+            raise AssertionError("the job never reached the storing of its result")
+        postgres.stop()  # the lock holder and the job's connection go with the server
+        time.sleep(5)
+    finally:
+        postgres.start()
+        holder.dispose()
+        watcher.dispose()
+    portal_app.state.portal.jobs.wait(120)
+    run = next(r for r in _all(portal_app, Run) if r.id == run_id)
+    assert (run.state, run.message) == ("succeeded", None)
+    assert any(f.path == "outputs/scores.json" for f in _all(portal_app, RunFile) if f.run_id == run_id)
+    actions = [a.action for a in _all(portal_app, AuditEntry) if a.object == f"run:{run_id}"]
+    assert actions == ["run-start", "run-succeeded"]
+    assert any("store the result: database unreachable" in r.getMessage() for r in caplog.records)
 
 
 def test_a_run_whose_job_died_is_failed_at_the_next_start(db_url: str, tmp_path: Path,

@@ -12,11 +12,12 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx2
 import pytest
-from portal_fixtures import PASSWORD, SAMPLES, LiveServer, sample
+from portal_fixtures import PASSWORD, SAMPLES, LiveServer, PostgresServer, sample
 from sqlalchemy import create_engine, select, text
 
 from scoring.pipeline.staging import pid_alive
@@ -191,6 +192,41 @@ def test_a_killed_server_leaves_no_partial_run_or_publication(live_server: LiveS
     assert [a.action for a in _rows(url, AuditEntry)].count("publish") == 1
     card = Browser(live_server, "sh").http.get("/results/scorecard")
     assert card.status_code == 200 and card.content.startswith(b"%PDF")
+
+
+OUTAGE_S = 20.0  # the database restart of the review
+
+
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
+def test_a_running_job_outlives_a_database_restart(live_server: LiveServer, postgres: PostgresServer) -> None:
+    """A run whose database goes away for 20 s while it renders its PDFs waits for it and finishes:
+    progress it could not write is skipped, the result is stored once the server is back."""
+    url = live_server.db_url
+    sh, office = Browser(live_server, "sh"), Browser(live_server, "central")
+    version = int(sh.upload("/upload", sample("310000")).headers["location"].rsplit("/", 1)[-1])
+    assert sh.post(f"/versions/{version}/submit").status_code == 303
+    assert office.post("/central/units/310000/accept", {"version_id": str(version)}).status_code == 303
+    run_id = _start(office)
+    _wait(lambda: _rendering(url, run_id), 120, "the run to render PDFs")
+    postgres.stop()
+    try:
+        time.sleep(OUTAGE_S)
+    finally:
+        postgres.start()
+    back = datetime.now(UTC)
+
+    def finished() -> bool:  # watched on its page, as the office does (the page reaps a dead job)
+        return office.http.get(f"/runs/{run_id}").status_code == 200 and \
+            _run(url, run_id).state not in ("queued", "running")
+
+    _wait(finished, 180, "the run to finish")
+    run = _run(url, run_id)
+    assert (run.state, run.message) == ("succeeded", None)
+    assert run.finished_at is not None and run.finished_at.replace(tzinfo=UTC) >= back  # it did wait
+    assert any(f.path == "outputs/summary.pdf" for f in _rows(url, RunFile) if f.run_id == run_id)
+    actions = [a.action for a in _rows(url, AuditEntry) if a.object == f"run:{run_id}"]
+    assert actions == ["run-start", "run-succeeded"]
+    assert office.http.get(f"/runs/{run_id}").status_code == 200
 
 
 def _ignore(call: Callable[[], object]) -> None:

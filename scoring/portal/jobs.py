@@ -9,6 +9,8 @@ output as a blob and marks the run succeeded; on any error, or SIGTERM, it marks
 stores nothing. The folder is removed either way. The job dies with the server (PR_SET_PDEATHSIG);
 at the next start, and whenever runs are listed, ``reap`` marks a run whose process is gone (or
 whose heartbeat stopped) as failed and removes its folder, so no partial result ever remains.
+A database restart during a run does not end it: progress that cannot be written is skipped, and
+claiming, finishing and recording a failure wait for the database (``outlasting_outage``).
 """
 
 from __future__ import annotations
@@ -41,7 +43,9 @@ from scoring.portal.settings import PortalSettings, utc_now
 from scoring.portal.store import Database
 from scoring.portal.store import runs as run_store
 from scoring.portal.store.audit import Actor, record
+from scoring.portal.store.db import OUTAGE_BUDGET_S, is_outage, outlasting_outage
 from scoring.portal.store.models import Run
+from scoring.portal.workflow import RunState
 from scoring.scores.models import ScoreReport, UnitStatus
 
 log = logging.getLogger("scoring.portal.jobs")
@@ -49,6 +53,8 @@ log = logging.getLogger("scoring.portal.jobs")
 JOB = Actor(account_id=None, name="评分任务")
 INTERRUPTED = "评分进程已中断（服务器停止、重启或进程被终止），未产生任何结果；请重新开始评分"
 TERMINATED = "评分进程被终止（服务器停止或重启），未产生任何结果；请重新开始评分"
+DATABASE_GONE = (f"数据库在 {OUTAGE_BUDGET_S:.0f} 秒内没有恢复连接，评分结果未能保存；"
+                 "请在数据库恢复后重新开始评分")
 HEARTBEAT_S = 5.0
 PROGRESS_EVERY_S = 0.5
 
@@ -137,11 +143,27 @@ class RowProgress:
         self.label, self.done = "", 0
         self.total: int | None = None
         self.written = 0.0
+        self.unwritten_stage = False  # a new stage's total still to be written
+        self.unreachable = False
 
     def _write(self, new_stage: bool) -> None:
-        with self.db.transaction() as session:
-            run_store.report_progress(session, self.run_id, self.clock(), stage=self.label, done=self.done,
-                                      total=self.total, new_stage=new_stage)
+        """Write the progress; while the database is unreachable, skip it (the work goes on, the
+        next write carries it) rather than end the run."""
+        new_stage = new_stage or self.unwritten_stage
+        try:
+            with self.db.transaction() as session:
+                run_store.report_progress(session, self.run_id, self.clock(), stage=self.label,
+                                          done=self.done, total=self.total, new_stage=new_stage)
+        except Exception as exc:
+            if not is_outage(exc):
+                raise
+            if not self.unreachable:
+                log.warning("run %s: progress not written, the database is unreachable", self.run_id)
+            self.unreachable, self.unwritten_stage = True, new_stage
+        else:
+            if self.unreachable:
+                log.info("run %s: the database is reachable again", self.run_id)
+            self.unreachable = self.unwritten_stage = False
         self.written = time.monotonic()
 
     def stage(self, label: str, total: int | None = None) -> None:
@@ -188,7 +210,60 @@ def failure_text(exc: BaseException) -> str:
         return str(exc)
     if isinstance(exc, SystemExit | KeyboardInterrupt):
         return TERMINATED
+    if is_outage(exc):
+        return DATABASE_GONE
     return f"评分时发生内部错误（{type(exc).__name__}），未产生任何结果；详见服务器日志"
+
+
+def _claim(db: Database, run_id: int, clock: Clock) -> int | None:
+    """Take the queued run (waiting out a database outage); its year, or None when it is not ours."""
+    owner, tries = owner_here(), 0
+
+    def once() -> int | None:
+        nonlocal tries
+        tries += 1
+        with db.transaction() as session:
+            run = run_store.get_run(session, run_id)
+            if run is None:
+                return None
+            if run_store.claim(session, run_id, owner, clock()):
+                return run.year
+            # an earlier try's commit went through but its answer was lost with the connection
+            mine = tries > 1 and run.state == RunState.RUNNING and run.owner == owner
+            return run.year if mine else None
+
+    return outlasting_outage(once, what=f"run {run_id}: claim")
+
+
+def _finish(db: Database, run_id: int, clock: Clock, files: list[run_store.StoredFile], moment: datetime,
+            report: ScoreReport) -> bool:
+    """Store the run's files and mark it succeeded in one transaction (waiting out an outage)."""
+    counts = summary(report)
+
+    def once() -> bool:
+        with db.transaction() as session:
+            now = clock()
+            if run_store.finish(session, run_id, now, files, generated_at=moment,
+                                summary_json=json.dumps(counts, sort_keys=True)):
+                record(session, now, JOB, "run-succeeded", obj=f"run:{run_id}", before="评分中",
+                       after=f"完成：{counts['scored']} 个单位评分，{len(files)} 个文件已保存")
+                return True
+            run = run_store.get_run(session, run_id)  # only this job marks its run succeeded:
+            return run is not None and run.state == RunState.SUCCEEDED  # a lost answer, not a loss
+
+    return outlasting_outage(once, what=f"run {run_id}: store the result")
+
+
+def _record_failure(db: Database, run_id: int, clock: Clock, message: str, *, wait: bool) -> None:
+    """Mark the run failed with its reason (waiting out an outage when ``wait``)."""
+
+    def once() -> None:
+        with db.transaction() as session:
+            now = clock()
+            if run_store.fail(session, run_id, now, message):
+                record(session, now, JOB, "run-failed", obj=f"run:{run_id}", before="评分中", after=message)
+
+    outlasting_outage(once, what=f"run {run_id}: record its failure", budget_s=OUTAGE_BUDGET_S if wait else 0)
 
 
 def execute(url: str, settings: PortalSettings, run_id: int, clock: Clock) -> bool:
@@ -197,11 +272,9 @@ def execute(url: str, settings: PortalSettings, run_id: int, clock: Clock) -> bo
     folder = run_folder(settings, run_id)
     beat: Heartbeat | None = None
     try:
-        with db.transaction() as session:
-            run = run_store.get_run(session, run_id)
-            if run is None or not run_store.claim(session, run_id, owner_here(), clock()):
-                return False
-            year = run.year
+        year = _claim(db, run_id, clock)
+        if year is None:
+            return False
         beat = Heartbeat(db, run_id, clock)
         beat.start()
         inputs = run_inputs.load_inputs(folder, year)
@@ -209,29 +282,17 @@ def execute(url: str, settings: PortalSettings, run_id: int, clock: Clock) -> bo
         request = run_inputs.request(folder, inputs, pdf=settings.run_pdf, workers=settings.run_workers,
                                     generated_at=moment)
         result = run_pipeline(request, RowProgress(db, run_id, clock))
-        files = run_inputs.stored_files(folder)
-        with db.transaction() as session:
-            now = clock()
-            done = run_store.finish(session, run_id, now, files, generated_at=moment,
-                                    summary_json=json.dumps(summary(result.report), sort_keys=True))
-            if done:
-                counts = summary(result.report)
-                record(session, now, JOB, "run-succeeded", obj=f"run:{run_id}", before="评分中",
-                       after=f"完成：{counts['scored']} 个单位评分，{len(files)} 个文件已保存")
-        return done
+        return _finish(db, run_id, clock, run_inputs.stored_files(folder), moment, result.report)
     except BaseException as exc:  # noqa: BLE001 - every way out of a run is recorded on its row
         message = failure_text(exc)
-        if not isinstance(exc, ScoringError | SystemExit | KeyboardInterrupt):
+        stopping = isinstance(exc, SystemExit | KeyboardInterrupt)
+        if not isinstance(exc, ScoringError) and not stopping:
             log.error("run %s failed:\n%s", run_id, traceback.format_exc())
         try:
-            with db.transaction() as session:
-                now = clock()
-                if run_store.fail(session, run_id, now, message):
-                    record(session, now, JOB, "run-failed", obj=f"run:{run_id}", before="评分中",
-                           after=message)
+            _record_failure(db, run_id, clock, message, wait=not stopping)  # a server stopping: no wait
         except Exception:  # noqa: BLE001 - the reaper marks it failed later
             log.exception("could not record the failure of run %s", run_id)
-        if isinstance(exc, KeyboardInterrupt | SystemExit):
+        if stopping:
             raise
         return False
     finally:

@@ -3,22 +3,34 @@
 On SQLite every connection uses WAL, enforces foreign keys and waits for a busy lock; a
 transaction that will write starts with ``BEGIN IMMEDIATE`` so two writers queue instead of
 failing on a stale snapshot. On PostgreSQL pooled connections are checked before use, so the
-portal recovers by itself when the server comes back after a restart.
+portal recovers by itself when the server comes back after a restart. Background jobs, which no
+one is waiting on to press reload, go further: ``outlasting_outage`` repeats their writes while
+the database is unreachable, with growing pauses, for up to ``OUTAGE_BUDGET_S``.
 """
 
 from __future__ import annotations
 
+import logging
 import os
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
 SQLITE_BUSY_MS = 30_000
+# how long a background job waits for the database to come back: a restart takes seconds; well
+# under the 60 s without a heartbeat after which the server counts a run as dead
+OUTAGE_BUDGET_S = 45.0
+OUTAGE_PAUSES_S = (0.5, 1.0, 2.0, 4.0, 8.0)  # then 8 s each time
+
+T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 def default_database_url(root: Path) -> str:
@@ -86,3 +98,28 @@ class Database:
     def dispose(self) -> None:
         """Close every pooled connection."""
         self.engine.dispose()
+
+
+def is_outage(exc: BaseException) -> bool:
+    """Whether ``exc`` says the database could not be reached (refused, restarted, dropped the
+    connection, stayed locked) rather than that the statement was wrong."""
+    return isinstance(exc, OperationalError) or (isinstance(exc, DBAPIError) and exc.connection_invalidated)
+
+
+def outlasting_outage(work: Callable[[], T], *, what: str, budget_s: float = OUTAGE_BUDGET_S) -> T:
+    """``work()`` (a whole transaction), done again after each outage with growing pauses until
+    it succeeds or ``budget_s`` have passed (then the last error is raised). Only for work that
+    may safely run twice: a transaction whose commit was lost must find its effect and say so."""
+    deadline = time.monotonic() + budget_s
+    attempt = 0
+    while True:
+        try:
+            return work()
+        except DBAPIError as exc:
+            pause = OUTAGE_PAUSES_S[min(attempt, len(OUTAGE_PAUSES_S) - 1)]
+            if not is_outage(exc) or time.monotonic() + pause > deadline:
+                raise
+            attempt += 1
+            log.warning("%s: database unreachable (%s), try %d again in %.1f s", what,
+                        type(exc.orig).__name__, attempt + 1, pause)
+            time.sleep(pause)
