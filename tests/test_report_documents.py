@@ -340,3 +340,29 @@ def test_every_task_to_act_on_is_named_on_its_card_by_text(engine_outputs: Engin
 def tid_free(text: str) -> bool:
     """No task number (2022-1.1.3) in a card's text."""
     return re.search(r"20\d\d-\d+\.\d+(?:\.\d+)?", text) is None
+
+
+def test_printed_parts_add_up_to_the_printed_total(scores: dict[str, Any]) -> None:
+    # rounding.method printed_parts: indicators add up to their part, parts (deductions negative)
+    # to the total, in the two decimals every document prints
+    kinds = {s["id"]: s["kind"] for s in scores["sections"]}
+    cents = lambda value: int(Decimal(two(value).replace(MINUS, "-")) * 100)  # noqa: E731
+    checked = 0
+    for unit in scored(scores):
+        by_section: dict[str, list[dict[str, Any]]] = {}
+        for indicator in unit["indicators"].values():
+            by_section.setdefault(indicator["section"], []).append(indicator)
+        parts = 0
+        for section, points in unit["sections"].items():
+            if kinds[section] == "veto":
+                continue
+            members = by_section.get(section, [])
+            if not any(i["excluded"] for i in members):  # a re-weighted part is rounded once it is scaled
+                total = sum(cents(i["points"]) for i in members)
+                capped = min(total, cents(next(s["max"] for s in scores["sections"] if s["id"] == section)))
+                assert cents(points) == capped, (unit["name"], section)
+                checked += 1
+            parts += -cents(points) if kinds[section] == "deduction" else cents(points)
+        if not unit["vetoes"]:
+            assert cents(unit["total"]) == max(0, min(parts, 10000)), unit["name"]
+    assert checked > 32

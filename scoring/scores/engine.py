@@ -137,7 +137,8 @@ class YearScorer:
         indicators: dict[str, IndicatorScore] = {}
         vetoes: list[VetoApplied] = []
         for section, indicator in self.config.indicator_set.indicators():
-            outcome = evaluate_indicator(indicator, self._context(code, indicator, cells, tasks))
+            outcome = evaluate_indicator(indicator, self._context(code, indicator, cells, tasks),
+                                         self.config.indicator_set.rounding.part_decimals)
             outcomes[indicator.id] = outcome
             explanation = outcome.outcome.explanation
             if outcome.excluded:
