@@ -591,16 +591,31 @@ CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-backg
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
+def browser(request: pytest.FixtureRequest) -> Iterator[Any]:
     """Debian's chromium under Playwright, once per test module: Playwright's synchronous API
     keeps its event loop marked as running in this thread while it is open, so a session-wide
-    browser would make every later test's asyncio.run() fail."""
+    browser would make every later test's asyncio.run() fail.
+
+    Every page the module's tests are served is recorded; once they are done, each is checked
+    with axe-core (WCAG 2.1 AA), for reflow at 320 px and with the Nu Html Checker, and any
+    problem fails the module (see page_checks)."""
+    from page_checks import CheckedBrowser, axe_and_reflow, html_validity, report
     from playwright.sync_api import sync_playwright
 
     executable = shutil.which("chromium")
     if executable is None:
         pytest.fail("没有找到 chromium（Debian 的 chromium 软件包）：请用 ./dev test 运行，它会安装")
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        browser = CheckedBrowser(playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS))
         yield browser
+        if not browser.record.pages:
+            browser.close()
+            return
+        problems = axe_and_reflow(browser.raw, browser.record)
         browser.close()
+    saved = ROOT / "test-artifacts" / "html" / request.module.__name__
+    validity = html_validity(browser.record, saved)
+    if validity is None:
+        print(f"没有 Java：未用 Nu Html Checker 检查 {len(browser.record.pages)} 个页面")
+    problems += validity or []
+    assert not problems, f"{len(browser.record.distinct_pages())} 个页面中发现问题：\n{report(problems)}"

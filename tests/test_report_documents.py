@@ -314,3 +314,55 @@ def test_ranking_xlsx_prints_at_9pt_or_more_with_whole_titles(engine_outputs: En
             assert any(squeeze(t) in flat for t in titles), n  # the sheet's title, whole, on every page
             names = [u.name for u in engine_outputs.report.units]
             assert sum(name in flat for name in names) >= 3, n  # the unit columns repeat on every page
+
+
+def test_every_task_to_act_on_is_named_on_its_card_by_text(engine_outputs: EngineRun, texts: dict[str, str],
+                                                           scores: dict[str, Any]) -> None:
+    # read from the workbooks the run scored, not from the engine's result
+    from scoring.catalogue.store import load_plan
+    from scoring.workbook.validate import validate_submission
+    from scoring.workbook.years import load_year_config
+
+    titles = {t.id: t.title for t in load_plan("2022").tasks()}
+    named = 0
+    for unit in scored(scores):
+        workbook = next((engine_outputs.out_dir.parent.parent / "in").glob(f"{unit['code']}-*.xlsx"))
+        submission = validate_submission(workbook, load_year_config, expected_year=2022)
+        card = squeeze(texts[unit["code"]])
+        lagging = [tid for tid, task in submission.tasks.items() if task.status in ("部分完成", "未开展")]
+        for tid in lagging:
+            assert squeeze(titles[tid]) in card, (unit["name"], tid)
+            named += 1
+        assert tid_free(card), unit["name"]
+    assert named > 0  # the samples do have such tasks
+
+
+def tid_free(text: str) -> bool:
+    """No task number (2022-1.1.3) in a card's text."""
+    return re.search(r"20\d\d-\d+\.\d+(?:\.\d+)?", text) is None
+
+
+def test_printed_parts_add_up_to_the_printed_total(scores: dict[str, Any]) -> None:
+    # rounding.method printed_parts: indicators add up to their part, parts (deductions negative)
+    # to the total, in the two decimals every document prints
+    kinds = {s["id"]: s["kind"] for s in scores["sections"]}
+    cents = lambda value: int(Decimal(two(value).replace(MINUS, "-")) * 100)  # noqa: E731
+    checked = 0
+    for unit in scored(scores):
+        by_section: dict[str, list[dict[str, Any]]] = {}
+        for indicator in unit["indicators"].values():
+            by_section.setdefault(indicator["section"], []).append(indicator)
+        parts = 0
+        for section, points in unit["sections"].items():
+            if kinds[section] == "veto":
+                continue
+            members = by_section.get(section, [])
+            if not any(i["excluded"] for i in members):  # a re-weighted part is rounded once it is scaled
+                total = sum(cents(i["points"]) for i in members)
+                capped = min(total, cents(next(s["max"] for s in scores["sections"] if s["id"] == section)))
+                assert cents(points) == capped, (unit["name"], section)
+                checked += 1
+            parts += -cents(points) if kinds[section] == "deduction" else cents(points)
+        if not unit["vetoes"]:
+            assert cents(unit["total"]) == max(0, min(parts, 10000)), unit["name"]
+    assert checked > 32

@@ -14,6 +14,9 @@ For each sample of weights ``w`` (one per indicator; only ``score`` indicators a
 3. a section a veto zeroes counts 0;
 4. total = score + bonus − deduction, within ``[0, total_points]``; 0 when a veto zeroes it.
 
+With ``rounding.method: printed_parts`` each section is rounded to the published decimals and the
+total is the sum of the rounded sections (the indicator points come in rounded already).
+
 Sums run left to right over the indicators in YAML order, elementwise over units and samples:
 no reduction whose order depends on the machine, so every machine gets the same floats.
 """
@@ -26,6 +29,7 @@ import numpy as np
 import numpy.typing as npt
 
 from scoring.indicators.models import IndicatorSet, SectionKind
+from scoring.indicators.rounding import round_half_up
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -51,6 +55,7 @@ class Layout:
     maxima: FloatArray
     sections: tuple[SectionColumns, ...]
     total_points: float
+    part_decimals: int | None = None  # printed_parts: sections rounded, the total their sum
 
     @classmethod
     def of(cls, indicator_set: IndicatorSet) -> Layout:
@@ -68,7 +73,7 @@ class Layout:
             sections.append(SectionColumns(section.id, section.kind, tuple(range(start, len(ids))),
                                            section.cap))
         return cls(tuple(ids), np.array(maxima, dtype=np.float64), tuple(sections),
-                   indicator_set.total_points)
+                   indicator_set.total_points, indicator_set.rounding.part_decimals)
 
     def score_columns(self) -> list[int]:
         """Columns of the indicators in ``score`` sections (the ones weights apply to)."""
@@ -131,8 +136,12 @@ def combine(layout: Layout, units: UnitPoints, weights: FloatArray | None = None
             value = _sum([np.broadcast_to(units.points[None, :, c], shape) for c in cols], shape)
             if section.cap is not None:
                 value = np.minimum(value, section.cap)
+        if layout.part_decimals is not None:  # what is printed (also clears float noise from the sum)
+            value = round_half_up(value, layout.part_decimals)
         sections[section.id] = np.where(units.zeroed[None, :, index], 0.0, value)
     total = _sum([SIGNS[s.kind] * sections[s.id] for s in layout.sections], shape)
+    if layout.part_decimals is not None:
+        total = round_half_up(total, layout.part_decimals)
     total = np.clip(total, 0.0, layout.total_points)
     totals: FloatArray = np.where(units.zero_total[None, :], 0.0, total)
     return Combined(sections=sections, totals=totals)

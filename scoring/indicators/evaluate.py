@@ -8,7 +8,9 @@ pure and print nothing. The order, fixed here so every published number can be r
    review, ``exclude`` (or a rule that is not applicable) leaves the indicator out of its section;
 2. sections and the exact total as ``scoring.indicators.aggregate`` adds them up (re-weighting
    within score sections, caps on bonus and deduction, sections and totals a veto zeroes);
-3. the total rounded once, as ``rounding`` in the YAML says (the published total);
+3. the total rounded once, as ``rounding`` in the YAML says (the published total); with
+   ``method: printed_parts`` the indicator points of step 1 and the re-weighted sections of step 2
+   are rounded too, so the total is the sum of the printed parts;
 4. grade from ``grades`` on the published total; a veto's grade cap lowers it when the cap is a
    worse grade (grades are listed best first).
 """
@@ -51,15 +53,19 @@ class FinalResult:
     vetoes: list[VetoEffect] = field(default_factory=list)
 
 
-def evaluate_indicator(indicator: Indicator, ctx: RuleContext) -> IndicatorOutcome:
-    """Run the indicator's rule and apply its missing-data policy."""
+def evaluate_indicator(indicator: Indicator, ctx: RuleContext,
+                       decimals: int | None = None) -> IndicatorOutcome:
+    """Run the indicator's rule and apply its missing-data policy; the points rounded to
+    ``decimals`` when the set publishes printed parts (``Rounding.part_decimals``)."""
     outcome = indicator.rule.evaluate(ctx)
     blank = bool(outcome.missing)
     excluded = outcome.not_applicable or (blank and indicator.missing is MissingPolicy.EXCLUDE)
     flagged = blank and indicator.missing is MissingPolicy.FLAG
-    return IndicatorOutcome(indicator=indicator.id, outcome=outcome,
-                            points=0.0 if excluded else outcome.points, max_points=indicator.points,
-                            excluded=excluded, flagged=flagged)
+    points = 0.0 if excluded else outcome.points
+    if decimals is not None:
+        points = round_half_up(points, decimals)
+    return IndicatorOutcome(indicator=indicator.id, outcome=outcome, points=points,
+                            max_points=indicator.points, excluded=excluded, flagged=flagged)
 
 
 def grade_of(indicator_set: IndicatorSet, total: float, caps: list[str] | None = None) -> str | None:

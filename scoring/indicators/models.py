@@ -58,13 +58,28 @@ class Basis(Strict):
 
 
 class Rounding(Strict):
-    """How the published total is rounded: once, from the exact sum of exact points.
+    """How published numbers are rounded.
 
-    Indicator and section points are kept exact in scores.json and rounded only for display.
+    ``exact_total``: indicator and section points stay exact (rounded only for display) and the
+    total is their exact sum rounded once, so the printed parts may differ from the printed total
+    by a unit of the last decimal. ``printed_parts``: every indicator's points are rounded to
+    ``decimals`` first, a re-weighted section is rounded once it is scaled, and every number above
+    is the sum of what is printed below it, so a card, the summary and ranking.xlsx add up exactly.
+    Grades, tiers and ranks follow the published total either way.
     """
 
-    decimals: int = Field(ge=0, le=4, description="总分保留的小数位数")
+    decimals: int = Field(ge=0, le=4,
+                          description="总分（printed_parts 时也是各指标、各部分得分）保留的小数位数")
     mode: Literal["half_up"] = Field(description="half_up：四舍五入")
+    method: Literal["exact_total", "printed_parts"] = Field(
+        default="exact_total",
+        description="exact_total：各项按精确值相加，只对总分舍入一次；printed_parts：各指标得分先舍入，"
+                    "部分得分和总分都是所印数字之和（公布的数字逐级相加一致）")
+
+    @property
+    def part_decimals(self) -> int | None:
+        """The decimals indicator and section points are rounded to (None: kept exact)."""
+        return self.decimals if self.method == "printed_parts" else None
 
 
 DEFAULT_EVIDENCE_PLACEHOLDERS: tuple[str, ...] = (
@@ -247,7 +262,7 @@ class IndicatorSet(Strict):
     submission: SubmissionWindow | None = Field(default=None, description="报送截止日期与报送对象")
     publication: Publication | None = Field(default=None, description="考核结果通报的发文机关与文号")
     total_points: float = Field(gt=0)
-    rounding: Rounding = Field(description="总分的舍入规则（只舍入一次）")
+    rounding: Rounding = Field(description="舍入规则：保留位数、方式、总分只舍入一次还是由所印部分相加")
     grades: list[GradeBand] = Field(min_length=1)
     tiers: TierTable
     ranking: Ranking = Field(default_factory=Ranking)

@@ -108,9 +108,12 @@ def rule_choices(s: IndicatorSet) -> list[RuleChoice]:
         RuleChoice(field="intake.wrong_unit_factor", name="误按元填报的倍数",
                    value=f"{intake.wrong_unit_factor:g}",
                    meaning="万元金额超过上年数（无上年数时为按规模的合理下限）的该倍数即报错，不能提交"),
-        RuleChoice(field="rounding", name="总分舍入",
-                   value=f"{s.rounding.decimals} 位小数，{s.rounding.mode}",
-                   meaning="由各指标精确分值求和后只舍入一次；等次、档次、名次按舍入后的总分"),
+        RuleChoice(field="rounding", name="舍入",
+                   value=f"{s.rounding.decimals} 位小数，{s.rounding.mode}，{s.rounding.method}",
+                   meaning=("各指标得分先舍入，部分得分和总分为所印数字之和，逐级相加一致"
+                            if s.rounding.method == "printed_parts" else
+                            "由各指标精确分值求和后只舍入一次，印出的部分之和可能与总分差末位 1")
+                   + "；等次、档次、名次按公布的总分"),
         RuleChoice(field="ranking.ties", name="同分排名", value=s.ranking.ties,
                    meaning="competition：1-2-2-4；dense：1-2-2-3"),
     ]

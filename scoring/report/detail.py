@@ -3,6 +3,8 @@ explanation, and the data-quality notes by their Chinese message."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from scoring.indicators.models import Indicator, IndicatorSet, SectionKind
@@ -107,15 +109,25 @@ def of_kind(groups: list[IndicatorGroup], *kinds: SectionKind) -> list[Indicator
     return [g for g in groups if g.kind in wanted]
 
 
-def finding_rows(findings: list[Problem]) -> list[FindingRow]:
-    """Problems as table rows: severity, cell, Chinese message."""
+def finding_rows(findings: list[Problem], task_names: Mapping[str, str] | None = None) -> list[FindingRow]:
+    """Problems as table rows: severity, cell, Chinese message (a task named by its text where
+    ``task_names`` has it, never by its number)."""
     rows = []
     for p in findings:
         place = (p.sheet if p.cell is None else f"{p.sheet}!{p.cell}") if p.sheet else (p.file or "")
         where = official_text(place)
         rows.append(FindingRow(severity=p.severity.value, label=SEVERITY_LABELS[p.severity], where=where,
-                               message=chinese_dates(p.message)))
+                               message=_tasks_by_text(chinese_dates(p.message), task_names or {})))
     return rows
+
+
+_TASK_NUMBER = re.compile(r"(?<![\d.])\d{4}-\d+(?:\.\d+)+")
+
+
+def _tasks_by_text(message: str, task_names: Mapping[str, str]) -> str:
+    """``message`` with each task number it names replaced by the task's words in quotes."""
+    return _TASK_NUMBER.sub(lambda m: f"“{task_names[m.group(0)]}”" if m.group(0) in task_names
+                            else m.group(0), message)
 
 
 def task_totals(tallies: list[TaskTally]) -> dict[str, int]:

@@ -85,6 +85,10 @@ def _row(section: Section, indicator: Indicator, items: Names) -> MethodRow:
 def rounding_text(indicator_set: IndicatorSet) -> str:
     """How the total is rounded, in one sentence."""
     decimals = indicator_set.rounding.decimals
+    if indicator_set.rounding.method == "printed_parts":
+        return (f"各项指标得分四舍五入保留 {decimals} 位小数；各部分得分为所含指标得分之和"
+                f"（按其余指标折算的部分折算后再四舍五入），总分为各部分得分之和（扣分为负），所列数字逐级相加一致；"
+                f"名次、并列、等次和档次均按公布的总分确定。")
     return (f"各项指标按精确值计分，总分由精确值相加后四舍五入保留 {decimals} 位小数（只舍入一次）；"
             f"名次、并列、等次和档次均按公布的总分确定；各项指标和各部分得分的显示值仅为四舍五入后的展示，"
             f"其合计可能与总分相差不足 {fmt(len(indicator_set.indicators()) * 0.5 * 10 ** -decimals)} 分。")

@@ -8,6 +8,7 @@ from typing import Any
 
 from scoring.catalogue.store import catalogue_path, load_plan
 from scoring.indicators.models import IndicatorSet, SectionKind
+from scoring.indicators.rules.base import TaskStatus
 from scoring.report.charts import Series, section_chart
 from scoring.report.detail import finding_rows, indicator_groups, of_kind, task_totals
 from scoring.report.formatting import chinese_date, chinese_dates, counted, rank_range
@@ -25,7 +26,7 @@ from scoring.report.views import (
     svg_markup,
     trend_text,
 )
-from scoring.scores.models import ScoreReport, UnitScore, VetoApplied
+from scoring.scores.models import ScoreReport, TaskToFix, UnitScore, VetoApplied
 
 
 @dataclass(frozen=True)
@@ -107,13 +108,24 @@ def rank_note(unit: UnitScore, vetoes: list[VetoApplied]) -> str:
 
 
 def task_names(year: int, unit: UnitScore) -> dict[str, str]:
-    """The plan's words for each task a reviewer adjusted (the card names tasks by text, never by id)."""
-    if not unit.adjustments:
+    """The plan's words for each task the card lists (the card names tasks by text, never by id)."""
+    if not unit.adjustments and not unit.tasks_to_fix and not unit.findings:
         return {}
     path = catalogue_path(str(year))
     if not path.is_file():
         return {}
     return {t.id: f"{''.join(t.path)} {t.title}" for t in load_plan(str(year)).tasks()}
+
+
+def task_problem(task: TaskToFix) -> str:
+    """What is wrong with a task the unit has to act on, in the card's words."""
+    if task.status is None:
+        return "未选择落实情况"
+    if task.status is TaskStatus.NOT_STARTED:
+        return "未开展"
+    if task.status is TaskStatus.DONE:
+        return "已完成，但未提供佐证材料"
+    return "部分完成" if task.evidence else "部分完成，未提供佐证材料"
 
 
 def scorecard_context(report: ScoreReport, indicator_set: IndicatorSet, unit: UnitScore,
@@ -124,6 +136,7 @@ def scorecard_context(report: ScoreReport, indicator_set: IndicatorSet, unit: Un
     groups = indicator_groups(unit, indicator_set)
     is_scored = unit.status.value == "scored"
     trend = unit.trend
+    names = task_names(report.year, unit)
     return {
         **page_meta(generated_at),
         "title": f"{unit.name}{report.year}年度打击侵权假冒工作绩效考核成绩单",
@@ -149,9 +162,10 @@ def scorecard_context(report: ScoreReport, indicator_set: IndicatorSet, unit: Un
         "adjustments": of_kind(groups, SectionKind.BONUS, SectionKind.DEDUCTION),
         "veto_groups": of_kind(groups, SectionKind.VETO),
         "tasks": unit.tasks,
-        "task_names": task_names(report.year, unit),
+        "task_names": names,
         "task_totals": task_totals(unit.tasks),
-        "findings": finding_rows(unit.findings),
+        "tasks_to_fix": [(t, task_problem(t)) for t in unit.tasks_to_fix],
+        "findings": finding_rows(unit.findings, names),
     }
 
 

@@ -26,6 +26,7 @@ from scoring.scores.models import (
     SubmissionRef,
     TaskAdjusted,
     TaskTally,
+    TaskToFix,
     UnitScore,
     UnitStatus,
     VetoApplied,
@@ -66,6 +67,25 @@ def _tallies(config: YearConfig, assessed: set[str], tasks: Mapping[str, TaskSta
         if any((tally.done, tally.partly, tally.not_started, tally.not_applicable, tally.missing)):
             tallies.append(tally)
     return tallies
+
+
+def _to_fix(config: YearConfig, assessed: set[str], tasks: Mapping[str, TaskState],
+            submission: Submission) -> list[TaskToFix]:
+    """The assessed tasks a unit has to act on, in the plan's order: 部分完成, 未开展, no status
+    chosen, or 已完成/部分完成 without evidence (as assessed, after review adjustments)."""
+    to_fix = []
+    for task in config.plan.tasks():
+        if task.id not in assessed:
+            continue
+        state = tasks.get(task.id)
+        status = state.status if state is not None else None
+        evidence = state is not None and state.evidence
+        lacking = status in (TaskStatus.DONE, TaskStatus.PARTLY) and not evidence
+        if status is None or status in (TaskStatus.PARTLY, TaskStatus.NOT_STARTED) or lacking:
+            report = submission.tasks.get(task.id)
+            to_fix.append(TaskToFix(task=task.id, status=status, evidence=evidence,
+                                    practice=report.practice if report is not None else None))
+    return to_fix
 
 
 class YearScorer:
@@ -117,7 +137,8 @@ class YearScorer:
         indicators: dict[str, IndicatorScore] = {}
         vetoes: list[VetoApplied] = []
         for section, indicator in self.config.indicator_set.indicators():
-            outcome = evaluate_indicator(indicator, self._context(code, indicator, cells, tasks))
+            outcome = evaluate_indicator(indicator, self._context(code, indicator, cells, tasks),
+                                         self.config.indicator_set.rounding.part_decimals)
             outcomes[indicator.id] = outcome
             explanation = outcome.outcome.explanation
             if outcome.excluded:
@@ -149,6 +170,7 @@ class YearScorer:
             status=UnitStatus.SCORED, submission=SubmissionRef.of(submission),
             indicators=indicators, vetoes=vetoes,
             tasks=_tallies(self.config, self.assessed, tasks),
+            tasks_to_fix=_to_fix(self.config, self.assessed, tasks, submission),
             adjustments=[TaskAdjusted(task=tid, declared=state.declared, status=state.status,
                                       reason=state.reason or "")
                          for tid, state in tasks.items() if state.declared is not None],

@@ -83,6 +83,16 @@ class TaskTally(Strict):
     missing: int = 0
 
 
+class TaskToFix(Strict):
+    """An assessed task the unit has to act on (after review adjustments): 部分完成, 未开展, no
+    status chosen, or declared done without evidence; with what the unit wrote about it."""
+
+    task: str
+    status: TaskStatus | None = Field(default=None, description="None: no status was chosen (未填报)")
+    evidence: bool = False
+    practice: str | None = Field(default=None, description="the unit's 主要做法, as written")
+
+
 class TaskAdjusted(Strict):
     """A task whose declared status a reviewer changed (审核调整), and why."""
 
@@ -145,6 +155,7 @@ class UnitScore(Strict):
     indicators: dict[str, IndicatorScore] = Field(default_factory=dict)
     vetoes: list[VetoApplied] = Field(default_factory=list)
     tasks: list[TaskTally] = Field(default_factory=list)
+    tasks_to_fix: list[TaskToFix] = Field(default_factory=list, description="in the plan's order")
     adjustments: list[TaskAdjusted] = Field(default_factory=list, description="审核调整")
     findings: list[Problem] = Field(default_factory=list)
     robustness: Robustness | None = None
