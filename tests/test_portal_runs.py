@@ -218,7 +218,7 @@ def test_publish_once_and_corrections_need_a_reason(year_app, year_state: YearSt
     assert run.supersedes_run_id == year_state.run_id and run.note == "补充北京市报送"
     refused = office.post(f"/runs/{correction}/publish")  # this test portal renders no PDFs
     assert refused.status_code == 409 and "没有生成成绩单" in refused.text
-    assert f"更正第 {year_state.run_id} 次" in office.get("/runs").text
+    assert f'更正<a href="/runs/{year_state.run_id}">第 1 次</a>' in office.get("/runs").text
 
 
 def test_a_correction_is_published_and_a_stale_one_is_refused(year_url: str, year_state: YearState,
@@ -236,7 +236,8 @@ def test_a_correction_is_published_and_a_stale_one_is_refused(year_url: str, yea
         assert refused.status_code == 409 and "已发布的结果发生了变化" in refused.text
         first, second = _all(with_pdf, Publication)
         assert (second.seq, second.supersedes_id, second.run_id) == (2, first.id, corrected)
-        assert "已被第" in office.get(f"/runs/{year_state.run_id}").text
+        replaced = office.get(f"/runs/{year_state.run_id}").text
+        assert f'已被<a href="/runs/{corrected}">第 2 次评分</a>的更正取代' in replaced
         bj = Client(with_pdf, "bj")
         home = bj.get("/").text
         assert "第 2 次发布" in home and "全国名次" in home
@@ -355,3 +356,26 @@ def test_the_run_page_lists_every_finding_grouped_by_unit(portal_app) -> None:
         group = section[start:section.index("</table>", start)]
         for finding in unit["findings"]:
             assert finding["code"] in group, (unit["code"], finding["code"])
+
+
+def test_runs_are_numbered_within_their_year(year_app, year_state: YearState, tmp_path: Path,
+                                            clock: Clock) -> None:
+    _publish_2020(year_app, tmp_path, clock)  # the second year's first run, with a later id
+    office = Client(year_app, "central")
+    correction = run_to_end(year_app, office, note="补充北京市报送")
+    earlier = next(r.id for r in _all(year_app, Run) if r.year == 2020)
+    assert year_state.run_id < earlier < correction
+    listed = office.get("/runs").text
+    assert f'<a href="/runs/{earlier}">第 1 次</a>' in listed
+    assert f'<a href="/runs/{year_state.run_id}">第 1 次</a>' in listed
+    assert f'<a href="/runs/{correction}">第 2 次</a>' in listed
+    assert "2020 年度第 1 次评分" in office.get(f"/runs/{earlier}").text
+    page = office.get(f"/runs/{correction}").text
+    assert "2022 年度第 2 次评分" in page and f"第 {correction} 次" not in page
+    assert "更正" in page and "第 1 次评分</a>" in page
+    started = [a.after for a in _all(year_app, AuditEntry) if a.action == "run-start"][-1]
+    assert started.startswith("2022 年度第 2 次评分排队") and "更正第 1 次评分" in started
+    zipped = office.get(f"/runs/{correction}/inputs.zip")
+    assert "%E7%AC%AC2%E6%AC%A1" in zipped.headers["content-disposition"]  # 第2次, percent-encoded
+    auditor = Client(year_app, "auditor")
+    assert f'<a href="/runs/{earlier}">第 1 次</a>' in auditor.get("/audit").text

@@ -41,6 +41,8 @@ from scoring.portal.store.runs import (
     run_file,
     run_file_data,
     run_files,
+    run_number,
+    run_numbers,
 )
 from scoring.portal.web import download, render
 from scoring.portal.workflow import RunHistory, RunState, Step
@@ -69,6 +71,7 @@ class RunsView:
     active: Run | None
     current: Publication | None
     names: dict[int, str]
+    numbers: dict[int, int]
 
 
 @endpoint(Role.CENTRAL, Role.AUDITOR)
@@ -80,7 +83,7 @@ async def runs_page(ctx: Ctx) -> Response:
         runs = all_runs(db)
         return RunsView(year=year, runs=runs, published=publications(db), active=active_run(db),
                         current=current_publication(db, year.year) if year else None,
-                        names=account_names(db, {r.account_id for r in runs}))
+                        names=account_names(db, {r.account_id for r in runs}), numbers=run_numbers(db))
 
     await run_in_threadpool(jobs.reap_stale, ctx.portal.db, ctx.portal.settings, ctx.now)
     view = await ctx.run(load)
@@ -107,10 +110,12 @@ async def start_run(ctx: Ctx) -> Response:
                                          supersedes_run_id=current.run_id if current else None, note=note)
         except jobs.NothingToScore as exc:
             raise HTTPException(409, str(exc)) from None
-        corrects = f"，更正第 {current.run_id} 次评分：{note}" if current else ""
+        numbers = run_numbers(db)
+        corrects = f"，更正第 {numbers[current.run_id]} 次评分：{note}" if current else ""
         ctx.audit(db, "run-start", obj=f"run:{run.id}", before="无",
-                  after=f"{year.year} 年度第 {run.id} 次评分排队：{len(inputs.included)} 个已接受的单位纳入，"
-                        f"{len(inputs.excluded)} 个单位未纳入，{inputs.adjustments} 项审核调整{corrects}")
+                  after=f"{year.year} 年度第 {numbers[run.id]} 次评分排队："
+                        f"{len(inputs.included)} 个已接受的单位纳入，{len(inputs.excluded)} 个单位未纳入，"
+                        f"{inputs.adjustments} 项审核调整{corrects}")
         return run.id
 
     try:
@@ -139,6 +144,7 @@ class RunView:
     rows: list[results.RankRow]
     excluded: dict[str, str]
     names: dict[int, str]
+    numbers: dict[int, int]
 
     @property
     def pdfs(self) -> list[RunFile]:
@@ -175,7 +181,7 @@ def run_view(ctx: Ctx, db: Session) -> RunView:
     people = {run.account_id} | ({publication.account_id} if publication else set())
     return RunView(run=run, publication=publication, current=current_publication(db, run.year), files=files,
                    report=report, manifest=manifest, rows=rows, excluded=excluded,
-                   names=account_names(db, people))
+                   names=account_names(db, people), numbers=run_numbers(db))
 
 
 @endpoint(Role.CENTRAL, Role.AUDITOR)
@@ -202,7 +208,7 @@ async def publish_run(ctx: Ctx) -> Response:
             current_run_id=current.run_id if current else None,
             has_summary=run_file(db, run.id, results.summary_path()) is not None))
         row = publish(db, run, ctx.now, ctx.user.account_id, current)
-        replaced = f"，取代第 {current.run_id} 次评分的结果" if current else ""
+        replaced = f"，取代第 {run_numbers(db)[current.run_id]} 次评分的结果" if current else ""
         ctx.audit(db, "publish", obj=f"run:{run.id}", before="未发布",
                   after=f"已发布：{run.year} 年度第 {row.seq} 次发布{replaced}")
 
@@ -237,27 +243,27 @@ async def run_file_page(ctx: Ctx) -> Response:
 
 
 async def _zip(ctx: Ctx, select: str) -> Response:
-    def load(db: Session) -> tuple[Run, dict[str, bytes], list[str]]:
+    def load(db: Session) -> tuple[Run, int, dict[str, bytes], list[str]]:
         run = _run(ctx, db)
         files = run_file_data(db, run.id)
         if not files:
             raise HTTPException(404)
         manifest = files.get("outputs/manifest.json")
         command = Manifest.model_validate_json(manifest).command if manifest else []
-        return run, files, command
+        return run, run_number(db, run), files, command
 
-    run, files, command = await ctx.run(load)
+    run, number, files, command = await ctx.run(load)
     if select == "scorecards":
         chosen = {PurePosixPath(p).relative_to("outputs").as_posix(): d for p, d in files.items()
                   if p.startswith("outputs/") and p.endswith(".pdf")}
         if not chosen:
             raise HTTPException(404, "这次评分没有生成 PDF")
         data = run_inputs.zipped(chosen)
-        name = f"{run.year}年度成绩单和全国汇总-第{run.id}次评分.zip"
+        name = f"{run.year}年度成绩单和全国汇总-第{number}次评分.zip"
     else:
         chosen = {p: d for p, d in files.items() if p.startswith("inputs/")}
-        data = run_inputs.zipped(chosen, note=run_inputs.reproduce_note(command, run.id))
-        name = f"{run.year}年度评分输入-第{run.id}次评分.zip"
+        data = run_inputs.zipped(chosen, note=run_inputs.reproduce_note(command, run.year, number))
+        name = f"{run.year}年度评分输入-第{number}次评分.zip"
     return download(data, name, f"run-{run.id}-{select}.zip", media_type="application/zip")
 
 
@@ -277,19 +283,20 @@ async def inputs_zip(ctx: Ctx) -> Response:
 async def verify_run(ctx: Ctx) -> Response:
     """Re-run a finished run from its stored inputs and compare (as ``scoring verify``)."""
 
-    def load(db: Session) -> tuple[Run, dict[str, bytes]]:
+    def load(db: Session) -> tuple[Run, int, dict[str, bytes]]:
         run = _run(ctx, db)
         if run.state != RunState.SUCCEEDED:
             raise HTTPException(409, "只能复核已完成的评分")
         files = run_file_data(db, run.id)
-        return run, {p: d for p, d in files.items() if wanted(p)}
+        return run, run_number(db, run), {p: d for p, d in files.items() if wanted(p)}
 
-    run, files = await ctx.run(load)
+    run, number, files = await ctx.run(load)
     outcome: Outcome = await ctx.portal.workers.call(verify_files, files, timeout_s=VERIFY_TIMEOUT_S)
     verdict = "一致" if outcome.ok else f"不一致：{outcome.differences[0]}"
     with ctx.portal.db.transaction() as db:
         record(db, ctx.now, ctx.user.actor, "verify", obj=f"run:{run.id}", after=verdict, client=ctx.client)
-    return render(ctx.request, "runs/verify.html", principal=ctx.user, run=run, outcome=outcome)
+    return render(ctx.request, "runs/verify.html", principal=ctx.user, run=run, number=number,
+                  outcome=outcome)
 
 
 ROUTES = [

@@ -46,6 +46,23 @@ def all_runs(db: Session, year: int | None = None) -> list[Run]:
     return list(db.scalars(query))
 
 
+def run_numbers(db: Session) -> dict[int, int]:
+    """Each run's number within its year (the N-th run of that year), by run id: what pages call
+    it ("第 N 次评分"); the id stays in URLs."""
+    numbers: dict[int, int] = {}
+    seen: dict[int, int] = {}
+    for run_id, year in db.execute(select(Run.id, Run.year).order_by(Run.id)):
+        seen[year] = seen.get(year, 0) + 1
+        numbers[run_id] = seen[year]
+    return numbers
+
+
+def run_number(db: Session, run: Run) -> int:
+    """``run``'s number within its year."""
+    return int(db.scalar(select(func.count()).select_from(Run)
+                         .where(Run.year == run.year, Run.id <= run.id)) or 0)
+
+
 def active_run(db: Session) -> Run | None:
     """The run that is queued or running, if any."""
     return db.scalar(select(Run).where(Run.active == 1))
