@@ -63,6 +63,10 @@ def test_a_province_uploads_fixes_submits_and_signs_out(browser: Any, live_serve
     page.go_back()
 
     page.click("button:has-text('提交第 2 版')")
+    page.wait_for_url("**/versions/*/submit")
+    assert "除非全国双打办将其退回" in page.inner_text("main")
+    shot("05a-confirm-submit")
+    page.click("button:has-text('确认提交')")
     page.wait_for_url(f"{live_server.base}/")
     assert "已提交" in page.inner_text("main") and "等待全国双打办审核" in page.inner_text("main")
     shot("06-submitted")

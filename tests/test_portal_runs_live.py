@@ -16,7 +16,7 @@ from pathlib import Path
 
 import httpx2
 import pytest
-from portal_fixtures import PASSWORD, SAMPLES, LiveServer, sample
+from portal_fixtures import CONFIRM, PASSWORD, SAMPLES, LiveServer, sample
 from sqlalchemy import create_engine, select, text
 
 from scoring.pipeline.staging import pid_alive
@@ -125,7 +125,7 @@ def test_a_killed_server_leaves_no_partial_run_or_publication(live_server: LiveS
     url = live_server.db_url
     sh, office = Browser(live_server, "sh"), Browser(live_server, "central")
     version = int(sh.upload("/upload", sample("310000")).headers["location"].rsplit("/", 1)[-1])
-    assert sh.post(f"/versions/{version}/submit").status_code == 303
+    assert sh.post(f"/versions/{version}/submit", CONFIRM).status_code == 303
     assert office.post("/central/units/310000/accept", {"version_id": str(version)}).status_code == 303
     assert office.upload("/central/records/upload", SAMPLES / "central-2022.xlsx").status_code == 303
 
@@ -175,7 +175,8 @@ def test_a_killed_server_leaves_no_partial_run_or_publication(live_server: LiveS
 
     # 4. killed while publishing (the publish waits inside its transaction): nothing published
     with _publications_locked(url):
-        sender = threading.Thread(target=lambda: _ignore(lambda: office.post(f"/runs/{third}/publish")))
+        sender = threading.Thread(
+            target=lambda: _ignore(lambda: office.post(f"/runs/{third}/publish", CONFIRM)))
         sender.start()
         time.sleep(2.0)
         live_server.kill()
@@ -184,8 +185,8 @@ def test_a_killed_server_leaves_no_partial_run_or_publication(live_server: LiveS
     assert _rows(url, Publication) == []
     office = Browser(live_server, "central")
     # the retried publish publishes once, and a second retry changes nothing
-    assert office.post(f"/runs/{third}/publish").status_code == 303
-    assert office.post(f"/runs/{third}/publish").status_code == 303
+    assert office.post(f"/runs/{third}/publish", CONFIRM).status_code == 303
+    assert office.post(f"/runs/{third}/publish", CONFIRM).status_code == 303
     [publication] = _rows(url, Publication)
     assert publication.run_id == third and publication.seq == 1
     assert [a.action for a in _rows(url, AuditEntry)].count("publish") == 1
