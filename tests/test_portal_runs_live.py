@@ -133,12 +133,14 @@ def test_a_killed_server_leaves_no_partial_run_or_publication(live_server: LiveS
     office = Browser(live_server, "central")
     first = _start(office)
     _wait(lambda: _rendering(url, first), 120, "the first run to render PDFs")
+    page = office.http.get(f"/runs/{first}").text  # the job process stored the scores first
+    assert "已评分，正在生成 PDF" in page and "排名与定档" in page
     runs_dir = next(p for p in (live_server.data_dir or Path()).joinpath("runs").iterdir() if p.is_dir())
     assert (runs_dir / str(first)).is_dir()
     live_server.kill()
     live_server.start()
     run = _run(url, first)
-    assert (run.state, run.active, run.message) == ("failed", None, jobs.INTERRUPTED)
+    assert (run.state, run.active, run.message, run.summary) == ("failed", None, jobs.INTERRUPTED, None)
     assert _rows(url, RunFile) == [] and not (runs_dir / str(first)).exists()
 
     # 2. only the server process killed: its job stops with it, and the run is failed

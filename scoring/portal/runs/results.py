@@ -47,7 +47,7 @@ def report_of(db: Session, run_id: int) -> ScoreReport | None:
 
 def rendering(run: Run) -> bool:
     """Whether a run has stored its scores and is still rendering its PDFs."""
-    return run.state == RunState.RUNNING and SCORES_KEY in json.loads(run.summary or "{}")
+    return run.state == RunState.RUNNING and run.pdf and SCORES_KEY in json.loads(run.summary or "{}")
 
 
 def early_report(db: Session, run: Run) -> ScoreReport | None:
