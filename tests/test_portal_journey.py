@@ -58,7 +58,8 @@ def test_upload_with_errors_then_fixed_then_submit(portal_app, clock: Clock) -> 
     assert "提交第 2 版" in bj.get(f"/versions/{good}").text
     clock.moment = datetime(2023, 1, 14, 9, 30, tzinfo=UTC)
     bj.login("bj")  # the session of four days ago has expired
-    assert f'action="/versions/{good}/submit"' in bj.get(f"/versions/{good}").text  # a GET form
+    link = f'<a class="button" href="/versions/{good}/submit">提交第 2 版</a>'
+    assert link in bj.get(f"/versions/{good}").text
     unconfirmed = bj.post(f"/versions/{good}/submit")  # e.g. an old page's one-click form
     assert (unconfirmed.status_code, unconfirmed.headers["location"]) == (303, f"/versions/{good}/submit")
     confirm = bj.get(f"/versions/{good}/submit")

@@ -234,7 +234,7 @@ def test_a_correction_is_published_and_a_stale_one_is_refused(year_url: str, yea
                            {"version_id": str(year_state.bj_version)}).status_code == 303
         corrected = run_to_end(with_pdf, office, note="北京市报送已接受，重新评分")
         stale = run_to_end(without, Client(without, "central"), note="同时开始的另一次更正")
-        button = f'<form method="get" action="/runs/{corrected}/publish"'
+        button = f'<a class="button" href="/runs/{corrected}/publish">发布本次结果</a>'
         assert button in office.get(f"/runs/{corrected}").text
         unconfirmed = office.post(f"/runs/{corrected}/publish")
         assert unconfirmed.status_code == 303

@@ -8,9 +8,10 @@ pipeline with its progress written to the row, stores the scores as soon as they
 (the run's page shows the ranking, grades and tiers while the PDFs render; publishing waits for
 them), and then in one transaction stores every input and output as a blob and marks the run
 succeeded; on any error, or SIGTERM, it marks the run failed, which keeps no file of it and no
-longer names its early scores. The folder is removed either way. The job dies with the server (PR_SET_PDEATHSIG);
-at the next start, and whenever runs are listed, ``reap`` marks a run whose process is gone (or
-whose heartbeat stopped) as failed and removes its folder, so no partial result ever remains.
+longer names its early scores. The folder is removed either way. The job dies with the server
+(PR_SET_PDEATHSIG); at the next start, and whenever runs are listed, ``reap`` marks a run whose
+process is gone (or whose heartbeat stopped) as failed and removes its folder, so no partial
+result ever remains.
 """
 
 from __future__ import annotations
