@@ -65,7 +65,8 @@ def test_upload_with_errors_then_fixed_then_submit(portal_app, clock: Clock) -> 
     confirm = bj.get(f"/versions/{good}/submit")
     assert confirm.status_code == 200
     for said in ("确认提交：2022 年度第 2 版", "110000-北京.xlsx", "没有错误", "除非全国双打办将其退回",
-                 'name="confirm" value="1"', "确认提交</button>", f'<a href="/versions/{good}">返回</a>'):
+                 'name="confirm" value="1"', "确认提交</button>",
+                 f'<a class="button secondary" href="/versions/{good}">返回</a>'):
         assert said in confirm.text, said
     assert bj.get(f"/versions/{bad}/submit").status_code == 409  # refused as the submit would be
     assert bj.post(f"/versions/{good}/submit", CONFIRM).status_code == 303  # not submitted before

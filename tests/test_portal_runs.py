@@ -245,7 +245,7 @@ def test_a_correction_is_published_and_a_stale_one_is_refused(year_url: str, yea
         for said in ("确认发布：2022 年度第 2 次评分", "2 个单位已评分",
                      "取代</dt><dd>本年度现行的第 1 次评分", "北京市报送已接受，重新评分",
                      "发布是最终的", "须重新评分，并再次发布", 'name="confirm" value="1"',
-                     "确认发布</button>", f'<a href="/runs/{corrected}">返回</a>'):
+                     "确认发布</button>", f'<a class="button secondary" href="/runs/{corrected}">返回</a>'):
             assert said in confirm.text, said
         assert office.post(f"/runs/{corrected}/publish", CONFIRM).status_code == 303
         assert office.get(f"/runs/{stale}/publish").status_code == 409
