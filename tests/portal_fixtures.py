@@ -340,6 +340,9 @@ class Client:
                               files={"file": (file_name, content, "application/octet-stream")})
 
 
+CONFIRM = {"confirm": "1"}  # the hidden field of the confirmation pages of submit and publish
+
+
 def version_id(response) -> int:
     """The version a successful upload redirected to."""
     assert response.status_code == 303, response.text[:500]
@@ -524,16 +527,16 @@ def build_year(url: str, data_dir: Path) -> YearState:
     try:
         sh, bj, office = Client(app, "sh"), Client(app, "bj"), Client(app, "central")
         sh_version = version_id(sh.upload(sample("310000")))
-        assert sh.post(f"/versions/{sh_version}/submit").status_code == 303
+        assert sh.post(f"/versions/{sh_version}/submit", CONFIRM).status_code == 303
         assert office.post("/central/units/310000/accept", {"version_id": str(sh_version)}).status_code == 303
         assert office.post("/central/units/310000/review", {
             "task": TASK_ADJUSTED, "action": "adjust", "status": "部分完成",
             "reason": "佐证材料只有通知，未见落实情况"}).status_code == 303
         assert central_workbook_upload(office).status_code == 303
         run_id = run_to_end(app, office)
-        assert office.post(f"/runs/{run_id}/publish").status_code == 303
+        assert office.post(f"/runs/{run_id}/publish", CONFIRM).status_code == 303
         bj_version = version_id(bj.upload(sample("110000")))
-        assert bj.post(f"/versions/{bj_version}/submit").status_code == 303
+        assert bj.post(f"/versions/{bj_version}/submit", CONFIRM).status_code == 303
         return YearState(run_id=run_id, sh_version=sh_version, bj_version=bj_version)
     finally:
         app.state.portal.jobs.close()

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from portal_fixtures import Client, Clock, before_deadline, sample, version_id
+from portal_fixtures import CONFIRM, Client, Clock, before_deadline, sample, version_id
 from sqlalchemy import select, text
 from typer.testing import CliRunner
 
@@ -124,7 +124,7 @@ def test_demo_lets_every_role_play_the_year(tmp_path: Path) -> None:
         home = sh.get("/").text
         assert "未开始" in home and "2023年1月15日" in home and "2026" not in home
         own = version_id(sh.upload(sample("310000")))
-        assert sh.post(f"/versions/{own}/submit").status_code == 303
+        assert sh.post(f"/versions/{own}/submit", CONFIRM).status_code == 303
         assert f"{DEMO_START.year}年{DEMO_START.month}月{DEMO_START.day}日" in sh.get("/").text
         bj = Client(app)
         bj.login("demo-110000", logins.password)

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import openpyxl
-from portal_fixtures import Client, sample, version_id
+from portal_fixtures import CONFIRM, Client, sample, version_id
 
 from scoring.portal.auditor.audit_trail import CSV_HEADER
 from scoring.portal.store.audit import Actor, record
@@ -93,7 +93,7 @@ def _csv_rows(response) -> list[list[str]]:
 def test_shanghai_filter_gives_the_csv_rows_with_chinese_intact_in_libreoffice(portal_app,
                                                                                 tmp_path: Path) -> None:
     sh = Client(portal_app, "sh")
-    assert sh.post(f"/versions/{version_id(sh.upload(sample('310000')))}/submit").status_code == 303
+    assert sh.post(f"/versions/{version_id(sh.upload(sample('310000')))}/submit", CONFIRM).status_code == 303
     Client(portal_app, "bj").upload(sample("110000"))
     with portal_app.state.portal.db.transaction() as db:
         record(db, datetime(2023, 1, 10, 2, 30, 15, 600000, tzinfo=UTC),

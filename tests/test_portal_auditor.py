@@ -7,7 +7,7 @@ import csv
 import io
 from datetime import UTC, datetime
 
-from portal_fixtures import Client, Clock, sample, version_id
+from portal_fixtures import CONFIRM, Client, Clock, sample, version_id
 
 from scoring.indicators.report import build_report
 from scoring.indicators.store import load_located
@@ -41,7 +41,7 @@ def _csv(response) -> list[list[str]]:
 def test_audit_log_filters_and_csv(portal_app, clock: Clock) -> None:
     sh = Client(portal_app, "sh")
     version = version_id(sh.upload(sample("310000")))
-    assert sh.post(f"/versions/{version}/submit").status_code == 303
+    assert sh.post(f"/versions/{version}/submit", CONFIRM).status_code == 303
     clock.moment = datetime(2023, 1, 12, 3, 0, tzinfo=UTC)
     office = Client(portal_app, "central")
     reason = "=HYPERLINK(\"http://example.invalid\")：请核实"

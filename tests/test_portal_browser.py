@@ -54,7 +54,7 @@ def test_a_province_uploads_fixes_submits_and_signs_out(browser: Any, live_serve
     page.set_input_files("#file", str(sample("110000")))
     page.click("button:has-text('上传并校验')")
     page.wait_for_url("**/versions/*")
-    assert "通过" in page.inner_text("main") and page.locator("button:has-text('提交第 2 版')").count() == 1
+    assert "通过" in page.inner_text("main") and page.locator("a.button:has-text('提交第 2 版')").count() == 1
     shot("04-findings-fixed")
 
     page.click("text=查看预评分（非正式）")
@@ -62,7 +62,11 @@ def test_a_province_uploads_fixes_submits_and_signs_out(browser: Any, live_serve
     shot("05-preview")
     page.go_back()
 
-    page.click("button:has-text('提交第 2 版')")
+    page.click("a.button:has-text('提交第 2 版')")
+    page.wait_for_url("**/versions/*/submit")
+    assert "除非全国双打办将其退回" in page.inner_text("main")
+    shot("05a-confirm-submit")
+    page.click("button:has-text('确认提交')")
     page.wait_for_url(f"{live_server.base}/")
     assert "已提交" in page.inner_text("main") and "等待全国双打办审核" in page.inner_text("main")
     shot("06-submitted")

@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 
 import pytest
-from portal_fixtures import Client, sample, version_id
+from portal_fixtures import CONFIRM, Client, sample, version_id
 from typer.testing import CliRunner
 
 from scoring.cli import app as cli_app
@@ -56,7 +56,7 @@ def draft_id(response) -> int:
 def accept(app, unit: str = "310000", name: str = "sh", year: int = 2022) -> None:
     province, office = Client(app, name), Client(app, "central")
     number = version_id(province.upload(sample(unit, year)))
-    assert province.post(f"/versions/{number}/submit").status_code == 303
+    assert province.post(f"/versions/{number}/submit", CONFIRM).status_code == 303
     assert office.post(f"/central/units/{unit}/accept", {"version_id": str(number)}).status_code == 303
 
 

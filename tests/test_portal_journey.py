@@ -7,7 +7,7 @@ import json
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from portal_fixtures import Client, Clock, invalid, sample, version_id
+from portal_fixtures import CONFIRM, Client, Clock, invalid, sample, version_id
 from sqlalchemy import select
 
 from scoring.pipeline import load_year_files
@@ -50,7 +50,7 @@ def test_upload_with_errors_then_fixed_then_submit(portal_app, clock: Clock) -> 
     assert error.cell and error.cell in page and error.message in page
     assert "“工作数据”" in page and "不能提交" in page
     assert page.index("错误") < page.index("警告") if "警告" in page else True
-    assert bj.post(f"/versions/{bad}/submit").status_code == 409
+    assert bj.post(f"/versions/{bad}/submit", CONFIRM).status_code == 409
     home = bj.get("/").text
     assert "草稿" in home and "个错误，请修正后重新上传" in home
 
@@ -58,12 +58,24 @@ def test_upload_with_errors_then_fixed_then_submit(portal_app, clock: Clock) -> 
     assert "提交第 2 版" in bj.get(f"/versions/{good}").text
     clock.moment = datetime(2023, 1, 14, 9, 30, tzinfo=UTC)
     bj.login("bj")  # the session of four days ago has expired
-    assert bj.post(f"/versions/{good}/submit").status_code == 303
+    link = f'<a class="button" href="/versions/{good}/submit">提交第 2 版</a>'
+    assert link in bj.get(f"/versions/{good}").text
+    unconfirmed = bj.post(f"/versions/{good}/submit")  # e.g. an old page's one-click form
+    assert (unconfirmed.status_code, unconfirmed.headers["location"]) == (303, f"/versions/{good}/submit")
+    confirm = bj.get(f"/versions/{good}/submit")
+    assert confirm.status_code == 200
+    for said in ("确认提交：2022 年度第 2 版", "110000-北京.xlsx", "没有错误", "除非全国双打办将其退回",
+                 'name="confirm" value="1"', "确认提交</button>",
+                 f'<a class="button secondary" href="/versions/{good}">返回</a>'):
+        assert said in confirm.text, said
+    assert bj.get(f"/versions/{bad}/submit").status_code == 409  # refused as the submit would be
+    assert bj.post(f"/versions/{good}/submit", CONFIRM).status_code == 303  # not submitted before
     home = bj.get("/").text
     assert "已提交" in home and "2023年1月14日 17:30（北京时间）" in home  # Beijing time
     refused = bj.upload(sample("110000"))
     assert refused.status_code == 409 and "已提交" in refused.text
-    assert bj.post(f"/versions/{good}/submit").status_code == 409
+    assert bj.post(f"/versions/{good}/submit", CONFIRM).status_code == 409
+    assert bj.get(f"/versions/{good}/submit").status_code == 409
 
     versions = _rows(portal_app, Version)
     assert [(v.number, v.errors > 0) for v in versions] == [(1, True), (2, False)]
@@ -158,7 +170,7 @@ def test_after_the_deadline_uploads_are_refused_until_reopened(portal_app, clock
     sh.login("sh")
     refused = sh.upload(sample("310000"))
     assert refused.status_code == 409 and "已过报送截止日期（2023年1月15日）" in refused.text
-    assert sh.post(f"/versions/{first}/submit").status_code == 409
+    assert sh.post(f"/versions/{first}/submit", CONFIRM).status_code == 409
     assert "已过报送截止日期" in sh.get("/").text
     db = Database(portal_app.state.portal.settings.database_url)
     try:
@@ -169,7 +181,7 @@ def test_after_the_deadline_uploads_are_refused_until_reopened(portal_app, clock
     finally:
         db.dispose()
     assert sh.upload(sample("310000")).status_code == 303
-    assert sh.post(f"/versions/{first}/submit").status_code == 303
+    assert sh.post(f"/versions/{first}/submit", CONFIRM).status_code == 303
     assert "已提交" in sh.get("/").text
     clock.moment += timedelta(days=10)
     sh.login("sh")
@@ -179,7 +191,7 @@ def test_after_the_deadline_uploads_are_refused_until_reopened(portal_app, clock
 def test_a_returned_submission_shows_the_reason_and_takes_a_new_version(portal_app, clock: Clock) -> None:
     sh = Client(portal_app, "sh")
     first = version_id(sh.upload(sample("310000")))
-    assert sh.post(f"/versions/{first}/submit").status_code == 303
+    assert sh.post(f"/versions/{first}/submit", CONFIRM).status_code == 303
     clock.moment = datetime(2023, 2, 1, tzinfo=UTC)  # after the deadline
     sh.login("sh")
     db = Database(portal_app.state.portal.settings.database_url)
@@ -195,7 +207,7 @@ def test_a_returned_submission_shows_the_reason_and_takes_a_new_version(portal_a
     with portal_app.state.portal.db.transaction(writes=False) as db:
         assert submitted_on(db, 2022) == {}  # returned: no submit date until it is submitted again
     second = version_id(sh.upload(sample("310000")))
-    assert sh.post(f"/versions/{second}/submit").status_code == 303
+    assert sh.post(f"/versions/{second}/submit", CONFIRM).status_code == 303
     assert "已提交" in sh.get("/").text
 
 

@@ -10,11 +10,22 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from portal_fixtures import SAMPLES, Client, Clock, central_workbook_upload, invalid, sample, version_id
+from portal_fixtures import (
+    CONFIRM,
+    SAMPLES,
+    TASK_ADJUSTED,
+    Client,
+    Clock,
+    central_workbook_upload,
+    invalid,
+    sample,
+    version_id,
+)
 from sqlalchemy import select
 
 from scoring.pipeline import load_year_files
-from scoring.portal.store.models import AuditEntry, CentralRecord, TaskReview, Version
+from scoring.portal.settings import china_date
+from scoring.portal.store.models import AuditEntry, CentralRecord, Publication, TaskReview, Version
 from scoring.scores.adjustments import read_adjustments
 from scoring.workbook.validate import validate_bytes, validate_submission
 from scoring.workbook.years import load_year_config
@@ -40,7 +51,7 @@ def _units_listed(page: str) -> list[str]:
 
 def _submit(client: Client, path: Path) -> int:
     version = version_id(client.upload(path))
-    assert client.post(f"/versions/{version}/submit").status_code == 303
+    assert client.post(f"/versions/{version}/submit", CONFIRM).status_code == 303
     return version
 
 
@@ -231,12 +242,12 @@ def test_another_units_workbook_is_an_error_and_cannot_be_submitted(portal_app) 
     page = bj.get(f"/versions/{version}").text
     assert "upload-unit-mismatch" in page or "本账号属于北京市" in page
     assert "北京市" in page and "上海市的报送" in page
-    refused = bj.post(f"/versions/{version}/submit")
+    refused = bj.post(f"/versions/{version}/submit", CONFIRM)
     assert refused.status_code == 409 and "不能提交" in refused.text
     office = Client(portal_app, "central")
     assert _units_listed(office.get("/central?state=submitted").text) == []
     own = version_id(bj.upload(sample("110000")))  # its own workbook still goes through
-    assert bj.post(f"/versions/{own}/submit").status_code == 303
+    assert bj.post(f"/versions/{own}/submit", CONFIRM).status_code == 303
 
 
 def test_findings_list_errors_first_without_codes_and_name_deleted_rows(portal_app) -> None:
@@ -277,6 +288,7 @@ def test_one_task_across_units_adjusted_in_place_returns_to_the_row(portal_app) 
     reviews = _rows(portal_app, TaskReview)
     assert [(r.unit_code, r.task_id, r.status) for r in reviews] == [("110000", "2022-1.1.3", "部分完成")]
     assert office.get("/central/tasks/2022-9.9.9").status_code == 404
+    assert "开始更正评分" not in back + office.get("/central/units/110000").text  # nothing published yet
     assert Client(portal_app, "sh").get("/central/tasks/2022-1.1.3").status_code == 403
 
 
@@ -290,3 +302,21 @@ def test_auditor_filters_the_log_by_unit_name_and_says_when_nothing_matches(port
     assert by_name.split("<tbody>")[1] == by_code.split("<tbody>")[1]
     nothing = auditor.get("/audit/log?unit=火星").text
     assert "没有名称或代码为“火星”的单位" in nothing and "310000" not in nothing.split("<tbody>")[1]
+
+
+def test_after_publication_review_actions_say_so_and_lead_to_a_correction_run(year_app) -> None:
+    publication = _rows(year_app, Publication)[-1]
+    day = china_date(publication.at)
+    published = f"2022 年度结果已于{day.year}年{day.month}月{day.day}日发布；此处的改动不改变已发布的结果"
+    office = Client(year_app, "central")
+    for path in ("/central/units/310000", "/central/units/110000", f"/central/tasks/{TASK_ADJUSTED}"):
+        page = office.get(path).text
+        assert published in page and "须重新评分（更正评分）并发布更正的结果" in page, path
+        assert '<a href="/runs">开始更正评分</a>' in page, path
+    unit = office.get("/central/units/310000").text
+    assert unit.count(published) == 2  # beside 退回 and beside 审核调整
+    assert "退回</button>" in unit  # still allowed: a correction starts here
+    assert office.post("/central/units/310000/return", {"reason": "补充佐证材料"}).status_code == 303
+    returned = [a for a in _rows(year_app, AuditEntry) if a.action == "return"][-1]
+    assert returned.after == "已退回：补充佐证材料（本年度结果已发布，此改动在更正评分中生效）"
+    assert "本年度已发布第 1 次评分的结果" in office.get("/runs").text  # where the link leads

@@ -10,7 +10,7 @@ read-only: every write route answers them 403.
 from __future__ import annotations
 
 import pytest
-from portal_fixtures import TASK_ADJUSTED, Client, YearState, central_workbook_upload, sample
+from portal_fixtures import CONFIRM, TASK_ADJUSTED, Client, YearState, central_workbook_upload, sample
 
 from scoring.portal.app import route_table
 
@@ -83,6 +83,7 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/versions/{version_id}"): OWN,
     ("GET", "/versions/{version_id}/file"): OWN,
     ("GET", "/versions/{version_id}/preview"): OWN,
+    ("GET", "/versions/{version_id}/submit"): _row(303, 409, 404, 403, 403, 403),  # 上海 has submitted
     ("POST", "/versions/{version_id}/submit"): _row(303, 409, 404, 403, 403, 403),
     # the central office ({unit_code}: 北京, submitted; {version_id}: 上海's)
     ("GET", "/central"): CENTRAL_GET,
@@ -110,6 +111,7 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/runs"): READERS,
     ("POST", "/runs"): CENTRAL_POST,
     ("GET", "/runs/{run_id}"): READERS,
+    ("GET", "/runs/{run_id}/publish"): _row(303, 403, 403, 409, 403, 403),  # published already
     ("POST", "/runs/{run_id}/publish"): CENTRAL_POST,  # already published: publishing again changes nothing
     ("POST", "/runs/{run_id}/verify"): READERS,
     ("GET", "/runs/{run_id}/scorecards.zip"): READERS,
@@ -158,6 +160,8 @@ def _form(path: str, state: YearState) -> dict[str, str]:
         return {"note": "测试更正"}
     if path.endswith("/adopt"):
         return {"reason": "测试理由"}
+    if path.endswith(("/submit", "/publish")):
+        return CONFIRM
     if path == "/admin/accounts":
         return {"name": "new-office", "role": "province", "unit": "320000"}
     if path == "/account/password":
@@ -227,7 +231,7 @@ def test_missing_and_foreign_versions_look_the_same(year_app, year_state: YearSt
     garbage = other.get(path.replace("{id}", "abc"))
     assert foreign.status_code == missing.status_code == garbage.status_code == 404
     assert foreign.text == missing.text
-    assert other.post(f"/versions/{own}/submit").status_code == 404
+    assert other.post(f"/versions/{own}/submit", CONFIRM).status_code == 404
     assert Client(year_app, "sh").get(f"/versions/{own}").status_code == 200
 
 

@@ -10,12 +10,14 @@ import json
 import socket
 import subprocess
 import time
+import threading
 import zipfile
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from portal_fixtures import (
+    CONFIRM,
     SAMPLES,
     Client,
     Clock,
@@ -50,7 +52,7 @@ def _all(app, model):
 def _accept(app, name: str, code: str) -> int:
     province, office = Client(app, name), Client(app, "central")
     version = version_id(province.upload(sample(code)))
-    assert province.post(f"/versions/{version}/submit").status_code == 303
+    assert province.post(f"/versions/{version}/submit", CONFIRM).status_code == 303
     assert office.post(f"/central/units/{code}/accept", {"version_id": str(version)}).status_code == 303
     return version
 
@@ -67,7 +69,7 @@ def test_a_run_scores_accepted_units_and_lists_the_others_with_their_reason(port
     assert refused.status_code == 409 and "还没有接受任何单位的报送" in refused.text
     sh_version = _accept(portal_app, "sh", "310000")
     bj = Client(portal_app, "bj")
-    assert bj.post(f"/versions/{version_id(bj.upload(sample('110000')))}/submit").status_code == 303
+    assert bj.post(f"/versions/{version_id(bj.upload(sample('110000')))}/submit", CONFIRM).status_code == 303
     assert central_workbook_upload(office).status_code == 303
     run_id = run_to_end(portal_app, office)
     [run] = _all(portal_app, Run)
@@ -96,7 +98,7 @@ def test_the_job_writes_its_progress_to_the_row(portal_app, monkeypatch: pytest.
     _accept(portal_app, "sh", "310000")
     seen: list[tuple[str, int, int | None]] = []
 
-    def watched(request: PipelineRequest, progress: jobs.RowProgress):
+    def watched(request: PipelineRequest, progress: jobs.RowProgress, on_scored: jobs.EarlyScores):
         def row() -> None:
             with progress.db.transaction(writes=False) as db:
                 run = db.get(Run, progress.run_id)
@@ -108,7 +110,7 @@ def test_the_job_writes_its_progress_to_the_row(portal_app, monkeypatch: pytest.
         progress.advance("一")
         progress.advance("二")
         row()
-        return run_pipeline(request, progress)
+        return run_pipeline(request, progress, on_scored)
 
     monkeypatch.setattr(jobs, "run_pipeline", watched)
     run_to_end(portal_app, Client(portal_app, "central"))
@@ -133,7 +135,7 @@ def test_only_one_run_at_a_time_is_a_database_rule(portal_app, clock: Clock) -> 
 def test_a_failing_run_stores_nothing_and_says_why(portal_app, monkeypatch: pytest.MonkeyPatch) -> None:
     _accept(portal_app, "sh", "310000")
 
-    def broken(request: PipelineRequest, progress: object) -> None:
+    def broken(request: PipelineRequest, progress: object, on_scored: object) -> None:
         (request.output.parent / "outputs").mkdir()
         (request.output.parent / "outputs" / "scores.json").write_text("{}")
         raise ScoringError("指标配置有误：测试")
@@ -146,7 +148,7 @@ def test_a_failing_run_stores_nothing_and_says_why(portal_app, monkeypatch: pyte
     assert _all(portal_app, RunFile) == []
     assert not (portal_app.state.portal.settings.runs_dir / str(run_id)).exists()
     assert "评分失败：指标配置有误：测试" in office.get(f"/runs/{run_id}").text
-    assert office.post(f"/runs/{run_id}/publish").status_code == 409
+    assert office.post(f"/runs/{run_id}/publish", CONFIRM).status_code == 409
     monkeypatch.undo()
     assert run_to_end(portal_app, office) == run_id + 1  # the failed run holds nothing back
 
@@ -252,7 +254,8 @@ def test_finished_runs_their_files_and_publications_cannot_change(year_url: str)
 
 def test_publish_once_and_corrections_need_a_reason(year_app, year_state: YearState) -> None:
     office = Client(year_app, "central")
-    assert office.post(f"/runs/{year_state.run_id}/publish").status_code == 303  # retried: nothing new
+    # retried: nothing new
+    assert office.post(f"/runs/{year_state.run_id}/publish", CONFIRM).status_code == 303
     assert len(_all(year_app, Publication)) == 1
     assert [a.action for a in _all(year_app, AuditEntry)].count("publish") == 1
     needs_reason = office.post("/runs")
@@ -260,9 +263,9 @@ def test_publish_once_and_corrections_need_a_reason(year_app, year_state: YearSt
     correction = run_to_end(year_app, office, note="补充北京市报送")
     run = next(r for r in _all(year_app, Run) if r.id == correction)
     assert run.supersedes_run_id == year_state.run_id and run.note == "补充北京市报送"
-    refused = office.post(f"/runs/{correction}/publish")  # this test portal renders no PDFs
+    refused = office.post(f"/runs/{correction}/publish", CONFIRM)  # this test portal renders no PDFs
     assert refused.status_code == 409 and "没有生成成绩单" in refused.text
-    assert f"更正第 {year_state.run_id} 次" in office.get("/runs").text
+    assert f'更正<a href="/runs/{year_state.run_id}">第 1 次</a>' in office.get("/runs").text
 
 
 def test_a_correction_is_published_and_a_stale_one_is_refused(year_url: str, year_state: YearState,
@@ -275,12 +278,27 @@ def test_a_correction_is_published_and_a_stale_one_is_refused(year_url: str, yea
                            {"version_id": str(year_state.bj_version)}).status_code == 303
         corrected = run_to_end(with_pdf, office, note="北京市报送已接受，重新评分")
         stale = run_to_end(without, Client(without, "central"), note="同时开始的另一次更正")
-        assert office.post(f"/runs/{corrected}/publish").status_code == 303
-        refused = office.post(f"/runs/{stale}/publish")
+        button = f'<a class="button" href="/runs/{corrected}/publish">发布本次结果</a>'
+        assert button in office.get(f"/runs/{corrected}").text
+        unconfirmed = office.post(f"/runs/{corrected}/publish")
+        assert unconfirmed.status_code == 303
+        assert unconfirmed.headers["location"] == f"/runs/{corrected}/publish"
+        assert len(_all(with_pdf, Publication)) == 1
+        confirm = office.get(f"/runs/{corrected}/publish")
+        assert confirm.status_code == 200
+        for said in ("确认发布：2022 年度第 2 次评分", "2 个单位已评分",
+                     "取代</dt><dd>本年度现行的第 1 次评分", "北京市报送已接受，重新评分",
+                     "发布是最终的", "须重新评分，并再次发布", 'name="confirm" value="1"',
+                     "确认发布</button>", f'<a class="button secondary" href="/runs/{corrected}">返回</a>'):
+            assert said in confirm.text, said
+        assert office.post(f"/runs/{corrected}/publish", CONFIRM).status_code == 303
+        assert office.get(f"/runs/{stale}/publish").status_code == 409
+        refused = office.post(f"/runs/{stale}/publish", CONFIRM)
         assert refused.status_code == 409 and "已发布的结果发生了变化" in refused.text
         first, second = _all(with_pdf, Publication)
         assert (second.seq, second.supersedes_id, second.run_id) == (2, first.id, corrected)
-        assert "已被第" in office.get(f"/runs/{year_state.run_id}").text
+        replaced = office.get(f"/runs/{year_state.run_id}").text
+        assert f'已被<a href="/runs/{corrected}">第 2 次评分</a>的更正取代' in replaced
         bj = Client(with_pdf, "bj")
         home = bj.get("/").text
         assert "第 2 次发布" in home and "全国名次" in home
@@ -399,3 +417,92 @@ def test_the_run_page_lists_every_finding_grouped_by_unit(portal_app) -> None:
         group = section[start:section.index("</table>", start)]
         for finding in unit["findings"]:
             assert finding["code"] in group, (unit["code"], finding["code"])
+
+
+def test_runs_are_numbered_within_their_year(year_app, year_state: YearState, tmp_path: Path,
+                                            clock: Clock) -> None:
+    _publish_2020(year_app, tmp_path, clock)  # the second year's first run, with a later id
+    office = Client(year_app, "central")
+    correction = run_to_end(year_app, office, note="补充北京市报送")
+    earlier = next(r.id for r in _all(year_app, Run) if r.year == 2020)
+    assert year_state.run_id < earlier < correction
+    listed = office.get("/runs").text
+    assert f'<a href="/runs/{earlier}">第 1 次</a>' in listed
+    assert f'<a href="/runs/{year_state.run_id}">第 1 次</a>' in listed
+    assert f'<a href="/runs/{correction}">第 2 次</a>' in listed
+    assert "2020 年度第 1 次评分" in office.get(f"/runs/{earlier}").text
+    page = office.get(f"/runs/{correction}").text
+    assert "2022 年度第 2 次评分" in page and f"第 {correction} 次" not in page
+    assert "更正" in page and "第 1 次评分</a>" in page
+    started = [a.after for a in _all(year_app, AuditEntry) if a.action == "run-start"][-1]
+    assert started.startswith("2022 年度第 2 次评分排队") and "更正第 1 次评分" in started
+    zipped = office.get(f"/runs/{correction}/inputs.zip")
+    assert "%E7%AC%AC2%E6%AC%A1" in zipped.headers["content-disposition"]  # 第2次, percent-encoded
+    auditor = Client(year_app, "auditor")
+    assert f'<a href="/runs/{earlier}">第 1 次</a>' in auditor.get("/audit").text
+
+
+def test_a_run_shows_its_ranking_while_its_pdfs_render_and_publishing_waits(
+        portal_app, db_url: str, tmp_path: Path, clock: Clock, monkeypatch: pytest.MonkeyPatch) -> None:
+    _accept(portal_app, "sh", "310000")
+    rendering, stop = threading.Event(), threading.Event()
+
+    class HeldAtThePdfs:
+        """The job's own progress, held when the PDF stage begins until the test has looked."""
+
+        def __init__(self, progress: jobs.RowProgress) -> None:
+            self.progress = progress
+
+        def stage(self, label: str, total: int | None = None) -> None:
+            self.progress.stage(label, total)
+            if "PDF" in label:
+                rendering.set()
+                stop.wait(120)
+                raise ScoringError("测试在生成 PDF 时停止了评分")
+
+        def advance(self, label: str) -> None:
+            self.progress.advance(label)
+
+    def held(request: PipelineRequest, progress: jobs.RowProgress, on_scored: jobs.EarlyScores):
+        assert request.pdf
+        return run_pipeline(request, HeldAtThePdfs(progress), on_scored)
+
+    monkeypatch.setattr(jobs, "run_pipeline", held)
+    with_pdf = create_app(portal_settings(db_url, tmp_path / "pdf", clock, pdf=True))
+    try:
+        office = Client(with_pdf, "central")
+        started = office.post("/runs")
+        assert started.status_code == 303
+        run_id = int(started.headers["location"].rsplit("/", 1)[-1])
+        assert rendering.wait(300)
+        with with_pdf.state.portal.db.transaction(writes=False) as db:
+            run = run_store.get_run(db, run_id)
+            assert run is not None and run.state == "running"
+            stored = run_store.stored_scores(db, run)
+        assert stored is not None
+        shanghai = next(u for u in json.loads(stored)["units"] if u["code"] == "310000")
+        assert shanghai["status"] == "scored" and shanghai["grade"] and shanghai["tier"]
+        response = office.get(f"/runs/{run_id}")
+        page = response.text
+        assert "已评分，正在生成 PDF" in page and "排名与定档" in page and "1 个单位已评分" in page
+        assert f'<td class="nowrap">{shanghai["grade"]}</td>' in page
+        assert f'<td class="nowrap">{shanghai["tier"]}</td>' in page
+        assert "成绩单和全国汇总（PDF）" in page and "scorecards.zip" not in page  # no files yet
+        assert 'http-equiv="refresh"' not in page and "refresh" not in response.headers
+        assert f'<a href="/runs/{run_id}">刷新</a>' in page
+        assert "已评分，正在生成 PDF" in office.get("/runs").text
+        confirm_page = office.get(f"/runs/{run_id}/publish")
+        for refused in (confirm_page, office.post(f"/runs/{run_id}/publish", CONFIRM)):
+            assert refused.status_code == 409 and "还在生成，生成完成后才能发布" in refused.text
+        assert _all(portal_app, Publication) == []
+        stop.set()
+        with_pdf.state.portal.jobs.wait()
+        [run] = _all(portal_app, Run)
+        assert (run.state, run.summary) == ("failed", None)  # its scores are no longer named
+        page = office.get(f"/runs/{run_id}").text
+        assert "评分失败：测试在生成 PDF 时停止了评分" in page and "排名与定档" not in page
+        assert _all(portal_app, RunFile) == []
+    finally:
+        stop.set()
+        with_pdf.state.portal.jobs.close()
+        with_pdf.state.portal.db.dispose()

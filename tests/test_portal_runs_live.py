@@ -17,7 +17,7 @@ from pathlib import Path
 
 import httpx2
 import pytest
-from portal_fixtures import PASSWORD, SAMPLES, LiveServer, PostgresServer, sample
+from portal_fixtures import CONFIRM, PASSWORD, SAMPLES, LiveServer, PostgresServer, sample
 from sqlalchemy import create_engine, select, text
 
 from scoring.pipeline.staging import pid_alive
@@ -126,7 +126,7 @@ def test_a_killed_server_leaves_no_partial_run_or_publication(live_server: LiveS
     url = live_server.db_url
     sh, office = Browser(live_server, "sh"), Browser(live_server, "central")
     version = int(sh.upload("/upload", sample("310000")).headers["location"].rsplit("/", 1)[-1])
-    assert sh.post(f"/versions/{version}/submit").status_code == 303
+    assert sh.post(f"/versions/{version}/submit", CONFIRM).status_code == 303
     assert office.post("/central/units/310000/accept", {"version_id": str(version)}).status_code == 303
     assert office.upload("/central/records/upload", SAMPLES / "central-2022.xlsx").status_code == 303
 
@@ -134,12 +134,14 @@ def test_a_killed_server_leaves_no_partial_run_or_publication(live_server: LiveS
     office = Browser(live_server, "central")
     first = _start(office)
     _wait(lambda: _rendering(url, first), 120, "the first run to render PDFs")
+    page = office.http.get(f"/runs/{first}").text  # the job process stored the scores first
+    assert "已评分，正在生成 PDF" in page and "排名与定档" in page
     runs_dir = next(p for p in (live_server.data_dir or Path()).joinpath("runs").iterdir() if p.is_dir())
     assert (runs_dir / str(first)).is_dir()
     live_server.kill()
     live_server.start()
     run = _run(url, first)
-    assert (run.state, run.active, run.message) == ("failed", None, jobs.INTERRUPTED)
+    assert (run.state, run.active, run.message, run.summary) == ("failed", None, jobs.INTERRUPTED, None)
     assert _rows(url, RunFile) == [] and not (runs_dir / str(first)).exists()
 
     # 2. only the server process killed: its job stops with it, and the run is failed
@@ -176,7 +178,8 @@ def test_a_killed_server_leaves_no_partial_run_or_publication(live_server: LiveS
 
     # 4. killed while publishing (the publish waits inside its transaction): nothing published
     with _publications_locked(url):
-        sender = threading.Thread(target=lambda: _ignore(lambda: office.post(f"/runs/{third}/publish")))
+        sender = threading.Thread(
+            target=lambda: _ignore(lambda: office.post(f"/runs/{third}/publish", CONFIRM)))
         sender.start()
         time.sleep(2.0)
         live_server.kill()
@@ -185,8 +188,8 @@ def test_a_killed_server_leaves_no_partial_run_or_publication(live_server: LiveS
     assert _rows(url, Publication) == []
     office = Browser(live_server, "central")
     # the retried publish publishes once, and a second retry changes nothing
-    assert office.post(f"/runs/{third}/publish").status_code == 303
-    assert office.post(f"/runs/{third}/publish").status_code == 303
+    assert office.post(f"/runs/{third}/publish", CONFIRM).status_code == 303
+    assert office.post(f"/runs/{third}/publish", CONFIRM).status_code == 303
     [publication] = _rows(url, Publication)
     assert publication.run_id == third and publication.seq == 1
     assert [a.action for a in _rows(url, AuditEntry)].count("publish") == 1

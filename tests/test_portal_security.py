@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from portal_fixtures import PASSWORD, Client, Clock, before_deadline, sample, seed, version_id
+from portal_fixtures import CONFIRM, PASSWORD, Client, Clock, before_deadline, sample, seed, version_id
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
@@ -166,7 +166,7 @@ def test_errors_show_a_chinese_page_without_a_stack_trace(portal_app,
 @pytest.mark.parametrize("table", ["audit_log", "versions", "blobs", "unit_events", "year_events"])
 def test_append_only_tables_refuse_update_and_delete(portal_app, table: str) -> None:
     sh = Client(portal_app, "sh")
-    sh.post(f"/versions/{version_id(sh.upload(sample('310000')))}/submit")
+    sh.post(f"/versions/{version_id(sh.upload(sample('310000')))}/submit", CONFIRM)
     db = Database(portal_app.state.portal.settings.database_url)
     try:
         column = "sha256" if table == "blobs" else "id"

@@ -17,6 +17,7 @@ from scoring.portal.workflow import (
     WorkflowRefused,
     check,
     next_steps,
+    published_notice,
 )
 
 DEADLINE = date(2023, 1, 15)
@@ -33,9 +34,9 @@ def _unit(actions: list[str], today: date = BEFORE, version: VersionFacts | None
 
 
 def _run(state: RunState = RunState.SUCCEEDED, *, supersedes: int | None = None, current: int | None = None,
-         summary: bool = True, published: bool = False) -> RunHistory:
+         summary: bool = True, published: bool = False, rendering: bool = False) -> RunHistory:
     return RunHistory(state=state, published=published, supersedes_run_id=supersedes, current_run_id=current,
-                      has_summary=summary)
+                      has_summary=summary, rendering=rendering)
 
 
 CLEAN = VersionFacts(number=2, year=2022, errors=0)
@@ -77,6 +78,8 @@ def test_a_refused_unit_step_says_why_in_chinese(step, history, reason) -> None:
 @pytest.mark.parametrize(("history", "reason"), [
     (_run(RunState.FAILED), "只能发布已完成的评分"),
     (_run(RunState.RUNNING), "只能发布已完成的评分"),
+    (_run(RunState.RUNNING, summary=False, rendering=True), "PDF）还在生成，生成完成后才能发布"),
+    (_run(RunState.RUNNING, rendering=True, published=True), "已经发布"),
     (_run(supersedes=None, current=4), "本年度已发布的结果发生了变化"),
     (_run(summary=False), "没有生成成绩单和全国汇总（PDF）"),
     (_run(published=True), "已经发布"),
@@ -100,3 +103,17 @@ def test_no_step_acts_on_a_publication_yet() -> None:
 
 def test_run_states_keep_the_stored_strings() -> None:
     assert [s.value for s in RunState] == ["queued", "running", "succeeded", "failed"]
+
+
+def test_review_steps_stay_allowed_after_publication_and_say_they_need_a_correction() -> None:
+    accepted = _unit(["submit", "accept"])
+    published = UnitHistory(name="上海", year=2022, standing=accepted.standing, deadline=DEADLINE,
+                            today=AFTER, published_on=date(2023, 1, 18))
+    assert next_steps(published) == next_steps(accepted) == {Step.RETURN, Step.REVIEW}
+    for step in (Step.ACCEPT, Step.RETURN, Step.REOPEN, Step.REVIEW):
+        notice = published_notice(step, published.year, published.published_on)
+        assert notice is not None and notice.startswith("2022 年度结果已于2023年1月18日发布")
+        assert "不改变已发布的结果" in notice and "须重新评分" in notice
+        assert published_notice(step, 2022, None) is None  # nothing published yet
+    assert published_notice(Step.UPLOAD, 2022, date(2023, 1, 18)) is None  # the unit's own steps
+    assert published_notice(Step.SUBMIT, 2022, date(2023, 1, 18)) is None

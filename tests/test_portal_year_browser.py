@@ -75,7 +75,9 @@ class Session:
         self.page.set_input_files("#file", str(workbook))
         self.page.click("button:has-text('上传并校验')")
         self.page.wait_for_url("**/versions/*")
-        self.page.click("button:has-text('提交第')")
+        self.page.click("a.button:has-text('提交第')")
+        self.page.wait_for_url("**/versions/*/submit")
+        self.page.click("button:has-text('确认提交')")
         self.page.wait_for_url(f"{self.server.base}/")
         assert "已提交" in self.text()
 
@@ -183,19 +185,39 @@ def test_a_whole_year_from_upload_to_verified_publication(
     office.go("/runs")
     office.page.click("button:has-text('开始评分')")
     office.page.wait_for_url("**/runs/*")
-    office.page.wait_for_selector(".progress-label:has-text('PDF')", timeout=300_000)
-    for _ in range(300):  # a moment well into the PDFs, for the picture (it refreshes itself)
+    run_url = office.page.url
+
+    def progress() -> str:
+        """The progress line after following the page's own 刷新 link (it never refreshes itself)."""
         label = office.page.locator(".progress-label")
-        if not label.count() or int(re.findall(r"(\d+) / \d+", label.inner_text() or "0 / 0")[0]) >= 8:
+        if not label.count():
+            return ""
+        office.page.click("main a:text-is('刷新')")
+        office.page.wait_for_url(run_url)
+        label = office.page.locator(".progress-label")
+        return str(label.inner_text()) if label.count() else ""
+
+    for _ in range(1500):  # a moment well into the PDFs, for the picture
+        line = progress()
+        if not line or ("PDF" in line and int((re.findall(r"(\d+) / \d+", line) or ["0"])[0]) >= 8):
             break
         office.page.wait_for_timeout(200)
-    if office.page.locator(".progress-label").count():
+    if office.page.locator(".progress-label").count():  # the ranking is there while the PDFs render
+        assert "已评分，正在生成 PDF" in office.text() and "排名与定档" in office.text()
+        assert office.page.locator("meta[http-equiv='refresh']").count() == 0
         office.shot("10-run-progress")
-    office.page.wait_for_selector("h2:has-text('排名与定档')", timeout=900_000)
-    run_url = office.page.url
+    for _ in range(4500):
+        if not progress():
+            break
+        office.page.wait_for_timeout(200)
+    office.page.wait_for_selector("h2:has-text('排名与定档')")
     assert "3 个单位已评分" in office.text() and "未报送" in office.text()
     office.shot("11-run-results")
-    office.page.click("button:has-text('发布本次结果')")
+    office.page.click("a.button:has-text('发布本次结果')")
+    office.page.wait_for_url(f"{run_url}/publish")
+    assert "发布是最终的" in office.text() and "3 个单位已评分" in office.text()
+    office.shot("11a-confirm-publish")
+    office.page.click("button:has-text('确认发布')")
     office.page.wait_for_url(run_url)
     assert "已发布" in office.text()
     office.shot("12-published")

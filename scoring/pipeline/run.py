@@ -9,7 +9,7 @@ leaves the previous set whole (``Interrupted`` says whether the swap had happene
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -182,8 +182,14 @@ def render_inputs(base: Path) -> list[FileRecord]:
     return records
 
 
-def run_pipeline(request: PipelineRequest, progress: Progress | None = None) -> PipelineResult:
-    """Validate, score, rank and explain the year; write the output set whole (see module doc)."""
+Scored = Callable[[ScoreReport, dict[str, bytes]], None]
+
+
+def run_pipeline(request: PipelineRequest, progress: Progress | None = None,
+                 on_scored: Scored | None = None) -> PipelineResult:
+    """Validate, score, rank and explain the year; write the output set whole (see module doc).
+    ``on_scored`` gets the report and the bytes of scores.json and ranking.xlsx (by name) as soon as
+    they exist, before any PDF is rendered (the portal shows the ranking while the PDFs render)."""
     from scoring.report import render_reports  # WeasyPrint is imported by the workers only
     from scoring.scores.outputs import ranking_xlsx, scores_json  # openpyxl: only here
 
@@ -214,9 +220,12 @@ def run_pipeline(request: PipelineRequest, progress: Progress | None = None) -> 
                         previous=previous, adjustments=adjustments, findings=findings)
     with staged(target) as stage:
         written: list[Path] = []
-        for name, data in (("scores.json", scores_json(report)), ("ranking.xlsx", ranking_xlsx(report))):
+        outputs = {"scores.json": scores_json(report), "ranking.xlsx": ranking_xlsx(report)}
+        for name, data in outputs.items():
             (stage.folder / name).write_bytes(data)
             written.append(stage.folder / name)
+        if on_scored is not None:
+            on_scored(report, outputs)
         inputs = _inputs(request, files, collected, central, previous_data, adjustments_data, target)
         if request.pdf:
             sink.stage(f"生成 {len(report.units)} 份成绩单和全国汇总（PDF）", len(report.units) + 2)

@@ -4,19 +4,23 @@
 ``runs/<id>/`` and inserts the row: only one run can be queued or running at a time (a unique
 constraint, not a check). ``JobRunner.launch`` starts ``python -m scoring.portal.jobs <id>``: a
 process of its own at a lower priority, so page requests stay fast. It claims the row, runs the
-pipeline with its progress written to the row, and then in one transaction stores every input and
-output as a blob and marks the run succeeded; on any error, or SIGTERM, it marks the run failed and
-stores nothing. The folder is removed either way. The job dies with the server (PR_SET_PDEATHSIG);
-at the next start, and whenever runs are listed, ``reap`` marks a run whose process is gone (or
-whose heartbeat stopped) as failed and removes its folder, so no partial result ever remains.
-A database restart during a run does not end it: progress that cannot be written is skipped, and
-claiming, finishing and recording a failure wait for the database (``outlasting_outage``).
+pipeline with its progress written to the row, stores the scores as soon as they are computed
+(the run's page shows the ranking, grades and tiers while the PDFs render; publishing waits for
+them), and then in one transaction stores every input and output as a blob and marks the run
+succeeded; on any error, or SIGTERM, it marks the run failed, which keeps no file of it and no
+longer names its early scores. The folder is removed either way. The job dies with the server
+(PR_SET_PDEATHSIG); at the next start, and whenever runs are listed, ``reap`` marks a run whose
+process is gone (or whose heartbeat stopped) as failed and removes its folder, so no partial
+result ever remains. A database restart during a run does not end it: progress that cannot be
+written is skipped, and claiming, storing the early scores, finishing and recording a failure wait
+for the database (``outlasting_outage``).
 """
 
 from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import hashlib
 import json
 import logging
 import os
@@ -202,6 +206,23 @@ def summary(report: ScoreReport) -> dict[str, int]:
             "errors": sum(f.severity.value == "error" for f in report.findings)}
 
 
+class EarlyScores:
+    """Stores a run's scores the moment the pipeline has them, before it renders the PDFs."""
+
+    def __init__(self, db: Database, run_id: int, clock: Clock) -> None:
+        self.db, self.run_id, self.clock = db, run_id, clock
+
+    def __call__(self, report: ScoreReport, outputs: dict[str, bytes]) -> None:
+        data = outputs["scores.json"]
+        scores = run_store.StoredFile("outputs/scores.json", "output", hashlib.sha256(data).hexdigest(), data)
+
+        def once() -> None:
+            with self.db.transaction() as session:
+                run_store.store_scores(session, self.run_id, self.clock(), scores, summary(report))
+
+        outlasting_outage(once, what=f"run {self.run_id}: store the early scores")
+
+
 def failure_text(exc: BaseException) -> str:
     """A failed run's message in Chinese."""
     if isinstance(exc, ConfigError) and exc.problems:
@@ -281,7 +302,7 @@ def execute(url: str, settings: PortalSettings, run_id: int, clock: Clock) -> bo
         moment = clock().replace(microsecond=0)
         request = run_inputs.request(folder, inputs, pdf=settings.run_pdf, workers=settings.run_workers,
                                     generated_at=moment)
-        result = run_pipeline(request, RowProgress(db, run_id, clock))
+        result = run_pipeline(request, RowProgress(db, run_id, clock), EarlyScores(db, run_id, clock))
         return _finish(db, run_id, clock, run_inputs.stored_files(folder), moment, result.report)
     except BaseException as exc:  # noqa: BLE001 - every way out of a run is recorded on its row
         message = failure_text(exc)

@@ -5,7 +5,9 @@ Pure functions: the routes read the rows into a history, ask ``check(step, histo
 write. A unit's state itself follows from its decisions in ``status``; this says which steps it allows.
 
 Unit steps: upload and submit (the provincial office; submit also needs a version without errors of
-the open year), accept, return, reopen and review (the central office). Run steps: publish.
+the open year), accept, return, reopen and review (the central office; after the year's results
+are published they stay allowed and ``published_notice`` says they take effect only through a
+correction run). Run steps: publish (not while a run's PDFs are still rendering).
 Objections to a publication (issue 22) get their steps and history here, next to ``PublicationHistory``.
 Draft steps: adopt (the central office, before the year opens, a draft with nothing left to decide).
 """
@@ -60,8 +62,8 @@ class VersionFacts:
 
 @dataclass(frozen=True)
 class UnitHistory:
-    """A unit in the open year: its standing, the deadline and today (Beijing), and the version
-    a submit names (if any)."""
+    """A unit in the open year: its standing, the deadline and today (Beijing), the version a
+    submit names (if any), and the day (Beijing) the year's results in force were published."""
 
     name: str
     year: int
@@ -69,18 +71,20 @@ class UnitHistory:
     deadline: date | None
     today: date
     version: VersionFacts | None = None
+    published_on: date | None = None
 
 
 @dataclass(frozen=True)
 class RunHistory:
     """A run as publishing reads it: its state, what it was started to replace and what is
-    published now."""
+    published now; ``rendering``: its scores are stored and its PDFs are still being rendered."""
 
     state: RunState
     published: bool
     supersedes_run_id: int | None
     current_run_id: int | None
     has_summary: bool
+    rendering: bool = False
 
 
 @dataclass(frozen=True)
@@ -151,11 +155,29 @@ def _unit_refusal(step: Step, unit: UnitHistory) -> str | None:
     return "这一操作不适用于单位的报送"
 
 
+# the central office's review steps stay allowed after publication: they are how a correction
+# begins (a published result is frozen; runs read the decisions in force when they start)
+REVIEW_STEPS = (Step.ACCEPT, Step.RETURN, Step.REOPEN, Step.REVIEW)
+
+
+def published_notice(step: Step, year: int, published_on: date | None) -> str | None:
+    """What a review step means once ``year``'s results are published (on ``published_on``, Beijing;
+    None before, and for the unit's own steps): it changes nothing published, only the next run,
+    whose result must be published as a correction."""
+    if step not in REVIEW_STEPS or published_on is None:
+        return None
+    return (f"{year} 年度结果已于{chinese_date(published_on)}发布；此处的改动不改变已发布的结果，"
+            "只在新的评分中生效：须重新评分（更正评分）并发布更正的结果")
+
+
 def _run_refusal(step: Step, run: RunHistory) -> str | None:
     if step is not Step.PUBLISH:
         return "这一操作不适用于评分"
     if run.published:
         return "这次评分的结果已经发布"
+    if run.rendering and run.state is RunState.RUNNING:
+        return ("这次评分的成绩单和全国汇总（PDF）还在生成，生成完成后才能发布；"
+                "排名、等次和档次已可在评分页上查看")
     if run.state is not RunState.SUCCEEDED:
         return "只能发布已完成的评分"
     if run.supersedes_run_id != run.current_run_id:

@@ -23,7 +23,7 @@ from scoring.portal.runs.routes import STATE_LABELS
 from scoring.portal.store import audit
 from scoring.portal.store.accounts import ROLE_LABELS
 from scoring.portal.store.models import AuditEntry, Publication, Run
-from scoring.portal.store.runs import all_runs, publications
+from scoring.portal.store.runs import all_runs, publications, run_numbers
 from scoring.portal.web import download, render
 from scoring.problems import SEVERITY_LABELS
 
@@ -42,6 +42,7 @@ class AuditHome:
     previous: dict[int, int | None]
     runs: list[Run]
     published: dict[int, Publication]
+    numbers: dict[int, int]
 
 
 @endpoint(Role.AUDITOR)
@@ -51,7 +52,7 @@ async def audit_home(ctx: Ctx) -> Response:
     def load(db: Session) -> AuditHome:
         years = config_lint.config_years()
         return AuditHome(years=years, previous={y: config_lint.previous_config_year(y) for y in years},
-                         runs=all_runs(db), published=publications(db))
+                         runs=all_runs(db), published=publications(db), numbers=run_numbers(db))
 
     view = await ctx.run(load)
     return render(ctx.request, "audit/home.html", principal=ctx.user, view=view, states=STATE_LABELS)

@@ -211,25 +211,58 @@ async def preview(ctx: Ctx) -> Response:
     return render(ctx.request, "province/preview.html", principal=ctx.user, version=version, preview=result)
 
 
+CONFIRMED = "1"  # the hidden ``confirm`` field that only the confirmation page's form carries
+
+
+@dataclass(frozen=True)
+class SubmitCheck:
+    """A version a submit is about, once the workflow allows it: the unit's standing before it."""
+
+    version: Version
+    before: Standing
+
+
+def _checked_submit(ctx: Ctx, db: Session) -> SubmitCheck:
+    version = _own_version(ctx, db, ctx.unit_scope(db))
+    year = open_year(db)
+    before = ctx.unit_scope(db, year.year).standing()
+    facts = VersionFacts(number=version.number, year=version.year, errors=version.errors)
+    workflow.check(Step.SUBMIT, _history(ctx, year, before, facts))
+    return SubmitCheck(version=version, before=before)
+
+
+@endpoint(Role.PROVINCE)
+async def submit_page(ctx: Ctx) -> Response:
+    """What submitting a version does, with the form that confirms it (refused as the submit would be)."""
+    checked = await ctx.run(lambda db: _checked_submit(ctx, db))
+    return render(ctx.request, "province/submit.html", principal=ctx.user, version=checked.version,
+                  confirmed=CONFIRMED)
+
+
 @endpoint(Role.PROVINCE)
 async def submit(ctx: Ctx) -> Response:
-    """Submit a version without errors; the submit time is recorded for the timeliness indicator."""
+    """Submit a version without errors, once confirmed on its confirmation page (a POST without the
+    confirmation is sent there); the submit time is recorded for the timeliness indicator."""
+    confirmed = ctx.form.get("confirm") == CONFIRMED
 
-    def do(db: Session) -> None:
-        version = _own_version(ctx, db, ctx.unit_scope(db))
-        year = open_year(db)
-        scope = ctx.unit_scope(db, year.year)
-        before = scope.standing()
-        facts = VersionFacts(number=version.number, year=version.year, errors=version.errors)
-        workflow.check(Step.SUBMIT, _history(ctx, year, before, facts))
-        scope.add_decision(before.last_seq, "submit", ctx.now, ctx.user.account_id, version_id=version.id)
+    def do(db: Session) -> bool:
+        if not confirmed:
+            _own_version(ctx, db, ctx.unit_scope(db))  # another unit's version: not found
+            return False
+        checked = _checked_submit(ctx, db)
+        version, before = checked.version, checked.before
+        ctx.unit_scope(db, version.year).add_decision(before.last_seq, "submit", ctx.now, ctx.user.account_id,
+                                                      version_id=version.id)
         ctx.audit(db, "submit", obj=f"version:{version.id}", before=before.label,
                   after=f"已提交（第 {version.number} 版，SHA-256 {version.blob_sha256}）")
+        return True
 
     try:
-        await ctx.run(do)
+        done = await ctx.run(do)
     except IntegrityError:
         raise HTTPException(409, CHANGED) from None
+    if not done:
+        return RedirectResponse(f"/versions/{path_id(ctx, 'version_id')}/submit", status_code=303)
     return RedirectResponse("/", status_code=303)
 
 
@@ -257,5 +290,6 @@ ROUTES = [
     Route("/versions/{version_id}", version_page, methods=["GET"]),
     Route("/versions/{version_id}/file", version_file, methods=["GET"]),
     Route("/versions/{version_id}/preview", preview, methods=["GET"]),
+    Route("/versions/{version_id}/submit", submit_page, methods=["GET"]),
     Route("/versions/{version_id}/submit", submit, methods=["POST"]),
 ]

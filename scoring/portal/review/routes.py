@@ -30,6 +30,7 @@ from scoring.portal.store.accounts import account_names
 from scoring.portal.store.models import TaskReview, UnitEvent, Version
 from scoring.portal.store.overview import accepted_versions, year_activity
 from scoring.portal.store.reviews import add_task_review, central_in_force, reviews_in_force, task_reviews
+from scoring.portal.store.runs import current_publication
 from scoring.portal.store.submissions import UnitScope
 from scoring.portal.web import download, render, shown_day, version_download
 from scoring.portal.workflow import Step, UnitHistory
@@ -89,6 +90,22 @@ class UnitView:
     history: list[TaskReview]
     central_values: list[tuple[str, str]]
     central_number: int | None
+    notices: dict[str, str]  # step → what it means after the year's publication (none before)
+
+
+def unit_history(ctx: Ctx, db: Session, year: OpenYear, unit: Unit, standing: Standing) -> UnitHistory:
+    """The unit as the workflow reads it, with the day the year's results in force were published."""
+    publication = current_publication(db, year.year)
+    return UnitHistory(name=unit.name, year=year.year, standing=standing, deadline=year.deadline,
+                       today=china_date(ctx.now),
+                       published_on=china_date(publication.at) if publication else None)
+
+
+def review_notices(history: UnitHistory) -> dict[str, str]:
+    """The notice each review step carries after publication, by step."""
+    notices = {step: workflow.published_notice(step, history.year, history.published_on)
+               for step in workflow.REVIEW_STEPS}
+    return {step.value: notice for step, notice in notices.items() if notice}
 
 
 def _tasks(ctx: Ctx, year: int, version: Version, reviews: dict[tuple[str, str], TaskReview],
@@ -130,12 +147,14 @@ def unit_view(ctx: Ctx, db: Session) -> UnitView:
     shown = [(item.name + (f"（{item.unit}）" if item.unit else ""), central_values.shown(row.get(item.code)))
              for item in config.source.central_items()]
     today = china_date(ctx.now)
+    notices = review_notices(unit_history(ctx, db, year, unit, standing))
     return UnitView(year=year, unit=unit, standing=standing,
                     late=dashboard_rows.lateness(standing, year.deadline, today),
                     deadline_passed=year.deadline is not None and today > year.deadline, versions=versions,
                     events=events, names=names, submitted=submitted,
                     tasks=_tasks(ctx, year.year, submitted, reviews, unit.code) if submitted else [],
-                    history=history, central_values=shown, central_number=record.number if record else None)
+                    history=history, central_values=shown, central_number=record.number if record else None,
+                    notices=notices)
 
 
 @endpoint(Role.CENTRAL)
@@ -198,9 +217,16 @@ def _scope(ctx: Ctx, db: Session, step: Step) -> tuple[OpenYear, Unit, UnitScope
     unit = path_unit(ctx, year.year)
     scope = ctx.office_scope(db, year.year, unit.code)
     standing = scope.standing()
-    workflow.check(step, UnitHistory(name=unit.name, year=year.year, standing=standing,
-                                     deadline=year.deadline, today=china_date(ctx.now)))
+    workflow.check(step, unit_history(ctx, db, year, unit, standing))
     return year, unit, scope, standing
+
+
+def _after_publication(ctx: Ctx, db: Session, step: Step, year: OpenYear, unit: Unit,
+                       standing: Standing) -> str:
+    """What the audit row adds when the step comes after the year's publication."""
+    history = unit_history(ctx, db, year, unit, standing)
+    notice = workflow.published_notice(step, history.year, history.published_on)
+    return "（本年度结果已发布，此改动在更正评分中生效）" if notice else ""
 
 
 @endpoint(Role.CENTRAL)
@@ -209,7 +235,7 @@ async def accept(ctx: Ctx) -> Response:
     shown = ctx.form.get("version_id", "")
 
     def do(db: Session) -> None:
-        _, unit, scope, before = _scope(ctx, db, Step.ACCEPT)
+        year, unit, scope, before = _scope(ctx, db, Step.ACCEPT)
         assert before.submitted is not None
         if str(before.submitted.version_id) != shown:
             raise HTTPException(409, CHANGED)
@@ -217,7 +243,8 @@ async def accept(ctx: Ctx) -> Response:
         assert version is not None
         scope.add_decision(before.last_seq, "accept", ctx.now, ctx.user.account_id, version_id=version.id)
         ctx.audit(db, "accept", obj=f"unit:{unit.code}", before=before.label,
-                  after=f"已接受（第 {version.number} 版，SHA-256 {version.blob_sha256}）")
+                  after=f"已接受（第 {version.number} 版，SHA-256 {version.blob_sha256}）"
+                        + _after_publication(ctx, db, Step.ACCEPT, year, unit, before))
 
     return await _decide(ctx, do)
 
@@ -228,11 +255,12 @@ async def return_submission(ctx: Ctx) -> Response:
     reason = reason_field(ctx, what="退回理由")
 
     def do(db: Session) -> None:
-        _, unit, scope, before = _scope(ctx, db, Step.RETURN)
+        year, unit, scope, before = _scope(ctx, db, Step.RETURN)
         assert before.submitted is not None
         scope.add_decision(before.last_seq, "return", ctx.now, ctx.user.account_id,
                            version_id=before.submitted.version_id, reason=reason)
-        ctx.audit(db, "return", obj=f"unit:{unit.code}", before=before.label, after=f"已退回：{reason}")
+        ctx.audit(db, "return", obj=f"unit:{unit.code}", before=before.label,
+                  after=f"已退回：{reason}" + _after_publication(ctx, db, Step.RETURN, year, unit, before))
 
     return await _decide(ctx, do)
 
@@ -248,13 +276,14 @@ async def reopen(ctx: Ctx) -> Response:
         raise HTTPException(400, f"期限“{raw_until}”无效，应为 YYYY-MM-DD") from None
 
     def do(db: Session) -> None:
-        _, unit, scope, before = _scope(ctx, db, Step.REOPEN)
+        year, unit, scope, before = _scope(ctx, db, Step.REOPEN)
         if until is not None and until < china_date(ctx.now):
             raise HTTPException(400, "重新开放的期限不能早于今天")
         scope.add_decision(before.last_seq, "reopen", ctx.now, ctx.user.account_id, reason=reason,
                            until=until)
         ctx.audit(db, "reopen", obj=f"unit:{unit.code}", before=before.label,
-                  after=f"重新开放至{shown_day(until) if until else '下次提交'}：{reason}")
+                  after=f"重新开放至{shown_day(until) if until else '下次提交'}：{reason}"
+                        + _after_publication(ctx, db, Step.REOPEN, year, unit, before))
 
     return await _decide(ctx, do)
 
@@ -299,7 +328,8 @@ async def review_task(ctx: Ctx) -> Response:
                         account_id=ctx.user.account_id)
         ctx.audit(db, "task-adjust" if action == adjusting.ADJUST else "task-restore",
                   obj=f"unit:{unit.code}/task:{task_id}", before=before,
-                  after=f"{status.value}（第 {version.number} 版）：{reason}")
+                  after=f"{status.value}（第 {version.number} 版）：{reason}"
+                        + _after_publication(ctx, db, Step.REVIEW, year, unit, standing))
 
     back = None
     if ctx.form.get("back") == "task":

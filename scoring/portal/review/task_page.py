@@ -12,15 +12,19 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from scoring.indicators.rules.base import TaskStatus
+from scoring.portal import workflow
 from scoring.portal.auth import Ctx, Role, endpoint
 from scoring.portal.parsing import open_year
 from scoring.portal.review import adjusting
+from scoring.portal.settings import china_date
 from scoring.portal.status import UnitState
 from scoring.portal.store.accounts import account_names
 from scoring.portal.store.models import TaskReview, Version
 from scoring.portal.store.overview import year_activity
 from scoring.portal.store.reviews import reviews_in_force
+from scoring.portal.store.runs import current_publication
 from scoring.portal.web import render
+from scoring.portal.workflow import Step
 from scoring.portal.years import OpenYear
 from scoring.workbook.submission import Submission, TaskReport
 
@@ -56,6 +60,7 @@ class TaskView:
     rows: list[UnitTaskRow]
     waiting: list[str]  # units that have not submitted yet
     names: dict[int, str]
+    published: str | None  # what 审核调整 means after the year's publication (None before)
 
 
 def task_view(ctx: Ctx, db: Session, task_id: str) -> TaskView:
@@ -84,8 +89,11 @@ def task_view(ctx: Ctx, db: Session, task_id: str) -> TaskView:
                                 current=review is not None and review.version_id == version.id,
                                 choices=adjusting.choices(report.status)))
     names = account_names(db, {r.review.account_id for r in rows if r.review is not None})
+    publication = current_publication(db, year.year)
+    published = workflow.published_notice(Step.REVIEW, year.year,
+                                          china_date(publication.at) if publication else None)
     return TaskView(year=year, task_id=task_id, title=titles[task_id], rows=rows, waiting=waiting,
-                    names=names)
+                    names=names, published=published)
 
 
 def _shown(rows: list[UnitTaskRow], chosen: str) -> list[UnitTaskRow]:

@@ -1,6 +1,7 @@
 """A run's results as pages show them: its scores.json (read once per process) as ranking rows.
 
-Nothing is computed here: ranks, tiers, grades, robustness and vetoes are what the pipeline wrote;
+Nothing is computed here: ranks, tiers, grades, robustness and vetoes are what the pipeline wrote
+(a running run's scores as soon as its job stored them, before the PDFs);
 the rows only add the portal's reason for each unit that was left out of the run.
 """
 
@@ -14,7 +15,8 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from scoring.portal.store.models import Publication, Run
-from scoring.portal.store.runs import current_publication, run_file
+from scoring.portal.store.runs import SCORES_KEY, current_publication, run_file, stored_scores
+from scoring.portal.workflow import RunState
 from scoring.report.render import SUMMARY_FILE, scorecard_file
 from scoring.scores.models import ScoreReport, UnitScore, UnitStatus
 
@@ -41,6 +43,17 @@ def report_of(db: Session, run_id: int) -> ScoreReport | None:
     if found is None:
         return None
     return _parsed(hashlib.sha256(found[1]).hexdigest(), found[1])
+
+
+def rendering(run: Run) -> bool:
+    """Whether a run has stored its scores and is still rendering its PDFs."""
+    return run.state == RunState.RUNNING and run.pdf and SCORES_KEY in json.loads(run.summary or "{}")
+
+
+def early_report(db: Session, run: Run) -> ScoreReport | None:
+    """The scores a running run stored before its PDFs, parsed (None before they exist)."""
+    data = stored_scores(db, run)
+    return None if data is None else _parsed(hashlib.sha256(data).hexdigest(), data)
 
 
 def scorecard_path(unit: UnitScore) -> str:

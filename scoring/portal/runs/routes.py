@@ -41,6 +41,8 @@ from scoring.portal.store.runs import (
     run_file,
     run_file_data,
     run_files,
+    run_number,
+    run_numbers,
 )
 from scoring.portal.web import download, render
 from scoring.portal.workflow import RunHistory, RunState, Step
@@ -49,6 +51,7 @@ from scoring.scores.models import ScoreReport
 
 STATE_LABELS = {RunState.QUEUED: "排队中", RunState.RUNNING: "评分中", RunState.SUCCEEDED: "已完成",
                 RunState.FAILED: "失败"}
+RENDERING = "已评分，正在生成 PDF"  # a running run whose scores are stored
 INPUT_ROLES = {"config": "指标配置", "units": "单位名单", "catalogue": "任务目录",
                "central": "全国双打办记录", "previous": "上一考核年度结果", "adjustments": "审核调整",
                "submission": "单位报送"}
@@ -69,6 +72,8 @@ class RunsView:
     active: Run | None
     current: Publication | None
     names: dict[int, str]
+    numbers: dict[int, int]
+    rendering: set[int]
 
 
 @endpoint(Role.CENTRAL, Role.AUDITOR)
@@ -80,11 +85,13 @@ async def runs_page(ctx: Ctx) -> Response:
         runs = all_runs(db)
         return RunsView(year=year, runs=runs, published=publications(db), active=active_run(db),
                         current=current_publication(db, year.year) if year else None,
-                        names=account_names(db, {r.account_id for r in runs}))
+                        names=account_names(db, {r.account_id for r in runs}), numbers=run_numbers(db),
+                        rendering={r.id for r in runs if results.rendering(r)})
 
     await run_in_threadpool(jobs.reap_stale, ctx.portal.db, ctx.portal.settings, ctx.now)
     view = await ctx.run(load)
     return render(ctx.request, "runs/list.html", principal=ctx.user, view=view, states=STATE_LABELS,
+                  rendering_label=RENDERING,
                   central=ctx.user.role is Role.CENTRAL)
 
 
@@ -107,10 +114,12 @@ async def start_run(ctx: Ctx) -> Response:
                                          supersedes_run_id=current.run_id if current else None, note=note)
         except jobs.NothingToScore as exc:
             raise HTTPException(409, str(exc)) from None
-        corrects = f"，更正第 {current.run_id} 次评分：{note}" if current else ""
+        numbers = run_numbers(db)
+        corrects = f"，更正第 {numbers[current.run_id]} 次评分：{note}" if current else ""
         ctx.audit(db, "run-start", obj=f"run:{run.id}", before="无",
-                  after=f"{year.year} 年度第 {run.id} 次评分排队：{len(inputs.included)} 个已接受的单位纳入，"
-                        f"{len(inputs.excluded)} 个单位未纳入，{inputs.adjustments} 项审核调整{corrects}")
+                  after=f"{year.year} 年度第 {numbers[run.id]} 次评分排队："
+                        f"{len(inputs.included)} 个已接受的单位纳入，{len(inputs.excluded)} 个单位未纳入，"
+                        f"{inputs.adjustments} 项审核调整{corrects}")
         return run.id
 
     try:
@@ -139,6 +148,8 @@ class RunView:
     rows: list[results.RankRow]
     excluded: dict[str, str]
     names: dict[int, str]
+    numbers: dict[int, int]
+    rendering: bool
 
     @property
     def pdfs(self) -> list[RunFile]:
@@ -164,7 +175,7 @@ def run_view(ctx: Ctx, db: Session) -> RunView:
     """Everything the run's page shows."""
     run = _run(ctx, db)
     files = run_files(db, run.id) if run.state == RunState.SUCCEEDED else []
-    report = results.report_of(db, run.id) if files else None
+    report = results.report_of(db, run.id) if files else results.early_report(db, run)
     manifest = None
     found = run_file(db, run.id, "outputs/manifest.json") if files else None
     if found is not None:
@@ -175,46 +186,91 @@ def run_view(ctx: Ctx, db: Session) -> RunView:
     people = {run.account_id} | ({publication.account_id} if publication else set())
     return RunView(run=run, publication=publication, current=current_publication(db, run.year), files=files,
                    report=report, manifest=manifest, rows=rows, excluded=excluded,
-                   names=account_names(db, people))
+                   names=account_names(db, people), numbers=run_numbers(db),
+                   rendering=results.rendering(run))
 
 
 @endpoint(Role.CENTRAL, Role.AUDITOR)
 async def run_page(ctx: Ctx) -> Response:
-    """A run's progress while it works; afterwards its ranking, scorecards, files and manifest."""
+    """A run's progress while it works (with its ranking as soon as it is scored, while the PDFs
+    render); afterwards its ranking, scorecards, files and manifest. It never refreshes itself."""
     await run_in_threadpool(jobs.reap_stale, ctx.portal.db, ctx.portal.settings, ctx.now)
     view = await ctx.run(lambda db: run_view(ctx, db))
     return render(ctx.request, "runs/run.html", principal=ctx.user, view=view, states=STATE_LABELS,
+                  rendering_label=RENDERING,
                   central=ctx.user.role is Role.CENTRAL, summary_path=results.summary_path(),
                   roles=INPUT_ROLES, summary=json.loads(view.run.summary or "{}"))
 
 
+CONFIRMED = "1"  # the hidden ``confirm`` field that only the confirmation page's form carries
+
+
+def _publish_history(db: Session, run: Run, current: Publication | None) -> RunHistory:
+    return RunHistory(state=RunState(run.state), published=publication_of(db, run.id) is not None,
+                      supersedes_run_id=run.supersedes_run_id,
+                      current_run_id=current.run_id if current else None,
+                      has_summary=run_file(db, run.id, results.summary_path()) is not None,
+                      rendering=results.rendering(run))
+
+
+@dataclass(frozen=True)
+class PublishCheck:
+    """A run the workflow allows to publish, what it would replace and how pages number them."""
+
+    run: Run
+    current: Publication | None
+    numbers: dict[int, int]
+    summary: dict[str, int]
+
+
+def _checked_publish(ctx: Ctx, db: Session) -> PublishCheck:
+    run = _run(ctx, db)
+    current = current_publication(db, run.year)
+    workflow.check(Step.PUBLISH, _publish_history(db, run, current))
+    return PublishCheck(run=run, current=current, numbers=run_numbers(db),
+                        summary=json.loads(run.summary or "{}"))
+
+
+@endpoint(Role.CENTRAL)
+async def publish_page(ctx: Ctx) -> Response:
+    """What publishing a run does, with the form that confirms it (refused as publishing would be)."""
+    checked = await ctx.run(lambda db: _checked_publish(ctx, db))
+    return render(ctx.request, "runs/publish.html", principal=ctx.user, check=checked, confirmed=CONFIRMED)
+
+
 @endpoint(Role.CENTRAL)
 async def publish_run(ctx: Ctx) -> Response:
-    """Publish a finished run, once; publishing it again changes nothing."""
+    """Publish a finished run, once, when confirmed on its confirmation page (a POST without the
+    confirmation is sent there); publishing it again changes nothing."""
+    confirmed = ctx.form.get("confirm") == CONFIRMED
+    run_id = ctx.request.path_params["run_id"]
 
-    def do(db: Session) -> None:
+    def do(db: Session) -> bool:
         run = _run(ctx, db)
         if publication_of(db, run.id) is not None:
-            return  # already published: a retried request publishes once
-        current = current_publication(db, run.year)
-        workflow.check(Step.PUBLISH, RunHistory(
-            state=RunState(run.state), published=False, supersedes_run_id=run.supersedes_run_id,
-            current_run_id=current.run_id if current else None,
-            has_summary=run_file(db, run.id, results.summary_path()) is not None))
+            return True  # already published: a retried request publishes once
+        if not confirmed:
+            return False
+        checked = _checked_publish(ctx, db)
+        current = checked.current
         row = publish(db, run, ctx.now, ctx.user.account_id, current)
-        replaced = f"，取代第 {current.run_id} 次评分的结果" if current else ""
+        replaced = f"，取代第 {checked.numbers[current.run_id]} 次评分的结果" if current else ""
         ctx.audit(db, "publish", obj=f"run:{run.id}", before="未发布",
                   after=f"已发布：{run.year} 年度第 {row.seq} 次发布{replaced}")
+        return True
 
     try:
-        await ctx.run(do)
+        done = await ctx.run(do)
     except IntegrityError:
         def published(db: Session) -> bool:
             return publication_of(db, path_id(ctx, "run_id")) is not None
 
         if not await ctx.run(published):
             raise HTTPException(409, "本年度刚刚发布了另一次评分的结果，请刷新页面后查看") from None
-    return RedirectResponse(f"/runs/{ctx.request.path_params['run_id']}", status_code=303)
+        done = True
+    if not done:
+        return RedirectResponse(f"/runs/{run_id}/publish", status_code=303)
+    return RedirectResponse(f"/runs/{run_id}", status_code=303)
 
 
 @endpoint(Role.CENTRAL, Role.AUDITOR)
@@ -237,27 +293,27 @@ async def run_file_page(ctx: Ctx) -> Response:
 
 
 async def _zip(ctx: Ctx, select: str) -> Response:
-    def load(db: Session) -> tuple[Run, dict[str, bytes], list[str]]:
+    def load(db: Session) -> tuple[Run, int, dict[str, bytes], list[str]]:
         run = _run(ctx, db)
         files = run_file_data(db, run.id)
         if not files:
             raise HTTPException(404)
         manifest = files.get("outputs/manifest.json")
         command = Manifest.model_validate_json(manifest).command if manifest else []
-        return run, files, command
+        return run, run_number(db, run), files, command
 
-    run, files, command = await ctx.run(load)
+    run, number, files, command = await ctx.run(load)
     if select == "scorecards":
         chosen = {PurePosixPath(p).relative_to("outputs").as_posix(): d for p, d in files.items()
                   if p.startswith("outputs/") and p.endswith(".pdf")}
         if not chosen:
             raise HTTPException(404, "这次评分没有生成 PDF")
         data = run_inputs.zipped(chosen)
-        name = f"{run.year}年度成绩单和全国汇总-第{run.id}次评分.zip"
+        name = f"{run.year}年度成绩单和全国汇总-第{number}次评分.zip"
     else:
         chosen = {p: d for p, d in files.items() if p.startswith("inputs/")}
-        data = run_inputs.zipped(chosen, note=run_inputs.reproduce_note(command, run.id))
-        name = f"{run.year}年度评分输入-第{run.id}次评分.zip"
+        data = run_inputs.zipped(chosen, note=run_inputs.reproduce_note(command, run.year, number))
+        name = f"{run.year}年度评分输入-第{number}次评分.zip"
     return download(data, name, f"run-{run.id}-{select}.zip", media_type="application/zip")
 
 
@@ -277,25 +333,27 @@ async def inputs_zip(ctx: Ctx) -> Response:
 async def verify_run(ctx: Ctx) -> Response:
     """Re-run a finished run from its stored inputs and compare (as ``scoring verify``)."""
 
-    def load(db: Session) -> tuple[Run, dict[str, bytes]]:
+    def load(db: Session) -> tuple[Run, int, dict[str, bytes]]:
         run = _run(ctx, db)
         if run.state != RunState.SUCCEEDED:
             raise HTTPException(409, "只能复核已完成的评分")
         files = run_file_data(db, run.id)
-        return run, {p: d for p, d in files.items() if wanted(p)}
+        return run, run_number(db, run), {p: d for p, d in files.items() if wanted(p)}
 
-    run, files = await ctx.run(load)
+    run, number, files = await ctx.run(load)
     outcome: Outcome = await ctx.portal.workers.call(verify_files, files, timeout_s=VERIFY_TIMEOUT_S)
     verdict = "一致" if outcome.ok else f"不一致：{outcome.differences[0]}"
     with ctx.portal.db.transaction() as db:
         record(db, ctx.now, ctx.user.actor, "verify", obj=f"run:{run.id}", after=verdict, client=ctx.client)
-    return render(ctx.request, "runs/verify.html", principal=ctx.user, run=run, outcome=outcome)
+    return render(ctx.request, "runs/verify.html", principal=ctx.user, run=run, number=number,
+                  outcome=outcome)
 
 
 ROUTES = [
     Route("/runs", runs_page, methods=["GET"]),
     Route("/runs", start_run, methods=["POST"]),
     Route("/runs/{run_id}", run_page, methods=["GET"]),
+    Route("/runs/{run_id}/publish", publish_page, methods=["GET"]),
     Route("/runs/{run_id}/publish", publish_run, methods=["POST"]),
     Route("/runs/{run_id}/verify", verify_run, methods=["POST"]),  # it records a row: never a GET
     Route("/runs/{run_id}/scorecards.zip", scorecards_zip, methods=["GET"]),

@@ -193,9 +193,9 @@ def zipped(files: dict[str, bytes], note: str | None = None) -> bytes:
     return buffer.getvalue()
 
 
-def reproduce_note(command: list[str], run_id: int) -> str:
-    """How to re-run a run from its exported inputs with the command line."""
+def reproduce_note(command: list[str], year: int, number: int) -> str:
+    """How to re-run a run (the ``number``-th of ``year``) from its exported inputs with the command line."""
     shown = " ".join(f"'{w}'" if " " in w else w for w in command)
-    return (f"第 {run_id} 次评分的全部输入。解压后在本目录中运行：\n\n    {shown}\n\n"
+    return (f"{year} 年度第 {number} 次评分的全部输入。解压后在本目录中运行：\n\n    {shown}\n\n"
             "得到的 outputs/scores.json 和 outputs/ranking.xlsx 与门户中这次评分的结果逐字节相同；"
             "也可对门户导出的 outputs/manifest.json 运行 scoring verify。\n")

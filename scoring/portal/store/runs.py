@@ -2,12 +2,16 @@
 
 A run is queued with ``active = 1``: the unique constraint on that column lets only one run be
 queued or running at any moment, whichever process asks. Its job claims it, reports progress and
-a heartbeat, and finishes it in one transaction that stores every input and output file as a blob
-with the run's final state; a run that fails stores nothing. Publishing is one row, once per run.
+a heartbeat, stores its scores as soon as they are computed (``store_scores``: scores.json as a
+blob named in the row's ``summary``, so pages show the ranking while the PDFs render), and
+finishes it in one transaction that stores every input and output file as a blob with the run's
+final state; a run that fails keeps no files and its row no longer names its scores (the blob,
+append-only, stays unreferenced). Publishing is one row, once per run.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -44,6 +48,23 @@ def all_runs(db: Session, year: int | None = None) -> list[Run]:
     if year is not None:
         query = query.where(Run.year == year)
     return list(db.scalars(query))
+
+
+def run_numbers(db: Session) -> dict[int, int]:
+    """Each run's number within its year (the N-th run of that year), by run id: what pages call
+    it ("第 N 次评分"); the id stays in URLs."""
+    numbers: dict[int, int] = {}
+    seen: dict[int, int] = {}
+    for run_id, year in db.execute(select(Run.id, Run.year).order_by(Run.id)):
+        seen[year] = seen.get(year, 0) + 1
+        numbers[run_id] = seen[year]
+    return numbers
+
+
+def run_number(db: Session, run: Run) -> int:
+    """``run``'s number within its year."""
+    return int(db.scalar(select(func.count()).select_from(Run)
+                         .where(Run.year == run.year, Run.id <= run.id)) or 0)
 
 
 def active_run(db: Session) -> Run | None:
@@ -99,10 +120,35 @@ def finish(db: Session, run_id: int, at: datetime, files: Iterable[StoredFile], 
     return True
 
 
+SCORES_KEY = "scores_sha256"  # in a running run's summary: its scores.json, stored before the PDFs
+
+
+def store_scores(db: Session, run_id: int, at: datetime, scores: StoredFile, counts: dict[str, int]) -> bool:
+    """Store a running run's scores.json as soon as it is computed and name it, with the counts,
+    in the run's summary; False (nothing stored) when the run is no longer running."""
+    summary_json = json.dumps({**counts, SCORES_KEY: scores.sha256}, sort_keys=True)
+    result = db.execute(update(Run).where(Run.id == run_id, Run.state == RunState.RUNNING).values(
+        summary=summary_json, heartbeat_at=at))
+    if not getattr(result, "rowcount", 0):
+        return False
+    store_blob(db, scores.sha256, scores.data, at)
+    return True
+
+
+def stored_scores(db: Session, run: Run) -> bytes | None:
+    """The scores.json a running run stored before its PDFs (None before, and once it has ended:
+    a finished run's scores are among its files, a failed run has none)."""
+    if run.state != RunState.RUNNING:
+        return None
+    sha256 = json.loads(run.summary or "{}").get(SCORES_KEY)
+    return None if sha256 is None else db.scalar(select(Blob.data).where(Blob.sha256 == sha256))
+
+
 def fail(db: Session, run_id: int, at: datetime, message: str) -> bool:
-    """Mark an unfinished run failed with a Chinese message; False when it had already finished."""
+    """Mark an unfinished run failed with a Chinese message (its row no longer names any scores);
+    False when it had already finished."""
     result = db.execute(update(Run).where(Run.id == run_id, Run.state.in_(UNFINISHED)).values(
-        state=RunState.FAILED, active=None, finished_at=at, message=message[:2000]))
+        state=RunState.FAILED, active=None, finished_at=at, message=message[:2000], summary=None))
     return bool(getattr(result, "rowcount", 0))
 
 
