@@ -263,3 +263,46 @@ def test_a_deadline_in_the_past_and_a_rejected_objection(app) -> None:
     assert "经核实，记录无误" in auditor.get(f"/runs/{run_id}/objections").text
     assert auditor.post(f"/central/objections/{objection.id}/answer",
                         {"decision": "accept", "text": "x"}).status_code == 403
+
+
+def test_the_scorecard_and_the_notice_say_how_objections_were_answered(tmp_path) -> None:
+    """objections-YEAR.json is tallied into scores.json (all units and each one) and named in the
+    manifest; the scorecard and the 通报 (PDF and .docx share its paragraphs) say the counts; a year
+    without objections writes scores.json without the key."""
+    from scoring.pipeline import PipelineRequest, load_year_files, run_pipeline
+    from scoring.report.scorecard import scorecard_html
+    from scoring.report.summary import summary_context, summary_html
+
+    root = sample("310000").parent
+    items = [{"unit": "310000", "state": "accepted"}, {"unit": "310000", "state": "withdrawn"},
+             {"unit": "110000", "state": "rejected"}, {"unit": "110000", "state": "lodged"}]
+    objections = tmp_path / "objections-2022.json"
+    objections.write_text(json.dumps({"year": 2022, "objections": items}), encoding="utf-8")
+    central = root.parent / "central-2022.xlsx"
+    result = run_pipeline(PipelineRequest(year=2022, input_dir=root, output=tmp_path / "out", central=central,
+                                          objections=objections))
+    scores = json.loads((tmp_path / "out" / "scores.json").read_bytes())
+    assert scores["objections"]["all"] == {"total": 4, "accepted": 1, "rejected": 1, "withdrawn": 1,
+                                           "lodged": 1}
+    assert scores["objections"]["units"]["310000"]["accepted"] == 1
+    assert "440000" not in scores["objections"]["units"]
+    assert [r.role for r in result.manifest.inputs].count("objections") == 1
+    report, indicator_set = result.report, load_year_files(2022).config.indicator_set
+    moment = datetime(2023, 1, 20, tzinfo=UTC)
+    shanghai = next(u for u in report.units if u.code == "310000")
+    guangdong = next(u for u in report.units if u.code == "440000")
+    card = scorecard_html(report, indicator_set, shanghai, moment)
+    assert "本单位提出异议 2 条：采纳 1 条，不予采纳 0 条，撤回 1 条。" in card
+    assert "本单位未提出异议。" in scorecard_html(report, indicator_set, guangdong, moment)
+    paragraphs = [p.text for p in summary_context(report, indicator_set, moment)["paragraphs"]]
+    assert ("考核结果初稿已反馈各单位征求意见。各单位共提出异议4条，经逐条核实答复，采纳1条，不予采纳1条，"
+            "提出单位撤回1条，尚有1条待答复。") in paragraphs
+    assert "征求意见情况" in summary_html(report, indicator_set, moment)
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"year": 2021, "objections": []}), encoding="utf-8")
+    with pytest.raises(Exception, match="不是 2022 年度的异议及答复文件"):
+        run_pipeline(PipelineRequest(year=2022, input_dir=root, output=tmp_path / "bad", objections=bad))
+    plain = run_pipeline(PipelineRequest(year=2022, input_dir=root, output=tmp_path / "plain",
+                                         central=central))
+    assert "objections" not in json.loads((tmp_path / "plain" / "scores.json").read_bytes())
+    assert "征求意见情况" not in summary_html(plain.report, indicator_set, moment)

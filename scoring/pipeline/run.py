@@ -9,6 +9,7 @@ leaves the previous set whole (``Interrupted`` says whether the swap had happene
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -32,12 +33,14 @@ from scoring.pipeline.staging import staged
 from scoring.problems import Problem, Severity
 from scoring.scores.adjustments import Adjustments, read_adjustments
 from scoring.scores.collect import Collected, collect, input_entries
-from scoring.scores.models import ScoreReport
+from scoring.scores.models import ObjectionRecord, ObjectionTally, ScoreReport
 from scoring.scores.trend import PreviousResults, read_previous
 from scoring.scores.year import score_year
 from scoring.workbook import layout as L
 from scoring.workbook.submission import ItemValue, Submission
 from scoring.workbook.validate import validate_submission
+
+STATES = ("lodged", "withdrawn", "accepted", "rejected")  # an objection's states in objections-YEAR.json
 
 
 class Progress(Protocol):
@@ -134,18 +137,32 @@ def _adjustments(path: Path | None) -> tuple[Adjustments | None, bytes | None]:
     return read_adjustments(data, path), data
 
 
-def _objections(path: Path | None, year: int) -> bytes | None:
-    """The objections file's bytes, checked to be the JSON record of ``year``'s objections."""
+def _objections(path: Path | None, year: int) -> tuple[ObjectionRecord | None, bytes | None]:
+    """The objections file, checked to be the JSON record of ``year``'s objections, tallied (all
+    units and each one) for the scorecards and the 通报; and its bytes."""
     if path is None:
-        return None
+        return None, None
     data = _read_input(path)
     try:
         body = json.loads(data)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise InputError(f"{path}: 异议及答复文件不是有效的 JSON（{exc}）") from None
-    if not isinstance(body, dict) or body.get("year") != year or not isinstance(body.get("objections"), list):
+    items = body.get("objections") if isinstance(body, dict) else None
+    well_formed = isinstance(items, list) and all(
+        isinstance(i, dict) and isinstance(i.get("unit"), str) and i.get("state") in STATES for i in items)
+    if not isinstance(items, list) or not well_formed or body.get("year") != year:
         raise InputError(f"{path}: 不是 {year} 年度的异议及答复文件")
-    return data
+    tallies: dict[str, dict[str, int]] = {}
+    for item in items:
+        for key in ("", item["unit"]):
+            tally = tallies.setdefault(key, dict.fromkeys(STATES, 0) | {"total": 0})
+            tally[item["state"]] += 1
+            tally["total"] += 1
+    everyone = tallies.pop("", {})
+    record = ObjectionRecord(file=path.name, sha256=hashlib.sha256(data).hexdigest(),
+                             all=ObjectionTally(**everyone),
+                             units={k: ObjectionTally(**v) for k, v in sorted(tallies.items())})
+    return record, data
 
 
 def _previous(path: Path | None, year: int) -> tuple[PreviousResults | None, bytes | None]:
@@ -221,7 +238,7 @@ def run_pipeline(request: PipelineRequest, progress: Progress | None = None) -> 
     findings: list[Problem] = []
     previous, previous_data = _previous(request.previous, year)
     adjustments, adjustments_data = _adjustments(request.adjustments)
-    objections_data = _objections(request.objections, year)
+    objection_record, objections_data = _objections(request.objections, year)
     sink.stage("校验并读取报送工作簿", len(input_entries(request.input_dir)))
     collected = collect(request.input_dir, year, checked.loader(), set(files.config.units),
                         lambda path: sink.advance(f"校验 {path.name}"),
@@ -231,6 +248,8 @@ def run_pipeline(request: PipelineRequest, progress: Progress | None = None) -> 
     sink.stage("评分、排名与稳健性分析")
     report = score_year(files.config, collected, central_values, central_submission=central,
                         previous=previous, adjustments=adjustments, findings=findings)
+    if objection_record is not None:
+        report = report.model_copy(update={"objections": objection_record})
     with staged(target) as stage:
         written: list[Path] = []
         for name, data in (("scores.json", scores_json(report)), ("ranking.xlsx", ranking_xlsx(report))):

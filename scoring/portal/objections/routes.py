@@ -179,7 +179,8 @@ async def province_page(ctx: Ctx) -> Response:
         config = ctx.portal.year_files(year.year).config
         unit = config.units.get(scope.unit_code)
         return {"year": year.year, "view": shown, "open": is_open, "subjects": views.subjects(config),
-                "unit_name": unit.name if unit else scope.unit_code, "reason_max": views.REASON_MAX}
+                "unit_name": unit.name if unit else scope.unit_code, "reason_max": views.REASON_MAX,
+                "units": {scope.unit_code: unit.name} if unit else {}}
 
     page = await ctx.run(load)
     limits = ctx.portal.settings.evidence_limits
