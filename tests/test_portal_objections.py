@@ -11,6 +11,7 @@ import io
 import json
 import zipfile
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
 from portal_fixtures import (
@@ -25,7 +26,9 @@ from portal_fixtures import (
 )
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.exc import DBAPIError
+from typer.testing import CliRunner
 
+from scoring.cli import app as cli
 from scoring.portal.store.models import (
     AuditEntry,
     Blob,
@@ -87,7 +90,8 @@ def _total(app, run_id: int, code: str) -> float:
     return next(u["total_exact"] for u in json.loads(found[1])["units"] if u["code"] == code)
 
 
-def test_feedback_objections_answers_and_the_publication_that_answers_them(app) -> None:
+def test_feedback_objections_answers_and_the_publication_that_answers_them(
+        app, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     clock: Clock = app.state.portal.settings.clock
     _accept(app, "sh", "310000")
     _accept(app, "bj", "110000")
@@ -188,8 +192,18 @@ def test_feedback_objections_answers_and_the_publication_that_answers_them(app) 
     assert [(o["id"], o["state"], o["feedback_run"]) for o in body["objections"]] == [
         (kept.id, "accepted", first), (withdrawn.id, "withdrawn", first)]
     assert body["objections"][0]["files"][0]["name"] == "报送回执.png"
+    exported = tmp_path / "exported"
     with zipfile.ZipFile(io.BytesIO(office.get(f"/runs/{second}/inputs.zip").content)) as archive:
         assert "inputs/objections-2022.json" in archive.namelist()
+        archive.extractall(exported)
+    # the command line on the exported inputs writes the same scores.json, objection counts included
+    monkeypatch.chdir(exported)
+    command = manifest["command"]
+    result = CliRunner().invoke(cli, ["score", *command[2:]])
+    assert result.exit_code == 0, result.output
+    rescored = (exported / command[command.index("-o") + 1] / "scores.json").read_bytes()
+    assert rescored == office.get(f"/runs/{second}/files/outputs/scores.json").content
+    assert json.loads(rescored)["objections"]["units"]["310000"]["accepted"] == 1
     assert "异议及答复" in office.get(f"/runs/{second}").text
     verified = Client(app, "auditor").post(f"/runs/{second}/verify").text
     assert "一致" in verified and "不一致" not in verified

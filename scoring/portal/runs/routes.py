@@ -24,7 +24,7 @@ from scoring.pipeline import Manifest
 from scoring.portal import jobs, workflow
 from scoring.portal.auth import Ctx, Role, endpoint
 from scoring.portal.findings import FindingGroup, run_findings
-from scoring.portal.objections.views import open_until
+from scoring.portal.objections.views import CORRECTIONS, open_until
 from scoring.portal.parsing import open_year, path_id
 from scoring.portal.runs import results, run_inputs
 from scoring.portal.runs.verification import Outcome, verify_files, wanted
@@ -204,7 +204,8 @@ async def run_page(ctx: Ctx) -> Response:
     view = await ctx.run(lambda db: run_view(ctx, db))
     return render(ctx.request, "runs/run.html", principal=ctx.user, view=view, states=STATE_LABELS,
                   central=ctx.user.role is Role.CENTRAL, summary_path=results.summary_path(),
-                  roles=INPUT_ROLES, summary=json.loads(view.run.summary or "{}"))
+                  roles=INPUT_ROLES, summary=json.loads(view.run.summary or "{}"), corrections=CORRECTIONS,
+                  units={u.code: u.name for u in view.report.units} if view.report else {})
 
 
 @endpoint(Role.CENTRAL)
