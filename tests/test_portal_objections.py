@@ -180,6 +180,7 @@ def test_feedback_objections_answers_and_the_publication_that_answers_them(
     published = office.get(f"/runs/{second}").text
     assert "本次发布答复的异议" in published and f"第 {kept.id} 号" in published
     assert "经核实，必填项无缺漏" in published and "该任务已全部完成" not in published
+    assert '<a href="/central/records/310000">全国双打办记录更正</a>' in published
 
     # the objections and answers are an input of the new run: named in its manifest, in its zip
     manifest = json.loads(office.get(f"/runs/{second}/files/outputs/manifest.json").content)
