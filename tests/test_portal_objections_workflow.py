@@ -63,3 +63,27 @@ def test_an_objection_is_answered_or_withdrawn_once() -> None:
             with pytest.raises(WorkflowRefused) as refused:
                 check_objection(step, period(date(2023, 1, 10), state))
             assert said in refused.value.reason
+
+
+def test_feeding_back_needs_a_deadline_not_yet_past() -> None:
+    proposed = period(date(2023, 1, 16), fed_back=False)
+    with pytest.raises(WorkflowRefused, match="异议截止日期2023年1月15日已经过去"):
+        check_objection(ObjectionStep.FEED_BACK, proposed)
+    check_objection(ObjectionStep.FEED_BACK, period(DEADLINE, fed_back=False))  # today is allowed
+
+
+def test_publishing_waits_for_the_objection_period_and_every_answer() -> None:
+    from scoring.portal.workflow import RunHistory, RunState, Step, check, next_steps
+
+    def run(**changes: object) -> RunHistory:
+        values: dict[str, object] = {"state": RunState.SUCCEEDED, "published": False,
+                                     "supersedes_run_id": None, "current_run_id": None, "has_summary": True}
+        values.update(changes)
+        return RunHistory(**values)  # type: ignore[arg-type]
+
+    assert next_steps(run()) == {Step.PUBLISH}
+    with pytest.raises(WorkflowRefused, match="异议期至2023年1月15日（北京时间）截止"):
+        check(Step.PUBLISH, run(feedback_until=DEADLINE, today=DEADLINE))
+    with pytest.raises(WorkflowRefused, match="还有 2 条异议未答复"):
+        check(Step.PUBLISH, run(unanswered=2, feedback_until=None, today=date(2023, 1, 16)))
+    check(Step.PUBLISH, run(unanswered=0, feedback_until=None, today=date(2023, 1, 16)))

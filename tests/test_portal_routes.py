@@ -117,6 +117,17 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/runs/{run_id}/scorecards.zip"): READERS,
     ("GET", "/runs/{run_id}/inputs.zip"): READERS,
     ("GET", "/runs/{run_id}/files/{path:path}"): READERS,
+    # feedback and objections (issue 22): the published run cannot be fed back, nothing was fed back
+    # in this year, and {objection_id} / {file_id} do not exist
+    ("POST", "/runs/{run_id}/feedback"): _row(303, 403, 403, 409, 403, 403),
+    ("GET", "/runs/{run_id}/objections"): _row(303, 403, 403, 404, 404, 403),
+    ("POST", "/central/objections/{objection_id}/answer"): _row(303, 403, 403, 404, 403, 403),
+    ("GET", "/central/objection-files/{file_id}"): _row(303, 403, 403, 404, 404, 403),
+    ("GET", "/feedback"): PROVINCE,
+    ("GET", "/feedback/scorecard"): _row(303, 404, 404, 403, 403, 403),
+    ("POST", "/feedback/objections"): _row(303, 409, 409, 403, 403, 403),
+    ("POST", "/feedback/objections/{objection_id}/withdraw"): _row(303, 404, 404, 403, 403, 403),
+    ("GET", "/feedback/files/{file_id}"): _row(303, 404, 404, 403, 403, 403),
     # the auditors
     ("GET", "/audit"): AUDITOR,
     ("GET", "/audit/config/{year}"): READERS,
@@ -162,6 +173,8 @@ def _form(path: str, state: YearState) -> dict[str, str]:
         return {"reason": "测试理由"}
     if path.endswith(("/submit", "/publish")):
         return CONFIRM
+    if path.endswith("/answer"):
+        return {"decision": "reject", "text": "测试理由"}
     if path == "/admin/accounts":
         return {"name": "new-office", "role": "province", "unit": "320000"}
     if path == "/account/password":
@@ -186,6 +199,10 @@ def _call(client: Client, method: str, path: str, state: YearState) -> int:
     if path.startswith("/evidence/tasks/"):
         return int(client.http.post(path, data={"csrf_token": client.csrf},
                                     files={"file": ("照片.png", PNG, "image/png")}).status_code)
+    if path == "/feedback/objections":
+        return int(client.http.post(path, data={"csrf_token": client.csrf, "subject": "indicator:C4",
+                                                "reason": "测试理由"},
+                                    files={"file": ("照片.png", PNG, "image/png")}).status_code)
     if path == "/central/records/upload":
         return int(central_workbook_upload(client).status_code)
     if method == "GET":
@@ -197,7 +214,8 @@ def _concrete(path: str, state: YearState) -> str:
     return (path.replace("{version_id}", str(state.sh_version)).replace("{unit_code}", "110000")
             .replace("{run_id}", str(state.run_id)).replace("{path:path}", "outputs/ranking.xlsx")
             .replace("{year}", "2022").replace("{draft_id}", "1").replace("{name}", "bj")
-            .replace("{task_id}", TASK_ADJUSTED).replace("{evidence_id}", "999"))
+            .replace("{task_id}", TASK_ADJUSTED).replace("{evidence_id}", "999")
+            .replace("{objection_id}", "999").replace("{file_id}", "999"))
 
 
 @pytest.mark.parametrize("method, path", sorted(EXPECTED), ids=[f"{m} {p}" for m, p in sorted(EXPECTED)])

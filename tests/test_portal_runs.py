@@ -9,8 +9,8 @@ import io
 import json
 import socket
 import subprocess
-import time
 import threading
+import time
 import zipfile
 from datetime import timedelta
 from pathlib import Path

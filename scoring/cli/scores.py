@@ -27,6 +27,9 @@ PreviousOpt = Annotated[Path | None, typer.Option(
     "--previous", metavar="SCORES.json", help="上一考核年度的 scores.json（用于与上年比较）")]
 AdjustmentsOpt = Annotated[Path | None, typer.Option(
     "--adjustments", metavar="FILE.yaml", help="审核调整记录（全国办对自报任务落实情况的调整及理由）")]
+ObjectionsOpt = Annotated[Path | None, typer.Option(
+    "--objections", metavar="FILE.json",
+    help="反馈征求意见期间的异议及答复（门户导出的 objections-YEAR.json）")]
 ConfigOpt = Annotated[Path | None, typer.Option(
     "--config", metavar="FILE.yaml", help="指标配置（默认 indicators/YEAR.yaml）")]
 UnitsOpt = Annotated[Path | None, typer.Option(
@@ -100,12 +103,13 @@ def _summary(report: ScoreReport, result: PipelineResult) -> None:
 @guarded
 def score(ctx: typer.Context, year: YearArg, input_dir: InputArg, central: CentralOpt = None,
           output: OutOpt = None, previous: PreviousOpt = None, config: ConfigOpt = None,
-          units: UnitsOpt = None, adjustments: AdjustmentsOpt = None, as_json: JsonOpt = False) -> None:
+          units: UnitsOpt = None, adjustments: AdjustmentsOpt = None, objections: ObjectionsOpt = None,
+          as_json: JsonOpt = False) -> None:
     """校验目录中的全部报送工作簿，评分、排名，写出 scores.json、ranking.xlsx、manifest.json。"""
     target = output or get_settings().outputs_dir / str(year)
     request = PipelineRequest(year=year, input_dir=input_dir, output=target, central=central,
-                              previous=previous, adjustments=adjustments, config=config, units=units,
-                              command=command_line(ctx))
+                              previous=previous, adjustments=adjustments, objections=objections,
+                              config=config, units=units, command=command_line(ctx))
     result = run_pipeline(request)
     if as_json:
         typer.echo(json.dumps(json.loads(result.report.model_dump_json()), ensure_ascii=False, indent=2))

@@ -3,11 +3,13 @@
 Every file that can change a number or a page is listed with its SHA-256 and size and a role:
 the indicator config, units.yaml, the task catalogue, the central records, every entry of the
 input folder (each submission, and anything else that was there), the previous results used for
-the trend, the review adjustments, and for PDFs the report templates and the fonts. Paths are
-relative to the folder holding the manifest (``base``), whichever way the command was called;
-only system fonts, which lie outside any project, keep their absolute path. Also recorded: the
-command and its options, the engine version and git commit, and Python's and the libraries'
-versions, and the one time stamp of the run (``generated_at``), which dates every PDF.
+the trend, the review adjustments, the objections fed back and their answers (the portal's
+``objections-YEAR.json``, read as a record, not a number source), and for PDFs the report
+templates and the fonts. Paths are relative to the folder holding the manifest (``base``),
+whichever way the command was called; only system fonts, which lie outside any project, keep
+their absolute path. Also recorded: the command and its options, the engine version and git
+commit, and Python's and the libraries' versions, and the one time stamp of the run
+(``generated_at``), which dates every PDF.
 """
 
 from __future__ import annotations
@@ -27,8 +29,8 @@ from scoring.pipeline.environment import Engine
 MANIFEST_FILE = "manifest.json"
 MANIFEST_VERSION: Literal[2] = 2
 
-Role = Literal["config", "units", "catalogue", "central", "previous", "adjustments", "submission",
-               "template", "font"]
+Role = Literal["config", "units", "catalogue", "central", "previous", "adjustments", "objections",
+               "submission", "template", "font"]
 
 
 class Strict(BaseModel):
@@ -51,6 +53,7 @@ class Options(Strict):
     central: str | None = None
     previous: str | None = None
     adjustments: str | None = None
+    objections: str | None = None
     config: str
     units: str
     pdf: bool = False

@@ -9,6 +9,8 @@ leaves the previous set whole (``Interrupted`` says whether the swap had happene
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -31,12 +33,14 @@ from scoring.pipeline.staging import staged
 from scoring.problems import Problem, Severity
 from scoring.scores.adjustments import Adjustments, read_adjustments
 from scoring.scores.collect import Collected, collect, input_entries
-from scoring.scores.models import ScoreReport
+from scoring.scores.models import ObjectionRecord, ObjectionTally, ScoreReport
 from scoring.scores.trend import PreviousResults, read_previous
 from scoring.scores.year import score_year
 from scoring.workbook import layout as L
 from scoring.workbook.submission import ItemValue, Submission
 from scoring.workbook.validate import validate_submission
+
+STATES = ("lodged", "withdrawn", "accepted", "rejected")  # an objection's states in objections-YEAR.json
 
 
 class Progress(Protocol):
@@ -67,6 +71,7 @@ class PipelineRequest:
     central: Path | None = None
     previous: Path | None = None
     adjustments: Path | None = None
+    objections: Path | None = None  # the portal's objections and answers (a record of the run's inputs)
     config: Path | None = None
     units: Path | None = None
     pdf: bool = False
@@ -96,7 +101,7 @@ def _check_inputs(request: PipelineRequest) -> None:
     if not folder.is_dir():
         raise InputError(f"{folder}: 不是目录")
     for label, path in (("中央记录工作簿", request.central), ("上年度评分结果", request.previous),
-                        ("审核调整文件", request.adjustments)):
+                        ("审核调整文件", request.adjustments), ("异议及答复文件", request.objections)):
         if path is not None and not path.is_file():
             raise InputError(f"{path}: {label}不存在")
 
@@ -132,6 +137,34 @@ def _adjustments(path: Path | None) -> tuple[Adjustments | None, bytes | None]:
     return read_adjustments(data, path), data
 
 
+def _objections(path: Path | None, year: int) -> tuple[ObjectionRecord | None, bytes | None]:
+    """The objections file, checked to be the JSON record of ``year``'s objections, tallied (all
+    units and each one) for the scorecards and the 通报; and its bytes."""
+    if path is None:
+        return None, None
+    data = _read_input(path)
+    try:
+        body = json.loads(data)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(f"{path}: 异议及答复文件不是有效的 JSON（{exc}）") from None
+    items = body.get("objections") if isinstance(body, dict) else None
+    well_formed = isinstance(items, list) and all(
+        isinstance(i, dict) and isinstance(i.get("unit"), str) and i.get("state") in STATES for i in items)
+    if not isinstance(items, list) or not well_formed or body.get("year") != year:
+        raise InputError(f"{path}: 不是 {year} 年度的异议及答复文件")
+    tallies: dict[str, dict[str, int]] = {}
+    for item in items:
+        for key in ("", item["unit"]):
+            tally = tallies.setdefault(key, dict.fromkeys(STATES, 0) | {"total": 0})
+            tally[item["state"]] += 1
+            tally["total"] += 1
+    everyone = tallies.pop("", {})
+    record = ObjectionRecord(file=path.name, sha256=hashlib.sha256(data).hexdigest(),
+                             all=ObjectionTally(**everyone),
+                             units={k: ObjectionTally(**v) for k, v in sorted(tallies.items())})
+    return record, data
+
+
 def _previous(path: Path | None, year: int) -> tuple[PreviousResults | None, bytes | None]:
     if path is None:
         return None, None
@@ -141,7 +174,7 @@ def _previous(path: Path | None, year: int) -> tuple[PreviousResults | None, byt
 
 def _inputs(request: PipelineRequest, files: YearFiles, collected: Collected,
             central: Submission | None, previous: bytes | None, adjustments: bytes | None,
-            base: Path) -> list[FileRecord]:
+            objections: bytes | None, base: Path) -> list[FileRecord]:
     records = [
         record(files.indicator_file.path, base, "config", data=files.indicator_file.data),
         record(files.units_file.path, base, "units", data=files.units_file.data),
@@ -154,6 +187,8 @@ def _inputs(request: PipelineRequest, files: YearFiles, collected: Collected,
         records.append(record(request.previous, base, "previous", data=previous))
     if request.adjustments is not None and adjustments is not None:
         records.append(record(request.adjustments, base, "adjustments", data=adjustments))
+    if request.objections is not None and objections is not None:
+        records.append(record(request.objections, base, "objections", data=objections))
     for entry in collected.files:
         records.append(entry_record(entry.path, entry.submission, base))
     return records
@@ -209,6 +244,7 @@ def run_pipeline(request: PipelineRequest, progress: Progress | None = None,
     findings: list[Problem] = []
     previous, previous_data = _previous(request.previous, year)
     adjustments, adjustments_data = _adjustments(request.adjustments)
+    objection_record, objections_data = _objections(request.objections, year)
     sink.stage("校验并读取报送工作簿", len(input_entries(request.input_dir)))
     collected = collect(request.input_dir, year, checked.loader(), set(files.config.units),
                         lambda path: sink.advance(f"校验 {path.name}"),
@@ -218,6 +254,8 @@ def run_pipeline(request: PipelineRequest, progress: Progress | None = None,
     sink.stage("评分、排名与稳健性分析")
     report = score_year(files.config, collected, central_values, central_submission=central,
                         previous=previous, adjustments=adjustments, findings=findings)
+    if objection_record is not None:
+        report = report.model_copy(update={"objections": objection_record})
     with staged(target) as stage:
         written: list[Path] = []
         outputs = {"scores.json": scores_json(report), "ranking.xlsx": ranking_xlsx(report)}
@@ -226,7 +264,8 @@ def run_pipeline(request: PipelineRequest, progress: Progress | None = None,
             written.append(stage.folder / name)
         if on_scored is not None:
             on_scored(report, outputs)
-        inputs = _inputs(request, files, collected, central, previous_data, adjustments_data, target)
+        inputs = _inputs(request, files, collected, central, previous_data, adjustments_data, objections_data,
+                         target)
         if request.pdf:
             sink.stage(f"生成 {len(report.units)} 份成绩单和全国汇总（PDF）", len(report.units) + 2)
             written += render_reports(report, files.config.indicator_set, stage.folder,
@@ -240,6 +279,7 @@ def run_pipeline(request: PipelineRequest, progress: Progress | None = None,
                 central=None if request.central is None else relative(request.central, target),
                 previous=None if request.previous is None else relative(request.previous, target),
                 adjustments=None if request.adjustments is None else relative(request.adjustments, target),
+                objections=None if request.objections is None else relative(request.objections, target),
                 config=relative(files.indicator_file.path, target),
                 units=relative(files.units_file.path, target), pdf=request.pdf),
             engine=engine(), environment=libraries(), inputs=inputs,

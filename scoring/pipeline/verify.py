@@ -138,6 +138,7 @@ def verify(manifest_path: Path, *, pdf: bool = False, progress: Progress | None 
             central=None if options.central is None else _resolve(options.central, base),
             previous=None if options.previous is None else _resolve(options.previous, base),
             adjustments=None if options.adjustments is None else _resolve(options.adjustments, base),
+            objections=None if options.objections is None else _resolve(options.objections, base),
             config=_resolve(options.config, base), units=_resolve(options.units, base),
             pdf=any(r.path.endswith(".pdf") for r in wanted), generated_at=manifest.generated_at,
             command=manifest.command)

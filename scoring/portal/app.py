@@ -89,13 +89,15 @@ def _routes() -> list[BaseRoute]:
     from scoring.portal.auditor import routes as auditor
     from scoring.portal.drafts import routes as drafts
     from scoring.portal.evidence import routes as evidence
+    from scoring.portal.objections import routes as objections
     from scoring.portal.province import routes as province
     from scoring.portal.records import routes as records
     from scoring.portal.review import routes as review
     from scoring.portal.runs import routes as runs
 
     return [*signin.ROUTES, *own.ROUTES, *manage.ROUTES, *home.ROUTES, *province.ROUTES, *review.ROUTES,
-            *records.ROUTES, *runs.ROUTES, *auditor.ROUTES, *drafts.ROUTES, *evidence.ROUTES, *static.ROUTES]
+            *records.ROUTES, *runs.ROUTES, *auditor.ROUTES, *drafts.ROUTES, *evidence.ROUTES,
+            *objections.ROUTES, *static.ROUTES]
 
 
 def _recover_runs(db: Database, settings: PortalSettings) -> None:

@@ -80,6 +80,7 @@ class PortalSettings:
     instance: str = ""  # the database's own folder name under runs/ (set by create_app)
     evidence_limits: EvidenceLimits = EvidenceLimits()  # caps on one 佐证材料 file (issue 22)
     evidence_per_task: int = 10  # files a unit may attach to one task
+    feedback_working_days: int = 5  # the objection period's default length (反馈征求意见), Mon–Fri
     # —— hardening (issue 20, attacks) ——
     forwarded_allow_ips: tuple[str, ...] = ()  # proxies whose X-Forwarded-For is believed; none by default
     validation_cpu_s: float = 60.0  # a validation worker's CPU time per file (RLIMIT_CPU), seconds

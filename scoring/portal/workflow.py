@@ -7,7 +7,8 @@ write. A unit's state itself follows from its decisions in ``status``; this says
 Unit steps: upload and submit (the provincial office; submit also needs a version without errors of
 the open year), accept, return, reopen and review (the central office; after the year's results
 are published they stay allowed and ``published_notice`` says they take effect only through a
-correction run). Run steps: publish (not while a run's PDFs are still rendering).
+correction run). Run steps: publish (not while a run's PDFs are still rendering, nor while the
+year's objection period is open or an objection of it is unanswered).
 Objections to a publication (issue 22) get their steps and history here, next to ``PublicationHistory``.
 Draft steps: adopt (the central office, before the year opens, a draft with nothing left to decide).
 """
@@ -85,6 +86,11 @@ class RunHistory:
     current_run_id: int | None
     has_summary: bool
     rendering: bool = False
+    # the year's feedback (issue 22): objections lodged and not yet answered, and the last day on
+    # which units may still lodge one (None: no feedback period open), as of ``today``
+    unanswered: int = 0
+    feedback_until: date | None = None
+    today: date | None = None
 
 
 @dataclass(frozen=True)
@@ -184,6 +190,11 @@ def _run_refusal(step: Step, run: RunHistory) -> str | None:
         return "这次评分开始后，本年度已发布的结果发生了变化；请重新评分后再发布"
     if not run.has_summary:
         return "这次评分没有生成成绩单和全国汇总（PDF），不能发布"
+    if run.feedback_until is not None and run.today is not None and run.today <= run.feedback_until:
+        return (f"本年度反馈征求意见的异议期至{chinese_date(run.feedback_until)}（北京时间）截止，"
+                "各单位仍可提出异议；请在异议期截止后再发布")
+    if run.unanswered:
+        return f"本年度反馈征求意见中还有 {run.unanswered} 条异议未答复；请逐条答复后再发布"
     return None
 
 
@@ -308,6 +319,8 @@ def objection_refused(step: ObjectionStep, history: FeedbackHistory) -> str | No
             return "这次评分的结果已经发布，不能再反馈征求意见"
         if history.fed_back:
             return "这次评分已经反馈征求意见"
+        if history.deadline is not None and history.deadline < history.today:
+            return f"异议截止日期{chinese_date(history.deadline)}已经过去，请选择今天或以后的日期"
         return None
     if not history.fed_back or history.deadline is None:
         return "这次评分的结果未反馈征求意见，不能提出或答复异议"

@@ -9,7 +9,7 @@ from statistics import fmean
 
 from scoring.indicators.models import IndicatorSet
 from scoring.report.formatting import change, chinese_dates, fixed, plain_text, rank_change
-from scoring.scores.models import ScoreReport, UnitScore, UnitStatus, VetoApplied
+from scoring.scores.models import ObjectionTally, ScoreReport, UnitScore, UnitStatus, VetoApplied
 
 REGION_ORDER = ("东部", "中部", "西部", "东北")
 NOTABLE = 3  # units named for the largest rises and falls
@@ -205,16 +205,28 @@ def _exceptions(f: NoticeFacts, bases: dict[str, str], names: dict[str, str]) ->
     return "".join(lines) + "未评分和未报送的单位不参加排名，不给予0分。" * bool(f.not_scored or f.missing)
 
 
+def _objections(tally: ObjectionTally) -> str:
+    if not tally.total:
+        return "考核结果初稿已反馈各单位征求意见，各单位均未提出异议。"
+    waiting = f"，尚有{tally.lodged}条待答复" if tally.lodged else ""
+    return (f"考核结果初稿已反馈各单位征求意见。各单位共提出异议{tally.total}条，经逐条核实答复，"
+            f"采纳{tally.accepted}条，不予采纳{tally.rejected}条，提出单位撤回{tally.withdrawn}条{waiting}。")
+
+
 def notice_paragraphs(f: NoticeFacts, issuer: str, plan: str, config_title: str, year: int,
                       decimals: int, *, caveat: str | None = None,
                       veto_bases: dict[str, str] | None = None,
-                      section_names: dict[str, str] | None = None) -> list[Paragraph]:
+                      section_names: dict[str, str] | None = None,
+                      objections: ObjectionTally | None = None) -> list[Paragraph]:
     """The notice's narrative: opening, overall results, change since the previous assessed year,
-    vetoes and units not scored, and what the units are asked to do."""
+    vetoes and units not scored, the objections of the feedback period (when results were fed
+    back), and what the units are asked to do."""
     body: list[tuple[str, list[tuple[str, str]]]] = [("总体情况", _overall(f, decimals))]
     if f.previous_year is not None:
         body.append((f"与{f.previous_year}年度比较", [("", _compared(f, decimals, caveat))]))
     body.append(("一票否决和未评分的单位", [("", _exceptions(f, veto_bases or {}, section_names or {}))]))
+    if objections is not None:
+        body.append(("征求意见情况", [("", _objections(objections))]))
     body.append(("有关要求", [("", "各单位要对照本单位成绩单中的“存在问题与整改建议”，认真分析失分原因，"
                                 "制定整改措施，抓好落实。考核结果按规定纳入平安建设考核。")]))
     opening = (f"根据{plan}和《{config_title}》，{issuer}对{f.assessed}个省级单位{year}年度"

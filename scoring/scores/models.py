@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
 from scoring.indicators.rules.base import TaskStatus
 from scoring.problems import Problem
@@ -171,6 +171,25 @@ class SectionInfo(Strict):
     max: float
 
 
+class ObjectionTally(Strict):
+    """Objections lodged while results were fed back (反馈征求意见) and how they stand."""
+
+    total: int = 0
+    accepted: int = 0
+    rejected: int = 0
+    withdrawn: int = 0
+    lodged: int = Field(default=0, description="lodged and not (yet) answered")
+
+
+class ObjectionRecord(Strict):
+    """The objections file a run read (the portal's objections-YEAR.json): all units, and each one's."""
+
+    file: str
+    sha256: str
+    all: ObjectionTally
+    units: dict[str, ObjectionTally] = Field(default_factory=dict)
+
+
 class ScoreReport(Strict):
     """A year's scores for all units."""
 
@@ -192,6 +211,16 @@ class ScoreReport(Strict):
     robustness_method: str | None = None
     findings: list[Problem] = Field(
         default_factory=list, description="problems not tied to one unit (central workbook, stray files)")
+    objections: ObjectionRecord | None = Field(
+        default=None, description="objections and answers of the feedback period (absent when none)")
+
+    @model_serializer(mode="wrap")
+    def _without_absent_objections(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """A year without objections writes the same scores.json as before they existed."""
+        data: dict[str, Any] = handler(self)
+        if self.objections is None:
+            data.pop("objections", None)
+        return data
 
     def scored(self) -> list[UnitScore]:
         """Units with a score, by rank (units a veto leaves unranked last)."""

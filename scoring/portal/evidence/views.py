@@ -50,13 +50,19 @@ def task_files(titles: dict[str, str], scope: UnitScope, latest: Version | None)
 def evidence_response(item: EvidenceFile, data: bytes) -> Response:
     """A stored evidence file: PDF and images shown in the browser, others downloaded; in both cases
     the type is the checked one, never sniffed, and the document may run no script."""
-    ascii_name = f"evidence-{item.year}-{item.unit_code}-{item.id}"
-    if item.media_type not in INLINE:
-        return download(data, item.file_name, ascii_name, media_type=item.media_type)
-    shown = display_name(item.file_name, ascii_name)
+    return checked_file_response(data, item.file_name, item.media_type,
+                                 f"evidence-{item.year}-{item.unit_code}-{item.id}")
+
+
+def checked_file_response(data: bytes, file_name: str, media_type: str, ascii_name: str) -> Response:
+    """A file whose type ``check_evidence`` established (evidence, an objection's file), served as
+    ``evidence_response`` describes."""
+    if media_type not in INLINE:
+        return download(data, file_name, ascii_name, media_type=media_type)
+    shown = display_name(file_name, ascii_name)
     disposition = f"inline; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(shown, safe='')}"
     policy = ("default-src 'none'; img-src 'self'; object-src 'self'; frame-ancestors 'self'"
-              if item.media_type == "application/pdf" else "sandbox; default-src 'none'; img-src 'self'")
-    return Response(data, media_type=item.media_type, headers={
+              if media_type == "application/pdf" else "sandbox; default-src 'none'; img-src 'self'")
+    return Response(data, media_type=media_type, headers={
         "content-disposition": disposition, "content-security-policy": policy,
         "x-content-type-options": "nosniff", "cross-origin-resource-policy": "same-origin"})

@@ -26,8 +26,9 @@ from scoring.portal.records import central_values
 from scoring.portal.review import adjusting, dashboard_rows, task_page
 from scoring.portal.settings import china_date
 from scoring.portal.status import Standing, UnitState
+from scoring.portal.store import objections as objection_store
 from scoring.portal.store.accounts import account_names
-from scoring.portal.store.models import TaskReview, UnitEvent, Version
+from scoring.portal.store.models import Feedback, TaskReview, UnitEvent, Version
 from scoring.portal.store.overview import accepted_versions, year_activity
 from scoring.portal.store.reviews import add_task_review, central_in_force, reviews_in_force, task_reviews
 from scoring.portal.store.runs import current_publication
@@ -40,25 +41,32 @@ from scoring.workbook.submission import Submission, TaskReport
 ACTION_LABELS = {"submit": "提交", "return": "退回", "reopen": "重新开放", "accept": "接受"}
 
 
+FeedbackCounts = tuple[Feedback, int, int]  # a feedback period, objections lodged, not yet answered
+
+
 @endpoint(Role.CENTRAL)
 async def dashboard(ctx: Ctx) -> Response:
     """All units of the open year: state, latest upload, findings, lateness; filters and counts."""
 
-    def load(db: Session) -> tuple[OpenYear | None, list[dashboard_rows.UnitRow]]:
+    def load(db: Session) -> tuple[OpenYear | None, list[dashboard_rows.UnitRow], list[FeedbackCounts]]:
         year = current_year(db)
         if year is None:
-            return None, []
+            return None, [], []
         units = ctx.portal.year_files(year.year).config.units
         activity = year_activity(db, year.year, sorted(units))
-        return year, dashboard_rows.unit_rows(activity, units, year.deadline, china_date(ctx.now))
+        lodged = objection_store.year_objections(db, year.year)
+        feedbacks = [(f, sum(1 for v in lodged if v.objection.feedback_id == f.id),
+                      objection_store.unanswered(v for v in lodged if v.objection.feedback_id == f.id))
+                     for f in objection_store.year_feedbacks(db, year.year)]
+        return year, dashboard_rows.unit_rows(activity, units, year.deadline, china_date(ctx.now)), feedbacks
 
-    year, rows = await ctx.run(load)
+    year, rows, feedbacks = await ctx.run(load)
     state, region = ctx.request.query_params.get("state"), ctx.request.query_params.get("region")
     return render(ctx.request, "central/dashboard.html", principal=ctx.user, year=year,
                   rows=dashboard_rows.filtered(rows, state, region), counts=dashboard_rows.state_counts(rows),
                   total=len(rows),
                   regions=dashboard_rows.REGIONS, state=state or "", region=region or "",
-                  late=sum(1 for r in rows if r.late))
+                  late=sum(1 for r in rows if r.late), feedbacks=feedbacks)
 
 
 @dataclass(frozen=True)

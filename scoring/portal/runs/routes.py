@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import date
 from pathlib import PurePosixPath
 
 from sqlalchemy.exc import IntegrityError
@@ -23,12 +24,15 @@ from scoring.pipeline import Manifest
 from scoring.portal import jobs, workflow
 from scoring.portal.auth import Ctx, Role, endpoint
 from scoring.portal.findings import FindingGroup, run_findings
+from scoring.portal.objections.views import CORRECTIONS, open_until
 from scoring.portal.parsing import open_year, path_id
 from scoring.portal.runs import results, run_inputs
 from scoring.portal.runs.verification import Outcome, verify_files, wanted
+from scoring.portal.settings import china_date
+from scoring.portal.store import objections as objection_store
 from scoring.portal.store.accounts import account_names
 from scoring.portal.store.audit import record
-from scoring.portal.store.models import Publication, Run, RunFile
+from scoring.portal.store.models import Feedback, Publication, Run, RunFile
 from scoring.portal.store.runs import (
     active_run,
     all_runs,
@@ -45,7 +49,7 @@ from scoring.portal.store.runs import (
     run_numbers,
 )
 from scoring.portal.web import download, render
-from scoring.portal.workflow import RunHistory, RunState, Step
+from scoring.portal.workflow import RunHistory, RunState, Step, feedback_deadline
 from scoring.portal.years import OpenYear, current_year
 from scoring.scores.models import ScoreReport
 
@@ -54,7 +58,7 @@ STATE_LABELS = {RunState.QUEUED: "排队中", RunState.RUNNING: "评分中", Run
 RENDERING = "已评分，正在生成 PDF"  # a running run whose scores are stored
 INPUT_ROLES = {"config": "指标配置", "units": "单位名单", "catalogue": "任务目录",
                "central": "全国双打办记录", "previous": "上一考核年度结果", "adjustments": "审核调整",
-               "submission": "单位报送"}
+               "objections": "异议及答复", "submission": "单位报送"}
 BUSY = "已有一次评分正在进行，请等待其完成后再开始"
 MEDIA = {".pdf": "application/pdf", ".json": "application/json",
          ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -150,6 +154,12 @@ class RunView:
     names: dict[int, str]
     numbers: dict[int, int]
     rendering: bool
+    feedback: Feedback | None = None  # this run fed back for objections (issue 22)
+    objection_counts: dict[str, int] | None = None  # of this run's feedback
+    answered: list[objection_store.ObjectionView] | None = None  # the objections its publication answers
+    unanswered: int = 0  # objections of the year not yet answered (publishing waits for them)
+    feedback_until: date | None = None  # the year's objection period still open until
+    default_deadline: date | None = None
 
     @property
     def pdfs(self) -> list[RunFile]:
@@ -184,10 +194,19 @@ def run_view(ctx: Ctx, db: Session) -> RunView:
     publication = publication_of(db, run.id)
     rows = results.ranking_rows(report, excluded, {f.path for f in files}) if report else []
     people = {run.account_id} | ({publication.account_id} if publication else set())
+    feedback = objection_store.feedback_of(db, run.id)
+    today = china_date(ctx.now)
+    year_objections = objection_store.year_objections(db, run.year)
     return RunView(run=run, publication=publication, current=current_publication(db, run.year), files=files,
                    report=report, manifest=manifest, rows=rows, excluded=excluded,
                    names=account_names(db, people), numbers=run_numbers(db),
-                   rendering=results.rendering(run))
+                   rendering=results.rendering(run), feedback=feedback,
+                   objection_counts=objection_store.counts(
+                       v for v in year_objections if feedback and v.objection.feedback_id == feedback.id),
+                   answered=objection_store.answered_by(db, publication.id) if publication else None,
+                   unanswered=objection_store.unanswered(year_objections),
+                   feedback_until=open_until(db, run.year, today),
+                   default_deadline=feedback_deadline(today, ctx.portal.settings.feedback_working_days))
 
 
 @endpoint(Role.CENTRAL, Role.AUDITOR)
@@ -199,18 +218,21 @@ async def run_page(ctx: Ctx) -> Response:
     return render(ctx.request, "runs/run.html", principal=ctx.user, view=view, states=STATE_LABELS,
                   rendering_label=RENDERING,
                   central=ctx.user.role is Role.CENTRAL, summary_path=results.summary_path(),
-                  roles=INPUT_ROLES, summary=json.loads(view.run.summary or "{}"))
+                  roles=INPUT_ROLES, summary=json.loads(view.run.summary or "{}"), corrections=CORRECTIONS,
+                  units={u.code: u.name for u in view.report.units} if view.report else {})
 
 
 CONFIRMED = "1"  # the hidden ``confirm`` field that only the confirmation page's form carries
 
 
-def _publish_history(db: Session, run: Run, current: Publication | None) -> RunHistory:
+def _publish_history(db: Session, run: Run, current: Publication | None, today: date) -> RunHistory:
     return RunHistory(state=RunState(run.state), published=publication_of(db, run.id) is not None,
                       supersedes_run_id=run.supersedes_run_id,
                       current_run_id=current.run_id if current else None,
                       has_summary=run_file(db, run.id, results.summary_path()) is not None,
-                      rendering=results.rendering(run))
+                      rendering=results.rendering(run),
+                      unanswered=objection_store.unanswered(objection_store.year_objections(db, run.year)),
+                      feedback_until=open_until(db, run.year, today), today=today)
 
 
 @dataclass(frozen=True)
@@ -226,7 +248,7 @@ class PublishCheck:
 def _checked_publish(ctx: Ctx, db: Session) -> PublishCheck:
     run = _run(ctx, db)
     current = current_publication(db, run.year)
-    workflow.check(Step.PUBLISH, _publish_history(db, run, current))
+    workflow.check(Step.PUBLISH, _publish_history(db, run, current, china_date(ctx.now)))
     return PublishCheck(run=run, current=current, numbers=run_numbers(db),
                         summary=json.loads(run.summary or "{}"))
 
@@ -254,9 +276,12 @@ async def publish_run(ctx: Ctx) -> Response:
         checked = _checked_publish(ctx, db)
         current = checked.current
         row = publish(db, run, ctx.now, ctx.user.account_id, current)
+        answered = objection_store.record_answered(db, row)
         replaced = f"，取代第 {checked.numbers[current.run_id]} 次评分的结果" if current else ""
+        numbers = "、".join(f"第 {i} 号" for i in answered)
+        listed = f"，答复异议 {len(answered)} 条（{numbers}）" if answered else ""
         ctx.audit(db, "publish", obj=f"run:{run.id}", before="未发布",
-                  after=f"已发布：{run.year} 年度第 {row.seq} 次发布{replaced}")
+                  after=f"已发布：{run.year} 年度第 {row.seq} 次发布{replaced}{listed}")
         return True
 
     try:

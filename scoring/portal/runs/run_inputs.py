@@ -6,6 +6,8 @@ A run's folder under the portal's data directory, ``runs/<id>/``::
     inputs/central-2022.xlsx                the central records in force as the central workbook,
                                             with the portal's submit dates
     inputs/adjustments-2022.yaml            the review adjustments in force (when there are any)
+    inputs/objections-2022.json             the year's objections fed back and their answers (when
+                                            there are any): a recorded input, not a number source
     inputs/previous/scores.json             the previous assessed year's published scores (if any)
     inputs/config/2022.yaml, units.yaml, tasks/2022.yaml   the configuration the run uses
     outputs/                                what ``run_pipeline`` writes
@@ -34,6 +36,7 @@ from scoring.portal.records import central_values
 from scoring.portal.review import adjusting
 from scoring.portal.settings import china_date
 from scoring.portal.status import UnitState
+from scoring.portal.store import objections
 from scoring.portal.store.accounts import account_names
 from scoring.portal.store.models import Blob, Version
 from scoring.portal.store.overview import year_activity
@@ -71,6 +74,11 @@ class RunInputs:
     @property
     def adjustments_file(self) -> str | None:
         name = f"{INPUTS}/{adjusting.file_name(self.year)}"
+        return name if name in self.files else None
+
+    @property
+    def objections_file(self) -> str | None:
+        name = f"{INPUTS}/{objections.file_name(self.year)}"
         return name if name in self.files else None
 
     @property
@@ -112,6 +120,9 @@ def gather(db: Session, year: int, files: YearFiles) -> RunInputs:
     if adjustments:
         inputs.files[f"{INPUTS}/{adjusting.file_name(year)}"] = adjusting.adjustments_yaml(year, adjustments)
         inputs.adjustments = len(adjustments)
+    lodged = objections.objections_json(db, year)
+    if lodged is not None:
+        inputs.files[f"{INPUTS}/{objections.file_name(year)}"] = lodged
     previous = previous_publication(db, year)
     if previous is not None:
         found = run_file(db, previous.run_id, f"{OUTPUTS}/scores.json")
@@ -153,12 +164,15 @@ def request(folder: Path, inputs: RunInputs, *, pdf: bool, workers: int | None,
         command += ["--adjustments", inputs.adjustments_file]
     if inputs.previous_file:
         command += ["--previous", inputs.previous_file]
+    if inputs.objections_file:
+        command += ["--objections", inputs.objections_file]
     command += ["--config", config, "--units", f"{CONFIG}/units.yaml", "-o", OUTPUTS]
     return PipelineRequest(
         year=inputs.year, input_dir=folder / SUBMISSIONS, output=folder / OUTPUTS,
         central=folder / inputs.central_file,
         adjustments=folder / inputs.adjustments_file if inputs.adjustments_file else None,
         previous=folder / inputs.previous_file if inputs.previous_file else None,
+        objections=folder / inputs.objections_file if inputs.objections_file else None,
         config=folder / config, units=folder / CONFIG / "units.yaml", pdf=pdf, workers=workers,
         generated_at=generated_at, command=command)
 

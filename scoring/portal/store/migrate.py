@@ -68,9 +68,11 @@ def upgrade(engine: Engine) -> None:
         command.upgrade(config, "head")
 
 
+OBJECTION_TABLES = ("feedbacks", "objections", "objection_files", "objection_events",
+                    "publication_objections")
 # tables the portal only ever appends to: its role may read and insert, never update or delete
 APPEND_ONLY = ("blobs", "versions", "unit_events", "year_events", "audit_log", "task_reviews",
-               "central_records", "run_files", "publications", "audit_anchor")
+               "central_records", "run_files", "publications", "audit_anchor", *OBJECTION_TABLES)
 
 
 def grant_portal_role(engine: Engine, role: str) -> list[str]:

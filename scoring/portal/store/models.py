@@ -1,7 +1,8 @@
 """The portal's tables as typed SQLAlchemy models.
 
 Append-only tables (``blobs``, ``versions``, ``unit_events``, ``year_events``, ``audit_log``,
-``task_reviews``, ``central_records``, ``run_files``, ``publications``, ``audit_anchor``) are only
+``task_reviews``, ``central_records``, ``run_files``, ``publications``, ``audit_anchor``, and the
+feedback and objection tables) are only
 ever inserted into: nothing in the code updates or deletes them, and database triggers (see the
 migrations) refuse an UPDATE or DELETE from anywhere else. The one exception is
 ``scoring audit-log prune``, run by the database's owner: it removes audit rows past the retention
@@ -39,7 +40,8 @@ from scoring.portal.workflow import RunState
 
 APPEND_ONLY_TABLES = ("blobs", "versions", "unit_events", "year_events", "audit_log", "task_reviews",
                       "central_records", "run_files", "publications", "config_drafts", "config_adoptions",
-                      "evidence_files", "audit_anchor")
+                      "evidence_files", "audit_anchor", "feedbacks", "objections", "objection_files",
+                      "objection_events", "publication_objections")
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -504,3 +506,82 @@ class SignInPair(Base):
     failures: Mapped[int] = mapped_column(Integer, default=0)
     blocked_until: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     refusals: Mapped[int] = mapped_column(Integer, default=0)  # attempts refused in the current wait
+
+
+# —— feedback (反馈征求意见) and objections (issue 22), append-only ——
+
+
+class Feedback(Base):
+    """A run's preliminary results fed back to the units for objections, once per run, until the
+    end of ``deadline`` (Beijing)."""
+
+    __tablename__ = "feedbacks"
+    __table_args__ = (UniqueConstraint("run_id", name="feed_back_once"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"))
+    year: Mapped[int] = mapped_column(Integer)
+    deadline: Mapped[date] = mapped_column(Date)
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+
+
+class Objection(Base):
+    """A unit's objection to its preliminary result, about one indicator or one task; its state
+    follows from its one closing ``ObjectionEvent`` (none: still lodged)."""
+
+    __tablename__ = "objections"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    feedback_id: Mapped[int] = mapped_column(ForeignKey("feedbacks.id"))
+    year: Mapped[int] = mapped_column(Integer)
+    unit_code: Mapped[str] = mapped_column(String(6))
+    subject_kind: Mapped[str] = mapped_column(String(16))  # "indicator" or "task"
+    subject_id: Mapped[str] = mapped_column(String(64))
+    subject_label: Mapped[str] = mapped_column(String(500))
+    reason: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+
+
+Index("objections_by_unit", Objection.year, Objection.unit_code)
+
+
+class ObjectionFile(Base):
+    """A file attached to an objection (checked like evidence); its bytes are a blob."""
+
+    __tablename__ = "objection_files"
+    __table_args__ = (UniqueConstraint("objection_id", "seq", name="objection_file_number_once"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    objection_id: Mapped[int] = mapped_column(ForeignKey("objections.id"))
+    seq: Mapped[int] = mapped_column(Integer)
+    blob_sha256: Mapped[str] = mapped_column(ForeignKey("blobs.sha256"))
+    file_name: Mapped[str] = mapped_column(String(255))
+    media_type: Mapped[str] = mapped_column(String(128))
+    size: Mapped[int] = mapped_column(Integer)
+
+
+class ObjectionEvent(Base):
+    """What closed an objection, once: withdrawn by its unit, or answered by the central office
+    (accepted with the correction it leads to, or not accepted with the reason)."""
+
+    __tablename__ = "objection_events"
+    __table_args__ = (UniqueConstraint("objection_id", name="close_objection_once"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    objection_id: Mapped[int] = mapped_column(ForeignKey("objections.id"))
+    action: Mapped[str] = mapped_column(String(16))  # withdrawn / accepted / rejected
+    text: Mapped[str] = mapped_column(Text)
+    correction: Mapped[str | None] = mapped_column(String(16), nullable=True)  # record / review
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+
+
+class PublicationObjection(Base):
+    """An answered objection a publication answers (recorded when it is published)."""
+
+    __tablename__ = "publication_objections"
+
+    publication_id: Mapped[int] = mapped_column(ForeignKey("publications.id"), primary_key=True)
+    objection_id: Mapped[int] = mapped_column(ForeignKey("objections.id"), primary_key=True)

@@ -1,0 +1,1 @@
+"""Feedback (反馈征求意见) and objections (issue 22)."""
