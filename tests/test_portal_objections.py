@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from portal_fixtures import (
+    CONFIRM,
     Client,
     Clock,
     central_workbook_upload,

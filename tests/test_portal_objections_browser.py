@@ -58,7 +58,8 @@ class Person:
         self.page.click("button:has-text('开始评分')")
         self.page.wait_for_url("**/runs/*")
         for _ in range(900):  # the page never refreshes itself: follow its 刷新 link until the run is done
-            if self.page.locator(".downloads").count() or not self.page.locator("main a:text-is('刷新')").count():
+            refresh = self.page.locator("main a:text-is('刷新')")
+            if self.page.locator(".downloads").count() or not refresh.count():
                 break
             self.page.wait_for_timeout(1000)
             self.page.click("main a:text-is('刷新')")
