@@ -320,3 +320,26 @@ def test_after_publication_review_actions_say_so_and_lead_to_a_correction_run(ye
     returned = [a for a in _rows(year_app, AuditEntry) if a.action == "return"][-1]
     assert returned.after == "已退回：补充佐证材料（本年度结果已发布，此改动在更正评分中生效）"
     assert "本年度已发布第 1 次评分的结果" in office.get("/runs").text  # where the link leads
+
+
+def test_the_unit_page_shows_the_submitted_figures_with_their_bounds_and_flags(portal_app) -> None:
+    # 北京 submits a workbook whose case count is about five times what its size makes plausible
+    _submit(Client(portal_app, "bj"), invalid("implausible"))
+    office = Client(portal_app, "central")
+    page = office.get("/central/units/110000").text
+    expected = validate_submission(invalid("implausible"), load_year_config, expected_year=2022)
+    warning = next(f for f in expected.findings if f.code == "value-implausible")
+    section = page[page.index('id="figures"'):page.index("</section>", page.index('id="figures"'))]
+    assert "报送数据（第 1 版）" in section and "有 1 项数据有提示" in section
+    rows = re.findall(r"<tr( class=\"flagged\")?>(.*?)</tr>", section, re.S)
+    config = load_year_config(2022)
+    assert config is not None
+    reported = [i for i in config.indicator_set.items if i.source.value == "province"]
+    assert len(rows) == len(reported) + 1  # the header row, then one row per figure the province reports
+    flagged = [body for mark, body in rows if mark]
+    assert len(flagged) == 1 and warning.message in flagged[0]
+    assert f"{warning.sheet}” {warning.cell}" in flagged[0]
+    value = expected.values[next(i.code for i in reported if i.name in flagged[0])].value
+    assert f'<td class="num">{int(value) if float(value).is_integer() else value}</td>' in flagged[0]
+    # the page puts the decision before the figures, and the figures before the 71 task rows
+    assert page.index("<h2>审核</h2>") < page.index('id="figures"') < page.index("任务落实情况审核")

@@ -23,7 +23,7 @@ from scoring.portal.auth import Ctx, Role, endpoint
 from scoring.portal.findings import group_findings, row_names
 from scoring.portal.parsing import CHANGED, open_year, path_id, path_unit, reason_field
 from scoring.portal.records import central_values
-from scoring.portal.review import adjusting, dashboard_rows, task_page
+from scoring.portal.review import adjusting, dashboard_rows, figures, task_page
 from scoring.portal.settings import china_date
 from scoring.portal.status import Standing, UnitState
 from scoring.portal.store import objections as objection_store
@@ -31,11 +31,12 @@ from scoring.portal.store.accounts import account_names
 from scoring.portal.store.models import Feedback, TaskReview, UnitEvent, Version
 from scoring.portal.store.overview import accepted_versions, year_activity
 from scoring.portal.store.reviews import add_task_review, central_in_force, reviews_in_force, task_reviews
-from scoring.portal.store.runs import current_publication
+from scoring.portal.store.runs import current_publication, previous_publication, run_file
 from scoring.portal.store.submissions import UnitScope
 from scoring.portal.web import download, render, shown_day, version_download
 from scoring.portal.workflow import Step, UnitHistory
 from scoring.portal.years import OpenYear, current_year
+from scoring.workbook.source import YearConfig
 from scoring.workbook.submission import Submission, TaskReport
 
 ACTION_LABELS = {"submit": "提交", "return": "退回", "reopen": "重新开放", "accept": "接受"}
@@ -99,6 +100,7 @@ class UnitView:
     central_values: list[tuple[str, str]]
     central_number: int | None
     notices: dict[str, str]  # step → what it means after the year's publication (none before)
+    figures: list[figures.FigureRow]  # of the submitted version, beside last year's and the bounds
 
 
 def unit_history(ctx: Ctx, db: Session, year: OpenYear, unit: Unit, standing: Standing) -> UnitHistory:
@@ -133,6 +135,16 @@ def _tasks(ctx: Ctx, year: int, version: Version, reviews: dict[tuple[str, str],
     return rows
 
 
+def _figures(db: Session, config: YearConfig, unit: Unit, submitted: Version | None,
+             year: int) -> list[figures.FigureRow]:
+    if submitted is None:
+        return []
+    previous = previous_publication(db, year)
+    found = run_file(db, previous.run_id, "outputs/scores.json") if previous is not None else None
+    before = figures.previous_figures(found[1] if found else None, year, unit.code)
+    return figures.figure_rows(config, unit, Submission.model_validate_json(submitted.submission), before)
+
+
 def unit_view(ctx: Ctx, db: Session) -> UnitView:
     """One unit of the open year, everything the central office acts on."""
     year = open_year(db)
@@ -156,7 +168,8 @@ def unit_view(ctx: Ctx, db: Session) -> UnitView:
              for item in config.source.central_items()]
     today = china_date(ctx.now)
     notices = review_notices(unit_history(ctx, db, year, unit, standing))
-    return UnitView(year=year, unit=unit, standing=standing,
+    return UnitView(figures=_figures(db, config, unit, submitted, year.year),
+                    year=year, unit=unit, standing=standing,
                     late=dashboard_rows.lateness(standing, year.deadline, today),
                     deadline_passed=year.deadline is not None and today > year.deadline, versions=versions,
                     events=events, names=names, submitted=submitted,
