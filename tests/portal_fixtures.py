@@ -14,6 +14,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -448,6 +449,21 @@ class LiveServer:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait(timeout=10)
         self.process = None
+
+
+@contextmanager
+def running_portal(db_url: str, tmp_path: Path, accounts: dict[str, tuple[str, str | None]],
+                   moment: datetime, open_year: int | None = 2022) -> Iterator[LiveServer]:
+    """A running portal with ``accounts`` and a clock the test moves, set to ``moment``."""
+    seed(db_url, accounts, open_year=open_year)
+    server = LiveServer(url="", db_url=db_url, port=free_port(), data_dir=tmp_path / "data",
+                        clock_file=tmp_path / "clock")
+    server.set_clock(moment)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 @pytest.fixture()

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from conftest import ROOT
-from portal_fixtures import ACCOUNTS, LiveServer, free_port, sample, seed
+from portal_fixtures import ACCOUNTS, LiveServer, running_portal, sample
 from test_portal_year_browser import Session as YearSession
 
 from scoring.portal.settings import CHINA
@@ -35,15 +35,9 @@ class Session(YearSession):
 @pytest.fixture()
 def coming_server(db_url: str, tmp_path: Path) -> Iterator[LiveServer]:
     """A live portal with 2020 open and 2022 not yet opened."""
-    seed(db_url, {**ACCOUNTS, "u310000": ("province", "310000")}, open_year=2020)
-    server = LiveServer(url="", db_url=db_url, port=free_port(), data_dir=tmp_path / "data",
-                        clock_file=tmp_path / "clock")
-    server.set_clock(BEFORE)
-    server.start()
-    try:
+    with running_portal(db_url, tmp_path, {**ACCOUNTS, "u310000": ("province", "310000")}, BEFORE,
+                        open_year=2020) as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)

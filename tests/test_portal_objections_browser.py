@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from conftest import ROOT
-from portal_fixtures import ACCOUNTS, PASSWORD, SAMPLES, LiveServer, free_port, sample, seed
+from portal_fixtures import ACCOUNTS, PASSWORD, SAMPLES, LiveServer, running_portal, sample
 from test_portal_evidence_content import image_bytes
 
 from scoring.portal.settings import CHINA
@@ -75,15 +75,8 @@ def _total(person: Person) -> str:
 
 @pytest.fixture()
 def clocked_server(db_url: str, tmp_path: Path) -> Iterator[LiveServer]:
-    seed(db_url, ACCOUNTS)
-    server = LiveServer(url="", db_url=db_url, port=free_port(), data_dir=tmp_path / "data",
-                        clock_file=tmp_path / "clock")
-    server.set_clock(BEFORE)
-    server.start()
-    try:
+    with running_portal(db_url, tmp_path, ACCOUNTS, BEFORE) as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)

@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 from conftest import ROOT
-from portal_fixtures import ACCOUNTS, PASSWORD, SAMPLES, LiveServer, free_port, sample, seed
+from portal_fixtures import ACCOUNTS, PASSWORD, SAMPLES, LiveServer, running_portal, sample
 from typer.testing import CliRunner
 
 from scoring.cli import app as cli
@@ -85,16 +85,10 @@ class Session:
 @pytest.fixture()
 def year_server(db_url: str, tmp_path: Path) -> Iterator[LiveServer]:
     """A live portal with the 2022 configuration's own deadline and a clock the test moves."""
-    seed(db_url, {**ACCOUNTS, "u110000": ("province", "110000"), "u310000": ("province", "310000"),
-                  "u440000": ("province", "440000")})
-    server = LiveServer(url="", db_url=db_url, port=free_port(), data_dir=tmp_path / "data",
-                        clock_file=tmp_path / "clock")
-    server.set_clock(BEFORE)
-    server.start()
-    try:
+    accounts = {**ACCOUNTS, "u110000": ("province", "110000"), "u310000": ("province", "310000"),
+                "u440000": ("province", "440000")}
+    with running_portal(db_url, tmp_path, accounts, BEFORE) as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
