@@ -104,7 +104,7 @@ def test_findings_are_grouped_by_sheet_with_errors_first(portal_app) -> None:
 
 def test_preview_is_by_section_and_marked_not_official(portal_app) -> None:
     bj = Client(portal_app, "bj")
-    assert bj.post(f"/versions/{version_id(bj.upload(sample('110000')))}/submit").status_code == 303
+    assert bj.post(f"/versions/{version_id(bj.upload(sample('110000')))}/submit", CONFIRM).status_code == 303
     sh = Client(portal_app, "sh")
     own = version_id(sh.upload(sample("310000")))
     page = sh.get(f"/versions/{own}/preview").text
@@ -132,7 +132,7 @@ def test_preview_never_uses_another_units_unsubmitted_uploads(portal_app) -> Non
     assert _preview_table(sh, own) == alone
     assert "其他 0 个单位" in sh.get(f"/versions/{own}/preview").text
 
-    assert bj.post(f"/versions/{draft}/submit").status_code == 303  # now it counts
+    assert bj.post(f"/versions/{draft}/submit", CONFIRM).status_code == 303  # now it counts
     assert "其他 1 个单位" in sh.get(f"/versions/{own}/preview").text
     assert _preview_table(sh, own) != alone
 

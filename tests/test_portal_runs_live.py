@@ -207,7 +207,7 @@ def test_a_running_job_outlives_a_database_restart(live_server: LiveServer, post
     url = live_server.db_url
     sh, office = Browser(live_server, "sh"), Browser(live_server, "central")
     version = int(sh.upload("/upload", sample("310000")).headers["location"].rsplit("/", 1)[-1])
-    assert sh.post(f"/versions/{version}/submit").status_code == 303
+    assert sh.post(f"/versions/{version}/submit", CONFIRM).status_code == 303
     assert office.post("/central/units/310000/accept", {"version_id": str(version)}).status_code == 303
     run_id = _start(office)
     _wait(lambda: _rendering(url, run_id), 120, "the run to render PDFs")
