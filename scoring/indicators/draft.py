@@ -23,6 +23,7 @@ from scoring.catalogue.diff import PlanDiff, diff_plans
 from scoring.catalogue.models import Plan, section_groups
 from scoring.indicators.audit_citations import missing_part, normalise, places
 from scoring.indicators.models import Citation
+from scoring.settings import get_settings
 
 _OMISSION = re.compile(r"…+|\.{3,}")
 REVIEW = "待核对"
@@ -282,12 +283,20 @@ def _todo(plan: Plan, mapping: _Mapping, covered: set[str], old_excluded: list[d
 
 
 def write_draft(old_file: Path, old_plan: Plan, new_plan: Plan, plan_file: Path, output: Path) -> str:
-    """The draft's text for ``output`` (the catalogue path written relative to it)."""
+    """The draft's text for ``output``. The catalogue path is written relative to the draft's
+    folder, except that a catalogue in indicators/ is written relative to indicators/ when the
+    draft lies elsewhere (``tasks/2022.yaml``): that finds it wherever the draft is moved or
+    uploaded, where a path climbing out of a temporary folder would point nowhere."""
     old_data = yaml.safe_load(old_file.read_text(encoding="utf-8"))
-    try:
-        catalogue = str(Path(_relative(plan_file.resolve(), output.resolve().parent)))
-    except ValueError:
-        catalogue = str(plan_file.resolve())
+    plan, folder = plan_file.resolve(), output.resolve().parent
+    indicators = get_settings().indicators_dir.resolve()
+    if plan.is_relative_to(indicators) and not folder.is_relative_to(indicators):
+        catalogue = plan.relative_to(indicators).as_posix()
+    else:
+        try:
+            catalogue = Path(_relative(plan, folder)).as_posix()
+        except ValueError:
+            catalogue = plan.as_posix()
     return draft_text(old_data, old_plan, new_plan, catalogue)
 
 
