@@ -37,6 +37,8 @@ NOT_CODES = frozenset({
     "sign-in-2fa-failed", "recovery-code-used", "totp-enrol", "totp-reset", "password-change",
     # audit-log retention
     "audit-prune",
+    # audit-log actions of feedback and objections
+    "objection-lodge", "objection-withdraw", "objection-answer",
 })
 KEBAB = re.compile(r"^[a-z]+(-[a-z0-9]+)+$")
 
