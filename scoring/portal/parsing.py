@@ -7,10 +7,14 @@ from starlette.exceptions import HTTPException
 
 from scoring.indicators.units import Unit
 from scoring.portal.auth import Ctx
+from scoring.portal.web import CONFIRMED
 from scoring.portal.years import OpenYear, current_year
 
 NO_YEAR = "当前没有开放的考核年度，请等待全国双打办通知"
 CHANGED = "状态刚刚发生变化，请刷新页面后重试"
+def confirmed(ctx: Ctx) -> bool:
+    """Whether the POST came from the step's confirmation page (an irreversible step needs it)."""
+    return ctx.form.get("confirm") == CONFIRMED
 
 
 def open_year(db: Session) -> OpenYear:

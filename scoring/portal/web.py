@@ -63,6 +63,11 @@ def office_name(role: str, unit_code: str | None) -> str:
     return ROLE_OFFICES.get(role, "")
 
 
+# the hidden ``confirm`` field that only a confirmation page's form carries (``forms.confirm``;
+# ``parsing.confirmed`` reads it)
+CONFIRMED = "1"
+
+
 def page_environment(folder: Path) -> Environment:
     """Jinja for the portal's pages: autoescaped, strict about undefined names."""
     env = Environment(loader=FileSystemLoader(folder), autoescape=select_autoescape(default=True),
@@ -70,6 +75,7 @@ def page_environment(folder: Path) -> Environment:
     env.filters["beijing"] = shown_time
     env.filters["day"] = shown_day
     env.globals["office_name"] = office_name
+    env.globals["CONFIRMED"] = CONFIRMED
     env.filters["points"] = lambda value: f"{value:.2f}"
     env.filters["mb"] = _size
     return env

@@ -19,7 +19,7 @@ from starlette.routing import Route
 from scoring.portal import workflow
 from scoring.portal.auth import Ctx, Role, endpoint
 from scoring.portal.findings import group_findings, row_names
-from scoring.portal.parsing import CHANGED, NO_YEAR, open_year, path_id
+from scoring.portal.parsing import CHANGED, NO_YEAR, confirmed, open_year, path_id
 from scoring.portal.runs.results import Published, published_result
 from scoring.portal.settings import china_date
 from scoring.portal.status import Standing, UnitState, next_step
@@ -211,9 +211,6 @@ async def preview(ctx: Ctx) -> Response:
     return render(ctx.request, "province/preview.html", principal=ctx.user, version=version, preview=result)
 
 
-CONFIRMED = "1"  # the hidden ``confirm`` field that only the confirmation page's form carries
-
-
 @dataclass(frozen=True)
 class SubmitCheck:
     """A version a submit is about, once the workflow allows it: the unit's standing before it."""
@@ -235,18 +232,17 @@ def _checked_submit(ctx: Ctx, db: Session) -> SubmitCheck:
 async def submit_page(ctx: Ctx) -> Response:
     """What submitting a version does, with the form that confirms it (refused as the submit would be)."""
     checked = await ctx.run(lambda db: _checked_submit(ctx, db))
-    return render(ctx.request, "province/submit.html", principal=ctx.user, version=checked.version,
-                  confirmed=CONFIRMED)
+    return render(ctx.request, "province/submit.html", principal=ctx.user, version=checked.version)
 
 
 @endpoint(Role.PROVINCE)
 async def submit(ctx: Ctx) -> Response:
     """Submit a version without errors, once confirmed on its confirmation page (a POST without the
     confirmation is sent there); the submit time is recorded for the timeliness indicator."""
-    confirmed = ctx.form.get("confirm") == CONFIRMED
+    is_confirmed = confirmed(ctx)
 
     def do(db: Session) -> bool:
-        if not confirmed:
+        if not is_confirmed:
             _own_version(ctx, db, ctx.unit_scope(db))  # another unit's version: not found
             return False
         checked = _checked_submit(ctx, db)

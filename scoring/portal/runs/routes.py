@@ -25,7 +25,7 @@ from scoring.portal import jobs, workflow
 from scoring.portal.auth import Ctx, Role, endpoint
 from scoring.portal.findings import FindingGroup, run_findings
 from scoring.portal.objections.views import CORRECTIONS, open_until
-from scoring.portal.parsing import open_year, path_id
+from scoring.portal.parsing import confirmed, open_year, path_id
 from scoring.portal.runs import results, run_inputs
 from scoring.portal.runs.verification import Outcome, verify_files, wanted
 from scoring.portal.settings import china_date
@@ -222,9 +222,6 @@ async def run_page(ctx: Ctx) -> Response:
                   units={u.code: u.name for u in view.report.units} if view.report else {})
 
 
-CONFIRMED = "1"  # the hidden ``confirm`` field that only the confirmation page's form carries
-
-
 def _publish_history(db: Session, run: Run, current: Publication | None, today: date) -> RunHistory:
     return RunHistory(state=RunState(run.state), published=publication_of(db, run.id) is not None,
                       supersedes_run_id=run.supersedes_run_id,
@@ -257,21 +254,21 @@ def _checked_publish(ctx: Ctx, db: Session) -> PublishCheck:
 async def publish_page(ctx: Ctx) -> Response:
     """What publishing a run does, with the form that confirms it (refused as publishing would be)."""
     checked = await ctx.run(lambda db: _checked_publish(ctx, db))
-    return render(ctx.request, "runs/publish.html", principal=ctx.user, check=checked, confirmed=CONFIRMED)
+    return render(ctx.request, "runs/publish.html", principal=ctx.user, check=checked)
 
 
 @endpoint(Role.CENTRAL)
 async def publish_run(ctx: Ctx) -> Response:
     """Publish a finished run, once, when confirmed on its confirmation page (a POST without the
     confirmation is sent there); publishing it again changes nothing."""
-    confirmed = ctx.form.get("confirm") == CONFIRMED
+    is_confirmed = confirmed(ctx)
     run_id = ctx.request.path_params["run_id"]
 
     def do(db: Session) -> bool:
         run = _run(ctx, db)
         if publication_of(db, run.id) is not None:
             return True  # already published: a retried request publishes once
-        if not confirmed:
+        if not is_confirmed:
             return False
         checked = _checked_publish(ctx, db)
         current = checked.current
