@@ -18,7 +18,9 @@ from scoring.workbook.submission import ItemValue
 from scoring.workbook.values import shown
 
 
-def _n(value: float) -> str:
+def approx(value: float) -> str:
+    """A bound or figure as the warnings write it: whole above 100 (with thousands separators),
+    else three significant digits."""
     if value >= 100 or value.is_integer():
         return f"{round(value):,}"
     return f"{value:.3g}"
@@ -44,15 +46,15 @@ def _size_finding(item: DataItem, value: ItemValue, number: float, unit: Unit) -
     measure = f" {item.unit}" if item.unit and item.unit != "%" else (item.unit or "")
     per, basis = SIZE_BASIS_LABELS[bounds.per]
     size = unit.population_10k if bounds.per == "population" else unit.gdp_100m_yuan
-    size_text = f"{_n(size)} 万人" if bounds.per == "population" else f"{_n(size)} 亿元"
-    shown_span = f"{'' if low is None else _n(low)}～{'' if high is None else _n(high)}{measure}"
+    size_text = f"{approx(size)} 万人" if bounds.per == "population" else f"{approx(size)} 亿元"
+    shown_span = f"{'' if low is None else approx(low)}～{'' if high is None else approx(high)}{measure}"
     per_low = "" if bounds.low is None else f"{bounds.low:g}"
     per_span = f"{per_low}～{'' if bounds.high is None else f'{bounds.high:g}'}"
     side = "偏高" if high is not None and number > high else "偏低"
     return Problem(
         code="value-implausible", severity=Severity.WARNING, sheet=value.sheet, cell=value.cell,
         value=shown(value.value),
-        message=(f"{item.name}：{_n(number)}{measure} 与{unit.name}的规模相比明显{side}"
+        message=(f"{item.name}：{approx(number)}{measure} 与{unit.name}的规模相比明显{side}"
                  f"（{basis} {size_text}，按{per} {per_span}{measure}折算，合理范围约 {shown_span}）；"
                  "请核实，确实如此的可在“备注”中说明"))
 
@@ -65,15 +67,15 @@ def _previous_finding(item: DataItem, value: ItemValue, number: float, before: f
         return None
     measure = f" {item.unit}" if item.unit and item.unit != "%" else (item.unit or "")
     if number > before * factor:
-        how = f"是上一考核年度（{_n(before)}{measure}）的 {number / before:.0f} 倍"
+        how = f"是上一考核年度（{approx(before)}{measure}）的 {number / before:.0f} 倍"
     elif number == 0:
-        how = f"为 0，上一考核年度为 {_n(before)}{measure}"
+        how = f"为 0，上一考核年度为 {approx(before)}{measure}"
     else:
-        how = f"不足上一考核年度（{_n(before)}{measure}）的 1/{before / number:.0f}"
+        how = f"不足上一考核年度（{approx(before)}{measure}）的 1/{before / number:.0f}"
     return Problem(
         code="value-implausible-change", severity=Severity.WARNING, sheet=value.sheet, cell=value.cell,
         value=shown(value.value),
-        message=(f"{item.name}：{_n(number)}{measure}{how}，超出与上一考核年度相比 {factor:g} 倍的范围；"
+        message=(f"{item.name}：{approx(number)}{measure}{how}，超出与上一考核年度相比 {factor:g} 倍的范围；"
                  "请核实，确实如此的可在“备注”中说明"))
 
 
@@ -128,19 +130,19 @@ def wrong_unit_findings(items: list[DataItem], values: Mapping[str, ItemValue], 
             continue
         before = (previous or {}).get(item.code)
         expected: float | None = float(before) if before else None
-        what = f"上一考核年度 {_n(expected)} 万元" if expected else ""
+        what = f"上一考核年度 {approx(expected)} 万元" if expected else ""
         if expected is None and unit is not None and item.plausible is not None \
                 and item.plausible.size is not None:
             span = item.plausible.size.range_for(unit.population_10k, unit.gdp_100m_yuan)
             if span is not None and span[0]:
                 expected = span[0]
-                what = f"按{unit.name}的规模，合理范围下限约 {_n(expected)} 万元"
+                what = f"按{unit.name}的规模，合理范围下限约 {approx(expected)} 万元"
         if expected is None or number <= factor * expected:
             continue
         out.append(Problem(
             code="value-wrong-unit", severity=Severity.ERROR, sheet=value.sheet, cell=value.cell,
             value=shown(value.value),
-            message=(f"{item.name}：{_n(number)} 万元是{what}的 {number / expected:,.0f} 倍"
+            message=(f"{item.name}：{approx(number)} 万元是{what}的 {number / expected:,.0f} 倍"
                      f"（超过 {factor:g} 倍）。是否按元填报？本项单位为万元，请换算为万元（元数除以 10000）"
                      "后重新填写")))
     return out

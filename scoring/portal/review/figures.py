@@ -15,6 +15,7 @@ from scoring.indicators.items import ItemSource
 from scoring.indicators.units import Unit
 from scoring.problems import SEVERITY_LABELS
 from scoring.scores.trend import read_previous
+from scoring.workbook.plausibility import approx
 from scoring.workbook.source import YearConfig
 from scoring.workbook.submission import Submission
 from scoring.workbook.values import shown
@@ -35,11 +36,6 @@ class FigureRow:
     @property
     def flagged(self) -> bool:
         return bool(self.flags)
-
-
-def _number(value: float) -> str:
-    text = f"{value:,.2f}".rstrip("0").rstrip(".")
-    return text if text not in ("-0", "") else "0"
 
 
 def previous_figures(scores_json: bytes | None, year: int, unit_code: str) -> dict[str, float]:
@@ -66,12 +62,12 @@ def figure_rows(config: YearConfig, unit: Unit, submission: Submission,
         if item.plausible is not None and item.plausible.size is not None:
             span = item.plausible.size.range_for(unit.population_10k, unit.gdp_100m_yuan)
         plausible = "—" if span is None else (
-            f"{'' if span[0] is None else _number(span[0])}～{'' if span[1] is None else _number(span[1])}")
+            f"{'' if span[0] is None else approx(span[0])}～{'' if span[1] is None else approx(span[1])}")
         before = previous.get(item.code)
         rows.append(FigureRow(
             name=item.name, measure=item.unit or "",
             value=(shown(cell.value) or "（未填）") if cell is not None else "（未填）",
-            previous="—" if before is None else _number(before), plausible=plausible,
+            previous="—" if before is None else (shown(before) or "—"), plausible=plausible,
             where=f"“{cell.sheet}” {cell.cell}" if cell is not None and cell.cell else "",
             flags=findings.get((cell.sheet, cell.cell), []) if cell is not None else []))
     return rows
