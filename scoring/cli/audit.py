@@ -17,7 +17,6 @@ from scoring.indicators.report import AuditReport, build_report
 from scoring.indicators.schema import schema_text
 from scoring.indicators.store import LoadedSet, indicator_path, load_located
 from scoring.report.audit import audit_html, render_audit_pdf
-from scoring.report.moment import file_moment
 from scoring.yamlfile import write_atomically
 
 _KIND_LABEL = {"score": "计分", "bonus": "加分", "deduction": "扣分", "veto": "一票否决"}
@@ -104,12 +103,11 @@ def audit(target: TargetArg, against: AgainstOpt = None, as_json: JsonOpt = Fals
     loaded = _load(target, as_json)
     other = _load(against, as_json) if against is not None else None
     report = build_report(loaded, other)
-    moment = file_moment(loaded.file)
     if kind == "html" and output is not None:
-        write_atomically(output, audit_html(report, loaded.indicator_set, generated_at=moment))
+        write_atomically(output, audit_html(report, loaded.indicator_set))
         err.print(f"已写入 {escape(str(output))}")
     elif kind == "pdf" and output is not None:
-        write_bytes_atomically(output, render_audit_pdf(report, loaded.indicator_set, generated_at=moment))
+        write_bytes_atomically(output, render_audit_pdf(report, loaded.indicator_set))
         err.print(f"已写入 {escape(str(output))}")
     if as_json:
         out.print_json(report.model_dump_json())

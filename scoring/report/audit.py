@@ -1,12 +1,15 @@
 """The audit report (``scoring audit YEAR -o FILE.html|FILE.pdf``): findings and the checks that ran,
 then everything an auditor needs to reproduce a number — each indicator's rule with all its
 parameters, the grade and tier tables, the data items with units, the cross-checks — plus the
-coverage matrix (landscape pages) and the config's SHA-256, engine version and date."""
+coverage matrix (landscape pages) and the config's SHA-256, engine version and date.
+
+The report depends on the config's content only: it is dated by the config's own ``issued_on``
+(``config_moment``), never by the clock or the file's modification time, and names the file by
+its path inside the project (else its name alone), so two copies of one config give the same bytes."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +19,7 @@ from scoring.indicators.report import AuditReport
 from scoring.indicators.rules.base import fmt
 from scoring.problems import SEVERITY_LABELS
 from scoring.report.fonts import check_fonts
-from scoring.report.formatting import beijing_time
+from scoring.report.formatting import chinese_date
 from scoring.report.methodology import (
     MISSING_LABELS,
     SECTION_KIND_LABELS,
@@ -24,6 +27,7 @@ from scoring.report.methodology import (
     rounding_text,
     tier_rule_text,
 )
+from scoring.report.moment import config_moment
 from scoring.report.pdf import PdfAttachment, html_to_pdf
 from scoring.report.views import json_bytes, page_meta, report_environment
 from scoring.settings import get_settings
@@ -185,18 +189,19 @@ def matrix_columns(indicator_set: IndicatorSet) -> list[MatrixColumns]:
     return groups
 
 
-def audit_context(report: AuditReport, indicator_set: IndicatorSet,
-                  generated_at: datetime) -> dict[str, Any]:
+def audit_context(report: AuditReport, indicator_set: IndicatorSet) -> dict[str, Any]:
     """Everything ``audit.html`` reads."""
+    issued = indicator_set.issued_on
     return {
-        **page_meta(generated_at),
+        **page_meta(config_moment(indicator_set)),
         "report": report,
         "indicator_set": indicator_set,
         "severity_labels": {k.value: v for k, v in SEVERITY_LABELS.items()},
         "title": f"指标配置审计：{report.title}",
         "shown_file": shown_path(report.file),
         "old_file": shown_path(report.diff.old_file) if report.diff is not None else "",
-        "report_time": beijing_time(generated_at),
+        "issued_text": chinese_date(issued) if issued is not None else None,
+        "undated_text": chinese_date(config_moment(indicator_set).date()),
         "parameters": parameter_sections(indicator_set),
         "items": item_rows(indicator_set),
         "checks": check_rows(indicator_set),
@@ -208,19 +213,26 @@ def audit_context(report: AuditReport, indicator_set: IndicatorSet,
     }
 
 
-def audit_html(report: AuditReport, indicator_set: IndicatorSet, *, generated_at: datetime,
-               pdf: bool = False) -> str:
+def audit_html(report: AuditReport, indicator_set: IndicatorSet, *, pdf: bool = False) -> str:
     """The audit report as HTML (``pdf``: the variant the PDF is rendered from, with its fixed dates)."""
     template = "audit_pdf.html" if pdf else "audit.html"
-    return report_environment().get_template(template).render(
-        **audit_context(report, indicator_set, generated_at))
+    return report_environment().get_template(template).render(**audit_context(report, indicator_set))
 
 
-def render_audit_pdf(report: AuditReport, indicator_set: IndicatorSet, *, generated_at: datetime) -> bytes:
+def attached_report(report: AuditReport) -> dict[str, Any]:
+    """The report's JSON as the PDF carries it: files named as the report names them."""
+    data = report.model_dump(mode="json")
+    data["file"] = shown_path(report.file)
+    if report.diff is not None:
+        data["diff"].update(old_file=shown_path(report.diff.old_file),
+                            new_file=shown_path(report.diff.new_file))
+    return data
+
+
+def render_audit_pdf(report: AuditReport, indicator_set: IndicatorSet) -> bytes:
     """The audit report as PDF bytes, with the report's JSON attached for the auditor's tools."""
     check_fonts()
-    attachment = PdfAttachment(name=f"audit-{report.year}.json",
-                               data=json_bytes(report.model_dump(mode="json")),
+    attachment = PdfAttachment(name=f"audit-{report.year}.json", data=json_bytes(attached_report(report)),
                                description=f"{report.title} 审计结果（JSON）")
-    return html_to_pdf(audit_html(report, indicator_set, generated_at=generated_at, pdf=True),
-                       generated_at=generated_at, attachments=(attachment,))
+    return html_to_pdf(audit_html(report, indicator_set, pdf=True), generated_at=config_moment(indicator_set),
+                       attachments=(attachment,))
