@@ -1,7 +1,8 @@
 """The audit report (``scoring audit YEAR -o FILE.html|FILE.pdf``): findings and the checks that ran,
 then everything an auditor needs to reproduce a number — each indicator's rule with all its
 parameters, the grade and tier tables, the data items with units, the cross-checks — plus the
-coverage matrix (landscape pages) and the config's SHA-256, engine version and date.
+coverage matrix (landscape pages) and the config's SHA-256, engine version and date; given a run
+(``--scores``), the 复算 tables of the relative indicators (``scoring.report.audit_relative``).
 
 The report depends on the config's content only: it is dated by the config's own ``issued_on``
 (``config_moment``), never by the clock or the file's modification time, and names the file by
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scoring.indicators.items import ITEM_KIND_LABELS, CrossCheck, DataItem, ItemSource
 from scoring.indicators.models import IndicatorSet, SectionKind
@@ -31,6 +32,9 @@ from scoring.report.moment import config_moment
 from scoring.report.pdf import PdfAttachment, html_to_pdf
 from scoring.report.views import json_bytes, page_meta, report_environment
 from scoring.settings import get_settings
+
+if TYPE_CHECKING:
+    from scoring.report.audit_relative import RunEvidence
 
 SOURCE_LABELS = {ItemSource.PROVINCE: "省级单位填报", ItemSource.CENTRAL: "全国双打办记录"}
 OPERATORS = {"<=": "≤", "<": "<", ">=": "≥", ">": ">", "==": "=", "!=": "≠"}
@@ -189,8 +193,9 @@ def matrix_columns(indicator_set: IndicatorSet) -> list[MatrixColumns]:
     return groups
 
 
-def audit_context(report: AuditReport, indicator_set: IndicatorSet) -> dict[str, Any]:
-    """Everything ``audit.html`` reads."""
+def audit_context(report: AuditReport, indicator_set: IndicatorSet,
+                  evidence: RunEvidence | None = None) -> dict[str, Any]:
+    """Everything ``audit.html`` reads (``evidence``: a run's 复算 tables, ``scoring audit --scores``)."""
     issued = indicator_set.issued_on
     return {
         **page_meta(config_moment(indicator_set)),
@@ -210,13 +215,18 @@ def audit_context(report: AuditReport, indicator_set: IndicatorSet) -> dict[str,
         "excluded": [row for row in report.coverage if row.excluded],
         "rounding_text": rounding_text(indicator_set),
         "tier_rule_text": tier_rule_text(indicator_set),
+        "evidence": evidence,
+        "decimals": indicator_set.rounding.decimals,
     }
 
 
-def audit_html(report: AuditReport, indicator_set: IndicatorSet, *, pdf: bool = False) -> str:
-    """The audit report as HTML (``pdf``: the variant the PDF is rendered from, with its fixed dates)."""
+def audit_html(report: AuditReport, indicator_set: IndicatorSet, *, pdf: bool = False,
+               evidence: RunEvidence | None = None) -> str:
+    """The audit report as HTML (``pdf``: the variant the PDF is rendered from, with its fixed dates;
+    ``evidence``: with the 复算 tables of a run)."""
     template = "audit_pdf.html" if pdf else "audit.html"
-    return report_environment().get_template(template).render(**audit_context(report, indicator_set))
+    return report_environment().get_template(template).render(
+        **audit_context(report, indicator_set, evidence))
 
 
 def attached_report(report: AuditReport) -> dict[str, Any]:
@@ -229,10 +239,11 @@ def attached_report(report: AuditReport) -> dict[str, Any]:
     return data
 
 
-def render_audit_pdf(report: AuditReport, indicator_set: IndicatorSet) -> bytes:
+def render_audit_pdf(report: AuditReport, indicator_set: IndicatorSet,
+                     evidence: RunEvidence | None = None) -> bytes:
     """The audit report as PDF bytes, with the report's JSON attached for the auditor's tools."""
     check_fonts()
     attachment = PdfAttachment(name=f"audit-{report.year}.json", data=json_bytes(attached_report(report)),
                                description=f"{report.title} 审计结果（JSON）")
-    return html_to_pdf(audit_html(report, indicator_set, pdf=True), generated_at=config_moment(indicator_set),
-                       attachments=(attachment,))
+    return html_to_pdf(audit_html(report, indicator_set, pdf=True, evidence=evidence),
+                       generated_at=config_moment(indicator_set), attachments=(attachment,))
