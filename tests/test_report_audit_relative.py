@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import subprocess
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
@@ -142,6 +143,9 @@ def test_the_pdf_carries_the_tables(run_dir: Path) -> None:
     gdp = load_units().by_code()[BEIJING].gdp_100m_yuan
     assert f"北京{squeeze(str(unit_entry(run_dir, BEIJING)['indicators']['A6']['inputs'][0]['value']))}件" \
            f"{gdp:g}亿元" in flat
+    attached = subprocess.run(["pdfdetach", "-list", str(target)], check=True, capture_output=True,
+                              text=True).stdout
+    assert "audit-2022-relative.json" in attached
 
 
 def refused(*args: str) -> str:
@@ -183,3 +187,43 @@ def test_reference_figures_changed_after_the_run_are_refused(run_dir: Path, tmp_
     units = project / "indicators" / "units.yaml"
     units.write_text(units.read_text(encoding="utf-8").replace("41610.9", "41611.9"), encoding="utf-8")
     assert "单位参考数据在评分后已修改" in refused("2022", "--scores", str(out))
+
+
+def edited_run(run_dir: Path, tmp_path: Path, edit: Any) -> Path:
+    """A copy of the run whose scores.json ``edit`` changed (the manifest kept as it was)."""
+    copy = tmp_path / "2022"
+    shutil.copytree(run_dir, copy)
+    data = scores(copy)
+    edit(data)
+    (copy / "scores.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    return copy
+
+
+def test_a_blank_value_is_shown_and_left_out_of_the_comparison(run_dir: Path, tmp_path: Path) -> None:
+    def blank(data: dict[str, Any]) -> None:
+        entry = next(u for u in data["units"] if u["code"] == BEIJING)["indicators"]["A6"]
+        entry["inputs"][0]["value"] = None
+        entry.update(points=0.0, flagged=True)
+
+    copy = edited_run(run_dir, tmp_path, blank)
+    target = tmp_path / "audit.html"
+    result = runner.invoke(app, ["audit", "2022", "--scores", str(copy), "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    html = target.read_text(encoding="utf-8")
+    rows = table(html, "A6")
+    assert rows[BEIJING][1:] == ["未填报", f"{load_units().by_code()[BEIJING].gdp_100m_yuan:g} 亿元", "—",
+                                 "0.00", "数据缺失，计 0 分并标记待核"]
+    assert list(rows)[-1] == BEIJING  # after every unit with a value
+    assert "填报了该数据项的 31 个单位" in html and "得分与评分结果一致" in result.output
+
+
+def test_published_points_the_table_does_not_give_are_listed(run_dir: Path, tmp_path: Path) -> None:
+    def inflate(data: dict[str, Any]) -> None:
+        next(u for u in data["units"] if u["code"] == BEIJING)["indicators"]["A6"]["points"] = 5.0
+
+    copy = edited_run(run_dir, tmp_path, inflate)
+    target = tmp_path / "audit.html"
+    result = runner.invoke(app, ["audit", "2022", "--scores", str(copy), "-o", str(target)])
+    assert result.exit_code == 1 and "1 项指标的得分与评分结果不同" in result.output
+    expected = unit_entry(run_dir, BEIJING)["indicators"]["A6"]["points"]
+    assert f"北京：评分结果 5.00 分，按上表数字复算 {expected:.2f} 分" in target.read_text(encoding="utf-8")

@@ -141,7 +141,8 @@ def audit(target: TargetArg, against: AgainstOpt = None, as_json: JsonOpt = Fals
         _print_report(report)
         if evidence is not None:
             _print_evidence(evidence)
-    exit_with(1 if report.errors else 0)
+    unreproduced = evidence is not None and any(t.mismatches for t in evidence.tables)
+    exit_with(1 if report.errors or unreproduced else 0)
 
 
 def schema(output: SchemaOutOpt = None, units: UnitsOpt = False) -> None:

@@ -10,7 +10,7 @@ its path inside the project (else its name alone), so two copies of one config g
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -241,9 +241,14 @@ def attached_report(report: AuditReport) -> dict[str, Any]:
 
 def render_audit_pdf(report: AuditReport, indicator_set: IndicatorSet,
                      evidence: RunEvidence | None = None) -> bytes:
-    """The audit report as PDF bytes, with the report's JSON attached for the auditor's tools."""
+    """The audit report as PDF bytes, with the report's JSON attached for the auditor's tools (and the
+    复算 tables' when there are some)."""
     check_fonts()
-    attachment = PdfAttachment(name=f"audit-{report.year}.json", data=json_bytes(attached_report(report)),
-                               description=f"{report.title} 审计结果（JSON）")
+    attachments = [PdfAttachment(name=f"audit-{report.year}.json", data=json_bytes(attached_report(report)),
+                                 description=f"{report.title} 审计结果（JSON）")]
+    if evidence is not None:
+        attachments.append(PdfAttachment(name=f"audit-{report.year}-relative.json",
+                                         data=json_bytes(asdict(evidence)),
+                                         description=f"{report.title} 相对指标复算依据（JSON）"))
     return html_to_pdf(audit_html(report, indicator_set, pdf=True, evidence=evidence),
-                       generated_at=config_moment(indicator_set), attachments=(attachment,))
+                       generated_at=config_moment(indicator_set), attachments=tuple(attachments))
