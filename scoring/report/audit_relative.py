@@ -21,6 +21,7 @@ from scoring.indicators.rules.base import ReferenceFigures, Relative, RuleContex
 from scoring.indicators.rules.normalise import peer_values
 from scoring.indicators.rules.words import RuleWords, direction_words
 from scoring.indicators.units import UnitList
+from scoring.report.audit import SOURCE_LABELS
 from scoring.report.formatting import beijing_time, fixed
 from scoring.report.methodology import MISSING_LABELS
 from scoring.scores.models import IndicatorScore, ScoreReport, UnitScore, UnitStatus
@@ -108,6 +109,18 @@ def _raw_values(scored: list[UnitScore], indicator: Indicator, item: str) -> dic
         ref = next((i for i in score.inputs if i.item == item), None) if score is not None else None
         out[unit.code] = ref.value if ref is not None else None
     return out
+
+
+def _where(scored: list[UnitScore], indicator: Indicator, code: str) -> str:
+    """Where the raw values come from: the workbook cell the scores record when it is the same for every
+    unit (a unit's own workbook), else the sheet with one row per unit (the central records)."""
+    cells = {(i.sheet or "", i.cell) for u in scored if (s := u.indicators.get(indicator.id)) is not None
+             for i in s.inputs if i.item == code and i.cell}
+    if len(cells) == 1:
+        ((sheet, cell),) = cells
+        return f"{sheet}!{cell}"
+    sheets = sorted({sheet for sheet, _ in cells})
+    return f"{'、'.join(sheets)} 工作表中各单位所在行" if sheets else ""
 
 
 def _scale_text(how: str, units: UnitList) -> str:
@@ -199,13 +212,16 @@ def _table(section: Section, indicator: Indicator, relative: Relative, indicator
                               f"按上表数字复算 {fixed(again, decimals)} 分")
     recheck = (f"已按上表的原始值和参考数据、用本指标的规则逐一复算 {len(scored)} 个单位的得分，"
                f"与评分结果{'一致' if not mismatches else f'有 {len(mismatches)} 处不同（见下）'}")
+    where = _where(scored, indicator, relative.item)
     per = SCALE_PER.get(how, "")
     label = f"{per}{item.name if item is not None else relative.item}" if per else "原始值"
     return RelativeTable(
         id=indicator.id, name=indicator.name, points=indicator.points, kind_label=indicator.rule.label,
         words=indicator.rule.method_text(RuleWords(items, section=section.kind.value)),
         item=(f"{item.name if item is not None else relative.item}（{relative.item}"
-              f"{'，' + unit_of if unit_of else ''}），{direction_words(relative.direction)}"),
+              f"{'，' + unit_of if unit_of else ''}），{direction_words(relative.direction)}；"
+              f"原始值{'由' + SOURCE_LABELS[item.source] if item is not None else ''}，"
+              f"取自评分结果记录的各单位数值{'（' + where + '）' if where else ''}"),
         scale=_scale_text(how, units), normalised_label=label,
         formula=relative.formula, ties=relative.ties, peers=_peers_text(indicator, len(values), len(scored)),
         range_text=_range_text(values, names), ranked=relative.ranked, rows=rows, recheck=recheck,
