@@ -257,6 +257,8 @@ class IndicatorSet(Strict):
     schema_version: Literal[1] = 1
     year: int = Field(ge=2000, le=2100)
     title: str
+    issued_on: date | None = Field(
+        default=None, description="指标配置的印发日期；审计报告以此为报告日期（不写则注明未写明印发日期）")
     basis: Basis
     catalogue: str = Field(description="任务目录文件，相对于本文件所在目录（找不到时相对于 indicators/）")
     submission: SubmissionWindow | None = Field(default=None, description="报送截止日期与报送对象")
