@@ -136,6 +136,36 @@ def test_cli_audit_errors_exit_1_with_file_line() -> None:
     assert warnings_only.exit_code == 0, warnings_only.output
 
 
+def test_cli_audit_prints_the_tier_rules_the_config_chose(tmp_path: Path) -> None:
+    from handworked import config_variant
+
+    def rules(*args: str) -> dict[str, dict[str, str]]:
+        result = runner.invoke(app, ["audit", *args, "--json"])
+        assert result.exit_code == 0, result.output
+        return {r["field"]: r for r in json.loads(result.stdout)["rules"]}
+
+    bundled = rules("2022")
+    assert bundled["tiers.boundary_ties"]["value"] == "together_in_better"
+    assert "一起列入较高一档" in bundled["tiers.boundary_ties"]["meaning"]
+    assert bundled["tiers.demoted_slot"]["value"] == "keep"
+    assert "仍占" in bundled["tiers.demoted_slot"]["meaning"]
+    limits = "  grade_limits:\n    - {grade: 不合格, best: 第四档}\n"
+    config = config_variant(tmp_path, {limits: limits + "  boundary_ties: together_in_worse\n"
+                                                        "  demoted_slot: release\n"},
+                            source=ROOT / "indicators" / "2022.yaml")
+    chosen = rules(str(config))
+    assert chosen["tiers.boundary_ties"]["value"] == "together_in_worse"
+    assert "一起列入较低一档" in chosen["tiers.boundary_ties"]["meaning"]
+    assert chosen["tiers.demoted_slot"]["value"] == "release"
+    assert "不占名额" in chosen["tiers.demoted_slot"]["meaning"]
+    # 2020 tiers by grade: the rank-share rules are printed as not applying
+    assert "不适用" in rules("2020")["tiers.demoted_slot"]["meaning"]
+    human = runner.invoke(app, ["audit", str(config)])
+    # the table folds long cells over several lines rather than cutting them short
+    assert "档次界线上的同分" in human.output and "together_in_wors" in human.output
+    assert "…" not in human.output[human.output.index("本配置选择的规则"):]
+
+
 def test_cli_broken_yaml_has_no_traceback() -> None:
     result = runner.invoke(app, ["audit", str(DATA / "broken" / "syntax.yaml")])
     assert result.exit_code == 1

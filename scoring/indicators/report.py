@@ -116,6 +116,27 @@ def rule_choices(s: IndicatorSet) -> list[RuleChoice]:
                    + "；等次、档次、名次按公布的总分"),
         RuleChoice(field="ranking.ties", name="同分排名", value=s.ranking.ties,
                    meaning="competition：1-2-2-4；dense：1-2-2-3"),
+        *_tier_choices(s),
+    ]
+
+
+_SHARE_ONLY = "（本配置不按名次比例划档，不适用）"
+
+
+def _tier_choices(s: IndicatorSet) -> list[RuleChoice]:
+    """The two rules of rank-share tiers: ties on a boundary, and the slots of demoted units."""
+    table = s.tiers
+    not_shares = "" if table.method == "rank_share" else _SHARE_ONLY
+    return [
+        RuleChoice(field="tiers.boundary_ties", name="档次界线上的同分", value=table.boundary_ties,
+                   meaning=("总分相同的单位跨越档次界线时一起列入较高一档，该档可超出比例"
+                            if table.boundary_ties == "together_in_better" else
+                            "总分相同的单位跨越档次界线时一起列入较低一档，该档可少于比例") + not_shares),
+        RuleChoice(field="tiers.demoted_slot", name="被等次调整档次的单位的名额", value=table.demoted_slot,
+                   meaning=("因 grade_limits 调整档次的单位仍占其名次所在档的名额，该档因此少列单位"
+                            if table.demoted_slot == "keep" else
+                            "因 grade_limits 调整档次的单位不占名额，其余单位重新按名次比例划档")
+                   + not_shares),
     ]
 
 
