@@ -166,6 +166,28 @@ def test_cli_audit_prints_the_tier_rules_the_config_chose(tmp_path: Path) -> Non
     assert "…" not in human.output[human.output.index("本配置选择的规则"):]
 
 
+def test_cli_audit_prints_what_a_ratio_gives_when_nothing_is_due(tmp_path: Path) -> None:
+    from handworked import config_variant
+
+    def chosen(*args: str) -> dict[str, str]:
+        result = runner.invoke(app, ["audit", *args, "--json"])
+        assert result.exit_code == 0, result.output
+        return {r["field"]: r["value"] + "｜" + r["meaning"] for r in json.loads(result.stdout)["rules"]
+                if r["field"].endswith("when_nothing_due")}
+
+    # A7 行政执法案件办结率 (closed / opened) is 2022's only ratio of counts; it does not state a choice
+    assert chosen("2022") == {"A7.rule.when_nothing_due": "full｜行政执法部门查处侵权假冒案件数为 0 时得满分"}
+    assert set(chosen("2020")) == {"A10.rule.when_nothing_due", "B1.rule.when_nothing_due",
+                                   "C2.rule.when_nothing_due"}
+    floor = "          floor: 60\n"
+    for choice, meaning in (("exclude", "本项不计入，按本部分其余指标折算"), ("zero", "得 0 分"),
+                            ("missing", "按缺失处理（本指标 missing: zero）")):
+        config = config_variant(tmp_path / choice, {floor: floor + f"          when_nothing_due: {choice}\n"},
+                                source=ROOT / "indicators" / "2022.yaml")
+        assert chosen(str(config)) == {
+            "A7.rule.when_nothing_due": f"{choice}｜行政执法部门查处侵权假冒案件数为 0 时{meaning}"}
+
+
 def test_cli_broken_yaml_has_no_traceback() -> None:
     result = runner.invoke(app, ["audit", str(DATA / "broken" / "syntax.yaml")])
     assert result.exit_code == 1

@@ -13,6 +13,7 @@ from scoring.indicators.diff import SetDiff, diff_sets
 from scoring.indicators.items import ITEM_KIND_LABELS, DataItem, Plausibility
 from scoring.indicators.models import IndicatorSet, SectionKind
 from scoring.indicators.rounding import round_points
+from scoring.indicators.rules.ratio_target import NOTHING_DUE_WORDS, RatioTargetRule
 from scoring.indicators.store import LoadedSet
 from scoring.problems import Problem, Severity
 
@@ -117,6 +118,7 @@ def rule_choices(s: IndicatorSet) -> list[RuleChoice]:
         RuleChoice(field="ranking.ties", name="同分排名", value=s.ranking.ties,
                    meaning="competition：1-2-2-4；dense：1-2-2-3"),
         *_tier_choices(s),
+        *_nothing_due_choices(s),
     ]
 
 
@@ -138,6 +140,21 @@ def _tier_choices(s: IndicatorSet) -> list[RuleChoice]:
                             "因 grade_limits 调整档次的单位不占名额，其余单位重新按名次比例划档")
                    + not_shares),
     ]
+
+
+def _nothing_due_choices(s: IndicatorSet) -> list[RuleChoice]:
+    """What each ratio of counts gives when its denominator is 0 (nothing was due)."""
+    out = []
+    for _, indicator in s.indicators():
+        rule = indicator.rule
+        if isinstance(rule, RatioTargetRule) and rule.item is None:
+            names = "、".join(item.name if (item := s.item(c)) is not None else c for c in rule.denominator)
+            out.append(RuleChoice(field=f"{indicator.id}.rule.when_nothing_due",
+                                  name=f"{indicator.name}：无应完成事项", value=rule.when_nothing_due,
+                                  meaning=f"{names}为 0 时{NOTHING_DUE_WORDS[rule.when_nothing_due]}"
+                                  + (f"（本指标 missing: {indicator.missing.value}）"
+                                     if rule.when_nothing_due == "missing" else "")))
+    return out
 
 
 class AuditReport(_Out):
