@@ -206,6 +206,26 @@ class Ranking(Strict):
     ties: Literal["competition", "dense"] = "competition"
 
 
+class ReferenceYears(Strict):
+    """The year of the reference figures (units.yaml ``figures``) the set divides by.
+
+    Rules with ``normalise: population`` or ``gdp`` and items with ``plausible.size`` use each
+    unit's population or GDP from units.yaml. A figure left out here is taken as units.yaml holds
+    it, whatever its year, and ``scoring audit`` warns when that year is not the assessment year
+    (``reference-year-differs``). A figure stated here is the year the set chose: units.yaml must
+    hold that year's figures (``reference-year-mismatch``; scoring refuses the set otherwise).
+    """
+
+    population_10k: int | None = Field(
+        default=None, ge=1949, le=2100,
+        description="按人口折算所用常住人口数据的年份"
+                    "（不写：用 units.yaml 所载年份，与考核年度不同时审计警告）")
+    gdp_100m_yuan: int | None = Field(
+        default=None, ge=1949, le=2100,
+        description="按 GDP 折算所用地区生产总值数据的年份"
+                    "（不写：用 units.yaml 所载年份，与考核年度不同时审计警告）")
+
+
 class MissingPolicy(StrEnum):
     """What a blank input does to an indicator."""
 
@@ -286,6 +306,8 @@ class IndicatorSet(Strict):
     tiers: TierTable
     ranking: Ranking = Field(default_factory=Ranking)
     intake: Intake = Field(default_factory=Intake, description="报送校验规则（占位佐证、误按元填报）")
+    reference_years: ReferenceYears = Field(default_factory=ReferenceYears,
+                                            description="按人口、GDP 折算所用参考数据（units.yaml）的年份")
     items: list[DataItem] = Field(default_factory=list)
     checks: list[CrossCheck] = Field(default_factory=list)
     sections: list[Section] = Field(min_length=1)
