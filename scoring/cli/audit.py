@@ -57,7 +57,7 @@ def _print_report(report: AuditReport) -> None:
     out.print(weights)
     choices = Table(title="本配置选择的规则", title_justify="left")
     for head in ("字段", "规则", "取值", "含义"):
-        choices.add_column(head)
+        choices.add_column(head, overflow="fold")  # every value and meaning in full, however narrow
     for rule in report.rules:
         choices.add_row(rule.field, rule.name, escape(rule.value), rule.meaning)
     out.print(choices)
