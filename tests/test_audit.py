@@ -195,8 +195,11 @@ def test_the_reference_data_year_is_stated_or_warned_about(tmp_path: Path) -> No
 
     def audited(reference: str) -> tuple[int, list[tuple[str, str]], dict[str, str]]:
         folder = tmp_path / str(len(list(tmp_path.iterdir())))
-        config = config_variant(folder, {"\nitems:\n": f"\n{reference}items:\n"},
-                                source=ROOT / "indicators" / "2022.yaml")
+        source = ROOT / "indicators" / "2022.yaml"
+        stated = re.search(r"\nreference_years:.*\n(  .*\n)+", source.read_text(encoding="utf-8"))
+        assert stated is not None  # what 2022.yaml states, replaced by the case's own
+        config = config_variant(folder, {stated.group(0): "\n", "\nitems:\n": f"\n{reference}items:\n"},
+                                source=source)
         result = runner.invoke(app, ["audit", str(config), "--json"])
         data = json.loads(result.stdout)
         rules = {r["field"]: r["value"] for r in data["rules"] if r["field"].startswith("reference_years")}
