@@ -303,9 +303,12 @@ def csrf_ok(expected: str | None, given: str | None) -> bool:
 Handler = Callable[[Ctx], Awaitable[Response]]
 
 
-def endpoint(*roles: Role, public: bool = False, upload: bool = False) -> Callable[[Handler], Callable[
+def endpoint(*roles: Role, public: bool = False, upload: bool = False,
+             before_body: Callable[[Ctx, Session], None] | None = None) -> Callable[[Handler], Callable[
         [Request], Awaitable[Response]]]:
-    """Wrap a handler: form, session, account, role and CSRF checks come first, always."""
+    """Wrap a handler: form, session, account, role and CSRF checks come first, always.
+    ``before_body`` (uploads): a check of the signed-in account, in a read-only transaction,
+    that may refuse the request before its body is read at all."""
     allowed = set(roles or ANY_ROLE)
 
     def wrap(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
@@ -319,6 +322,8 @@ def endpoint(*roles: Role, public: bool = False, upload: bool = False) -> Callab
                     ctx.principal = await run_in_threadpool(_principal, ctx)
                     if ctx.principal is None and not public:
                         return RedirectResponse("/login", status_code=303)
+                    if before_body is not None and ctx.principal is not None:
+                        await ctx.read(lambda session: before_body(ctx, session))
                 await _read_body(ctx, posting, upload)
                 if not (posting and upload):
                     ctx.principal = await run_in_threadpool(_principal, ctx)

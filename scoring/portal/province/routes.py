@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -26,12 +27,14 @@ from scoring.portal.status import Standing, UnitState, next_step
 from scoring.portal.store.accounts import account_names
 from scoring.portal.store.models import Version
 from scoring.portal.store.runs import run_file
-from scoring.portal.store.submissions import NewVersion, UnitScope, peer_submissions
+from scoring.portal.store.submissions import NewVersion, UnitScope, peer_submissions, uploads_since
 from scoring.portal.web import display_name, download, render, version_download
 from scoring.portal.workflow import Step, UnitHistory, VersionFacts
 from scoring.portal.years import OpenYear, current_year
 from scoring.problems import Severity
 from scoring.workbook.submission import Submission
+
+UPLOAD_WINDOW = timedelta(minutes=1)  # settings.uploads_per_minute counts the uploads in this window
 
 
 def _own_version(ctx: Ctx, db: Session, scope: UnitScope) -> Version:
@@ -112,7 +115,17 @@ def _counts(submission: Submission) -> tuple[int, int, int]:
     return by.count(Severity.ERROR), by.count(Severity.WARNING), by.count(Severity.INFO)
 
 
-@endpoint(Role.PROVINCE, upload=True)
+def upload_rate(ctx: Ctx, db: Session) -> None:
+    """An account may upload ``settings.uploads_per_minute`` workbooks in any minute: one more is
+    refused before its body is read, so a client that uploads without pause cannot keep the
+    validators from the other units (resource control)."""
+    limit = ctx.portal.settings.uploads_per_minute
+    if uploads_since(db, ctx.user.account_id, ctx.now - UPLOAD_WINDOW) >= limit:
+        raise HTTPException(429, f"上传过于频繁：本账号一分钟内已上传 {limit} 次，请一分钟后再上传",
+                            headers={"Retry-After": str(int(UPLOAD_WINDOW.total_seconds()))})
+
+
+@endpoint(Role.PROVINCE, upload=True, before_body=upload_rate)
 async def upload(ctx: Ctx) -> Response:
     """Store an uploaded workbook as a new version with its findings, then show them."""
     if ctx.upload is None or not ctx.upload.filename:

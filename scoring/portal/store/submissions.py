@@ -132,6 +132,12 @@ class UnitScope:
         return event
 
 
+def uploads_since(db: Session, account_id: int, since: datetime) -> int:
+    """How many workbooks the account has uploaded after ``since`` (every upload is a version)."""
+    return int(db.scalar(select(func.count()).select_from(Version)
+                         .where(Version.uploaded_by == account_id, Version.uploaded_at > since)) or 0)
+
+
 def submitted_on(db: Session, year: int) -> dict[str, datetime]:
     """When each unit last submitted in ``year`` (what the timeliness indicator reads), for the units
     whose latest submit has not been returned since."""
