@@ -384,6 +384,8 @@ def test_verification_is_consistent_and_names_a_changed_input(year_app, year_sta
     assert "一致" in page and "不一致" not in page
     verified = [a for a in _all(year_app, AuditEntry) if a.action == "verify"]
     assert [(a.account_name, a.after) for a in verified] == [("auditor", "一致")]
+    run_page = Client(year_app, "central").get(f"/runs/{year_state.run_id}").text  # the outcome stays
+    assert "复核记录" in run_page and "auditor：<span class=\"verdict-inline ok\">一致</span>" in run_page
 
 
 def test_a_run_whose_inputs_are_gone_fails_with_the_reason(portal_app, clock: Clock) -> None:

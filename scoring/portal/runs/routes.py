@@ -9,7 +9,7 @@ Nothing here scores or compares anything: the job calls the pipeline, verificati
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import PurePosixPath
 
@@ -29,10 +29,11 @@ from scoring.portal.parsing import confirmed, open_year, path_id
 from scoring.portal.runs import results, run_inputs
 from scoring.portal.runs.verification import Outcome, verify_files, wanted
 from scoring.portal.settings import china_date
+from scoring.portal.store import audit as audit_store
 from scoring.portal.store import objections as objection_store
 from scoring.portal.store.accounts import account_names
 from scoring.portal.store.audit import record
-from scoring.portal.store.models import Feedback, Publication, Run, RunFile
+from scoring.portal.store.models import AuditEntry, Feedback, Publication, Run, RunFile
 from scoring.portal.store.runs import (
     active_run,
     all_runs,
@@ -160,6 +161,7 @@ class RunView:
     unanswered: int = 0  # objections of the year not yet answered (publishing waits for them)
     feedback_until: date | None = None  # the year's objection period still open until
     default_deadline: date | None = None
+    verifications: list[AuditEntry] = field(default_factory=list)  # 复核 of this run, newest first
 
     @property
     def pdfs(self) -> list[RunFile]:
@@ -206,7 +208,8 @@ def run_view(ctx: Ctx, db: Session) -> RunView:
                    answered=objection_store.answered_by(db, publication.id) if publication else None,
                    unanswered=objection_store.unanswered(year_objections),
                    feedback_until=open_until(db, run.year, today),
-                   default_deadline=feedback_deadline(today, ctx.portal.settings.feedback_working_days))
+                   default_deadline=feedback_deadline(today, ctx.portal.settings.feedback_working_days),
+                   verifications=audit_store.about(db, "verify", f"run:{run.id}"))
 
 
 @endpoint(Role.CENTRAL, Role.AUDITOR)

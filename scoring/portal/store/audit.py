@@ -201,6 +201,12 @@ def filtered(db: Session, *, unit: str = "", user: str = "", action: str = "", s
     return list(db.scalars(query))
 
 
+def about(db: Session, action: str, obj: str, *, limit: int = 20) -> list[AuditEntry]:
+    """The latest rows of one action on one object (``verify`` of ``run:7``), newest first."""
+    return list(db.scalars(select(AuditEntry).where(AuditEntry.action == action, AuditEntry.object == obj)
+                           .order_by(AuditEntry.id.desc()).limit(limit)))
+
+
 def entries(db: Session, *, limit: int = 1000) -> list[AuditEntry]:
     """The latest rows, newest first."""
     return list(db.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)))
