@@ -24,6 +24,8 @@ ARTIFACTS = ROOT / "test-artifacts" / "portal" / "review"
 BEFORE = datetime(2023, 1, 13, 9, 0, tzinfo=CHINA)  # the configured deadline is 2023-01-15
 NO_EVIDENCE, LOWERED = "2022-1.1.3", "2022-1.1.4"
 REASON = "会议纪要不能证明已落实"
+OTHERS = ("110000", "440000")  # with 上海, the three units whose task the office adjusts on the task page
+TASK_REASON = "佐证材料只有转发通知，未见本地落实"
 
 
 class Session(YearSession):
@@ -40,7 +42,8 @@ def _second_version(wb) -> None:
 
 @pytest.fixture()
 def review_server(db_url: str, tmp_path: Path) -> Iterator[LiveServer]:
-    with running_portal(db_url, tmp_path, {**ACCOUNTS, "u310000": ("province", "310000")}, BEFORE) as server:
+    accounts = {**ACCOUNTS, **{f"u{code}": ("province", code) for code in OTHERS + ("310000",)}}
+    with running_portal(db_url, tmp_path, accounts, BEFORE) as server:
         yield server
 
 
@@ -78,7 +81,31 @@ def test_the_office_filters_a_units_tasks_and_adjusts_one_in_place(
     assert "已保存任务" in office.text()
     office.shot("02-adjusted-in-the-changed-view")
 
+    # one task across three units, on the task's own page: each adjustment returns to its row
+    for code in OTHERS:
+        other = Session(browser, review_server, errors)
+        other.sign_in(f"u{code}")
+        other.upload_and_submit(filled_submission(tmp_path / f"{code}.xlsx", unit=code))
+        other.context.close()
+    office.go(f"/central/units/310000?tasks=all#task-{NO_EVIDENCE}")
+    office.page.click(f"[id='task-{NO_EVIDENCE}'] a[href='/central/tasks/{NO_EVIDENCE}']")
+    office.page.wait_for_url(f"**/central/tasks/{NO_EVIDENCE}")
+    assert office.page.locator("tr[id^='unit-']").count() == 3
+    for code in ("110000", "310000", "440000"):
+        row = office.page.locator(f"[id='unit-{code}']")
+        row.locator("select[name=status]").select_option("部分完成")
+        row.locator("input[name=reason]").first.fill(TASK_REASON)
+        row.locator("button:has-text('调整')").click()
+        office.page.wait_for_url(f"**/central/tasks/{NO_EVIDENCE}?done={code}#unit-{code}")
+        saved = office.page.locator(f"[id='unit-{code}']").inner_text()
+        assert "已保存" in office.text() and TASK_REASON in saved
+    office.page.select_option("#show", "adjusted")
+    office.page.click("form.filters button[type=submit]")
+    office.page.wait_for_url(f"**/central/tasks/{NO_EVIDENCE}?show=adjusted")
+    assert office.page.locator("tr[id^='unit-']").count() == 3
+    office.shot("03-one-task-across-three-units")
+
     office.page.set_viewport_size({"width": 320, "height": 800})
     office.go("/central/units/310000?tasks=all")
-    office.shot("03-all-tasks-320px")
+    office.shot("04-all-tasks-320px")
     assert not errors, errors

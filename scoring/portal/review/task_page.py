@@ -15,7 +15,7 @@ from scoring.indicators.rules.base import TaskStatus
 from scoring.portal import workflow
 from scoring.portal.auth import Ctx, Role, endpoint
 from scoring.portal.parsing import open_year
-from scoring.portal.review import adjusting
+from scoring.portal.review import adjusting, task_groups
 from scoring.portal.settings import china_date
 from scoring.portal.status import UnitState
 from scoring.portal.store.accounts import account_names
@@ -44,10 +44,11 @@ class UnitTaskRow:
     review: TaskReview | None
     current: bool
     choices: tuple[TaskStatus, ...]
+    group: task_groups.Group  # as the unit page groups it (placeholder evidence counts as none)
 
     @property
     def done_without_evidence(self) -> bool:
-        return self.report.status is TaskStatus.DONE and not (self.report.evidence or "").strip()
+        return self.group is task_groups.Group.DONE_NO_EVIDENCE
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,8 @@ def task_view(ctx: Ctx, db: Session, task_id: str) -> TaskView:
         rows.append(UnitTaskRow(unit_code=code, unit_name=units[code].name, state=activity.standing.label,
                                 version_number=version.number, task_id=task_id, report=report, review=review,
                                 current=review is not None and review.version_id == version.id,
-                                choices=adjusting.choices(report.status)))
+                                choices=adjusting.choices(report.status),
+                                group=task_groups.group_of(report, config.indicator_set.intake)))
     names = account_names(db, {r.review.account_id for r in rows if r.review is not None})
     publication = current_publication(db, year.year)
     published = workflow.published_notice(Step.REVIEW, year.year,
