@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from portal_fixtures import CONFIRM, Client, Clock, sample, version_id
 
 from scoring.indicators.report import build_report
+from scoring.indicators.rules import RULE_KIND_LABELS
 from scoring.indicators.store import load_located
 
 
@@ -27,6 +28,9 @@ def test_config_page_report_diff_and_file(portal_app) -> None:
     diff = auditor.get("/audit/config/2022/diff").text
     assert expected.diff is not None and "与 2020 年度比较" in diff
     assert all(i.name in diff for i in expected.diff.added)
+    kinds = {i.kind for i in expected.diff.added} | {i.new_kind for i in expected.diff.rule_changed}
+    assert kinds  # named as the config page names them, not by their YAML code
+    assert all(f"<td>{RULE_KIND_LABELS[k]}</td>" in diff and f"<td>{k}</td>" not in diff for k in kinds)
     assert auditor.get("/audit/config/2022/yaml").content == load_located("2022").file.read_bytes()
     assert auditor.get("/audit/config/2020/diff").status_code == 404  # no earlier year to compare with
     assert auditor.get("/audit/config/2031").status_code == 404

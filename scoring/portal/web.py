@@ -16,6 +16,7 @@ from starlette.responses import HTMLResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from scoring.errors import ConfigError
+from scoring.indicators.rules import rule_kind_label
 from scoring.indicators.units import load_units
 from scoring.portal.settings import CHINA
 from scoring.report.formatting import chinese_date
@@ -77,6 +78,7 @@ def page_environment(folder: Path) -> Environment:
     env.globals["office_name"] = office_name
     env.globals["CONFIRMED"] = CONFIRMED
     env.filters["points"] = lambda value: f"{value:.2f}"
+    env.filters["rule_kind"] = rule_kind_label
     env.filters["mb"] = _size
     return env
 

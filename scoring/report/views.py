@@ -16,6 +16,7 @@ from jinja2 import Environment
 from markupsafe import Markup, escape
 
 from scoring.indicators.html import environment, templates_dir
+from scoring.indicators.rules import rule_kind_label
 from scoring.indicators.rules.base import fmt
 from scoring.report.formatting import (
     beijing_date,
@@ -131,6 +132,7 @@ def report_environment() -> Environment:
 def _environment(directory: Path) -> Environment:
     env = environment(directory)
     env.filters["pts"] = lambda v: "" if v is None else fmt(v)
+    env.filters["rule_kind"] = rule_kind_label
     env.filters["score"] = fixed
     env.filters["signed"] = signed_score
     env.filters["change"] = change

@@ -51,8 +51,15 @@ def rule_classes(union: Any) -> dict[str, type[RuleBase]]:
 RULE_CLASSES: dict[str, type[RuleBase]] = rule_classes(Rule)
 RULE_KIND_LABELS: dict[str, str] = {kind: cls.label for kind, cls in RULE_CLASSES.items()}
 
+
+def rule_kind_label(kind: str) -> str:
+    """A rule kind as pages and reports name it (``task_completion`` → its Chinese label); an
+    unknown kind (a file of another version) as it is written."""
+    return RULE_KIND_LABELS.get(kind, kind)
+
+
 __all__ = [
-    "RULE_CLASSES", "RULE_KIND_LABELS", "BandsRule", "DeductionsRule", "GoalpostsRule",
+    "RULE_CLASSES", "RULE_KIND_LABELS", "rule_kind_label", "BandsRule", "DeductionsRule", "GoalpostsRule",
     "LinearRule", "LintContext", "RankRule", "RatioTargetRule", "ReferenceFigures", "Rule",
     "RuleBase", "RuleContext", "RuleFinding", "RuleOutcome", "TaskCompletionRule", "TaskState",
     "TaskStatus", "TimelinessRule", "VetoEffect", "VetoRule", "rule_classes",
