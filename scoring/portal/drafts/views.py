@@ -18,7 +18,7 @@ import tempfile
 import threading
 import traceback
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
@@ -33,7 +33,7 @@ from scoring.pipeline.compare import Comparison, compare_configs
 from scoring.pipeline.staging import pid_alive
 from scoring.portal.jobs import Clock, failure_text, owner_here
 from scoring.portal.runs import run_inputs
-from scoring.portal.settings import CHINA, PortalSettings, utc_now
+from scoring.portal.settings import PortalSettings, utc_now
 from scoring.portal.store import Database
 from scoring.portal.store import drafts as draft_store
 from scoring.portal.store.audit import Actor, record
@@ -263,14 +263,3 @@ def reap(session: Session, now: datetime) -> None:
 def comparison_result(job: DraftComparison) -> Comparison | None:
     """A finished job's comparison."""
     return Comparison.model_validate_json(job.result) if job.result else None
-
-
-def shown_date(day: date) -> str:
-    """A date as pages show it: 2023年1月15日."""
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
-def shown_moment(moment: datetime) -> str:
-    """A moment in Beijing time: 2023年1月15日 09:30（北京时间）."""
-    local = moment.astimezone(CHINA)
-    return f"{shown_date(local.date())} {local:%H:%M}（北京时间）"
