@@ -20,6 +20,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
@@ -107,22 +108,23 @@ def _fit_height(ws: Worksheet, row: int, text: str, width: int, size: float = 11
     ws.row_dimensions[row].height = max(current, (15.0 * size / 11) * lines + 3)
 
 
-def locked_cell(ws: Worksheet, ref: str, value: object) -> None:
+def _body_cell(ws: Worksheet, ref: str, fill: PatternFill) -> Cell:
+    """A cell of a sheet's body as every template draws it: the font, a thin border, wrapped text."""
     cell = ws[ref]
-    cell.value = value
     cell.font = Font(name=FONT)
-    cell.fill = LOCKED_FILL
+    cell.fill = fill
     cell.border = BORDER
     cell.alignment = WRAP
+    return cell
+
+
+def locked_cell(ws: Worksheet, ref: str, value: object) -> None:
+    _body_cell(ws, ref, LOCKED_FILL).value = value
 
 
 def input_cell(ws: Worksheet, ref: str, number_format: str | None = None) -> None:
-    cell = ws[ref]
+    cell = _body_cell(ws, ref, INPUT_FILL)
     cell.protection = UNLOCKED
-    cell.font = Font(name=FONT)
-    cell.fill = INPUT_FILL
-    cell.border = BORDER
-    cell.alignment = WRAP
     if number_format:
         cell.number_format = number_format
 
