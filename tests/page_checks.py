@@ -75,6 +75,7 @@ VNU = NpmFile("vnu-jar", "26.9.27",
               "sha512-TkQd5DFfOaWC9ebtvozTsrH2Vaod3jYg+vrOeREzIXxBexLz9+rS2DNtjn7+RPUiZhgli0SghgBX6RJRNea0KA==",
               "package/build/dist/vnu.jar")
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+DESKTOP = {"width": 1366, "height": 768}  # the smallest office screen the portal is played on
 REFLOW_WIDTH = 320  # WCAG 2.1 SC 1.4.10: no horizontal scrolling at 320 CSS pixels (data tables aside)
 # the page may scroll sideways only inside a data table's own scroll box
 REFLOW_SCRIPT = """(width) => {
@@ -181,15 +182,19 @@ def _replay(record: PageRecord, served: Served, page: Any) -> None:
 
 
 def axe_and_reflow(browser: Any, record: PageRecord) -> list[Problem]:
-    """Every recorded page through axe-core (WCAG 2.1 A and AA) at 1280 px and reflow at 320 px,
+    """Every recorded page through axe-core (WCAG 2.1 A and AA) at 1366 px (where nothing may
+    widen the page) and reflow at 320 px,
     in a context of ``browser`` (Playwright's own, not a recording one)."""
     source = AXE.path().read_text(encoding="utf-8")
     problems: list[Problem] = []
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    context = browser.new_context(locale="zh-CN", viewport=DESKTOP)
     page = context.new_page()
     for served in record.distinct_pages():
         _replay(record, served, page)
-        page.set_viewport_size({"width": 1280, "height": 900})
+        page.set_viewport_size(DESKTOP)
+        wide = page.evaluate("() => document.documentElement.scrollWidth")
+        if wide > DESKTOP["width"] + 1:  # tables included: on an office desktop nothing scrolls sideways
+            problems.append(Problem(served.url, f"{DESKTOP['width']} 像素宽时页面宽 {wide} 像素"))
         page.evaluate(source)
         result = page.evaluate("(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}})"
                                " .then(r => r.violations.map(v => ({id: v.id, impact: v.impact,"
@@ -205,6 +210,35 @@ def axe_and_reflow(browser: Any, record: PageRecord) -> list[Problem]:
                                     f"320 像素宽时页面宽 {reflow['scroll']} 像素：{reflow['wide']}"))
     context.close()
     return problems
+
+
+# the office desktops the portal is played on
+SCREEN_SIZES = ((DESKTOP["width"], DESKTOP["height"]), (1920, 1080))
+
+
+def _slug(url: str) -> str:
+    path = re.sub(r"^https?://[^/]+", "", url).split("#", 1)[0]
+    return re.sub(r"[^A-Za-z0-9]+", "-", path).strip("-")[:80] or "home"
+
+
+def screenshots(browser: Any, record: PageRecord, folder: Path) -> list[Path]:
+    """Every recorded page as it looks at each of ``SCREEN_SIZES`` (full page), saved in ``folder``
+    as ``NNN-path-WIDTH.png``, for a person to look at (``SCORING_SCREENSHOTS=1``)."""
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    saved = []
+    context = browser.new_context(locale="zh-CN")
+    page = context.new_page()
+    for number, served in enumerate(record.distinct_pages(), start=1):
+        for width, height in SCREEN_SIZES:
+            page.set_viewport_size({"width": width, "height": height})
+            _replay(record, served, page)
+            target = folder / f"{number:03d}-{_slug(served.url)}-{width}.png"
+            page.screenshot(path=str(target), full_page=True)
+            saved.append(target)
+    context.close()
+    return saved
 
 
 def html_validity(record: PageRecord, folder: Path) -> list[Problem] | None:

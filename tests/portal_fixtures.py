@@ -668,7 +668,7 @@ def browser(request: pytest.FixtureRequest) -> Iterator[Any]:
     Every page the module's tests are served is recorded; once they are done, each is checked
     with axe-core (WCAG 2.1 AA), for reflow at 320 px and with the Nu Html Checker, and any
     problem fails the module (see page_checks)."""
-    from page_checks import CheckedBrowser, axe_and_reflow, html_validity, report
+    from page_checks import CheckedBrowser, axe_and_reflow, html_validity, report, screenshots
     from playwright.sync_api import sync_playwright
 
     executable = shutil.which("chromium")
@@ -681,6 +681,9 @@ def browser(request: pytest.FixtureRequest) -> Iterator[Any]:
             browser.close()
             return
         problems = axe_and_reflow(browser.raw, browser.record)
+        if os.environ.get("SCORING_SCREENSHOTS"):
+            screens = ROOT / "test-artifacts" / "screens" / request.module.__name__
+            screenshots(browser.raw, browser.record, screens)
         browser.close()
     saved = ROOT / "test-artifacts" / "html" / request.module.__name__
     validity = html_validity(browser.record, saved)

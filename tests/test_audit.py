@@ -63,10 +63,12 @@ EXPECTED: dict[str, list[tuple[str, str | None]]] = {
     "tier-grade-unknown": [("tier-grade-unknown", "tiers.grade_limits[1].grade")],
     "tier-grade-contradiction": [("tier-grade-contradiction", "sections[2].indicators[0].rule.effects.tier")],
     "basis-not-in-plan": [("basis-not-in-plan", "sections[0].indicators[0].basis[2]")],
+    "reference-year-differs": [("reference-year-differs", "items[0].plausible.size.per")],
+    "reference-year-mismatch": [("reference-year-mismatch", "reference_years.population_10k")],
 }
 
 WARNINGS = {"adjustment-cap-missing", "rule-exceeds-max", "rule-not-monotone", "item-unused",
-            "task-excluded-and-covered", "tier-grade-unstated"}
+            "task-excluded-and-covered", "tier-grade-unstated", "reference-year-differs"}
 
 
 def findings(path: Path) -> list[tuple[str, str | None]]:
@@ -134,6 +136,95 @@ def test_cli_audit_errors_exit_1_with_file_line() -> None:
     assert f"{path}:" in result.output and "weights-sum" in result.output
     warnings_only = runner.invoke(app, ["audit", str(LINT / "item-unused.yaml")])
     assert warnings_only.exit_code == 0, warnings_only.output
+
+
+def test_cli_audit_prints_the_tier_rules_the_config_chose(tmp_path: Path) -> None:
+    from handworked import config_variant
+
+    def rules(*args: str) -> dict[str, dict[str, str]]:
+        result = runner.invoke(app, ["audit", *args, "--json"])
+        assert result.exit_code == 0, result.output
+        return {r["field"]: r for r in json.loads(result.stdout)["rules"]}
+
+    bundled = rules("2022")
+    assert bundled["tiers.boundary_ties"]["value"] == "together_in_better"
+    assert "一起列入较高一档" in bundled["tiers.boundary_ties"]["meaning"]
+    assert bundled["tiers.demoted_slot"]["value"] == "keep"
+    assert "仍占" in bundled["tiers.demoted_slot"]["meaning"]
+    limits = "  grade_limits:\n    - {grade: 不合格, best: 第四档}\n"
+    config = config_variant(tmp_path, {limits: limits + "  boundary_ties: together_in_worse\n"
+                                                        "  demoted_slot: release\n"},
+                            source=ROOT / "indicators" / "2022.yaml")
+    chosen = rules(str(config))
+    assert chosen["tiers.boundary_ties"]["value"] == "together_in_worse"
+    assert "一起列入较低一档" in chosen["tiers.boundary_ties"]["meaning"]
+    assert chosen["tiers.demoted_slot"]["value"] == "release"
+    assert "不占名额" in chosen["tiers.demoted_slot"]["meaning"]
+    # 2020 tiers by grade: the rank-share rules are printed as not applying
+    assert "不适用" in rules("2020")["tiers.demoted_slot"]["meaning"]
+    human = runner.invoke(app, ["audit", str(config)])
+    # the table folds long cells over several lines rather than cutting them short
+    assert "档次界线上的同分" in human.output and "together_in_wors" in human.output
+    assert "…" not in human.output[human.output.index("本配置选择的规则"):]
+
+
+def test_cli_audit_prints_what_a_ratio_gives_when_nothing_is_due(tmp_path: Path) -> None:
+    from handworked import config_variant
+
+    def chosen(*args: str) -> dict[str, str]:
+        result = runner.invoke(app, ["audit", *args, "--json"])
+        assert result.exit_code == 0, result.output
+        return {r["field"]: r["value"] + "｜" + r["meaning"] for r in json.loads(result.stdout)["rules"]
+                if r["field"].endswith("when_nothing_due")}
+
+    # A7 行政执法案件办结率 (closed / opened) is 2022's only ratio of counts; it does not state a choice
+    assert chosen("2022") == {"A7.rule.when_nothing_due": "full｜行政执法部门查处侵权假冒案件数为 0 时得满分"}
+    assert set(chosen("2020")) == {"A10.rule.when_nothing_due", "B1.rule.when_nothing_due",
+                                   "C2.rule.when_nothing_due"}
+    floor = "          floor: 60\n"
+    for choice, meaning in (("exclude", "本项不计入，按本部分其余指标折算"), ("zero", "得 0 分"),
+                            ("missing", "按缺失处理（本指标 missing: zero）")):
+        config = config_variant(tmp_path / choice, {floor: floor + f"          when_nothing_due: {choice}\n"},
+                                source=ROOT / "indicators" / "2022.yaml")
+        assert chosen(str(config)) == {
+            "A7.rule.when_nothing_due": f"{choice}｜行政执法部门查处侵权假冒案件数为 0 时{meaning}"}
+
+
+def test_the_reference_data_year_is_stated_or_warned_about(tmp_path: Path) -> None:
+    from handworked import config_variant
+
+    def audited(reference: str) -> tuple[int, list[tuple[str, str]], dict[str, str]]:
+        folder = tmp_path / str(len(list(tmp_path.iterdir())))
+        source = ROOT / "indicators" / "2022.yaml"
+        stated = re.search(r"\nreference_years:.*\n(  .*\n)+", source.read_text(encoding="utf-8"))
+        assert stated is not None  # what 2022.yaml states, replaced by the case's own
+        config = config_variant(folder, {stated.group(0): "\n", "\nitems:\n": f"\n{reference}items:\n"},
+                                source=source)
+        result = runner.invoke(app, ["audit", str(config), "--json"])
+        data = json.loads(result.stdout)
+        rules = {r["field"]: r["value"] for r in data["rules"] if r["field"].startswith("reference_years")}
+        return result.exit_code, [(f["code"], f["path"]) for f in data["findings"]], rules
+
+    # unstated: units.yaml's 2020 census is used for 2022, and the audit says so
+    code, found, rules = audited("")
+    assert (code, found) == (0, [("reference-year-differs", "sections[0].indicators[7].rule.normalise")])
+    assert rules == {"reference_years.population_10k": "未写明（units.yaml：2020）",
+                     "reference_years.gdp_100m_yuan": "未写明（units.yaml：2022）"}
+    # stated: the choice is written down, printed, and nothing is left to warn about
+    code, found, rules = audited("reference_years: {population_10k: 2020, gdp_100m_yuan: 2022}\n")
+    assert (code, found) == (0, [])
+    assert rules == {"reference_years.population_10k": "2020", "reference_years.gdp_100m_yuan": "2022"}
+    # stated, but units.yaml holds another year: an error, and scoring refuses the set
+    code, found, _ = audited("reference_years: {population_10k: 2022}\n")
+    assert (code, found) == (1, [("reference-year-mismatch", "reference_years.population_10k")])
+    config = next(tmp_path.glob("2/2022.yaml"))
+    (tmp_path / "in").mkdir()
+    scored = runner.invoke(app, ["score", "2022", str(tmp_path / "in"), "--config", str(config),
+                                 "-o", str(tmp_path / "out")])
+    assert scored.exit_code == 1, scored.output
+    said = "reference_years.population_10k 写明用 2022 年的常住人口，units.yaml 所载为 2020 年"
+    assert said in scored.output
+    assert not (tmp_path / "out").exists()
 
 
 def test_cli_broken_yaml_has_no_traceback() -> None:

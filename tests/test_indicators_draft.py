@@ -178,7 +178,7 @@ def test_draft_2022_from_2020_audits_to_what_is_left_and_compares(tmp_path: Path
     assert drafted.exit_code == 0, drafted.output
     audited = runner.invoke(app, ["audit", str(target), "--json"])
     codes = {f["code"] for f in json.loads(audited.output)["findings"]}
-    assert codes == {"task-todo", "basis-not-in-plan"}
+    assert codes == {"task-todo", "basis-not-in-plan"}  # reference_years carried over from 2020
     workbook = tmp_path / "比较.xlsx"
     compared = runner.invoke(app, ["compare", "2022", str(root / "indicators" / "2022.yaml"), str(target),
                                    "--inputs", str(root / "sample_inputs" / "2022"),

@@ -22,11 +22,13 @@ from portal_fixtures import (
     version_id,
 )
 from sqlalchemy import select
+from workbooks import filled_submission
 
 from scoring.pipeline import load_year_files
 from scoring.portal.settings import china_date
 from scoring.portal.store.models import AuditEntry, CentralRecord, Publication, TaskReview, Version
 from scoring.scores.adjustments import read_adjustments
+from scoring.workbook.filling import Filling, fill
 from scoring.workbook.validate import validate_bytes, validate_submission
 from scoring.workbook.years import load_year_config
 
@@ -128,7 +130,7 @@ def test_reopen_after_the_deadline_lets_a_unit_submit_late(portal_app, clock: Cl
 def test_task_review_lowers_restores_and_exports_the_adjustments_file(portal_app) -> None:
     sh, office = Client(portal_app, "sh"), Client(portal_app, "central")
     version = _submit(sh, sample("310000"))
-    page = office.get("/central/units/310000").text
+    page = office.get("/central/units/310000?tasks=all").text
     assert "任务落实情况审核" in page and "2022-1.1.3" in page
 
     def review(**form: str) -> int:
@@ -275,7 +277,7 @@ def test_one_task_across_units_adjusted_in_place_returns_to_the_row(portal_app) 
     page = office.get("/central/tasks/2022-1.1.3").text
     assert 'id="unit-310000"' in page and 'id="unit-110000"' in page and "上海市" in page
     assert "尚未提交的 30 个单位" in page
-    assert 'href="/central/tasks/2022-1.1.3"' in office.get("/central/units/310000").text
+    assert 'href="/central/tasks/2022-1.1.3"' in office.get("/central/units/310000?tasks=all").text
     moved = office.post("/central/units/110000/review", {"task": "2022-1.1.3", "action": "adjust",
                                                          "status": "部分完成", "reason": "只见通知，未见落实",
                                                          "back": "task"})
@@ -343,3 +345,84 @@ def test_the_unit_page_shows_the_submitted_figures_with_their_bounds_and_flags(p
     assert f'<td class="num">{int(value) if float(value).is_integer() else value}</td>' in flagged[0]
     # the page puts the decision before the figures, and the figures before the 71 task rows
     assert page.index("<h2>审核</h2>") < page.index('id="figures"') < page.index("任务落实情况审核")
+
+
+NO_EVIDENCE, LOWERED, UNCHANGED = "2022-1.1.3", "2022-1.1.4", "2022-1.1.2"
+TASK_ROW = re.compile(r'<tr id="task-([^"]+)"')
+VIEW_LINK = re.compile(r'<a href="/central/units/310000\?tasks=(\w+)#tasks"'
+                       r'( class="current" aria-current="page")?>[^<]*<strong>(\d+)</strong>')
+
+
+def _second_version(wb) -> None:
+    """上海's second upload: one task declared done with no evidence, one lowered to 部分完成."""
+    fill(wb, Filling(tasks={NO_EVIDENCE: ("已完成", "开展专项行动", None),
+                            LOWERED: ("部分完成", "开展专项行动", "会议纪要")}))
+
+
+def _views(page: str) -> tuple[dict[str, int], list[str]]:
+    """The filter links' counts, and which of them is the current one."""
+    found = VIEW_LINK.findall(page)
+    return {key: int(n) for key, _, n in found}, [key for key, current, _ in found if current]
+
+
+def _submitted_twice(portal_app, tmp_path: Path) -> Client:
+    sh = Client(portal_app, "sh")
+    version_id(sh.upload(filled_submission(tmp_path / "first.xlsx", unit="310000")))
+    _submit(sh, filled_submission(tmp_path / "second.xlsx", unit="310000", change=_second_version))
+    return Client(portal_app, "central")
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_the_unit_page_shows_what_needs_attention_first_and_what_changed_since_the_last_version(
+        portal_app, tmp_path: Path) -> None:
+    office = _submitted_twice(portal_app, tmp_path)
+    page = office.get("/central/units/310000").text
+    tasks = len(load_year_files(2022).config.source.assessed_tasks())
+    assert _views(page) == ({"attention": 2, "changed": 2, "all": tasks}, ["attention"])
+    assert '<nav aria-label="按落实情况筛选任务"' in page
+    assert "需关注（声明完成但无佐证材料、部分完成、未开展、未填）" in page
+    assert TASK_ROW.findall(page) == [NO_EVIDENCE, LOWERED]  # the problem group first
+    at = [page.index(text) for text in ("声明已完成但无佐证材料（1 项）", NO_EVIDENCE, "部分完成（1 项）")]
+    assert at == sorted(at)
+    changed = office.get("/central/units/310000?tasks=changed").text
+    assert _views(changed)[1] == ["changed"] and "与第 1 版相比" in changed
+    assert sorted(TASK_ROW.findall(changed)) == [NO_EVIDENCE, LOWERED]
+    row = changed[changed.index(f'id="task-{LOWERED}"'):]
+    assert "落实情况（原为已完成）、佐证材料有改动" in row[:row.index("</tr>")]
+    everything = office.get("/central/units/310000?tasks=all").text
+    assert len(TASK_ROW.findall(everything)) == tasks and UNCHANGED in TASK_ROW.findall(everything)
+    assert everything.index("声明已完成但无佐证材料") < everything.index("已完成（有佐证材料）")
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_an_adjustment_returns_to_the_view_and_row_it_was_made_from(portal_app, tmp_path: Path) -> None:
+    office = _submitted_twice(portal_app, tmp_path)
+    page = office.get("/central/units/310000?tasks=changed").text
+    assert 'name="tasks" value="changed"' in page  # the forms carry the view back
+    moved = office.post("/central/units/310000/review", {
+        "task": LOWERED, "action": "adjust", "status": "未开展", "reason": "会议纪要不能证明落实",
+        "back": "unit", "tasks": "changed"})
+    assert moved.status_code == 303
+    assert moved.headers["location"] == f"/central/units/310000?tasks=changed&done={LOWERED}#task-{LOWERED}"
+    back = office.get(moved.headers["location"]).text
+    assert _views(back)[1] == ["changed"]
+    assert f'已保存任务 <a href="#task-{LOWERED}">{LOWERED}</a> 的审核调整' in back
+    row = back[back.index(f'id="task-{LOWERED}"'):]
+    assert "会议纪要不能证明落实" in row[:row.index("</tr>")]
+    restored = office.post("/central/units/310000/review", {  # an unknown view returns to the default
+        "task": LOWERED, "action": "restore", "reason": "补充材料后核实", "back": "unit",
+        "tasks": "nonsense"})
+    location = restored.headers["location"]
+    assert location == f"/central/units/310000?tasks=attention&done={LOWERED}#task-{LOWERED}"
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_an_unknown_view_falls_back_to_what_needs_attention(portal_app, tmp_path: Path) -> None:
+    office = _submitted_twice(portal_app, tmp_path)
+    default = office.get("/central/units/310000").text
+    for odd in ("%3Cscript%3Ealert(1)%3C/script%3E", "ALL", "", "changed%20"):
+        page = office.get(f"/central/units/310000?tasks={odd}&done=%3Cb%3E")
+        assert page.status_code == 200 and _views(page.text)[1] == ["attention"]
+        assert TASK_ROW.findall(page.text) == TASK_ROW.findall(default)
+        assert "script" not in page.text.split("<main", 1)[1].lower() and "&lt;b&gt;" not in page.text
+        assert "已保存任务" not in page.text

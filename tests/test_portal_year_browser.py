@@ -10,6 +10,7 @@ the inputs the portal exports. Screenshots of every step are kept in ``test-arti
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import re
@@ -188,8 +189,25 @@ def test_a_whole_year_from_upload_to_verified_publication(
     auditor.page.wait_for_selector(".verdict", timeout=600_000)
     assert auditor.page.inner_text(".verdict") == "一致"
     auditor.shot("17-verified")
-    auditor.go("/audit/log?unit=310000")
+    auditor.go("/audit/log")
+    auditor.page.fill("#unit", "上海")  # a name, as a person types it
+    auditor.page.click("form.filters button[type=submit]")
+    auditor.page.wait_for_url(re.compile(r"/audit/log\?.*unit="))
+    units = auditor.page.locator("table.log tbody tr td:nth-child(4)").all_inner_texts()
+    objects = auditor.page.locator("table.log tbody tr td:nth-child(6)").all_inner_texts()
+    assert units and all(u == "310000" or "310000" in o for u, o in zip(units, objects, strict=True))
     auditor.shot("18-audit-log")
+    with auditor.page.expect_download() as download:
+        auditor.page.click("a:has-text('导出 Excel')")
+    exported = tmp_path / "audit-log.xlsx"
+    download.value.save_as(exported)
+    subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path / 'lo'}",
+                    "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76", "--outdir", str(tmp_path),
+                    str(exported)],
+                   check=True, capture_output=True, timeout=180)
+    as_text = (tmp_path / "audit-log.csv").read_text(encoding="utf-8")  # LibreOffice reads the Chinese
+    rows = list(csv.reader(io.StringIO(as_text)))
+    assert "审核调整" in as_text and "全国双打办" in as_text and len(rows) == len(units) + 1
 
     # the published files are what scoring score writes from the exported inputs
     run = run_url.rstrip("/")

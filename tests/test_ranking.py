@@ -150,6 +150,44 @@ def test_a_tie_on_the_share_boundary_keeps_both_units_in_the_better_tier() -> No
     assert [u.tier for u in units] == ["第一档"] * 4 + ["第二档"] * 3 + ["第三档"] * 2 + ["第四档"]
 
 
+def test_a_tie_on_the_share_boundary_together_in_the_worse_tier() -> None:
+    table = TierTable.model_validate({**SHARES, "grade_limits": [], "boundary_ties": "together_in_worse"})
+    # the same 10 units: the tied pair now takes the position of its last, 4: 0.4 → both 第二档,
+    # so 第一档 holds 2 units (short of its 3); the rest as before (5 / 10 = 0.5 → 第二档)
+    units = [unit(c, t) for c, t in zip("abcdefghij", [100, 99, 98, 98, 97, 96, 95, 94, 93, 92],
+                                         strict=True)]
+    assign_tiers(units, table)
+    assert [u.tier for u in units] == ["第一档"] * 2 + ["第二档"] * 5 + ["第三档"] * 2 + ["第四档"]
+
+
+def test_a_demoted_unit_keeps_or_releases_its_slot() -> None:
+    # 10 slot units at 100, 99, …, 91; b, c, d are 不合格 (at best 第四档).
+    #   keep:    positions 1–10 of 10 → 1 1 1 2 2 2 2 3 3 4, then b, c, d moved to 第四档: 第一档
+    #            holds a alone (its 3 slots are b, c, d's) and 第二档 d's slot empty
+    #   release: b, c, d hold no slot; a e f g h i j at 1–7 of 7: 1/7, 2/7 ≤ 0.3 → 第一档,
+    #            3/7, 4/7 → 第二档, 5/7 = 0.71, 6/7 → 第三档, 7/7 → 第四档
+    grades = {"b": "不合格", "c": "不合格", "d": "不合格"}
+    expected = {"keep": "1444222334", "release": "1444122334"}
+    for slot, tiers in expected.items():
+        table = TierTable.model_validate({**SHARES, "demoted_slot": slot})
+        units = [unit(c, 100 - k, grade=grades.get(c, "合格")) for k, c in enumerate("abcdefghij")]
+        assign_tiers(units, table)
+        assert "".join(str(1 + (table.index(u.tier or "") or 0)) for u in units) == tiers, slot
+
+
+def test_released_slots_are_counted_again_until_no_unit_moves() -> None:
+    # 优秀 is at worst 第二档, 不合格 at best 第四档. 5 slot units; by release:
+    #   round 1: a 不合格 at 1/5 → moved (第四档); e 优秀 at 5/5 → moved (第二档)
+    #   round 2: b c d at 1/3, 2/3, 3/3 → 第二档, 第二档, 第四档; nobody moved
+    # by keep: a 第四档, b 2/5 → 第二档, c 3/5 → 第二档, d 4/5 → 第三档, e 5/5 → 第二档 (its worst)
+    units = [unit("a", 99, grade="不合格"), unit("b", 90), unit("c", 80), unit("d", 70),
+             unit("e", 60, grade="优秀")]
+    for slot, tiers in {"keep": "42232", "release": "42242"}.items():
+        table = TierTable.model_validate({**SHARES, "demoted_slot": slot})
+        assign_tiers(units, table)
+        assert "".join(str(1 + (table.index(u.tier or "") or 0)) for u in units) == tiers, slot
+
+
 def test_a_veto_sets_the_worst_tier_it_names() -> None:
     table = TierTable.model_validate({**SHARES, "grade_limits": []})
     units = [unit("a", 90), unit("b", 80, vetoes=(veto("keep", "第二档"),)),

@@ -4,7 +4,9 @@ with units, the checks that ran, and the config's hash, engine version and date.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -104,3 +106,53 @@ def test_html_report_has_the_same_content(tmp_path: Path) -> None:
     assert "各项指标的计分规则与参数" in html and "数据项定义与校验规则" in html
     assert hashlib.sha256((ROOT / "indicators" / "2022.yaml").read_bytes()).hexdigest() in html
     assert str(ROOT) not in html
+
+
+def _copies(tmp_path: Path, text: str) -> list[Path]:
+    """Two copies of a config in different folders, with modification times a year apart."""
+    copies = []
+    for k, folder in enumerate(("a", "b")):
+        path = tmp_path / folder / "2022.yaml"
+        path.parent.mkdir()
+        path.write_text(text, encoding="utf-8")
+        os.utime(path, (1_600_000_000 + k * 31_536_000,) * 2)
+        copies.append(path)
+    return copies
+
+
+def _audit_bytes(config: Path, suffix: str) -> bytes:
+    target = config.parent / f"audit{suffix}"
+    result = runner.invoke(app, ["audit", str(config), "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    return target.read_bytes()
+
+
+def test_the_report_depends_on_the_configs_content_only(tmp_path: Path) -> None:
+    text = (ROOT / "indicators" / "2022.yaml").read_text(encoding="utf-8")
+    issued = load_indicator_set("2022").issued_on
+    assert issued is not None
+    first, second = _copies(tmp_path, text)
+    assert first.stat().st_mtime != second.stat().st_mtime
+    for suffix in (".html", ".pdf"):
+        assert _audit_bytes(first, suffix) == _audit_bytes(second, suffix), suffix
+    html = squeeze((first.parent / "audit.html").read_text(encoding="utf-8"))
+    assert f"报告日期</dt><dd>{issued.year}年{issued.month}月{issued.day}日" in html
+    flat = squeeze(pdf_text(first.parent / "audit.pdf"))
+    assert f"报告日期{issued.year}年{issued.month}月{issued.day}日" in flat and "印发日期" in flat
+    info = subprocess.run(["pdfinfo", "-isodates", str(first.parent / "audit.pdf")], check=True,
+                          capture_output=True, text=True).stdout
+    assert re.search(rf"CreationDate:\s+{issued.isoformat()}T", info), info
+
+
+def test_a_config_that_states_no_date_says_so_and_is_still_dated_by_its_content(tmp_path: Path) -> None:
+    text = (ROOT / "indicators" / "2022.yaml").read_text(encoding="utf-8")
+    undated = re.sub(r"(?m)^issued_on:.*\n", "", text)
+    assert undated != text
+    first, second = _copies(tmp_path, undated)
+    assert _audit_bytes(first, ".html") == _audit_bytes(second, ".html")
+    html = (first.parent / "audit.html").read_text(encoding="utf-8")
+    assert "指标配置未写明印发日期" in html
+    assert _audit_bytes(first, ".pdf") == _audit_bytes(second, ".pdf")
+    info = subprocess.run(["pdfinfo", "-isodates", str(first.parent / "audit.pdf")], check=True,
+                          capture_output=True, text=True).stdout
+    assert re.search(r"CreationDate:\s+2022-01-01T", info), info

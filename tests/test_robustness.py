@@ -170,6 +170,6 @@ def test_nothing_to_rank_and_the_method_in_words() -> None:
     assert robustness([], indicator_set()) == {}
     assert method_text() == ("各得分指标权重在 ±20% 内随机浮动 1000 次（随机种子 20221123），"
                              "并逐一剔除每项指标，按与正式结果相同的方法重新计算总分与名次（一票否决的名次规则照样适用）；"
-                             "区间为第 5 至第 95 百分位名次。")
+                             "区间为第 5 至第 95 百分位名次，公布名次在此之外时延伸至公布名次。")
     assert method_text(samples=10, spread=0.1, seed=7).startswith(
         "各得分指标权重在 ±10% 内随机浮动 10 次（随机种子 7）")

@@ -126,6 +126,8 @@ def test_blank_inputs_are_missing_not_zero() -> None:
      "查处案件数 为 0，无应完成事项，得 10 分"),
     ({"numerator": ["a"], "denominator": ["x"], "target": 90, "when_nothing_due": "zero"},
      {"a": 0, "x": 0}, 0, "查处案件数 为 0，无应完成事项，得 0 分"),
+    ({"numerator": ["a"], "denominator": ["x"], "target": 90, "when_nothing_due": "exclude"},
+     {"a": 0, "x": 0}, 0, "查处案件数 为 0，无应完成事项，本项不计入，按本部分其余指标折算"),
 ])
 def test_ratio_target(data: dict[str, Any], values: dict[str, int], points: float, text: str) -> None:
     assert outcome({"kind": "ratio_target", **data}, 10, values=values) == (round(points, 10), text)
@@ -148,7 +150,7 @@ def test_ratio_target_nothing_due_may_count_as_missing() -> None:
               "when_nothing_due": "missing"})
     result = r.evaluate(RuleContext(max_points=10, labels=LABELS, values={"a": 0, "x": 0}))
     assert (result.points, result.missing, result.items, result.explanation) == (
-        0.0, ("x",), ("a", "x"), "查处案件数 未填报，按缺失处理")
+        0.0, ("x",), ("a", "x"), "查处案件数 为 0，无应完成事项，按缺失处理")
     with pytest.raises(ValidationError, match="给出 item，或同时给出 numerator 和 denominator"):
         rule({"kind": "ratio_target", "item": "r", "numerator": ["a"], "denominator": ["x"], "target": 90})
     with pytest.raises(ValidationError, match="floor 应小于 target"):

@@ -10,14 +10,15 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from scoring.cli.console import err, exit_with, out, print_problems
+from scoring.cli.console import err, exit_with, guarded, out, print_problems
 from scoring.errors import ConfigError
 from scoring.files import write_bytes_atomically
 from scoring.indicators.report import AuditReport, build_report
 from scoring.indicators.schema import schema_text
 from scoring.indicators.store import LoadedSet, indicator_path, load_located
-from scoring.report.audit import audit_html, render_audit_pdf
-from scoring.report.moment import file_moment
+from scoring.pipeline.scored_run import load_scored_run
+from scoring.report.audit import audit_html, render_audit_pdf, shown_path
+from scoring.report.audit_relative import RunEvidence, run_evidence
 from scoring.yamlfile import write_atomically
 
 _KIND_LABEL = {"score": "计分", "bonus": "加分", "deduction": "扣分", "veto": "一票否决"}
@@ -56,7 +57,7 @@ def _print_report(report: AuditReport) -> None:
     out.print(weights)
     choices = Table(title="本配置选择的规则", title_justify="left")
     for head in ("字段", "规则", "取值", "含义"):
-        choices.add_column(head)
+        choices.add_column(head, overflow="fold")  # every value and meaning in full, however narrow
     for rule in report.rules:
         choices.add_row(rule.field, rule.name, escape(rule.value), rule.meaning)
     out.print(choices)
@@ -88,12 +89,35 @@ ReportOpt = Annotated[Path | None, typer.Option(
     "-o", "--output", metavar="FILE.html|FILE.pdf", help="写出审计报告（HTML 或 PDF/A）")]
 SchemaOutOpt = Annotated[Path | None, typer.Option(
     "-o", "--output", metavar="FILE.json", help="写入文件（默认输出到屏幕）")]
+ScoresOpt = Annotated[Path | None, typer.Option(
+    "--scores", metavar="DIR|scores.json",
+    help="评分结果（如 outputs/YEAR）：报告中加入相对指标的复算依据（各单位参考数据、折算值与得分）")]
 UnitsOpt = Annotated[bool, typer.Option("--units", help="导出 units.yaml 的 JSON Schema")]
 
 
+def _evidence(scores: Path, loaded: LoadedSet, report: AuditReport) -> RunEvidence:
+    """The 复算 tables of the run in ``scores`` (refused when it is not of this config)."""
+    run = load_scored_run(scores, loaded.indicator_set.year, report.config_sha256)
+    return run_evidence(loaded.indicator_set, run.report, run.units, scores_file=shown_path(run.scores_file),
+                        scores_sha256=run.scores_sha256, units_file=shown_path(run.units_file),
+                        units_sha256=run.units_sha256, generated_at=run.generated_at)
+
+
+def _print_evidence(evidence: RunEvidence) -> None:
+    mismatched = [t for t in evidence.tables if t.mismatches]
+    out.print(f"\n相对指标复算（{escape(evidence.scores_file)}）：{len(evidence.tables)} 项指标，"
+              f"{evidence.scored} 个已评分单位，"
+              + ("得分与评分结果一致" if not mismatched else
+                 f"[bold red]{len(mismatched)} 项指标的得分与评分结果不同[/]"))
+    for t in mismatched:
+        out.print(f"  {t.id} {escape(t.name)}：{escape('；'.join(t.mismatches))}")
+
+
+@guarded
 def audit(target: TargetArg, against: AgainstOpt = None, as_json: JsonOpt = False,
-          output: ReportOpt = None) -> None:
-    """审计指标配置：权重、规则、档次、任务覆盖、数据项；给出各部分可达最高分、覆盖矩阵、有效权重和年度比较。"""
+          output: ReportOpt = None, scores: ScoresOpt = None) -> None:
+    """审计指标配置：权重、规则、档次、任务覆盖、数据项；给出各部分可达最高分、覆盖矩阵、有效权重和年度比较；
+    给出评分结果（--scores）时加入相对指标的复算依据。"""
     kind: Literal["html", "pdf"] | None = None
     if output is not None:
         suffix = output.suffix.lower()
@@ -104,18 +128,21 @@ def audit(target: TargetArg, against: AgainstOpt = None, as_json: JsonOpt = Fals
     loaded = _load(target, as_json)
     other = _load(against, as_json) if against is not None else None
     report = build_report(loaded, other)
-    moment = file_moment(loaded.file)
+    evidence = _evidence(scores, loaded, report) if scores is not None else None
     if kind == "html" and output is not None:
-        write_atomically(output, audit_html(report, loaded.indicator_set, generated_at=moment))
+        write_atomically(output, audit_html(report, loaded.indicator_set, evidence=evidence))
         err.print(f"已写入 {escape(str(output))}")
     elif kind == "pdf" and output is not None:
-        write_bytes_atomically(output, render_audit_pdf(report, loaded.indicator_set, generated_at=moment))
+        write_bytes_atomically(output, render_audit_pdf(report, loaded.indicator_set, evidence))
         err.print(f"已写入 {escape(str(output))}")
     if as_json:
         out.print_json(report.model_dump_json())
     else:
         _print_report(report)
-    exit_with(1 if report.errors else 0)
+        if evidence is not None:
+            _print_evidence(evidence)
+    unreproduced = evidence is not None and any(t.mismatches for t in evidence.tables)
+    exit_with(1 if report.errors or unreproduced else 0)
 
 
 def schema(output: SchemaOutOpt = None, units: UnitsOpt = False) -> None:

@@ -15,17 +15,20 @@ Codes (stable, kebab-case):
   ``tier-exceeds-max``, ``tier-shares``; ``tier-grade-unknown``, ``tier-grade-contradiction``,
   ``tier-grade-unstated`` (``audit_tiers.py``)
 * citations: ``basis-not-in-plan`` (``audit_citations.py``)
+* reference data: ``reference-year-differs``, ``reference-year-mismatch`` (``audit_reference.py``;
+  only when the units' figures are given)
 * drafts: ``task-todo``, one per task still listed in ``todo``
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from scoring.catalogue.models import Plan
 from scoring.errors import ConfigError
 from scoring.indicators.audit_citations import citation_findings
+from scoring.indicators.audit_reference import reference_year_findings
 from scoring.indicators.audit_tiers import grade_tier_findings
 from scoring.indicators.intervals import band_issues
 from scoring.indicators.items import ITEM_KIND_LABELS, NUMERIC_KINDS, ItemKind
@@ -33,6 +36,7 @@ from scoring.indicators.models import IndicatorSet, SectionKind
 from scoring.indicators.rules import DeductionsRule, LintContext, TaskCompletionRule, VetoRule
 from scoring.indicators.rules.base import fmt
 from scoring.indicators.store import LoadedSet
+from scoring.indicators.units import FigureSource
 from scoring.problems import Problem, Severity
 from scoring.yamlfile import format_path
 
@@ -61,8 +65,10 @@ class _Collector:
         self.add(code, Severity.WARNING, message, path, value)
 
 
-def audit(loaded: LoadedSet, plan: Plan | None) -> list[Problem]:
-    """Every lint finding for a loaded set; without a catalogue (``None``) tasks are not checked."""
+def audit(loaded: LoadedSet, plan: Plan | None,
+          figures: Mapping[str, FigureSource] | None = None) -> list[Problem]:
+    """Every lint finding for a loaded set; without a catalogue (``None``) tasks are not checked,
+    without the units' reference figures (units.yaml ``figures``) their years are not."""
     out = _Collector(loaded)
     s = loaded.indicator_set
     _duplicates(s, out)
@@ -71,6 +77,8 @@ def audit(loaded: LoadedSet, plan: Plan | None) -> list[Problem]:
     _items(s, out)
     _bands(s, out)
     grade_tier_findings(s, out.add)
+    if figures is not None:
+        reference_year_findings(s, figures, out.add)
     if plan is not None:
         _tasks(s, plan, out)
         citation_findings(s, plan, out.add)

@@ -5,8 +5,9 @@ indicator is replaced by the new tasks it carries over into (a comment beside ea
 id and the similarity); dropped tasks leave the indicator, and an indicator left with none is kept
 as a commented block saying why. New tasks go to ``todo``. Quotations (``basis``) are looked up
 verbatim in the new plan; the assessment passage is found by its heading (考核评价); those not
-found stay as they were, marked 待核对, so the audit names them. Everything else is copied, dates
-moved by the number of years between the two plans. The YAML text is written here, line by line,
+found stay as they were, marked 待核对, so the audit names them. A draft has not been issued, so the
+old set's ``issued_on`` is left out. Everything else is copied, dates moved by the number of years
+between the two plans. The YAML text is written here, line by line,
 so the same inputs give the same bytes.
 """
 
@@ -117,7 +118,7 @@ def draft_text(old_data: dict[str, Any], old_plan: Plan, new_plan: Plan, catalog
              "# 任务编号旁的注释给出原编号和文字相似度；todo 中的新任务和标注“待核对”的引文尚待决定，",
              f"# 其余（等次、档次、排名、舍入、数据项、中央记录）照抄 {old_year} 年，日期顺延 {years} 年。"]
     for key, value in old_data.items():
-        if key in ("sections", "excluded_tasks", "todo"):
+        if key in ("sections", "excluded_tasks", "todo", "issued_on"):
             continue
         if key == "year":
             value = new_year

@@ -164,6 +164,16 @@ class TierTable(Strict):
     veto that moves their rank or sets their tier) is in the first tier whose ``up_to_share`` is at
     least r / n. ``score``: the tier whose band holds the published total. ``grade``: the tier
     that lists the unit's grade. ``grade_limits`` then keeps each grade within its tiers.
+
+    Two rules of ``rank_share`` are named here. ``boundary_ties``: units with the same published
+    total are placed together; ``together_in_better`` (the default) gives them all the position of
+    the first of them (1 + the slot units with a higher total), so a tie across a boundary puts all
+    of them in the better tier, which then holds more than its share; ``together_in_worse`` gives
+    them the position of the last (the slot units with a total at least theirs), so all go to the
+    worse tier, which then holds fewer. ``demoted_slot``: a unit ``grade_limits`` moves out of the
+    tier its share gives ``keep`` (the default) still holds that slot, so the tier it leaves is
+    short of units; by ``release`` it holds none, and the shares are counted again over the others
+    until no unit is moved.
     """
 
     method: Literal["score", "rank_share", "grade"]
@@ -171,6 +181,15 @@ class TierTable(Strict):
     tiers: list[Tier] = Field(min_length=1)
     grade_limits: list[GradeLimit] = Field(default_factory=list,
                                            description="等次与档次的关系：各等次可列的最高、最低档次")
+    boundary_ties: Literal["together_in_better", "together_in_worse"] = Field(
+        default="together_in_better",
+        description="按名次比例划档（rank_share）时，总分相同的单位跨越档次界线："
+                    "together_in_better（默认）一起列入较高一档（该档可超出比例）；"
+                    "together_in_worse 一起列入较低一档（该档可少于比例）")
+    demoted_slot: Literal["keep", "release"] = Field(
+        default="keep",
+        description="按名次比例划档（rank_share）时，因 grade_limits 调整档次的单位：keep（默认）仍占其名次"
+                    "所在档的名额（该档因此少列单位）；release 不占名额，其余单位重新按名次比例划档")
 
     def index(self, name: str) -> int | None:
         """A tier's position (0 = best), or None when no tier has that name."""
@@ -185,6 +204,26 @@ class Ranking(Strict):
     """
 
     ties: Literal["competition", "dense"] = "competition"
+
+
+class ReferenceYears(Strict):
+    """The year of the reference figures (units.yaml ``figures``) the set divides by.
+
+    Rules with ``normalise: population`` or ``gdp`` and items with ``plausible.size`` use each
+    unit's population or GDP from units.yaml. A figure left out here is taken as units.yaml holds
+    it, whatever its year, and ``scoring audit`` warns when that year is not the assessment year
+    (``reference-year-differs``). A figure stated here is the year the set chose: units.yaml must
+    hold that year's figures (``reference-year-mismatch``; scoring refuses the set otherwise).
+    """
+
+    population_10k: int | None = Field(
+        default=None, ge=1949, le=2100,
+        description="按人口折算所用常住人口数据的年份"
+                    "（不写：用 units.yaml 所载年份，与考核年度不同时审计警告）")
+    gdp_100m_yuan: int | None = Field(
+        default=None, ge=1949, le=2100,
+        description="按 GDP 折算所用地区生产总值数据的年份"
+                    "（不写：用 units.yaml 所载年份，与考核年度不同时审计警告）")
 
 
 class MissingPolicy(StrEnum):
@@ -257,6 +296,8 @@ class IndicatorSet(Strict):
     schema_version: Literal[1] = 1
     year: int = Field(ge=2000, le=2100)
     title: str
+    issued_on: date | None = Field(
+        default=None, description="指标配置的印发日期；审计报告以此为报告日期（不写则注明未写明印发日期）")
     basis: Basis
     catalogue: str = Field(description="任务目录文件，相对于本文件所在目录（找不到时相对于 indicators/）")
     submission: SubmissionWindow | None = Field(default=None, description="报送截止日期与报送对象")
@@ -267,6 +308,8 @@ class IndicatorSet(Strict):
     tiers: TierTable
     ranking: Ranking = Field(default_factory=Ranking)
     intake: Intake = Field(default_factory=Intake, description="报送校验规则（占位佐证、误按元填报）")
+    reference_years: ReferenceYears = Field(default_factory=ReferenceYears,
+                                            description="按人口、GDP 折算所用参考数据（units.yaml）的年份")
     items: list[DataItem] = Field(default_factory=list)
     checks: list[CrossCheck] = Field(default_factory=list)
     sections: list[Section] = Field(min_length=1)

@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 
 from pydantic import BaseModel, ConfigDict
 
 from scoring import __version__
 from scoring.catalogue.models import Plan
+from scoring.errors import ConfigError
 from scoring.indicators.audit import audit, read_catalogue
+from scoring.indicators.audit_reference import figure_uses, stated_year
 from scoring.indicators.diff import SetDiff, diff_sets
 from scoring.indicators.items import ITEM_KIND_LABELS, DataItem, Plausibility
 from scoring.indicators.models import IndicatorSet, SectionKind
 from scoring.indicators.rounding import round_points
+from scoring.indicators.rules.ratio_target import NOTHING_DUE_WORDS, RatioTargetRule
 from scoring.indicators.store import LoadedSet
+from scoring.indicators.units import FigureSource, load_units
 from scoring.problems import Problem, Severity
 
 
@@ -98,8 +103,9 @@ class RuleChoice(_Out):
     meaning: str
 
 
-def rule_choices(s: IndicatorSet) -> list[RuleChoice]:
-    """The intake, rounding and ranking rules of the set, each with its field and what it does."""
+def rule_choices(s: IndicatorSet, figures: Mapping[str, FigureSource] | None = None) -> list[RuleChoice]:
+    """The intake, rounding, ranking, tier and nothing-due rules of the set and, given the units'
+    reference figures, the year of each one it uses: each with its field and what it does."""
     intake = s.intake
     return [
         RuleChoice(field="intake.evidence_placeholders", name="占位佐证材料",
@@ -116,7 +122,71 @@ def rule_choices(s: IndicatorSet) -> list[RuleChoice]:
                    + "；等次、档次、名次按公布的总分"),
         RuleChoice(field="ranking.ties", name="同分排名", value=s.ranking.ties,
                    meaning="competition：1-2-2-4；dense：1-2-2-3"),
+        *_tier_choices(s),
+        *_nothing_due_choices(s),
+        *_reference_year_choices(s, figures or {}),
     ]
+
+
+def reference_figures() -> dict[str, FigureSource]:
+    """The reference figures of the project's units.yaml (none when it cannot be read: its own
+    loading reports why)."""
+    try:
+        return {str(key): source for key, source in load_units().figures.items()}
+    except ConfigError:
+        return {}
+
+
+def _reference_year_choices(s: IndicatorSet, figures: Mapping[str, FigureSource]) -> list[RuleChoice]:
+    """The year of each reference figure the set divides by, stated or taken from units.yaml."""
+    out = []
+    for key, use in figure_uses(s).items():
+        source = figures.get(key)
+        if source is None:
+            continue
+        stated = stated_year(s, key)
+        value = str(stated) if stated is not None else f"未写明（units.yaml：{source.year}）"
+        year = stated if stated is not None else source.year
+        differs = f"，与考核年度 {s.year} 年不同" if year != s.year else ""
+        out.append(RuleChoice(field=f"reference_years.{key}", name=f"{source.name}参考数据年份", value=value,
+                              meaning=f"{use.describe()}用 {year} 年的{source.name}"
+                                      f"（{source.source}）{differs}"))
+    return out
+
+
+_SHARE_ONLY = "（本配置不按名次比例划档，不适用）"
+
+
+def _tier_choices(s: IndicatorSet) -> list[RuleChoice]:
+    """The two rules of rank-share tiers: ties on a boundary, and the slots of demoted units."""
+    table = s.tiers
+    not_shares = "" if table.method == "rank_share" else _SHARE_ONLY
+    return [
+        RuleChoice(field="tiers.boundary_ties", name="档次界线上的同分", value=table.boundary_ties,
+                   meaning=("总分相同的单位跨越档次界线时一起列入较高一档，该档可超出比例"
+                            if table.boundary_ties == "together_in_better" else
+                            "总分相同的单位跨越档次界线时一起列入较低一档，该档可少于比例") + not_shares),
+        RuleChoice(field="tiers.demoted_slot", name="被等次调整档次的单位的名额", value=table.demoted_slot,
+                   meaning=("因 grade_limits 调整档次的单位仍占其名次所在档的名额，该档因此少列单位"
+                            if table.demoted_slot == "keep" else
+                            "因 grade_limits 调整档次的单位不占名额，其余单位重新按名次比例划档")
+                   + not_shares),
+    ]
+
+
+def _nothing_due_choices(s: IndicatorSet) -> list[RuleChoice]:
+    """What each ratio of counts gives when its denominator is 0 (nothing was due)."""
+    out = []
+    for _, indicator in s.indicators():
+        rule = indicator.rule
+        if isinstance(rule, RatioTargetRule) and rule.item is None:
+            names = "、".join(item.name if (item := s.item(c)) is not None else c for c in rule.denominator)
+            out.append(RuleChoice(field=f"{indicator.id}.rule.when_nothing_due",
+                                  name=f"{indicator.name}：无应完成事项", value=rule.when_nothing_due,
+                                  meaning=f"{names}为 0 时{NOTHING_DUE_WORDS[rule.when_nothing_due]}"
+                                  + (f"（本指标 missing: {indicator.missing.value}）"
+                                     if rule.when_nothing_due == "missing" else "")))
+    return out
 
 
 class AuditReport(_Out):
@@ -165,6 +235,9 @@ AUDIT_CHECKS: tuple[tuple[str, str, tuple[str, ...], bool], ...] = (
       "task-excluded-and-covered", "task-todo"), True),
     ("原文引用", "每条“工作要点原文”都逐字出现在当年工作要点中",
      ("basis-not-in-plan",), True),
+    ("参考数据年份", "按人口、GDP 折算所用的参考数据与考核年度同年或已写明年份，"
+     "写明的年份与 units.yaml 所载相符",
+     ("reference-year-differs", "reference-year-mismatch"), False),
 )
 
 
@@ -237,7 +310,8 @@ def build_report(loaded: LoadedSet, against: LoadedSet | None = None) -> AuditRe
     """Lint the set, summarise it and, given ``against``, compare it with that set."""
     s = loaded.indicator_set
     plan, findings = read_catalogue(loaded)
-    findings += audit(loaded, plan)
+    figures = reference_figures()
+    findings += audit(loaded, plan, figures)
     diff = None
     if against is not None:
         old_plan, _ = read_catalogue(against)
@@ -251,5 +325,5 @@ def build_report(loaded: LoadedSet, against: LoadedSet | None = None) -> AuditRe
         warnings=sum(p.severity is Severity.WARNING for p in findings),
         findings=findings, sections=section_summaries(s), indicators=indicator_weights(s),
         coverage=coverage_matrix(s, plan), items=[ItemBounds.of(i) for i in s.items],
-        rules=rule_choices(s), diff=diff,
+        rules=rule_choices(s, figures), diff=diff,
     )

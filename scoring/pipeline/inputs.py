@@ -12,6 +12,7 @@ from pathlib import Path
 
 from scoring.catalogue.models import Plan
 from scoring.errors import ScoringError
+from scoring.indicators.audit_reference import mismatches
 from scoring.indicators.models import IndicatorSet
 from scoring.indicators.store import catalogue_file_for
 from scoring.indicators.units import UnitList, units_file
@@ -74,6 +75,9 @@ def load_year_files(year: int, config: Path | None = None, units: Path | None = 
     units_path = units or units_file()
     unit_file = ReadFile(units_path, read_bytes(units_path))
     unit_list = model_from_text(decode_text(unit_file.data, units_path), str(units_path), UnitList)
+    wrong_year = mismatches(indicator_set, {str(key): f for key, f in unit_list.figures.items()})
+    if wrong_year:  # the set names the year of its reference figures, and units.yaml holds another
+        raise ScoringError(f"{config_path}: {'；'.join(wrong_year)}（{units_path}）")
     source = TemplateSource(indicator_set=indicator_set, sha256=indicator_file.sha256, plan=plan)
     return YearFiles(config=YearConfig(source=source, units=unit_list.by_code()),
                      indicator_file=indicator_file, units_file=unit_file, catalogue_file=catalogue_file)

@@ -41,6 +41,9 @@ def load_scores(path: Path) -> ScoreReport:
         return ScoreReport.model_validate_json(path.read_bytes())
     except ValidationError as exc:
         first = exc.errors()[0]
+        if first["type"] == "json_invalid":
+            raise InputError(f"{path}: 不是有效的评分结果"
+                             "（不是完整的 JSON 文件，可能已损坏或未写完）") from None
         where = ".".join(str(p) for p in first["loc"]) or "（根）"
         raise InputError(f"{path}: 不是有效的评分结果（{where}: {first['msg']}，"
                          f"共 {exc.error_count()} 处）") from None

@@ -1,14 +1,18 @@
 """The audit report (``scoring audit YEAR -o FILE.html|FILE.pdf``): findings and the checks that ran,
 then everything an auditor needs to reproduce a number — each indicator's rule with all its
 parameters, the grade and tier tables, the data items with units, the cross-checks — plus the
-coverage matrix (landscape pages) and the config's SHA-256, engine version and date."""
+coverage matrix (landscape pages) and the config's SHA-256, engine version and date; given a run
+(``--scores``), the 复算 tables of the relative indicators (``scoring.report.audit_relative``).
+
+The report depends on the config's content only: it is dated by the config's own ``issued_on``
+(``config_moment``), never by the clock or the file's modification time, and names the file by
+its path inside the project (else its name alone), so two copies of one config give the same bytes."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scoring.indicators.items import ITEM_KIND_LABELS, CrossCheck, DataItem, ItemSource
 from scoring.indicators.models import IndicatorSet, SectionKind
@@ -16,7 +20,7 @@ from scoring.indicators.report import AuditReport
 from scoring.indicators.rules.base import fmt
 from scoring.problems import SEVERITY_LABELS
 from scoring.report.fonts import check_fonts
-from scoring.report.formatting import beijing_time
+from scoring.report.formatting import chinese_date
 from scoring.report.methodology import (
     MISSING_LABELS,
     SECTION_KIND_LABELS,
@@ -24,9 +28,13 @@ from scoring.report.methodology import (
     rounding_text,
     tier_rule_text,
 )
+from scoring.report.moment import config_moment
 from scoring.report.pdf import PdfAttachment, html_to_pdf
 from scoring.report.views import json_bytes, page_meta, report_environment
 from scoring.settings import get_settings
+
+if TYPE_CHECKING:
+    from scoring.report.audit_relative import RunEvidence
 
 SOURCE_LABELS = {ItemSource.PROVINCE: "省级单位填报", ItemSource.CENTRAL: "全国双打办记录"}
 OPERATORS = {"<=": "≤", "<": "<", ">=": "≥", ">": ">", "==": "=", "!=": "≠"}
@@ -186,17 +194,19 @@ def matrix_columns(indicator_set: IndicatorSet) -> list[MatrixColumns]:
 
 
 def audit_context(report: AuditReport, indicator_set: IndicatorSet,
-                  generated_at: datetime) -> dict[str, Any]:
-    """Everything ``audit.html`` reads."""
+                  evidence: RunEvidence | None = None) -> dict[str, Any]:
+    """Everything ``audit.html`` reads (``evidence``: a run's 复算 tables, ``scoring audit --scores``)."""
+    issued = indicator_set.issued_on
     return {
-        **page_meta(generated_at),
+        **page_meta(config_moment(indicator_set)),
         "report": report,
         "indicator_set": indicator_set,
         "severity_labels": {k.value: v for k, v in SEVERITY_LABELS.items()},
         "title": f"指标配置审计：{report.title}",
         "shown_file": shown_path(report.file),
         "old_file": shown_path(report.diff.old_file) if report.diff is not None else "",
-        "report_time": beijing_time(generated_at),
+        "issued_text": chinese_date(issued) if issued is not None else None,
+        "undated_text": chinese_date(config_moment(indicator_set).date()),
         "parameters": parameter_sections(indicator_set),
         "items": item_rows(indicator_set),
         "checks": check_rows(indicator_set),
@@ -205,22 +215,40 @@ def audit_context(report: AuditReport, indicator_set: IndicatorSet,
         "excluded": [row for row in report.coverage if row.excluded],
         "rounding_text": rounding_text(indicator_set),
         "tier_rule_text": tier_rule_text(indicator_set),
+        "evidence": evidence,
+        "decimals": indicator_set.rounding.decimals,
     }
 
 
-def audit_html(report: AuditReport, indicator_set: IndicatorSet, *, generated_at: datetime,
-               pdf: bool = False) -> str:
-    """The audit report as HTML (``pdf``: the variant the PDF is rendered from, with its fixed dates)."""
+def audit_html(report: AuditReport, indicator_set: IndicatorSet, *, pdf: bool = False,
+               evidence: RunEvidence | None = None) -> str:
+    """The audit report as HTML (``pdf``: the variant the PDF is rendered from, with its fixed dates;
+    ``evidence``: with the 复算 tables of a run)."""
     template = "audit_pdf.html" if pdf else "audit.html"
     return report_environment().get_template(template).render(
-        **audit_context(report, indicator_set, generated_at))
+        **audit_context(report, indicator_set, evidence))
 
 
-def render_audit_pdf(report: AuditReport, indicator_set: IndicatorSet, *, generated_at: datetime) -> bytes:
-    """The audit report as PDF bytes, with the report's JSON attached for the auditor's tools."""
+def attached_report(report: AuditReport) -> dict[str, Any]:
+    """The report's JSON as the PDF carries it: files named as the report names them."""
+    data = report.model_dump(mode="json")
+    data["file"] = shown_path(report.file)
+    if report.diff is not None:
+        data["diff"].update(old_file=shown_path(report.diff.old_file),
+                            new_file=shown_path(report.diff.new_file))
+    return data
+
+
+def render_audit_pdf(report: AuditReport, indicator_set: IndicatorSet,
+                     evidence: RunEvidence | None = None) -> bytes:
+    """The audit report as PDF bytes, with the report's JSON attached for the auditor's tools (and the
+    复算 tables' when there are some)."""
     check_fonts()
-    attachment = PdfAttachment(name=f"audit-{report.year}.json",
-                               data=json_bytes(report.model_dump(mode="json")),
-                               description=f"{report.title} 审计结果（JSON）")
-    return html_to_pdf(audit_html(report, indicator_set, generated_at=generated_at, pdf=True),
-                       generated_at=generated_at, attachments=(attachment,))
+    attachments = [PdfAttachment(name=f"audit-{report.year}.json", data=json_bytes(attached_report(report)),
+                                 description=f"{report.title} 审计结果（JSON）")]
+    if evidence is not None:
+        attachments.append(PdfAttachment(name=f"audit-{report.year}-relative.json",
+                                         data=json_bytes(asdict(evidence)),
+                                         description=f"{report.title} 相对指标复算依据（JSON）"))
+    return html_to_pdf(audit_html(report, indicator_set, pdf=True, evidence=evidence),
+                       generated_at=config_moment(indicator_set), attachments=tuple(attachments))

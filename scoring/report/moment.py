@@ -1,17 +1,22 @@
-"""The one moment that dates a run's PDFs: the manifest's ``generated_at``, never the clock.
+"""The one moment that dates a document: never the clock.
 
-Order: ``manifest.json`` beside the scores file (``generated_at``, ISO 8601), else
+A run's PDFs: ``manifest.json`` beside the scores file (``generated_at``, ISO 8601), else
 ``SOURCE_DATE_EPOCH`` (reproducible-builds convention), else the scores file's modification time.
+
+An audit report of an indicator configuration: what the configuration itself states
+(``config_moment``), so copying or touching the file changes neither the date nor a byte.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 from scoring.errors import ScoringError
+from scoring.indicators.models import IndicatorSet
+from scoring.report.formatting import BEIJING
 
 MANIFEST = "manifest.json"
 
@@ -45,3 +50,12 @@ def file_moment(source: Path) -> datetime:
     if epoch.isdigit():
         return datetime.fromtimestamp(int(epoch), tz=UTC)
     return datetime.fromtimestamp(int(source.stat().st_mtime), tz=UTC)
+
+
+def config_moment(indicator_set: IndicatorSet) -> datetime:
+    """The moment that dates the audit of ``indicator_set``: its ``issued_on`` at noon, Beijing
+    time (the same calendar day in UTC, so a PDF reader showing UTC shows the same date); a config
+    that states no date is dated 1 January of its year, so the report still depends on the
+    config's content only."""
+    day = indicator_set.issued_on or date(indicator_set.year, 1, 1)
+    return datetime.combine(day, time(12, 0), tzinfo=BEIJING)

@@ -11,6 +11,12 @@ unplaced. By ``rank_share`` a slot unit at position r of n slot units is in the 
 ``up_to_share`` is at least r / n; by ``score`` in the tier whose band holds its total; by
 ``grade`` in the tier that lists its grade. A veto that sets a tier (a name or ``last``) places
 its unit there. Finally ``grade_limits`` keeps each grade within the tiers it allows.
+
+Under ``rank_share`` the YAML names two more rules (``tiers.boundary_ties``, ``tiers.demoted_slot``):
+whether units tied on a share boundary go together to the better or the worse tier (a position
+of 1 + the slot units with a higher total, or the number with a total at least theirs), and
+whether a unit ``grade_limits`` moves still holds its slot or releases it, the shares then being
+counted again over the remaining slot units until none is moved.
 """
 
 from __future__ import annotations
@@ -115,26 +121,56 @@ def _within_grade(tier: Tier, grade: str | None, table: TierTable) -> Tier:
     return table.tiers[position]
 
 
+def _positions(slots: list[UnitScore], boundary_ties: str) -> dict[str, int]:
+    """Each slot unit's position for the rank shares: the first of its tie (``together_in_better``)
+    or the last (``together_in_worse``)."""
+    totals = np.array([u.total or 0.0 for u in slots], dtype=np.float64)
+    if boundary_ties == "together_in_better":
+        positions = 1 + (totals[None, :] > totals[:, None]).sum(axis=1)
+    else:
+        positions = (totals[None, :] >= totals[:, None]).sum(axis=1)
+    return {u.code: int(p) for u, p in zip(slots, positions, strict=True)}
+
+
+def _share_tiers(slots: list[UnitScore], table: TierTable) -> dict[str, Tier]:
+    """The tier of each slot unit by its rank share, within its grade's limits; by ``demoted_slot:
+    release`` the units the limits move give up their slots and the rest are placed again."""
+    placed: dict[str, Tier] = {}
+    holding = list(slots)
+    while holding:
+        positions = _positions(holding, table.boundary_ties)
+        by_share = {u.code: next((t for t in table.tiers if t.up_to_share is not None
+                                  and positions[u.code] / len(holding) <= t.up_to_share + 1e-9),
+                                 table.tiers[-1])
+                    for u in holding}
+        limited = {u.code: _within_grade(by_share[u.code], u.grade, table) for u in holding}
+        moved = {code for code, tier in limited.items() if tier.name != by_share[code].name}
+        if table.demoted_slot == "keep" or not moved:
+            placed.update(limited)
+            break
+        placed.update({code: limited[code] for code in moved})
+        holding = [u for u in holding if u.code not in moved]
+    return placed
+
+
 def assign_tiers(units: list[UnitScore], table: TierTable) -> None:
-    """Set ``tier`` and ``tier_points`` on the scored units (a slot unit's position for the rank
-    shares is 1 + the number of slot units with a higher total, whatever the tie rule)."""
+    """Set ``tier`` and ``tier_points`` on the scored units (``rank_share`` positions count the
+    slot units' totals, whatever the ranking's tie rule; ``boundary_ties`` says which end of a tie)."""
     scored = _scored(units)
     last = table.tiers[-1]
     slots = [u for u in scored if rank_class(u) == "keep" and _imposed_tier(u, table) is None]
-    positions = dict(zip((u.code for u in slots),
-                         rank_values([u.total or 0.0 for u in slots], "competition"), strict=True))
+    by_share = _share_tiers(slots, table) if table.method == "rank_share" else {}
     for unit in scored:
         tier = _imposed_tier(unit, table)
         if tier is None:
             if table.method == "rank_share":
-                share = positions[unit.code] / len(slots)
-                tier = next((t for t in table.tiers if t.up_to_share is not None
-                             and share <= t.up_to_share + 1e-9), last)
+                tier = by_share[unit.code]
             elif table.method == "grade":
-                tier = next((t for t in table.tiers if unit.grade in t.grades), last)
+                tier = _within_grade(next((t for t in table.tiers if unit.grade in t.grades), last),
+                                     unit.grade, table)
             else:
-                tier = next((t for t in table.tiers if contains(t, unit.total or 0.0)), last)
-            tier = _within_grade(tier, unit.grade, table)
+                tier = _within_grade(next((t for t in table.tiers if contains(t, unit.total or 0.0)), last),
+                                     unit.grade, table)
         unit.tier, unit.tier_points = tier.name, tier.points
 
 

@@ -164,6 +164,21 @@ class RuleFinding:
 
 
 @dataclass(frozen=True)
+class Relative:
+    """What a rule that places a unit among all units compares and how (the audit's 复算 tables):
+    the item, the scaling (``none``, ``population``, ``gdp``), the direction, the points as a
+    formula in words, and how equal values are treated."""
+
+    item: str
+    normalise: str
+    direction: Literal["higher_better", "lower_better"]
+    formula: str
+    ties: str
+    ranked: bool = False
+    """Whether the points follow from the unit's rank (the 复算 table then lists it)."""
+
+
+@dataclass(frozen=True)
 class LintContext:
     """What the audit tells a rule about its surroundings."""
 
@@ -205,6 +220,11 @@ class RuleBase(Strict):
     def lint(self, ctx: LintContext) -> list[RuleFinding]:
         """Problems in the rule's own settings (bands, caps, point values)."""
         return []
+
+    def relative(self) -> Relative | None:
+        """For a rule whose points depend on the other units' values (goalposts, rank): what it
+        compares, its formula and its tie rule; ``None`` for a rule that reads one unit only."""
+        return None
 
 
 def clamp(points: float, max_points: float) -> float:

@@ -12,6 +12,7 @@ from typing import ClassVar, Literal
 
 from scoring.indicators.items import NUMERIC_KINDS, DataItem, ItemKind
 from scoring.indicators.rules.base import (
+    Relative,
     RuleBase,
     RuleContext,
     RuleOutcome,
@@ -68,6 +69,15 @@ class GoalpostsRule(RuleBase):
                     f"({fmt_sig(top)} − {fmt_sig(bottom)}) = {fmt(points)} 分")
         return RuleOutcome(points=points, max_points=ctx.max_points, items=(self.item,),
                            explanation=text)
+
+    def relative(self) -> Relative:
+        """Min–max over the units compared; equal values, equal points."""
+        share = ("(x − 最低值) / (最高值 − 最低值)" if self.direction == "higher_better"
+                 else "(最高值 − x) / (最高值 − 最低值)")
+        return Relative(item=self.item, normalise=self.normalise, direction=self.direction,
+                        formula=f"得分 = 满分 × {share}，x 为本单位的折算值，"
+                                f"最低值、最高值取参与比较的全部单位（含本单位）",
+                        ties="折算值相同的单位得分相同；全部单位折算值相同时均得满分")
 
     def max_attainable(self, max_points: float, items: Mapping[str, DataItem]) -> float:
         """The best unit always gets full points."""

@@ -15,6 +15,7 @@ from pydantic import Field
 from scoring.indicators.items import NUMERIC_KINDS, DataItem, ItemKind, Strict
 from scoring.indicators.rules.base import (
     LintContext,
+    Relative,
     RuleBase,
     RuleContext,
     RuleFinding,
@@ -90,6 +91,20 @@ class RankRule(RuleBase):
             text = f"{name} {fmt_sig(x)}，在 {n} 个单位中排第 {rank} 名（{where}），得 {fmt(points)} 分"
         return RuleOutcome(points=points, max_points=ctx.max_points, items=(self.item,),
                            explanation=text)
+
+    def relative(self) -> Relative:
+        """Rank among the units compared; equal values share the better rank."""
+        better = "高于" if self.direction == "higher_better" else "低于"
+        place = f"名次 = 折算值{better}本单位的单位数 + 1"
+        if self.method == "linear":
+            formula = f"{place}；得分 = 满分 × (单位数 − 名次) / (单位数 − 1)"
+        else:
+            bands = "；".join(f"名次 / 单位数 ≤ {fmt(s.up_to_share * 100)}% 得 {fmt(s.points)} 分"
+                              for s in sorted(self.shares, key=lambda s: s.up_to_share))
+            formula = f"{place}；按第一个满足的档次计分：{bands}；其后不得分"
+        return Relative(item=self.item, normalise=self.normalise, direction=self.direction,
+                        formula=f"{formula}（得分不超过满分）", ranked=True,
+                        ties="折算值相同的单位并列，取较前名次，下一名次顺延（1、2、2、4）")
 
     def max_attainable(self, max_points: float, items: Mapping[str, DataItem]) -> float:
         """First place: full under ``linear``, the best share's points under ``shares``."""

@@ -2,8 +2,11 @@
 
 The ratio is either a reported ``ratio`` item (in %) or ``numerator / denominator × 100`` from
 counts. Points = max × clamp((ratio − floor) / (target − floor), 0, 1): full at or above the target,
-nothing at or below the floor, linear between. A zero denominator means nothing was due:
-``when_nothing_due`` decides (full points, zero, or missing).
+nothing at or below the floor, linear between. A zero denominator means nothing was due (no
+case to disclose, none to transfer): ``when_nothing_due`` decides. ``full`` (the default) gives
+full points; ``zero`` none; ``exclude`` leaves the indicator out, its points spread over the rest
+of its section as for 不适用 tasks; ``missing`` treats the denominator as not reported, so the
+indicator's ``missing`` policy applies (0 points, left out, or 0 and flagged).
 """
 
 from __future__ import annotations
@@ -24,6 +27,9 @@ from scoring.indicators.rules.base import (
 )
 from scoring.indicators.rules.words import Advice, RuleWords
 
+NOTHING_DUE_WORDS = {"full": "得满分", "zero": "得 0 分", "exclude": "本项不计入，按本部分其余指标折算",
+                     "missing": "按缺失处理"}
+
 
 class RatioTargetRule(RuleBase):
     """Ratio to a target, linear from a floor."""
@@ -34,7 +40,11 @@ class RatioTargetRule(RuleBase):
     denominator: list[str] = Field(default_factory=list)
     target: float = Field(gt=0, description="目标值（%），达到即满分")
     floor: float = Field(default=0.0, ge=0, description="不高于此值（%）得 0 分")
-    when_nothing_due: Literal["full", "zero", "missing"] = "full"
+    when_nothing_due: Literal["full", "zero", "exclude", "missing"] = Field(
+        default="full",
+        description="分母为 0（无应完成事项）时：full（默认）得满分；zero 得 0 分；"
+                    "exclude 本项不计入，分值在本部分其余指标间折算；"
+                    "missing 按缺失处理（依指标的 missing 策略）")
     label: ClassVar[str] = "比率达标"
 
     def method_text(self, words: RuleWords) -> str:
@@ -44,7 +54,7 @@ class RatioTargetRule(RuleBase):
         else:
             ratio = (f"（{' + '.join(words.name_of(c) for c in self.numerator)}）÷"
                      f"（{' + '.join(words.name_of(c) for c in self.denominator)}）× 100%")
-        nothing = {"full": "得满分", "zero": "得 0 分", "missing": "按缺失处理"}[self.when_nothing_due]
+        nothing = NOTHING_DUE_WORDS[self.when_nothing_due]
         text = (f"比率 = {ratio}；达到 {fmt(self.target)}% 得满分，不高于 {fmt(self.floor)}% 得 0 分，"
                 f"其间按比例计分")
         return text + (f"；分母为 0 时{nothing}" if self.item is None else "")
@@ -105,8 +115,14 @@ class RatioTargetRule(RuleBase):
                            explanation=text)
 
     def _nothing_due(self, ctx: RuleContext, codes: list[str], label: str) -> RuleOutcome:
-        if self.when_nothing_due == "missing":
-            return missing_outcome(ctx, list(self.denominator), codes)
+        if self.when_nothing_due == "missing":  # filled in, but scored as if the denominator were not
+            return RuleOutcome(points=0.0, max_points=ctx.max_points, items=tuple(codes),
+                               explanation=f"{label} 为 0，无应完成事项，按缺失处理",
+                               missing=tuple(self.denominator))
+        if self.when_nothing_due == "exclude":
+            return RuleOutcome(points=0.0, max_points=ctx.max_points, items=tuple(codes),
+                               explanation=f"{label} 为 0，无应完成事项，本项不计入，按本部分其余指标折算",
+                               not_applicable=True)
         points = ctx.max_points if self.when_nothing_due == "full" else 0.0
         return RuleOutcome(points=clamp(points, ctx.max_points), max_points=ctx.max_points,
                            items=tuple(codes), explanation=f"{label} 为 0，无应完成事项，得 {fmt(points)} 分")

@@ -11,7 +11,6 @@ from functools import lru_cache
 from scoring.indicators.report import AuditReport, build_report
 from scoring.indicators.store import LoadedSet, indicator_path, load_located
 from scoring.report.audit import audit_html
-from scoring.report.moment import file_moment
 from scoring.settings import get_settings
 
 
@@ -59,5 +58,5 @@ def config_audit(year: int) -> ConfigAudit | None:
 
 
 def audit_document(audit: ConfigAudit) -> str:
-    """The full audit report as ``scoring audit YEAR -o 报告.html`` writes it."""
-    return audit_html(audit.report, audit.loaded.indicator_set, generated_at=file_moment(audit.loaded.file))
+    """The full audit report as ``scoring audit YEAR -o 报告.html`` writes it (dated by the config itself)."""
+    return audit_html(audit.report, audit.loaded.indicator_set)

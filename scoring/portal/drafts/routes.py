@@ -173,8 +173,7 @@ async def draft_page(ctx: Ctx) -> Response:
 async def draft_report(ctx: Ctx) -> Response:
     """The draft's full audit report, as ``scoring audit FILE -o 报告.html`` writes it."""
     page = await _page(ctx)
-    html = await run_in_threadpool(audit_html, page.audit.report, page.audit.loaded.indicator_set,
-                                   generated_at=page.draft.at)
+    html = await run_in_threadpool(audit_html, page.audit.report, page.audit.loaded.indicator_set)
     return HTMLResponse(html, headers={"content-security-policy": REPORT_CSP})
 
 

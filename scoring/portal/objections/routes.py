@@ -96,9 +96,10 @@ async def objections_page(ctx: Ctx) -> Response:
             raise HTTPException(404, "这次评分的结果未反馈征求意见")
         listed = store.year_objections(db, run.year, feedback.id)
         people = {v.objection.account_id for v in listed} | {v.closed.account_id for v in listed if v.closed}
-        units = ctx.portal.year_files(run.year).config.units
+        config = ctx.portal.year_files(run.year).config
         return {"run": run, "feedback": feedback, "objections": listed, "names": account_names(db, people),
-                "units": {code: unit.name for code, unit in units.items()},
+                "units": {code: unit.name for code, unit in config.units.items()},
+                "subject_index": views.subject_index(config),
                 "counts": store.counts(listed), "today": china_date(ctx.now)}
 
     view = await ctx.run(load)
@@ -179,6 +180,7 @@ async def province_page(ctx: Ctx) -> Response:
         config = ctx.portal.year_files(year.year).config
         unit = config.units.get(scope.unit_code)
         return {"year": year.year, "view": shown, "open": is_open, "subjects": views.subjects(config),
+                "subject_index": views.subject_index(config),
                 "unit_name": unit.name if unit else scope.unit_code, "reason_max": views.REASON_MAX,
                 "units": {scope.unit_code: unit.name} if unit else {}}
 

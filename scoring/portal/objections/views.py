@@ -26,19 +26,35 @@ class Subject:
 
     kind: str
     id: str
-    label: str
+    name: str  # the indicator's name or the task's text, as users know it
 
     @property
     def value(self) -> str:
         return f"{self.kind}:{self.id}"
 
+    @property
+    def code(self) -> str:
+        """The kind and code, for a hint beside the name: 指标 C2, 任务 2022-1.1.3."""
+        return f"{store.SUBJECT_KINDS[self.kind]} {self.id}"
+
+    @property
+    def label(self) -> str:
+        """The form's option and the stored label: 指标 C2 数据完整性."""
+        return f"{self.code} {self.name}"
+
 
 def subjects(config: YearConfig) -> list[Subject]:
     """The year's indicators, then its assessed tasks, as the objection form lists them."""
     indicators = config.indicator_set.indicators()
-    found = [Subject("indicator", i.id, f"指标 {i.id} {i.name}") for _, i in indicators]
-    found += [Subject("task", t.id, f"任务 {t.id} {t.title}") for t in config.source.assessed_tasks()]
+    found = [Subject("indicator", i.id, i.name) for _, i in indicators]
+    found += [Subject("task", t.id, t.title) for t in config.source.assessed_tasks()]
     return found
+
+
+def subject_index(config: YearConfig) -> dict[str, Subject]:
+    """The year's subjects by ``kind:id``, for the lists to show an objection's subject by name
+    (an objection whose subject the year no longer has shows the label stored with it)."""
+    return {s.value: s for s in subjects(config)}
 
 
 def history(db: Session, run: Run, feedback: Feedback | None, today: date,

@@ -23,7 +23,7 @@ from scoring.portal.auth import Ctx, Role, endpoint
 from scoring.portal.findings import group_findings, row_names
 from scoring.portal.parsing import CHANGED, open_year, path_id, path_unit, reason_field
 from scoring.portal.records import central_values
-from scoring.portal.review import adjusting, dashboard_rows, figures, task_page
+from scoring.portal.review import adjusting, dashboard_rows, figures, task_groups, task_page
 from scoring.portal.settings import china_date
 from scoring.portal.status import Standing, UnitState
 from scoring.portal.store import objections as objection_store
@@ -80,6 +80,8 @@ class TaskRow:
     review: TaskReview | None
     current: bool  # the review in force is about this version
     choices: tuple[TaskStatus, ...]
+    group: task_groups.Group
+    change: task_groups.Change | None  # how it differs from the unit's previous version
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,7 @@ class UnitView:
     events: list[UnitEvent]
     names: dict[int, str]
     submitted: Version | None
+    previous: Version | None  # the unit's version just before the submitted one
     tasks: list[TaskRow]
     history: list[TaskReview]
     central_values: list[tuple[str, str]]
@@ -118,11 +121,13 @@ def review_notices(history: UnitHistory) -> dict[str, str]:
     return {step.value: notice for step, notice in notices.items() if notice}
 
 
-def _tasks(ctx: Ctx, year: int, version: Version, reviews: dict[tuple[str, str], TaskReview],
-           unit_code: str) -> list[TaskRow]:
+def _tasks(ctx: Ctx, year: int, version: Version, previous: Version | None,
+           reviews: dict[tuple[str, str], TaskReview], unit_code: str) -> list[TaskRow]:
     config = ctx.portal.year_files(year).config
     titles = {t.id: t.title for t in config.source.assessed_tasks()}
     submission = Submission.model_validate_json(version.submission)
+    before = Submission.model_validate_json(previous.submission).tasks if previous is not None else None
+    changes = task_groups.changes(submission.tasks, before)
     rows = []
     for task_id, title in titles.items():
         report = submission.tasks.get(task_id)
@@ -131,7 +136,8 @@ def _tasks(ctx: Ctx, year: int, version: Version, reviews: dict[tuple[str, str],
         review = reviews.get((unit_code, task_id))
         rows.append(TaskRow(task_id=task_id, title=title, report=report, review=review,
                             current=review is not None and review.version_id == version.id,
-                            choices=adjusting.choices(report.status)))
+                            choices=adjusting.choices(report.status), group=task_groups.group_of(report),
+                            change=changes.get(task_id)))
     return rows
 
 
@@ -156,6 +162,10 @@ def unit_view(ctx: Ctx, db: Session) -> UnitView:
     submitted = None
     if standing.state in (UnitState.SUBMITTED, UnitState.ACCEPTED) and standing.submitted is not None:
         submitted = next((v for v in versions if v.id == standing.submitted.version_id), None)
+    previous = None
+    if submitted is not None:
+        previous = max((v for v in versions if v.number < submitted.number), key=lambda v: v.number,
+                       default=None)
     reviews = reviews_in_force(db, year.year)
     history = task_reviews(db, year.year, unit.code)
     people = {v.uploaded_by for v in versions} | {e.account_id for e in events if e.account_id}
@@ -168,12 +178,13 @@ def unit_view(ctx: Ctx, db: Session) -> UnitView:
              for item in config.source.central_items()]
     today = china_date(ctx.now)
     notices = review_notices(unit_history(ctx, db, year, unit, standing))
+    tasks = _tasks(ctx, year.year, submitted, previous, reviews, unit.code) if submitted else []
     return UnitView(figures=_figures(db, config, unit, submitted, year.year),
                     year=year, unit=unit, standing=standing,
                     late=dashboard_rows.lateness(standing, year.deadline, today),
                     deadline_passed=year.deadline is not None and today > year.deadline, versions=versions,
-                    events=events, names=names, submitted=submitted,
-                    tasks=_tasks(ctx, year.year, submitted, reviews, unit.code) if submitted else [],
+                    events=events, names=names, submitted=submitted, previous=previous,
+                    tasks=tasks,
                     history=history, central_values=shown, central_number=record.number if record else None,
                     notices=notices)
 
@@ -182,8 +193,13 @@ def unit_view(ctx: Ctx, db: Session) -> UnitView:
 async def unit_page(ctx: Ctx) -> Response:
     """A unit: state, decisions, versions, the review of its task statuses, its central records."""
     view = await ctx.run(lambda db: unit_view(ctx, db))
+    show = task_groups.parse_show(ctx.request.query_params.get("tasks"))
+    done = ctx.request.query_params.get("done", "")
     return render(ctx.request, "central/unit.html", principal=ctx.user, view=view, UnitState=UnitState,
-                  actions=ACTION_LABELS, today=china_date(ctx.now).isoformat())
+                  actions=ACTION_LABELS, today=china_date(ctx.now).isoformat(), show=show,
+                  shows=task_groups.SHOWS, show_hints=task_groups.SHOW_HINTS,
+                  counts=task_groups.counts(view.tasks), sections=task_groups.sections(view.tasks, show),
+                  done=next((t for t in view.tasks if t.task_id == done), None))
 
 
 def _version(ctx: Ctx, db: Session) -> tuple[Version, UnitScope]:
@@ -352,10 +368,13 @@ async def review_task(ctx: Ctx) -> Response:
                   after=f"{status.value}（第 {version.number} 版）：{reason}"
                         + _after_publication(ctx, db, Step.REVIEW, year, unit, standing))
 
-    back = None
+    unit_code = ctx.request.path_params["unit_code"]
     if ctx.form.get("back") == "task":
-        unit_code = ctx.request.path_params["unit_code"]
         back = f"/central/tasks/{quote(task_id, safe='')}?done={unit_code}#unit-{unit_code}"
+    else:  # the unit page, in the view the form was on, at the row
+        show = task_groups.parse_show(ctx.form.get("tasks"))
+        task = quote(task_id, safe="")
+        back = f"/central/units/{unit_code}?tasks={show}&done={task}#task-{task}"
     return await _decide(ctx, do, back)
 
 

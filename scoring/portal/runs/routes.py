@@ -24,7 +24,7 @@ from scoring.pipeline import Manifest
 from scoring.portal import jobs, workflow
 from scoring.portal.auth import Ctx, Role, endpoint
 from scoring.portal.findings import FindingGroup, run_findings
-from scoring.portal.objections.views import CORRECTIONS, open_until
+from scoring.portal.objections.views import CORRECTIONS, open_until, subject_index
 from scoring.portal.parsing import confirmed, open_year, path_id
 from scoring.portal.runs import results, run_inputs
 from scoring.portal.runs.verification import Outcome, verify_files, wanted
@@ -215,10 +215,12 @@ async def run_page(ctx: Ctx) -> Response:
     render); afterwards its ranking, scorecards, files and manifest. It never refreshes itself."""
     await run_in_threadpool(jobs.reap_stale, ctx.portal.db, ctx.portal.settings, ctx.now)
     view = await ctx.run(lambda db: run_view(ctx, db))
+    subjects = subject_index(ctx.portal.year_files(view.run.year).config) if view.answered else {}
     return render(ctx.request, "runs/run.html", principal=ctx.user, view=view, states=STATE_LABELS,
                   rendering_label=RENDERING,
                   central=ctx.user.role is Role.CENTRAL, summary_path=results.summary_path(),
                   roles=INPUT_ROLES, summary=json.loads(view.run.summary or "{}"), corrections=CORRECTIONS,
+                  subject_index=subjects,
                   units={u.code: u.name for u in view.report.units} if view.report else {})
 
 
