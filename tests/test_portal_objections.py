@@ -120,6 +120,12 @@ def test_feedback_objections_answers_and_the_publication_that_answers_them(
         [path] = [f.path for f in run_files(db, first)
                   if "/310000-" in f.path and f.path.endswith(".pdf")]
         stored = run_file(db, first, path)
+        scores = run_file(db, first, "outputs/scores.json")
+    assert scores is not None
+    [shanghai] = [u for u in json.loads(scores[1])["units"] if u["code"] == "310000"]
+    # a grade its total does not explain is explained: the veto, as on the home page once published
+    vetoes = shanghai["vetoes"]
+    assert vetoes and all(f"一票否决：{v['name']}。{v['effect']}。" in own for v in vetoes)
     assert card.status_code == 200 and stored is not None and card.content == stored[1]
     assert "/feedback" in sh.get("/").text
 

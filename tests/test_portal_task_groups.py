@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from scoring.indicators.models import Intake
 from scoring.indicators.rules.base import TaskStatus
 from scoring.portal.review import task_groups as tg
 from scoring.workbook.submission import TaskReport
@@ -29,6 +30,8 @@ class Row:
     (TaskStatus.DONE, "工作方案", tg.Group.DONE),
     (TaskStatus.DONE, None, tg.Group.DONE_NO_EVIDENCE),
     (TaskStatus.DONE, "   ", tg.Group.DONE_NO_EVIDENCE),
+    (TaskStatus.DONE, "暂无", tg.Group.DONE_NO_EVIDENCE),  # a placeholder names no document
+    (TaskStatus.DONE, " / ", tg.Group.DONE_NO_EVIDENCE),
     (TaskStatus.PARTLY, None, tg.Group.PARTLY),
     (TaskStatus.NOT_STARTED, None, tg.Group.NOT_STARTED),
     (TaskStatus.NOT_APPLICABLE, None, tg.Group.NOT_APPLICABLE),
@@ -36,7 +39,7 @@ class Row:
 ])
 def test_each_declared_status_has_its_group(status: TaskStatus | None, evidence: str | None,
                                             group: tg.Group) -> None:
-    assert tg.group_of(report("t", status, evidence=evidence)) is group
+    assert tg.group_of(report("t", status, evidence=evidence), Intake()) is group
 
 
 def test_a_change_names_what_differs_and_ignores_blank_and_spaces() -> None:

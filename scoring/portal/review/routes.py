@@ -136,7 +136,8 @@ def _tasks(ctx: Ctx, year: int, version: Version, previous: Version | None,
         review = reviews.get((unit_code, task_id))
         rows.append(TaskRow(task_id=task_id, title=title, report=report, review=review,
                             current=review is not None and review.version_id == version.id,
-                            choices=adjusting.choices(report.status), group=task_groups.group_of(report),
+                            choices=adjusting.choices(report.status),
+                            group=task_groups.group_of(report, config.indicator_set.intake),
                             change=changes.get(task_id)))
     return rows
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Generic, Protocol, TypeVar
 
+from scoring.indicators.models import Intake
 from scoring.indicators.rules.base import TaskStatus
 from scoring.workbook.submission import TaskReport
 
@@ -47,12 +48,14 @@ def _text(value: str | None) -> str:
     return (value or "").strip()
 
 
-def group_of(report: TaskReport) -> Group:
-    """The group of a task report; 已完成 without any evidence named is a group of its own."""
+def group_of(report: TaskReport, intake: Intake) -> Group:
+    """The group of a task report; 已完成 without evidence is a group of its own, evidence that
+    is only a placeholder (无, /, 暂无 … as the config's intake lists them) counting as none, as
+    the scoring counts it."""
     if report.status is None:
         return Group.UNFILLED
     if report.status is TaskStatus.DONE:
-        return Group.DONE if _text(report.evidence) else Group.DONE_NO_EVIDENCE
+        return Group.DONE_NO_EVIDENCE if intake.placeholder(report.evidence) else Group.DONE
     return BY_STATUS[report.status]
 
 
