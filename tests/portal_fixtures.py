@@ -1,5 +1,6 @@
 """Portal fixtures: a real PostgreSQL server started in a temporary folder, fresh databases on
-SQLite and PostgreSQL, portal apps with a settable clock, signed-in test clients, live servers."""
+SQLite and PostgreSQL, portal apps with a settable clock, signed-in test clients, live servers with
+their signed-in HTTP clients, and people signed in to one in a real browser."""
 
 from __future__ import annotations
 
@@ -451,6 +452,55 @@ class LiveServer:
         self.process = None
 
 
+_LIVE_CLIENTS: list[Any] = []
+
+
+@pytest.fixture(autouse=True)
+def _close_live_clients() -> Iterator[None]:
+    yield
+    while _LIVE_CLIENTS:
+        _LIVE_CLIENTS.pop().close()
+
+
+def live_http(server: LiveServer, **options: Any) -> Any:
+    """An HTTP client of a live portal (httpx2, no redirects followed), closed after the test."""
+    import httpx2
+
+    client = httpx2.Client(**{"base_url": server.base, "follow_redirects": False, "timeout": 120, **options})
+    _LIVE_CLIENTS.append(client)
+    return client
+
+
+class LiveClient:
+    """An HTTP client signed in to a live portal as ``name`` (with the authenticator's code for staff),
+    keeping the CSRF token of its pages; closed after the test."""
+
+    def __init__(self, server: LiveServer, name: str) -> None:
+        self.http = live_http(server)
+        token = CSRF.search(self.http.get("/login").text)
+        assert token is not None
+        signed = self.http.post("/login", data={"name": name, "password": PASSWORD, "csrf_token": token[1]})
+        assert signed.status_code == 303, signed.text[:300]
+        if signed.headers["location"] == "/login/totp":  # staff: the second step, code from pyotp
+            step = CSRF.search(self.http.get("/login/totp").text)
+            assert step is not None
+            signed = self.http.post("/login/totp", data={"code": server.totp(name), "csrf_token": step[1]})
+            assert signed.status_code == 303, signed.text[:300]
+        page = self.http.get("/")
+        if page.status_code == 303:  # the central office's and the auditors' home pages are elsewhere
+            page = self.http.get(page.headers["location"])
+        found = CSRF.search(page.text)
+        assert found is not None
+        self.csrf = found[1]
+
+    def post(self, path: str, data: dict[str, str] | None = None, **options: Any) -> Any:
+        return self.http.post(path, data={"csrf_token": self.csrf, **(data or {})}, **options)
+
+    def upload(self, file: Path, path: str = "/upload") -> Any:
+        return self.http.post(path, data={"csrf_token": self.csrf},
+                              files={"file": (file.name, file.read_bytes(), "application/octet-stream")})
+
+
 @contextmanager
 def running_portal(db_url: str, tmp_path: Path, accounts: dict[str, tuple[str, str | None]],
                    moment: datetime, open_year: int | None = 2022) -> Iterator[LiveServer]:
@@ -641,3 +691,75 @@ def browser(request: pytest.FixtureRequest) -> Iterator[Any]:
         print(f"没有 Java：未用 Nu Html Checker 检查 {len(browser.record.pages)} 个页面")
     problems += validity or []
     assert not problems, f"{len(browser.record.distinct_pages())} 个页面中发现问题：\n{report(problems)}"
+
+
+class Person:
+    """One person at the portal in their own browser context of the ``browser`` fixture (so every page
+    they are served is recorded for the page checks): signs in with the password and, for staff, the
+    authenticator's code; keeps the console errors the pages raise and screenshots into ``artifacts``."""
+
+    def __init__(self, browser: Any, server: LiveServer, artifacts: Path) -> None:
+        self.server = server
+        self.artifacts = artifacts
+        self.errors: list[str] = []
+        self.context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900},
+                                           accept_downloads=True)
+        self.page = self.context.new_page()
+        self.page.on("console", self._console)
+
+    def _console(self, message: Any) -> None:
+        if message.type == "error":
+            self.errors.append(f"{message.type}: {message.text}")
+
+    def sign_in(self, name: str) -> None:
+        """Sign in as ``name`` (signing out whoever was signed in here before)."""
+        self.page.goto(f"{self.server.base}/login")
+        if self.page.locator("button:has-text('退出登录')").count():
+            self.page.click("button:has-text('退出登录')")
+            self.page.wait_for_url("**/login?out=1")
+        self.page.fill("#name", name)
+        self.page.fill("#password", PASSWORD)
+        self.page.click("button:has-text('登录')")
+        self.page.wait_for_load_state()
+        if self.page.url.endswith("/login/totp"):  # staff sign in with the authenticator's code (pyotp)
+            self.shot(f"00-second-factor-{name}")
+            self.page.fill("#code", self.server.totp(name))
+            self.page.click("button:has-text('验证')")
+            self.page.wait_for_load_state()
+            assert "上次登录" in self.text() or "首次登录" in self.text()
+        assert "退出登录" in self.page.inner_text("header"), self.page.url
+
+    def go(self, path: str) -> None:
+        self.page.goto(f"{self.server.base}{path}")
+
+    def text(self) -> str:
+        return str(self.page.inner_text("main"))
+
+    def shot(self, name: str, *, full_page: bool = True) -> None:
+        self.artifacts.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=str(self.artifacts / f"{name}.png"), full_page=full_page)
+
+    def upload_and_submit(self, workbook: Path) -> None:
+        """Upload a unit's workbook from its home page and submit it through the confirmation page."""
+        self.page.set_input_files("#file", str(workbook))
+        self.page.click("button:has-text('上传并校验')")
+        self.page.wait_for_url("**/versions/*")
+        self.page.click("a.button:has-text('提交第')")
+        self.page.wait_for_url("**/versions/*/submit")
+        self.page.click("button:has-text('确认提交')")
+        self.page.wait_for_url(f"{self.server.base}/")
+        assert "已提交" in self.text()
+
+    def accept(self, unit: str) -> None:
+        """The central office accepts the unit's submitted version."""
+        self.go(f"/central/units/{unit}")
+        self.page.click("button:has-text('接受第')")
+        self.page.wait_for_url(f"**/central/units/{unit}")
+        assert "已接受" in self.text()
+
+    def upload_records(self, workbook: Path) -> None:
+        """The central office uploads its own records workbook."""
+        self.go("/central/records")
+        self.page.set_input_files("#file", str(workbook))
+        self.page.click("button:has-text('上传并校验')")
+        self.page.wait_for_url("**/central/records")

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from conftest import ROOT
-from portal_fixtures import PASSWORD, LiveServer, invalid, sample
+from portal_fixtures import PASSWORD, LiveServer, Person, invalid, sample
 
 from scoring.workbook.validate import validate_submission
 from scoring.workbook.years import load_year_config
@@ -21,16 +21,10 @@ ARTIFACTS = ROOT / "test-artifacts" / "portal"
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_a_province_uploads_fixes_submits_and_signs_out(browser: Any, live_server: LiveServer) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    province = Person(browser, live_server, ARTIFACTS)
+    page, shot = province.page, province.shot
 
-    def shot(name: str) -> None:
-        page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-
-    page.goto(f"{live_server.base}/")
+    page.goto(f"{live_server.base}/")  # signing in step by step, as that is what this test is about
     assert page.url.endswith("/login")
     shot("01-login")
     page.fill("#name", "bj")
@@ -77,5 +71,5 @@ def test_a_province_uploads_fixes_submits_and_signs_out(browser: Any, live_serve
     shot("07-signed-out")
     page.goto(f"{live_server.base}/")
     assert page.url.endswith("/login")
-    assert errors == []  # no console errors: nothing blocked by the CSP, no script at all
-    context.close()
+    assert province.errors == []  # no console errors: nothing blocked by the CSP, no script at all
+    province.context.close()

@@ -14,8 +14,7 @@ from typing import Any
 
 import pytest
 from conftest import ROOT
-from portal_fixtures import ACCOUNTS, LiveServer, running_portal, sample
-from test_portal_year_browser import Session as YearSession
+from portal_fixtures import ACCOUNTS, LiveServer, Person, running_portal, sample
 
 from scoring.portal.settings import CHINA
 from scoring.settings import get_settings
@@ -23,13 +22,6 @@ from scoring.settings import get_settings
 ARTIFACTS = ROOT / "test-artifacts" / "portal" / "drafts"
 BEFORE = datetime(2021, 1, 12, 9, 0, tzinfo=CHINA)  # 2020's configured deadline is 2021-01-15
 REASON = "依据 2022 年工作要点（打假发〔2022〕1号）重新编制"
-
-
-class Session(YearSession):
-    """A person in their own browser context; screenshots into this test's folder."""
-
-    def shot(self, name: str) -> None:
-        self.page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
 @pytest.fixture()
@@ -43,15 +35,11 @@ def coming_server(db_url: str, tmp_path: Path) -> Iterator[LiveServer]:
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_upload_audit_compare_and_adopt_the_coming_years_configuration(
         browser: Any, coming_server: LiveServer) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    errors: list[str] = []
-    province, office = Session(browser, coming_server, errors), Session(browser, coming_server, errors)
+    province, office = Person(browser, coming_server, ARTIFACTS), Person(browser, coming_server, ARTIFACTS)
     province.sign_in("u310000")
     province.upload_and_submit(sample("310000", 2020))
     office.sign_in("central")
-    office.go("/central/units/310000")
-    office.page.click("button:has-text('接受第')")
-    office.page.wait_for_url("**/central/units/310000")
+    office.accept("310000")
 
     office.go("/drafts")
     office.page.set_input_files("input[name=file]", str(get_settings().indicators_dir / "2022.yaml"))
@@ -73,9 +61,9 @@ def test_upload_audit_compare_and_adopt_the_coming_years_configuration(
     office.page.wait_for_url("**/drafts/*")
     assert "第 1 次采用" in office.text()
 
-    auditor = Session(browser, coming_server, errors)
+    auditor = Person(browser, coming_server, ARTIFACTS)
     auditor.sign_in("auditor")
     auditor.go("/drafts")
     assert REASON in auditor.text() and "上传并审计" not in auditor.text()
     auditor.shot("02-auditor-adoptions")
-    assert not errors
+    assert province.errors + office.errors + auditor.errors == []

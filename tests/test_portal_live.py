@@ -8,62 +8,20 @@ keeps answering.
 from __future__ import annotations
 
 import hashlib
-import re
 import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import httpx2
 import pytest
-from portal_fixtures import PASSWORD, LiveServer, PostgresServer, invalid, sample
+from portal_fixtures import LiveClient, LiveServer, PostgresServer, invalid, live_http, sample
 from sqlalchemy import select, text
 
 from scoring.indicators.units import load_units
 from scoring.portal.store import Database
 from scoring.portal.store.models import AuditEntry, Blob, Version
-
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
-_OPEN: list[httpx2.Client] = []
-
-
-@pytest.fixture(autouse=True)
-def _close_clients() -> Iterator[None]:
-    yield
-    while _OPEN:
-        _OPEN.pop().close()
-
-
-def _client(**options: object) -> httpx2.Client:
-    client = httpx2.Client(**options)  # type: ignore[arg-type]
-    _OPEN.append(client)
-    return client
-
-
-class LiveClient:
-    """An HTTP client signed in to a live portal."""
-
-    def __init__(self, server: LiveServer, name: str) -> None:
-        self.http = _client(base_url=server.base, follow_redirects=False, timeout=60)
-        page = self.http.get("/login")
-        token = CSRF.search(page.text)
-        assert token is not None
-        response = self.http.post("/login", data={"name": name, "password": PASSWORD, "csrf_token": token[1]})
-        assert response.status_code == 303, response.text[:300]
-        if response.headers["location"] == "/login/totp":  # staff: the second step, code from pyotp
-            step = CSRF.search(self.http.get("/login/totp").text)
-            assert step is not None
-            response = self.http.post("/login/totp", data={"code": server.totp(name), "csrf_token": step[1]})
-            assert response.status_code == 303, response.text[:300]
-        found = CSRF.search(self.http.get("/").text)
-        assert found is not None
-        self.csrf = found[1]
-
-    def upload(self, path: Path) -> httpx2.Response:
-        return self.http.post("/upload", data={"csrf_token": self.csrf},
-                              files={"file": (path.name, path.read_bytes(), "application/octet-stream")})
 
 
 def _versions(url: str) -> tuple[list[Version], list[AuditEntry], dict[str, str]]:
@@ -160,7 +118,7 @@ def test_a_killed_server_leaves_no_partial_version(live_server: LiveServer) -> N
 
     # killed while an upload is streaming in
     started = threading.Event()
-    slow = _client(base_url=live_server.base, cookies=first.http.cookies, timeout=60)
+    slow = live_http(live_server, cookies=first.http.cookies, timeout=60)
     boundary = "portal-test-boundary"
 
     def send() -> None:
@@ -200,7 +158,7 @@ def test_a_killed_server_leaves_no_partial_version(live_server: LiveServer) -> N
 
 def test_hostile_workbooks_do_not_stall_the_server(live_server: LiveServer) -> None:
     client = LiveClient(live_server, "bj")
-    probe = _client(base_url=live_server.base, timeout=30)
+    probe = live_http(live_server, timeout=30)
     hostile = [invalid(n) for n in ("zip-bomb", "xml-entity", "many-entries", "truncated")] * 2
     latencies: list[float] = []
     done = threading.Event()

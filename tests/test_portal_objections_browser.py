@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from conftest import ROOT
-from portal_fixtures import ACCOUNTS, PASSWORD, SAMPLES, LiveServer, running_portal, sample
+from portal_fixtures import ACCOUNTS, SAMPLES, LiveServer, Person, running_portal, sample
 from test_portal_evidence_content import image_bytes
 
 from scoring.portal.settings import CHINA
@@ -25,47 +25,20 @@ REASON = "本单位报送的数据无必填项缺漏，请核实"
 ANSWER = "经核实，上海市必填数据无缺漏，已更正全国双打办记录"
 
 
-class Person:
-    """One person in their own browser context."""
-
-    def __init__(self, browser: Any, server: LiveServer) -> None:
-        self.server = server
-        self.page = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900}).new_page()
-
-    def sign_in(self, name: str) -> None:
-        self.page.goto(f"{self.server.base}/login")
-        self.page.fill("#name", name)
-        self.page.fill("#password", PASSWORD)
-        self.page.click("button:has-text('登录')")
-        self.page.wait_for_load_state()
-        if self.page.url.endswith("/login/totp"):
-            self.page.fill("#code", self.server.totp(name))
-            self.page.click("button:has-text('验证')")
-            self.page.wait_for_load_state()
-        assert "退出登录" in self.page.inner_text("header"), self.page.url
-
-    def go(self, path: str) -> None:
-        self.page.goto(f"{self.server.base}{path}")
-
-    def text(self) -> str:
-        return str(self.page.inner_text("main"))
-
-    def shot(self, name: str) -> None:
-        self.page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-
-    def run_scoring(self) -> str:
-        self.go("/runs")
-        self.page.click("button:has-text('开始评分')")
-        self.page.wait_for_url("**/runs/*")
-        for _ in range(900):  # the page never refreshes itself: follow its 刷新 link until the run is done
-            refresh = self.page.locator("main a:text-is('刷新')")
-            if self.page.locator(".downloads").count() or not refresh.count():
-                break
-            self.page.wait_for_timeout(1000)
-            self.page.click("main a:text-is('刷新')")
-            self.page.wait_for_load_state()
-        self.page.wait_for_selector("h2:has-text('排名与定档')")
-        return str(self.page.url)
+def _run_scoring(office: Person) -> str:
+    """Start a run and follow the run page until its results are there; the run page's address."""
+    office.go("/runs")
+    office.page.click("button:has-text('开始评分')")
+    office.page.wait_for_url("**/runs/*")
+    for _ in range(900):  # the page never refreshes itself: follow its 刷新 link until the run is done
+        refresh = office.page.locator("main a:text-is('刷新')")
+        if office.page.locator(".downloads").count() or not refresh.count():
+            break
+        office.page.wait_for_timeout(1000)
+        office.page.click("main a:text-is('刷新')")
+        office.page.wait_for_load_state()
+    office.page.wait_for_selector("h2:has-text('排名与定档')")
+    return str(office.page.url)
 
 
 def _total(person: Person) -> str:
@@ -83,31 +56,19 @@ def clocked_server(db_url: str, tmp_path: Path) -> Iterator[LiveServer]:
 def test_an_objection_is_accepted_corrected_and_answered_by_the_publication(
         browser: Any, clocked_server: LiveServer, tmp_path: Path) -> None:
     server = clocked_server
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     receipt = tmp_path / "数据报送回执.png"
     receipt.write_bytes(image_bytes("PNG", (240, 160)))
-    province, office = Person(browser, server), Person(browser, server)
+    province, office = Person(browser, server, ARTIFACTS), Person(browser, server, ARTIFACTS)
 
     province.sign_in("sh")
-    province.page.set_input_files("#file", str(sample("310000")))
-    province.page.click("button:has-text('上传并校验')")
-    province.page.wait_for_url("**/versions/*")
-    province.page.click("a.button:has-text('提交第')")
-    province.page.wait_for_url("**/versions/*/submit")
-    province.page.click("button:has-text('确认提交')")
-    province.page.wait_for_url(f"{server.base}/")
+    province.upload_and_submit(sample("310000"))
 
     office.sign_in("central")
-    office.go("/central/records")
-    office.page.set_input_files("#file", str(SAMPLES / "central-2022.xlsx"))
-    office.page.click("button:has-text('上传并校验')")
-    office.page.wait_for_url("**/central/records")
-    office.go("/central/units/310000")
-    office.page.click("button:has-text('接受第')")
-    office.page.wait_for_url("**/central/units/310000")
+    office.upload_records(SAMPLES / "central-2022.xlsx")
+    office.accept("310000")
 
     # the first run is fed back instead of published, with the default deadline
-    first = office.run_scoring()
+    first = _run_scoring(office)
     before = _total(office)
     assert office.page.input_value("#deadline") == "2023-01-17"
     office.page.click("button:has-text('反馈征求意见（不发布）')")
@@ -146,7 +107,7 @@ def test_an_objection_is_accepted_corrected_and_answered_by_the_publication(
     office.page.wait_for_url("**/central/records*")
 
     # a new run takes the correction; publishing it lists the answered objection
-    second = office.run_scoring()
+    second = _run_scoring(office)
     assert second != first and _total(office) != before
     assert "异议及答复" in office.text()  # an input of the run, in its manifest
     office.page.click("a.button:has-text('发布本次结果')")
@@ -161,10 +122,11 @@ def test_an_objection_is_accepted_corrected_and_answered_by_the_publication(
     assert ANSWER in province.text() and "采纳" in province.text()
     province.shot("05-answer-seen")
 
-    auditor = Person(browser, server)
+    auditor = Person(browser, server, ARTIFACTS)
     auditor.sign_in("auditor")
     auditor.go(second.removeprefix(server.base))
     auditor.page.click("button:has-text('复核')")
     auditor.page.wait_for_load_state()
     assert "一致" in auditor.text() and "不一致" not in auditor.text()
     auditor.shot("06-verified")
+    assert province.errors + office.errors + auditor.errors == []  # nothing blocked by the CSP

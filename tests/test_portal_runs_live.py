@@ -5,7 +5,6 @@ partial; a publish retried after the crash publishes once. On SQLite and Postgre
 from __future__ import annotations
 
 import os
-import re
 import sqlite3
 import threading
 import time
@@ -17,55 +16,13 @@ from pathlib import Path
 
 import httpx2
 import pytest
-from portal_fixtures import CONFIRM, PASSWORD, SAMPLES, LiveServer, PostgresServer, sample
+from portal_fixtures import CONFIRM, SAMPLES, LiveClient, LiveServer, PostgresServer, sample
 from sqlalchemy import create_engine, select, text
 
 from scoring.pipeline.staging import pid_alive
 from scoring.portal import jobs
 from scoring.portal.store import Database
 from scoring.portal.store.models import AuditEntry, Publication, Run, RunFile
-
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
-
-
-_OPEN: list[httpx2.Client] = []
-
-
-@pytest.fixture(autouse=True)
-def _close_clients() -> Iterator[None]:
-    yield
-    while _OPEN:
-        _OPEN.pop().close()
-
-
-class Browser:
-    """A signed-in HTTP client of a live portal (closed after the test)."""
-
-    def __init__(self, server: LiveServer, name: str) -> None:
-        self.http = httpx2.Client(base_url=server.base, follow_redirects=False, timeout=120)
-        _OPEN.append(self.http)
-        token = CSRF.search(self.http.get("/login").text)
-        assert token is not None
-        signed = self.http.post("/login", data={"name": name, "password": PASSWORD, "csrf_token": token[1]})
-        assert signed.status_code == 303
-        if signed.headers["location"] == "/login/totp":  # staff: the second step, code from pyotp
-            step = CSRF.search(self.http.get("/login/totp").text)
-            assert step is not None
-            signed = self.http.post("/login/totp", data={"code": server.totp(name), "csrf_token": step[1]})
-            assert signed.status_code == 303
-        page = self.http.get("/")
-        if page.status_code == 303:
-            page = self.http.get(page.headers["location"])
-        found = CSRF.search(page.text)
-        assert found is not None
-        self.csrf = found[1]
-
-    def post(self, path: str, data: dict[str, str] | None = None, **options: object) -> httpx2.Response:
-        return self.http.post(path, data={"csrf_token": self.csrf, **(data or {})}, **options)  # type: ignore[arg-type]
-
-    def upload(self, path: str, file: Path) -> httpx2.Response:
-        return self.http.post(path, data={"csrf_token": self.csrf},
-                              files={"file": (file.name, file.read_bytes(), "application/octet-stream")})
 
 
 def _rows(url: str, model: type) -> list:
@@ -116,7 +73,7 @@ def _publications_locked(url: str) -> Iterator[None]:
         engine.dispose()
 
 
-def _start(office: Browser) -> int:
+def _start(office: LiveClient) -> int:
     started = office.post("/runs")
     assert started.status_code == 303, started.text[:500]
     return int(started.headers["location"].rsplit("/", 1)[-1])
@@ -124,14 +81,14 @@ def _start(office: Browser) -> int:
 
 def test_a_killed_server_leaves_no_partial_run_or_publication(live_server: LiveServer) -> None:
     url = live_server.db_url
-    sh, office = Browser(live_server, "sh"), Browser(live_server, "central")
-    version = int(sh.upload("/upload", sample("310000")).headers["location"].rsplit("/", 1)[-1])
+    sh, office = LiveClient(live_server, "sh"), LiveClient(live_server, "central")
+    version = int(sh.upload(sample("310000")).headers["location"].rsplit("/", 1)[-1])
     assert sh.post(f"/versions/{version}/submit", CONFIRM).status_code == 303
     assert office.post("/central/units/310000/accept", {"version_id": str(version)}).status_code == 303
-    assert office.upload("/central/records/upload", SAMPLES / "central-2022.xlsx").status_code == 303
+    assert office.upload(SAMPLES / "central-2022.xlsx", "/central/records/upload").status_code == 303
 
     # 1. the whole server (and its job) killed while the PDFs are being rendered
-    office = Browser(live_server, "central")
+    office = LiveClient(live_server, "central")
     first = _start(office)
     _wait(lambda: _rendering(url, first), 120, "the first run to render PDFs")
     page = office.http.get(f"/runs/{first}").text  # the job process stored the scores first
@@ -145,7 +102,7 @@ def test_a_killed_server_leaves_no_partial_run_or_publication(live_server: LiveS
     assert _rows(url, RunFile) == [] and not (runs_dir / str(first)).exists()
 
     # 2. only the server process killed: its job stops with it, and the run is failed
-    office = Browser(live_server, "central")
+    office = LiveClient(live_server, "central")
     second = _start(office)
     _wait(lambda: _rendering(url, second), 120, "the second run to render PDFs")
     job = int((_run(url, second).owner or "").rsplit(":", 1)[1])
@@ -159,11 +116,11 @@ def test_a_killed_server_leaves_no_partial_run_or_publication(live_server: LiveS
     assert not (runs_dir / str(second)).exists()
 
     # 3. two clicks at once start one run
-    office = Browser(live_server, "central")
-    other = Browser(live_server, "central")
+    office = LiveClient(live_server, "central")
+    other = LiveClient(live_server, "central")
     barrier = threading.Barrier(2)
 
-    def click(client: Browser) -> int:
+    def click(client: LiveClient) -> int:
         barrier.wait()
         return client.post("/runs").status_code
 
@@ -186,14 +143,14 @@ def test_a_killed_server_leaves_no_partial_run_or_publication(live_server: LiveS
         sender.join(30)
     live_server.start()
     assert _rows(url, Publication) == []
-    office = Browser(live_server, "central")
+    office = LiveClient(live_server, "central")
     # the retried publish publishes once, and a second retry changes nothing
     assert office.post(f"/runs/{third}/publish", CONFIRM).status_code == 303
     assert office.post(f"/runs/{third}/publish", CONFIRM).status_code == 303
     [publication] = _rows(url, Publication)
     assert publication.run_id == third and publication.seq == 1
     assert [a.action for a in _rows(url, AuditEntry)].count("publish") == 1
-    card = Browser(live_server, "sh").http.get("/results/scorecard")
+    card = LiveClient(live_server, "sh").http.get("/results/scorecard")
     assert card.status_code == 200 and card.content.startswith(b"%PDF")
 
 
@@ -205,8 +162,8 @@ def test_a_running_job_outlives_a_database_restart(live_server: LiveServer, post
     """A run whose database goes away for 20 s while it renders its PDFs waits for it and finishes:
     progress it could not write is skipped, the result is stored once the server is back."""
     url = live_server.db_url
-    sh, office = Browser(live_server, "sh"), Browser(live_server, "central")
-    version = int(sh.upload("/upload", sample("310000")).headers["location"].rsplit("/", 1)[-1])
+    sh, office = LiveClient(live_server, "sh"), LiveClient(live_server, "central")
+    version = int(sh.upload(sample("310000")).headers["location"].rsplit("/", 1)[-1])
     assert sh.post(f"/versions/{version}/submit", CONFIRM).status_code == 303
     assert office.post("/central/units/310000/accept", {"version_id": str(version)}).status_code == 303
     run_id = _start(office)

@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 from conftest import ROOT
-from portal_fixtures import ACCOUNTS, PASSWORD, SAMPLES, LiveServer, running_portal, sample
+from portal_fixtures import ACCOUNTS, SAMPLES, LiveServer, Person, running_portal, sample
 from typer.testing import CliRunner
 
 from scoring.cli import app as cli
@@ -35,52 +35,6 @@ AFTER = datetime(2023, 1, 16, 9, 30, tzinfo=CHINA)
 TASK = "2022-1.1.3"
 REASON = "佐证材料只有转发通知，未见具体落实情况"
 RETURNED = "案件办结数大于立案数，请核实后重新报送"
-
-
-class Session:
-    """One person in their own browser context, with a screenshot helper."""
-
-    def __init__(self, browser: Any, server: LiveServer, errors: list[str]) -> None:
-        self.server = server
-        self.context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900},
-                                           accept_downloads=True)
-        self.page = self.context.new_page()
-        self.page.on("console", lambda m: errors.append(f"{m.type}: {m.text}") if m.type == "error" else None)
-
-    def sign_in(self, name: str) -> None:
-        self.page.goto(f"{self.server.base}/login")
-        if self.page.locator("button:has-text('退出登录')").count():
-            self.page.click("button:has-text('退出登录')")
-            self.page.wait_for_url("**/login?out=1")
-        self.page.fill("#name", name)
-        self.page.fill("#password", PASSWORD)
-        self.page.click("button:has-text('登录')")
-        self.page.wait_for_load_state()
-        if self.page.url.endswith("/login/totp"):  # staff sign in with the authenticator's code (pyotp)
-            self.shot(f"00-second-factor-{name}")
-            self.page.fill("#code", self.server.totp(name))
-            self.page.click("button:has-text('验证')")
-            self.page.wait_for_load_state()
-            assert "上次登录" in self.text() or "首次登录" in self.text()
-
-    def shot(self, name: str) -> None:
-        self.page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-
-    def go(self, path: str) -> None:
-        self.page.goto(f"{self.server.base}{path}")
-
-    def text(self) -> str:
-        return str(self.page.inner_text("main"))
-
-    def upload_and_submit(self, workbook: Path) -> None:
-        self.page.set_input_files("#file", str(workbook))
-        self.page.click("button:has-text('上传并校验')")
-        self.page.wait_for_url("**/versions/*")
-        self.page.click("a.button:has-text('提交第')")
-        self.page.wait_for_url("**/versions/*/submit")
-        self.page.click("button:has-text('确认提交')")
-        self.page.wait_for_url(f"{self.server.base}/")
-        assert "已提交" in self.text()
 
 
 @pytest.fixture()
@@ -96,10 +50,7 @@ def year_server(db_url: str, tmp_path: Path) -> Iterator[LiveServer]:
 def test_a_whole_year_from_upload_to_verified_publication(
         browser: Any, year_server: LiveServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     live_server = year_server
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    errors: list[str] = []
-    province = Session(browser, live_server, errors)
-    office = Session(browser, live_server, errors)
+    province, office = Person(browser, live_server, ARTIFACTS), Person(browser, live_server, ARTIFACTS)
 
     # 北京 and 上海 submit before the deadline
     province.sign_in("u110000")
@@ -155,10 +106,7 @@ def test_a_whole_year_from_upload_to_verified_publication(
     office.shot("06-task-adjusted")
 
     # central records: the office's workbook, then a 通报 for 上海 entered in the form
-    office.go("/central/records")
-    office.page.set_input_files("#file", str(SAMPLES / "central-2022.xlsx"))
-    office.page.click("button:has-text('上传并校验')")
-    office.page.wait_for_url("**/central/records")
+    office.upload_records(SAMPLES / "central-2022.xlsx")
     office.go("/central/records/310000")
     assert "门户提交时间" in office.text()
     office.page.fill("#item-notified_count", "1")
@@ -171,10 +119,7 @@ def test_a_whole_year_from_upload_to_verified_publication(
 
     # accept all three
     for code in ("110000", "310000", "440000"):
-        office.go(f"/central/units/{code}")
-        office.page.click("button:has-text('接受第')")
-        office.page.wait_for_url(f"**/central/units/{code}")
-        assert "已接受" in office.text()
+        office.accept(code)
     office.go("/central?state=accepted")
     office.shot("09-dashboard-accepted")
 
@@ -234,7 +179,7 @@ def test_a_whole_year_from_upload_to_verified_publication(
     assert "自报已完成，审核调整为部分完成" in card_text
 
     # an auditor verifies the published run
-    auditor = Session(browser, live_server, errors)
+    auditor = Person(browser, live_server, ARTIFACTS)
     auditor.sign_in("auditor")
     assert auditor.page.url.endswith("/audit")
     auditor.shot("14-auditor-home")
@@ -280,6 +225,6 @@ def test_a_whole_year_from_upload_to_verified_publication(
     for name in ("scores.json", "ranking.xlsx"):
         published = auditor.context.request.get(f"{run}/files/outputs/{name}").body()
         assert (folder / "outputs" / name).read_bytes() == published, name
-    assert errors == []  # nothing blocked by the CSP, no script anywhere
-    for session in (province, office, auditor):
-        session.context.close()
+    for person in (province, office, auditor):
+        assert person.errors == []  # nothing blocked by the CSP, no script anywhere
+        person.context.close()

@@ -91,6 +91,11 @@ class Task(Strict):
     clauses: list[Clause]
     lines: tuple[int, int] = Field(description="first and last line in the source file")
 
+    @property
+    def ref(self) -> str:
+        """The task's labels as printed, as a citation names it (``七（三）1``; no ``¶`` labels)."""
+        return "".join(label for label in self.path if not label.startswith("¶"))
+
 
 class Subsection(Strict):
     """A （一） heading inside a section, in plans whose （一） restart in every section."""

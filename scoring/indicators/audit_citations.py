@@ -16,6 +16,8 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
+from typing import Literal
 
 from scoring.catalogue.models import TASK_ID_PATTERN, Plan, section_groups
 from scoring.indicators.models import Citation, IndicatorSet
@@ -24,7 +26,7 @@ from scoring.problems import Severity
 PathT = tuple[str | int, ...]
 Report = Callable[[str, Severity, str, PathT], None]
 
-_OMISSION = re.compile(r"…+|\.{3,}")
+OMISSION = re.compile(r"…+|\.{3,}")
 _LABEL_NOISE = re.compile(r"[\s、.．]")
 
 
@@ -39,11 +41,17 @@ def _label(text: str) -> str:
 
 @dataclass(frozen=True)
 class Place:
-    """A section, subsection or task: its printed labels and the text it holds."""
+    """A section, subsection or task: its labels as printed and the text it holds."""
 
-    labels: str
+    ref: str
     task_id: str | None
     pieces: tuple[str, ...]
+    level: Literal["task", "subsection", "section"]
+
+    @cached_property
+    def labels(self) -> str:
+        """The printed labels as a citation's ref is compared with them."""
+        return _label(self.ref)
 
 
 def places(plan: Plan) -> list[Place]:
@@ -55,12 +63,16 @@ def places(plan: Plan) -> list[Place]:
             own = [normalise(p) for t in tasks for p in (t.title, t.text)]
             section_pieces += own
             if sub is not None:
-                out.append(Place(_label(section.label + sub.label), None, (normalise(sub.title), *own)))
+                out.append(Place(section.label + sub.label, None, (normalise(sub.title), *own), "subsection"))
             for task in tasks:
-                labels = "".join(p for p in task.path if not p.startswith("¶"))
-                out.append(Place(_label(labels), task.id, (normalise(task.title), normalise(task.text))))
-        out.append(Place(_label(section.label), None, tuple(section_pieces)))
+                out.append(Place(task.ref, task.id, (normalise(task.title), normalise(task.text)), "task"))
+        out.append(Place(section.label, None, tuple(section_pieces), "section"))
     return out
+
+
+def quoted_parts(text: str) -> list[str]:
+    """A quotation's parts around each ``……``, each as compared (blank parts left out)."""
+    return [needle for part in OMISSION.split(text) if (needle := normalise(part))]
 
 
 def _resolve(ref: str, found: list[Place]) -> Place | None:
@@ -79,7 +91,7 @@ def missing_part(citation: Citation, found: list[Place]) -> str | None:
     place = _resolve(citation.ref, found)
     if place is None:
         return f"工作要点中没有“{citation.ref}”"
-    for part in _OMISSION.split(citation.text):
+    for part in OMISSION.split(citation.text):
         needle = normalise(part)
         if needle and not any(needle in piece for piece in place.pieces):
             shown = part.strip()

@@ -13,7 +13,6 @@ so the same inputs give the same bytes.
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -21,12 +20,11 @@ from typing import Any
 import yaml
 
 from scoring.catalogue.diff import PlanDiff, diff_plans
-from scoring.catalogue.models import Plan, section_groups
-from scoring.indicators.audit_citations import missing_part, normalise, places
+from scoring.catalogue.models import Plan
+from scoring.indicators.audit_citations import missing_part, places, quoted_parts
 from scoring.indicators.models import Citation
 from scoring.settings import get_settings
 
-_OMISSION = re.compile(r"…+|\.{3,}")
 REVIEW = "待核对"
 
 
@@ -59,35 +57,18 @@ def _shift(value: Any, years: int) -> Any:
     return value
 
 
-def _quotable(plan: Plan) -> list[tuple[str, str | None, tuple[str, ...]]]:
-    """Every place of the plan as (printed ref, task id, normalised texts), smallest first."""
-    Place = tuple[str, str | None, tuple[str, ...]]
-    tasks: list[Place] = []
-    subs: list[Place] = []
-    sections: list[Place] = []
-    for section in plan.sections:
-        pieces = [normalise(section.title)]
-        for sub, group in section_groups(section):
-            own = [normalise(p) for t in group for p in (t.title, t.text)]
-            pieces += own
-            if sub is not None:
-                subs.append((section.label + sub.label, None, (normalise(sub.title), *own)))
-            for task in group:
-                ref = "".join(p for p in task.path if not p.startswith("¶"))
-                tasks.append((ref, task.id, (normalise(task.title), normalise(task.text))))
-        sections.append((section.label, None, tuple(pieces)))
-    return tasks + subs + sections
+_SMALLEST_FIRST = {"task": 0, "subsection": 1, "section": 2}
 
 
 def refind(citation: Citation, plan: Plan, prefer: set[str]) -> Citation | None:
-    """The citation with the ref where the new plan holds its text verbatim (None if nowhere)."""
-    parts = [normalise(p) for p in _OMISSION.split(citation.text) if normalise(p)]
+    """The citation with the ref where the new plan holds its text verbatim (None if nowhere):
+    tasks before subsections before sections, the indicator's own tasks first."""
+    parts = quoted_parts(citation.text)
     found = places(plan)
-    candidates = [(ref, task_id) for ref, task_id, pieces in _quotable(plan)
-                  if all(any(part in piece for piece in pieces) for part in parts)]
-    candidates.sort(key=lambda c: c[1] not in prefer)  # stable: the indicator's own tasks first
-    for ref, _ in candidates:
-        moved = Citation(ref=ref, text=citation.text)
+    candidates = sorted((p for p in found if all(any(part in piece for piece in p.pieces) for part in parts)),
+                        key=lambda p: (p.task_id not in prefer, _SMALLEST_FIRST[p.level]))
+    for place in candidates:
+        moved = Citation(ref=place.ref, text=citation.text)
         if missing_part(moved, found) is None:
             return moved
     return None
@@ -100,7 +81,7 @@ def assessment_passages(plan: Plan) -> list[Citation]:
             or next((t for t in tasks if "考核评价" in t.text), None))
     if task is None:
         return []
-    ref = "".join(p for p in task.path if not p.startswith("¶"))
+    ref = task.ref
     out = [Citation(ref=ref, text=task.title)] if task.title and task.title in task.text else []
     body = task.clauses[0].text if task.clauses else task.text
     body = body.removeprefix(task.title).lstrip("。.，, ")

@@ -38,6 +38,7 @@ from scoring.portal.store import audit
 from scoring.portal.store.audit import Actor
 from scoring.portal.store.models import Account, SignInSession
 from scoring.portal.store.submissions import UnitScope
+from scoring.report.formatting import beijing_time
 
 if TYPE_CHECKING:
     from scoring.portal.app import Portal
@@ -101,14 +102,10 @@ class PreviousSignIn:
 
     @property
     def notice(self) -> str:
-        from scoring.portal.settings import CHINA
-
         if self.at is None:
             text = "这是此账号的首次登录"
         else:
-            local = self.at.astimezone(CHINA)
-            text = (f"上次登录：{local.year}年{local.month}月{local.day}日 {local:%H:%M}（北京时间），"
-                    f"地址 {self.address or '未知'}")
+            text = f"上次登录：{beijing_time(self.at)}，地址 {self.address or '未知'}"
         return text + (f"；此后有 {self.failed_since} 次失败的登录尝试" if self.failed_since else "")
 
 

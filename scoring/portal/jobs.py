@@ -342,18 +342,7 @@ class JobRunner:
             self.threads[run_id] = thread
             thread.start()
             return
-        offset = (settings.clock() - utc_now()).total_seconds()
-        env = {**os.environ, "SCORING_DB_URL": settings.database_url, "SCORING_JOB_PARENT": str(os.getpid()),
-               "SCORING_ROOT": str(settings.root),
-               "SCORING_JOB_SETTINGS": json.dumps({
-                   "data_dir": str(settings.data_dir) if settings.data_dir else None,
-                   "instance": settings.instance, "pdf": settings.run_pdf,
-                   "workers": settings.run_workers, "root": str(settings.root), "clock_offset_s": offset})}
-        settings.runs_dir.mkdir(parents=True, exist_ok=True)
-        with (settings.runs_dir / f"{run_id}.log").open("ab") as log_file:
-            self.children[run_id] = subprocess.Popen(
-                [sys.executable, "-m", "scoring.portal.jobs", str(run_id)], env=env, stdin=subprocess.DEVNULL,
-                stdout=log_file, stderr=subprocess.STDOUT, close_fds=True)
+        self.children[run_id] = start_job("scoring.portal.jobs", run_id, settings, f"{run_id}.log")
 
     def _collect(self) -> None:
         for run_id, child in list(self.children.items()):
@@ -406,10 +395,30 @@ def _terminate(_signum: int, _frame: FrameType | None) -> None:
     raise SystemExit(143)
 
 
-def main(argv: list[str]) -> int:
-    """``python -m scoring.portal.jobs RUN_ID``: the job of one run, started by the server."""
+def start_job(module: str, job_id: int, settings: PortalSettings, log_name: str) -> subprocess.Popen[bytes]:
+    """Start ``python -m MODULE JOB_ID`` (a scoring run's or a draft comparison's job) as a process
+    of its own, given the server's settings and clock, its output added to ``runs/LOG_NAME``; call
+    from the thread that should outlive it (the child dies with it). ``job_process`` is its other half."""
+    env = {**os.environ, "SCORING_DB_URL": settings.database_url, "SCORING_JOB_PARENT": str(os.getpid()),
+           "SCORING_ROOT": str(settings.root),
+           "SCORING_JOB_SETTINGS": json.dumps({
+               "data_dir": str(settings.data_dir) if settings.data_dir else None,
+               "instance": settings.instance, "pdf": settings.run_pdf,
+               "workers": settings.run_workers, "root": str(settings.root),
+               "clock_offset_s": (settings.clock() - utc_now()).total_seconds()})}
+    settings.runs_dir.mkdir(parents=True, exist_ok=True)
+    with (settings.runs_dir / log_name).open("ab") as log_file:
+        return subprocess.Popen([sys.executable, "-m", module, str(job_id)], env=env,
+                                stdin=subprocess.DEVNULL, stdout=log_file, stderr=subprocess.STDOUT,
+                                close_fds=True)
+
+
+def job_process(argv: list[str]) -> tuple[int, PortalSettings, Clock]:
+    """The start of a job process started by ``start_job``: log lines with their time, SIGTERM ends
+    it (SIGINT is the server's to handle), it dies with the server, runs at a lower priority; returns
+    the job's id (``argv[0]``) and the server's settings and clock."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    run_id = int(argv[0])
+    job_id = int(argv[0])
     signal.signal(signal.SIGTERM, _terminate)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _die_with_parent(int(os.environ["SCORING_JOB_PARENT"]))
@@ -420,8 +429,13 @@ def main(argv: list[str]) -> int:
                               instance=options["instance"], run_pdf=options["pdf"],
                               run_workers=options["workers"])
     offset = timedelta(seconds=options["clock_offset_s"])
-    ok = execute(settings.database_url, settings, run_id, lambda: utc_now() + offset)
-    return 0 if ok else 1
+    return job_id, settings, lambda: utc_now() + offset
+
+
+def main(argv: list[str]) -> int:
+    """``python -m scoring.portal.jobs RUN_ID``: the job of one run, started by the server."""
+    run_id, settings, clock = job_process(argv)
+    return 0 if execute(settings.database_url, settings, run_id, clock) else 1
 
 
 if __name__ == "__main__":

@@ -18,8 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from scoring.errors import ConfigError
 from scoring.indicators.rules import rule_kind_label
 from scoring.indicators.units import load_units
-from scoring.portal.settings import CHINA
-from scoring.report.formatting import chinese_date
+from scoring.report.formatting import beijing_time, chinese_date
 
 if TYPE_CHECKING:
     from scoring.portal.store.models import Version
@@ -41,8 +40,7 @@ def shown_day(day: date | None) -> str:
 
 def shown_time(moment: datetime) -> str:
     """A moment as pages write it: ``2023年1月15日 14:03（北京时间）``."""
-    local = moment.astimezone(CHINA)
-    return f"{chinese_date(local.date())} {local:%H:%M}（北京时间）"
+    return beijing_time(moment)
 
 
 ROLE_OFFICES = {"central": "全国双打办", "auditor": "审核", "sysadmin": "系统管理员",

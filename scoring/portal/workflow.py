@@ -21,6 +21,9 @@ from enum import StrEnum
 
 from scoring.portal.status import Standing, UnitState, refusal
 
+# deadlines are written as every document writes a date; the objection routes take it from here
+from scoring.report.formatting import chinese_date as chinese_date
+
 
 class Step(StrEnum):
     """Something a person may ask the portal to do."""
@@ -291,11 +294,6 @@ class FeedbackHistory:
     deadline: date | None
     today: date
     objection: ObjectionState | None = None
-
-
-def chinese_date(day: date) -> str:
-    """A date as deadlines are written: 2023年1月15日."""
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def feedback_deadline(start: date, working_days: int) -> date:

@@ -16,7 +16,10 @@ import re
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
 
-from scoring.indicators.rules.base import fmt
+# The rules word their method text with these too; defined there (rules never import the report
+# layer) and given on from here, where the documents and the portal look for them.
+from scoring.indicators.rules.words import chinese_date as chinese_date
+from scoring.indicators.rules.words import with_unit as with_unit
 
 BEIJING = timezone(timedelta(hours=8), "北京时间")  # China keeps UTC+8 all year
 MINUS = "−"
@@ -67,18 +70,6 @@ def rank_change(value: int | None) -> str:
     if value < 0:
         return f"下降 {-value} 位"
     return "持平"
-
-
-def with_unit(number: float, unit: str | None) -> str:
-    """``5863 件``, ``89.3%``; a bare number when there is no unit."""
-    if not unit:
-        return fmt(number)
-    return f"{fmt(number)}{unit}" if unit == "%" else f"{fmt(number)} {unit}"
-
-
-def chinese_date(day: date) -> str:
-    """``2023年1月15日``."""
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def value_text(value: float | int | bool | date | str | None, unit: str | None = None) -> str:

@@ -14,6 +14,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from scoring.indicators.rules.words import chinese_date
 from scoring.scores.models import ScoreReport, UnitScore, UnitStatus
 from scoring.workbook.template import fixed_properties, workbook_bytes
 
@@ -134,7 +135,7 @@ def _title(report: ScoreReport, what: str) -> str:
     fixed date of the assessment, so the same results always give the same workbook."""
     title = f"{report.year}年度各省（区、市）打击侵权假冒工作绩效考核{what}"
     when = report.deadline
-    return title if when is None else f"{title}（报送截止日期：{when.year}年{when.month}月{when.day}日）"
+    return title if when is None else f"{title}（报送截止日期：{chinese_date(when)}）"
 
 
 def _summary(wb: Workbook, report: ScoreReport) -> None:

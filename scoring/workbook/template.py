@@ -16,10 +16,11 @@ import io
 import math
 import re
 import zipfile
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
@@ -28,6 +29,7 @@ from scoring import __version__
 from scoring.files import write_bytes_atomically
 from scoring.indicators.items import DataItem, ItemKind
 from scoring.indicators.rules.base import TaskStatus
+from scoring.indicators.rules.words import chinese_date
 from scoring.indicators.units import Unit
 from scoring.workbook import layout as L
 from scoring.workbook.source import TemplateSource
@@ -107,28 +109,25 @@ def _fit_height(ws: Worksheet, row: int, text: str, width: int, size: float = 11
     ws.row_dimensions[row].height = max(current, (15.0 * size / 11) * lines + 3)
 
 
-def locked_cell(ws: Worksheet, ref: str, value: object) -> None:
+def _body_cell(ws: Worksheet, ref: str, fill: PatternFill) -> Cell:
+    """A cell of a sheet's body as every template draws it: the font, a thin border, wrapped text."""
     cell = ws[ref]
-    cell.value = value
     cell.font = Font(name=FONT)
-    cell.fill = LOCKED_FILL
+    cell.fill = fill
     cell.border = BORDER
     cell.alignment = WRAP
+    return cell
+
+
+def locked_cell(ws: Worksheet, ref: str, value: object) -> None:
+    _body_cell(ws, ref, LOCKED_FILL).value = value
 
 
 def input_cell(ws: Worksheet, ref: str, number_format: str | None = None) -> None:
-    cell = ws[ref]
+    cell = _body_cell(ws, ref, INPUT_FILL)
     cell.protection = UNLOCKED
-    cell.font = Font(name=FONT)
-    cell.fill = INPUT_FILL
-    cell.border = BORDER
-    cell.alignment = WRAP
     if number_format:
         cell.number_format = number_format
-
-
-def _chinese_date(day: date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def _data_hints(items: list[DataItem]) -> list[str]:
@@ -164,7 +163,7 @@ def _instructions(wb: Workbook, source: TemplateSource, unit: Unit) -> None:
     plan = f"依据：{source.plan.title}" + (f"（{source.plan.doc_number}）" if source.plan.doc_number else "")
     lines = [f"{year} 年度打击侵权假冒工作考核报送表", f"填报单位：{unit.name}", plan]
     if window is not None:
-        lines.append(f"报送截止日期：{_chinese_date(window.deadline)}（含当日）；报送对象：{window.recipient}")
+        lines.append(f"报送截止日期：{chinese_date(window.deadline)}（含当日）；报送对象：{window.recipient}")
     lines += [
         "填报步骤：",
         f"1. “{L.COVER}”：单位已预填，请填写填报人、联系电话和填报日期（如 {year + 1}-01-10）。",

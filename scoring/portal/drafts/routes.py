@@ -24,10 +24,11 @@ from scoring.portal.store import drafts as draft_store
 from scoring.portal.store.accounts import account_names
 from scoring.portal.store.models import ConfigAdoption, ConfigDraft, DraftComparison
 from scoring.portal.store.submissions import open_years
-from scoring.portal.web import display_name, download, render
+from scoring.portal.web import display_name, download, render, shown_time
 from scoring.portal.workflow import DraftHistory, Step, check, next_steps
 from scoring.problems import SEVERITY_LABELS
 from scoring.report.audit import audit_html
+from scoring.report.formatting import chinese_date
 
 STATE_LABELS = {"queued": "排队中", "running": "比较中", "succeeded": "已完成", "failed": "失败"}
 REJECTED = "不能读取上传的指标配置"
@@ -67,7 +68,7 @@ async def drafts_home(ctx: Ctx) -> Response:
                           open_years=open_years(db))
 
     view = await ctx.run(load)
-    return render(ctx.request, "drafts/list.html", principal=ctx.user, view=view, when=views.shown_moment)
+    return render(ctx.request, "drafts/list.html", principal=ctx.user, view=view, when=shown_time)
 
 
 def _rejected(ctx: Ctx, message: str) -> Response:
@@ -165,7 +166,7 @@ async def draft_page(ctx: Ctx) -> Response:
     page = await _page(ctx)
     return render(ctx.request, "drafts/draft.html", principal=ctx.user, page=page, report=page.audit.report,
                   severity=SEVERITY_LABELS, states=STATE_LABELS, steps=next_steps(page.history),
-                  adopt=Step.ADOPT, when=views.shown_moment, day=views.shown_date)
+                  adopt=Step.ADOPT, when=shown_time, day=chinese_date)
 
 
 @endpoint(Role.CENTRAL, Role.AUDITOR)

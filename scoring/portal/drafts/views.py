@@ -7,18 +7,14 @@ background job whose row (``draft_comparisons``) is its truth."""
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
-import os
 import re
 import shutil
-import subprocess
-import sys
 import tempfile
 import threading
 import traceback
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
@@ -31,9 +27,9 @@ from scoring.indicators.store import LoadedSet, indicator_path, load_located
 from scoring.pipeline import YearFiles
 from scoring.pipeline.compare import Comparison, compare_configs
 from scoring.pipeline.staging import pid_alive
-from scoring.portal.jobs import Clock, failure_text, owner_here
+from scoring.portal.jobs import Clock, failure_text, owner_here, start_job
 from scoring.portal.runs import run_inputs
-from scoring.portal.settings import CHINA, PortalSettings, utc_now
+from scoring.portal.settings import PortalSettings
 from scoring.portal.store import Database
 from scoring.portal.store import drafts as draft_store
 from scoring.portal.store.audit import Actor, record
@@ -237,17 +233,7 @@ def launch(settings: PortalSettings, job_id: int) -> None:
         threading.Thread(target=execute, args=(settings.database_url, settings, job_id, settings.clock),
                          daemon=True, name=f"compare-{job_id}").start()
         return
-    env = {**os.environ, "SCORING_DB_URL": settings.database_url, "SCORING_JOB_PARENT": str(os.getpid()),
-           "SCORING_ROOT": str(settings.root),
-           "SCORING_JOB_SETTINGS": json.dumps({
-               "data_dir": str(settings.data_dir) if settings.data_dir else None,
-               "instance": settings.instance, "root": str(settings.root),
-               "clock_offset_s": (settings.clock() - utc_now()).total_seconds()})}
-    settings.runs_dir.mkdir(parents=True, exist_ok=True)
-    with (settings.runs_dir / f"compare-{job_id}.log").open("ab") as log_file:
-        child = subprocess.Popen([sys.executable, "-m", "scoring.portal.drafts.job", str(job_id)], env=env,
-                                 stdin=subprocess.DEVNULL, stdout=log_file, stderr=subprocess.STDOUT,
-                                 close_fds=True)
+    child = start_job("scoring.portal.drafts.job", job_id, settings, f"compare-{job_id}.log")
     threading.Thread(target=child.wait, daemon=True, name=f"compare-wait-{job_id}").start()
 
 
@@ -263,14 +249,3 @@ def reap(session: Session, now: datetime) -> None:
 def comparison_result(job: DraftComparison) -> Comparison | None:
     """A finished job's comparison."""
     return Comparison.model_validate_json(job.result) if job.result else None
-
-
-def shown_date(day: date) -> str:
-    """A date as pages show it: 2023年1月15日."""
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
-def shown_moment(moment: datetime) -> str:
-    """A moment in Beijing time: 2023年1月15日 09:30（北京时间）."""
-    local = moment.astimezone(CHINA)
-    return f"{shown_date(local.date())} {local:%H:%M}（北京时间）"
