@@ -13,8 +13,7 @@ from typing import Any
 
 import pytest
 from conftest import ROOT
-from portal_fixtures import ACCOUNTS, LiveServer, running_portal
-from test_portal_year_browser import Session as YearSession
+from portal_fixtures import ACCOUNTS, LiveServer, Person, running_portal
 from workbooks import filled_submission
 
 from scoring.portal.settings import CHINA
@@ -26,13 +25,6 @@ NO_EVIDENCE, LOWERED = "2022-1.1.3", "2022-1.1.4"
 REASON = "会议纪要不能证明已落实"
 OTHERS = ("110000", "440000")  # with 上海, the three units whose task the office adjusts on the task page
 TASK_REASON = "佐证材料只有转发通知，未见本地落实"
-
-
-class Session(YearSession):
-    """A person in their own browser context; screenshots into this test's folder."""
-
-    def shot(self, name: str) -> None:
-        self.page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
 def _second_version(wb) -> None:
@@ -50,9 +42,7 @@ def review_server(db_url: str, tmp_path: Path) -> Iterator[LiveServer]:
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_the_office_filters_a_units_tasks_and_adjusts_one_in_place(
         browser: Any, review_server: LiveServer, tmp_path: Path) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    errors: list[str] = []
-    province, office = Session(browser, review_server, errors), Session(browser, review_server, errors)
+    province, office = Person(browser, review_server, ARTIFACTS), Person(browser, review_server, ARTIFACTS)
     province.sign_in("u310000")
     province.page.set_input_files("#file", str(filled_submission(tmp_path / "first.xlsx", unit="310000")))
     province.page.click("button:has-text('上传并校验')")
@@ -83,9 +73,10 @@ def test_the_office_filters_a_units_tasks_and_adjusts_one_in_place(
 
     # one task across three units, on the task's own page: each adjustment returns to its row
     for code in OTHERS:
-        other = Session(browser, review_server, errors)
+        other = Person(browser, review_server, ARTIFACTS)
         other.sign_in(f"u{code}")
         other.upload_and_submit(filled_submission(tmp_path / f"{code}.xlsx", unit=code))
+        assert not other.errors, other.errors
         other.context.close()
     office.go(f"/central/units/310000?tasks=all#task-{NO_EVIDENCE}")
     office.page.click(f"[id='task-{NO_EVIDENCE}'] a[href='/central/tasks/{NO_EVIDENCE}']")
@@ -108,4 +99,4 @@ def test_the_office_filters_a_units_tasks_and_adjusts_one_in_place(
     office.page.set_viewport_size({"width": 320, "height": 800})
     office.go("/central/units/310000?tasks=all")
     office.shot("04-all-tasks-320px")
-    assert not errors, errors
+    assert not province.errors and not office.errors, province.errors + office.errors
