@@ -15,6 +15,7 @@ import pytest
 from conftest import pdf_page_text, pdf_text
 from reportdata import EngineRun
 
+from scoring.report.formatting import plain_text
 from scoring.report.notice_config import load_notice_config
 
 MM = 72 / 25.4
@@ -155,3 +156,9 @@ def test_a_malformed_notice_file_is_reported_with_its_line(tmp_path: Path,
     with pytest.raises(ScoringError) as caught:
         load_notice_config(2022)
     assert "2022.yaml" in str(caught.value) and "openness" in str(caught.value)
+
+
+def test_quoted_items_side_by_side_may_break_between_them() -> None:
+    # without a break opportunity between ”“ the line breaker ended the line early and left a gap
+    text = plain_text("佐证材料只填‘无’“/”“暂无”等占位文字的，按无佐证材料计")
+    assert text == "佐证材料只填“无”\u200b“/”\u200b“暂无”等占位文字的，按无佐证材料计"

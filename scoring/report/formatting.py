@@ -134,10 +134,13 @@ def plain_text(text: str | None) -> str:
 
 def official_text(text: str | None) -> str:
     """``text`` in the office's words: 全国双打办记录 for the records (中央 is the Party Centre), no
-    tool words (触发, 等次最高为, 极差法, 标记待核), 至 for ``～`` and double quotes only."""
+    tool words (触发, 等次最高为, 极差法, 标记待核), 至 for ``～``, double quotes only, and a
+    zero-width break opportunity between two quoted items."""
     if not text:
         return ""
     out = text
     for tool, official in _OFFICIAL_WORDS:
         out = out.replace(tool, official)
-    return out.translate(_PLAIN)
+    # quoted items side by side (“无”“/”“暂无”, without 顿号 as GB/T 15834 has them) may break
+    # between them: the line breaker finds no place there and left gaps at the line before
+    return out.translate(_PLAIN).replace("”“", "”\u200b“")
