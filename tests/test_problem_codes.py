@@ -39,6 +39,8 @@ NOT_CODES = frozenset({
     "audit-prune",
     # audit-log actions of feedback and objections
     "objection-lodge", "objection-withdraw", "objection-answer",
+    # the review page's task groups (portal/review/task_groups.py), not findings
+    "not-started", "not-applicable",
 })
 KEBAB = re.compile(r"^[a-z]+(-[a-z0-9]+)+$")
 

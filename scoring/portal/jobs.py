@@ -380,8 +380,13 @@ class JobRunner:
         self.threads.clear()
 
 
+PARENT_CHECK_S = 2.0  # how often a job looks whether its server is still there
+
+
 def _die_with_parent(parent: int) -> None:
-    """Ask Linux to send SIGTERM when the server that started us dies; leave if it already has."""
+    """Ask Linux to send SIGTERM when the server that started us dies; leave if it already has.
+    A watcher thread sends the same SIGTERM once the server is gone, for when the kernel's signal
+    does not come (seen under load: a job rendering on for minutes after its server was killed)."""
     libc_name = ctypes.util.find_library("c")
     if libc_name is not None:
         libc = ctypes.CDLL(libc_name, use_errno=True)
@@ -389,6 +394,14 @@ def _die_with_parent(parent: int) -> None:
             libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
     if os.getppid() != parent:
         raise SystemExit(0)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_CHECK_S)
+        log.warning("the server (pid %s) is gone: stopping", parent)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, daemon=True, name="parent-watch").start()
 
 
 def _terminate(_signum: int, _frame: FrameType | None) -> None:
