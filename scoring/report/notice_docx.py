@@ -9,6 +9,7 @@ The bytes are fixed by the inputs: every zip entry and the core properties carry
 from __future__ import annotations
 
 import io
+import unicodedata
 import zipfile
 from datetime import datetime
 from typing import Any
@@ -143,16 +144,48 @@ def _rule(paragraph: Any, colour: str, size_eighths: int, where: str = "bottom")
     p_pr.append(borders)
 
 
+TABLE_CHAR_MM = 10.5 * gongwen.MM_PER_PT  # a 附件表格 character (10.5 pt)
+CELL_PADDING_MM = 4.0  # Word's default left and right cell margins, with a little room
+SHORT_COLUMN = 8  # characters: a column whose texts are no longer is kept on one line
+
+
+def _text_width(text: str) -> float:
+    """A text's width in CJK characters (Latin letters and digits are about half as wide)."""
+    return sum(1.0 if unicodedata.east_asian_width(c) in "WF" else 0.55 for c in text)
+
+
+def column_widths(head: list[str], rows: list[list[str]], total_mm: float) -> list[float]:
+    """Widths (mm) summing to ``total_mm``: a column of short values (名次, 地区, 总分, 分值 …) as wide
+    as its longest value on one line; the columns of long texts (rules, quotations) share the rest,
+    each after its longest text (counted as 24 characters at most)."""
+    # the values decide (a heading may wrap: 日常工作成效（满分66） over a column of 55.28)
+    longest = [max([2.0] + [_text_width(row[k]) for row in rows]) for k in range(len(head))]
+    fixed = {k: n * TABLE_CHAR_MM + CELL_PADDING_MM for k, n in enumerate(longest) if n <= SHORT_COLUMN}
+    flexible = {k: min(n, 24.0) for k, n in enumerate(longest) if k not in fixed}
+    room = total_mm - sum(fixed.values())
+    if not flexible or room < len(flexible) * 4 * TABLE_CHAR_MM:  # nothing to share, or too little room
+        widths = [fixed.get(k, 4 * TABLE_CHAR_MM + CELL_PADDING_MM) for k in range(len(head))]
+        return [total_mm * w / sum(widths) for w in widths]
+    share = sum(flexible.values())
+    return [fixed[k] if k in fixed else room * flexible[k] / share for k in range(len(head))]
+
+
 def _table(document: Any, head: list[str], rows: list[list[str]]) -> None:
+    from docx.shared import Mm
+
     table = document.add_table(rows=1, cols=len(head))
     table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, head, strict=True):
-        cell.text = text
+    table.autofit = False  # Word and WPS keep the widths below; LibreOffice reads them from the grid
+    widths = [Mm(w) for w in column_widths(head, rows, gongwen.TYPE_WIDTH_MM)]
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = width
+    for cell, text, width in zip(table.rows[0].cells, head, widths, strict=True):
+        cell.text, cell.width = text, width
         cell.paragraphs[0].style = document.styles["附件表格"]
     for row in rows:
         cells = table.add_row().cells
-        for cell, text in zip(cells, row, strict=True):
-            cell.text = text
+        for cell, text, width in zip(cells, row, widths, strict=True):
+            cell.text, cell.width = text, width
             cell.paragraphs[0].style = document.styles["附件表格"]
 
 
