@@ -401,7 +401,7 @@ def _die_with_parent(parent: int) -> None:
         log.warning("the server (pid %s) is gone: stopping", parent)
         os.kill(os.getpid(), signal.SIGTERM)
 
-    threading.Thread(target=watch, daemon=True, name="parent-watch").start()
+    threading.Thread(target=watch, daemon=True, name="watching the server").start()
 
 
 def _terminate(_signum: int, _frame: FrameType | None) -> None:
