@@ -129,3 +129,14 @@ def read_manifest(path: Path) -> Manifest:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "（根）"
         raise InputError(f"{path}: 不是有效的清单（{where}: {first['msg']}）") from None
+
+
+def current_manifest(path: Path) -> Manifest | None:
+    """The manifest at ``path`` when there is a current one; None when it is missing, from an older
+    engine or unreadable (callers that need one use ``read_manifest`` and its message)."""
+    if not path.is_file():
+        return None
+    try:
+        return read_manifest(path)
+    except InputError:
+        return None

@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from scoring.errors import InputError, ScoringError
 from scoring.indicators.models import IndicatorSet
 from scoring.pipeline.inputs import default_config_file
-from scoring.pipeline.manifest import MANIFEST_FILE, Manifest, manifest_bytes, read_manifest, record
+from scoring.pipeline.manifest import MANIFEST_FILE, Manifest, current_manifest, manifest_bytes, record
 from scoring.pipeline.staging import copy_set, staged
 from scoring.report.moment import run_moment
 from scoring.scores.models import ScoreReport
@@ -65,16 +65,6 @@ def checked_config(report: ScoreReport, config: Path | None, manifest: Manifest 
     return indicator_set
 
 
-def _manifest(path: Path) -> Manifest | None:
-    """The set's manifest when it is a current one (an older one only dates the PDFs)."""
-    if not path.is_file():
-        return None
-    try:
-        return read_manifest(path)
-    except InputError:
-        return None
-
-
 def render_results(year: int, scores_file: Path, output: Path | None = None, *, config: Path | None = None,
                    workers: int | None = None) -> RenderResult:
     """Render every scorecard and the national summary of ``scores_file`` (see module doc)."""
@@ -84,7 +74,7 @@ def render_results(year: int, scores_file: Path, output: Path | None = None, *, 
     if report.year != year:
         raise InputError(f"{scores_file}: 是 {report.year} 年度的评分结果，不是 {year} 年度")
     home = scores_file.parent
-    manifest = _manifest(home / MANIFEST_FILE)
+    manifest = current_manifest(home / MANIFEST_FILE)
     indicator_set = checked_config(report, config, manifest)
     generated_at: datetime = manifest.generated_at if manifest is not None else run_moment(scores_file)
     target = output or home

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from scoring.errors import InputError
 from scoring.indicators.units import UnitList, load_units, units_file
-from scoring.pipeline.manifest import MANIFEST_FILE, Manifest, read_manifest
+from scoring.pipeline.manifest import MANIFEST_FILE, Manifest, current_manifest
 from scoring.pipeline.render import load_scores
 from scoring.scores.models import ScoreReport
 
@@ -28,16 +28,6 @@ class ScoredRun:
     units: UnitList
     generated_at: datetime | None
     """The run's moment as its manifest records it (``None`` without a manifest)."""
-
-
-def _manifest(path: Path) -> Manifest | None:
-    """The run's manifest, when there is a current one beside the scores."""
-    if not path.is_file():
-        return None
-    try:
-        return read_manifest(path)
-    except InputError:
-        return None
 
 
 def _units_file(home: Path, manifest: Manifest | None) -> Path:
@@ -70,7 +60,7 @@ def load_scored_run(target: Path, year: int, config_sha256: str) -> ScoredRun:
     if report.config_sha256 != config_sha256:
         raise InputError(f"{path}: 评分时所用指标配置的 SHA-256（{report.config_sha256[:12]}…）"
                          f"与本次审计的配置（{config_sha256[:12]}…）不同，请审计评分时所用的配置，或按本配置重新评分")
-    manifest = _manifest(path.parent / MANIFEST_FILE)
+    manifest = current_manifest(path.parent / MANIFEST_FILE)
     units_path = _units_file(path.parent, manifest)
     units_data = units_path.read_bytes()
     return ScoredRun(scores_file=path, scores_sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
