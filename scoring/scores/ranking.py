@@ -164,13 +164,12 @@ def assign_tiers(units: list[UnitScore], table: TierTable) -> None:
         tier = _imposed_tier(unit, table)
         if tier is None:
             if table.method == "rank_share":
-                tier = by_share[unit.code]
-            elif table.method == "grade":
-                tier = _within_grade(next((t for t in table.tiers if unit.grade in t.grades), last),
-                                     unit.grade, table)
+                tier = by_share[unit.code]  # within its grade's limits already (they may release slots)
             else:
-                tier = _within_grade(next((t for t in table.tiers if contains(t, unit.total or 0.0)), last),
-                                     unit.grade, table)
+                found = (next((t for t in table.tiers if unit.grade in t.grades), last)
+                         if table.method == "grade"
+                         else next((t for t in table.tiers if contains(t, unit.total or 0.0)), last))
+                tier = _within_grade(found, unit.grade, table)
         unit.tier, unit.tier_points = tier.name, tier.points
 
 
