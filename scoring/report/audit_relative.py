@@ -19,7 +19,8 @@ from scoring.indicators.items import Value
 from scoring.indicators.models import Indicator, IndicatorSet, Section
 from scoring.indicators.rules.base import ReferenceFigures, Relative, RuleContext, fmt, fmt_sig
 from scoring.indicators.rules.normalise import peer_values
-from scoring.indicators.rules.words import RuleWords, direction_words
+from scoring.indicators.rules.rank import better_than
+from scoring.indicators.rules.words import RuleWords, direction_words, unit_after
 from scoring.indicators.units import UnitList
 from scoring.report.audit import SOURCE_LABELS
 from scoring.report.formatting import beijing_time, fixed
@@ -91,12 +92,6 @@ def exact(value: float) -> str:
     return text[:-2] if text.endswith(".0") else text
 
 
-def _with_unit(text: str, unit: str | None) -> str:
-    if not unit:
-        return text
-    return f"{text}{unit}" if unit == "%" else f"{text} {unit}"
-
-
 def _number(value: Value | None) -> float | None:
     return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
@@ -142,9 +137,7 @@ def _peers_text(indicator: Indicator, compared: int, scored: int) -> str:
 
 def _ranks(values: Mapping[str, float], direction: str) -> dict[str, int]:
     """Each unit's rank as the rule counts it: 1 + the units strictly better (ties share the better rank)."""
-    higher = direction == "higher_better"
-    return {code: 1 + sum(1 for v in values.values() if (v > x if higher else v < x))
-            for code, x in values.items()}
+    return {code: 1 + better_than(x, values.values(), direction) for code, x in values.items()}
 
 
 def _range_text(values: Mapping[str, float], names: Mapping[str, str]) -> str:
@@ -197,9 +190,9 @@ def _table(section: Section, indicator: Indicator, relative: Relative, indicator
         x = values.get(unit.code)
         rows.append(RelativeRow(
             code=unit.code, name=unit.short_name,
-            raw="未填报" if value is None else _with_unit(exact(value), unit_of),
+            raw="未填报" if value is None else unit_after(exact(value), unit_of),
             reference="—" if how == "none" else ("缺少参考数据" if size is None
-                                                 else _with_unit(exact(size), reference_unit)),
+                                                 else unit_after(exact(size), reference_unit)),
             normalised="—" if x is None else fmt_sig(x, NORMALISED_DIGITS),
             rank=f"{ranks[unit.code]}" if x is not None and relative.ranked else "—",
             points="" if score is None else fixed(score.points, decimals),

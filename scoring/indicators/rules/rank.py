@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import ClassVar, Literal
 
 from pydantic import Field
@@ -28,6 +28,13 @@ from scoring.indicators.rules.base import (
 from scoring.indicators.rules.normalise import NORMALISE_LABELS, Normalise, peer_values, scaled
 from scoring.indicators.rules.words import Advice, RuleWords, direction_words, relative_advice
 from scoring.problems import Severity
+
+
+def better_than(x: float, values: Iterable[float], direction: str) -> int:
+    """How many of ``values`` are strictly better than ``x`` (a unit's rank is one more: ties share
+    the better rank)."""
+    higher = direction == "higher_better"
+    return sum(1 for v in values if (v > x if higher else v < x))
 
 
 class RankShare(Strict):
@@ -74,7 +81,7 @@ class RankRule(RuleBase):
         else:
             peers = peer_values(ctx.peers.get(self.item, {}), ctx.references, self.normalise)
             others = [v for unit, v in peers.items() if unit != ctx.unit]
-            better = sum(1 for v in others if (v > x if self.direction == "higher_better" else v < x))
+            better = better_than(x, others, self.direction)
             others_count = len(others)
         rank, n = better + 1, others_count + 1
         name = f"{ctx.label(self.item)}{NORMALISE_LABELS[self.normalise]}"

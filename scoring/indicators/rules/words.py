@@ -24,9 +24,14 @@ NORMALISE_UNITS = {"population": "每万人", "gdp": "每亿元GDP"}
 
 def with_unit(number: float, unit: str | None) -> str:
     """``5863 件``, ``89.3%``; a bare number when there is no unit."""
+    return unit_after(fmt(number), unit)
+
+
+def unit_after(text: str, unit: str | None) -> str:
+    """A number already written, followed by its unit: ``41610.9 亿元``, ``89.3%``."""
     if not unit:
-        return fmt(number)
-    return f"{fmt(number)}{unit}" if unit == "%" else f"{fmt(number)} {unit}"
+        return text
+    return f"{text}{unit}" if unit == "%" else f"{text} {unit}"
 
 
 def chinese_date(day: date) -> str:
