@@ -30,20 +30,22 @@ class ScoredRun:
     """The run's moment as its manifest records it (``None`` without a manifest)."""
 
 
-def _units_file(home: Path, manifest: Manifest | None) -> Path:
-    """The units.yaml the run read: as its manifest names it (and unchanged since), else the project's."""
+def _units_file(home: Path, manifest: Manifest | None) -> tuple[Path, str]:
+    """The units.yaml the run read and its SHA-256: as its manifest names it (and unchanged since),
+    else the project's."""
     if manifest is None:
-        return units_file()
-    path = home / manifest.options.units
-    recorded = manifest.by_role("units")
-    if not path.is_file():
-        raise InputError(f"{path}: 评分时所用的单位参考数据文件不存在"
-                         f"（清单 {home / MANIFEST_FILE} 记录了它）")
+        path = units_file()
+    else:
+        path = home / manifest.options.units
+        if not path.is_file():
+            raise InputError(f"{path}: 评分时所用的单位参考数据文件不存在"
+                             f"（清单 {home / MANIFEST_FILE} 记录了它）")
     sha = hashlib.sha256(path.read_bytes()).hexdigest()
+    recorded = manifest.by_role("units") if manifest is not None else []
     if recorded and recorded[0].sha256 != sha:
         raise InputError(f"{path}: 单位参考数据在评分后已修改（SHA-256 {sha[:12]}…，评分时为 "
                          f"{recorded[0].sha256[:12]}…），无法按评分时的人口和地区生产总值复算，请重新评分")
-    return path
+    return path, sha
 
 
 def load_scored_run(target: Path, year: int, config_sha256: str) -> ScoredRun:
@@ -61,9 +63,8 @@ def load_scored_run(target: Path, year: int, config_sha256: str) -> ScoredRun:
         raise InputError(f"{path}: 评分时所用指标配置的 SHA-256（{report.config_sha256[:12]}…）"
                          f"与本次审计的配置（{config_sha256[:12]}…）不同，请审计评分时所用的配置，或按本配置重新评分")
     manifest = current_manifest(path.parent / MANIFEST_FILE)
-    units_path = _units_file(path.parent, manifest)
-    units_data = units_path.read_bytes()
+    units_path, units_sha256 = _units_file(path.parent, manifest)
     return ScoredRun(scores_file=path, scores_sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
-                     report=report, units_file=units_path,
-                     units_sha256=hashlib.sha256(units_data).hexdigest(), units=load_units(units_path),
+                     report=report, units_file=units_path, units_sha256=units_sha256,
+                     units=load_units(units_path),
                      generated_at=manifest.generated_at if manifest is not None else None)
