@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException
 
@@ -10,8 +12,19 @@ from scoring.portal.auth import Ctx
 from scoring.portal.web import CONFIRMED
 from scoring.portal.years import OpenYear, current_year
 
+T = TypeVar("T")
+
 NO_YEAR = "当前没有开放的考核年度，请等待全国双打办通知"
 CHANGED = "状态刚刚发生变化，请刷新页面后重试"
+
+
+def or_not_found(value: T | None) -> T:
+    """``value``, or 'not found' (404) when there is none: every route's lookup by id ends here."""
+    if value is None:
+        raise HTTPException(404)
+    return value
+
+
 def confirmed(ctx: Ctx) -> bool:
     """Whether the POST came from the step's confirmation page (an irreversible step needs it)."""
     return ctx.form.get("confirm") == CONFIRMED
@@ -36,9 +49,7 @@ def path_id(ctx: Ctx, name: str) -> int:
 def path_unit(ctx: Ctx, year: int) -> Unit:
     """The unit named in the path, one of ``year``'s units, else 'not found'."""
     code = ctx.request.path_params["unit_code"]
-    unit = ctx.portal.year_files(year).config.units.get(code)
-    if unit is None:
-        raise HTTPException(404)
+    unit = or_not_found(ctx.portal.year_files(year).config.units.get(code))
     return unit
 
 

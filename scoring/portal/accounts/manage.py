@@ -9,13 +9,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.orm import Session
-from starlette.exceptions import HTTPException
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from scoring.errors import ScoringError
 from scoring.portal.accounts import throttle, totp
 from scoring.portal.auth import Ctx, Role, endpoint
+from scoring.portal.parsing import or_not_found
 from scoring.portal.settings import AccountPolicy
 from scoring.portal.store import accounts as account_store
 from scoring.portal.store.models import Account
@@ -57,9 +57,7 @@ def account_rows(accounts: list[Account]) -> list[AccountRow]:
 
 
 def _named(db: Session, name: str) -> Account:
-    account = account_store.account_named(db, name)
-    if account is None:
-        raise HTTPException(404)
+    account = or_not_found(account_store.account_named(db, name))
     return account
 
 

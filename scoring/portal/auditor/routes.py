@@ -18,7 +18,7 @@ from scoring.indicators.units import load_units
 from scoring.portal.auditor import config_lint
 from scoring.portal.auditor.audit_trail import ACTION_LABELS, LogFilter, csv_bytes, parse_filter, xlsx_bytes
 from scoring.portal.auth import Ctx, Role, endpoint
-from scoring.portal.parsing import path_id
+from scoring.portal.parsing import or_not_found, path_id
 from scoring.portal.runs.routes import STATE_LABELS
 from scoring.portal.store import audit
 from scoring.portal.store.accounts import ROLE_LABELS
@@ -60,9 +60,7 @@ async def audit_home(ctx: Ctx) -> Response:
 
 async def _audit(ctx: Ctx) -> config_lint.ConfigAudit:
     year = path_id(ctx, "year")
-    found = await run_in_threadpool(config_lint.config_audit, year)
-    if found is None:
-        raise HTTPException(404)
+    found = or_not_found(await run_in_threadpool(config_lint.config_audit, year))
     return found
 
 

@@ -19,7 +19,7 @@ from scoring.portal.auditor.routes import REPORT_CSP
 from scoring.portal.auth import Ctx, Role, endpoint
 from scoring.portal.drafts import views
 from scoring.portal.jobs import owner_here
-from scoring.portal.parsing import path_id, reason_field
+from scoring.portal.parsing import or_not_found, path_id, reason_field
 from scoring.portal.store import drafts as draft_store
 from scoring.portal.store.accounts import account_names
 from scoring.portal.store.models import ConfigAdoption, ConfigDraft, DraftComparison
@@ -127,9 +127,7 @@ def _history(db: Session, draft: ConfigDraft) -> DraftHistory:
 
 
 def _found(db: Session, draft_id: int) -> tuple[ConfigDraft, bytes]:
-    found = draft_store.draft_with_bytes(db, draft_id)
-    if found is None:
-        raise HTTPException(404)
+    found = or_not_found(draft_store.draft_with_bytes(db, draft_id))
     return found
 
 

@@ -14,7 +14,7 @@ from scoring.portal import workflow
 from scoring.portal.auth import Ctx, Role, endpoint
 from scoring.portal.evidence.content import EvidenceRefused, check_evidence
 from scoring.portal.evidence.views import TaskFiles, evidence_response, task_files
-from scoring.portal.parsing import open_year, path_id, path_unit
+from scoring.portal.parsing import open_year, or_not_found, path_id, path_unit
 from scoring.portal.settings import china_date
 from scoring.portal.store import evidence as store
 from scoring.portal.store.models import EvidenceFile
@@ -89,9 +89,7 @@ async def province_file(ctx: Ctx) -> Response:
     """One of the unit's own evidence files (another unit's is 'not found')."""
 
     def load(db: Session) -> tuple[EvidenceFile, bytes]:
-        found = store.one_file(ctx.unit_scope(db), path_id(ctx, "evidence_id"))
-        if found is None:
-            raise HTTPException(404)
+        found = or_not_found(store.one_file(ctx.unit_scope(db), path_id(ctx, "evidence_id")))
         return found
 
     return evidence_response(*await ctx.run(load))
@@ -116,9 +114,7 @@ async def central_file(ctx: Ctx) -> Response:
     """Any unit's evidence file, for the review."""
 
     def load(db: Session) -> tuple[EvidenceFile, bytes]:
-        item = db.get(EvidenceFile, path_id(ctx, "evidence_id"))
-        if item is None:
-            raise HTTPException(404)
+        item = or_not_found(db.get(EvidenceFile, path_id(ctx, "evidence_id")))
         found = store.one_file(ctx.office_scope(db, item.year, item.unit_code), item.id)
         assert found is not None
         return found

@@ -21,7 +21,7 @@ from scoring.portal.auth import Ctx, Role, endpoint
 from scoring.portal.evidence.content import EvidenceRefused, check_evidence
 from scoring.portal.evidence.views import checked_file_response
 from scoring.portal.objections import views
-from scoring.portal.parsing import open_year, path_id
+from scoring.portal.parsing import open_year, or_not_found, path_id
 from scoring.portal.settings import china_date
 from scoring.portal.store import objections as store
 from scoring.portal.store.accounts import account_names
@@ -64,9 +64,7 @@ async def feed_back(ctx: Ctx) -> Response:
     deadline = _deadline(ctx)
 
     def do(db: Session) -> int:
-        run = get_run(db, path_id(ctx, "run_id"))
-        if run is None:
-            raise HTTPException(404)
+        run = or_not_found(get_run(db, path_id(ctx, "run_id")))
         feedback = store.feedback_of(db, run.id)
         check_objection(ObjectionStep.FEED_BACK, views.history(db, run, feedback, china_date(ctx.now),
                                                                proposed=deadline))
@@ -88,9 +86,7 @@ async def objections_page(ctx: Ctx) -> Response:
     """Every objection of a fed-back run, with an answer form for each one still open."""
 
     def load(db: Session) -> dict[str, Any]:
-        run = get_run(db, path_id(ctx, "run_id"))
-        if run is None:
-            raise HTTPException(404)
+        run = or_not_found(get_run(db, path_id(ctx, "run_id")))
         feedback = store.feedback_of(db, run.id)
         if feedback is None:
             raise HTTPException(404, "这次评分的结果未反馈征求意见")
@@ -126,9 +122,7 @@ async def answer(ctx: Ctx) -> Response:
         raise HTTPException(400, "请选择采纳后的更正方式：全国双打办记录更正或审核调整")
 
     def do(db: Session) -> int:
-        found = store.objection(db, path_id(ctx, "objection_id"))
-        if found is None:
-            raise HTTPException(404)
+        found = or_not_found(store.objection(db, path_id(ctx, "objection_id")))
         o = found.objection
         feedback = store.get_feedback(db, o.feedback_id)
         assert feedback is not None
@@ -155,9 +149,7 @@ async def central_file(ctx: Ctx) -> Response:
     """Any objection's file, opened in place like evidence (PDF and images) or downloaded."""
 
     def load(db: Session) -> Response:
-        found = store.any_file(db, path_id(ctx, "file_id"))
-        if found is None:
-            raise HTTPException(404)
+        found = or_not_found(store.any_file(db, path_id(ctx, "file_id")))
         item, objection, data = found
         return _file_response(item, objection.unit_code, data)
 
@@ -262,9 +254,7 @@ async def withdraw(ctx: Ctx) -> Response:
 
     def do(db: Session) -> None:
         scope = ctx.unit_scope(db)
-        found = store.own_objection(scope, path_id(ctx, "objection_id"))
-        if found is None:
-            raise HTTPException(404)
+        found = or_not_found(store.own_objection(scope, path_id(ctx, "objection_id")))
         o = found.objection
         feedback = store.get_feedback(db, o.feedback_id)
         run = get_run(db, feedback.run_id) if feedback else None
@@ -288,9 +278,7 @@ async def province_file(ctx: Ctx) -> Response:
 
     def load(db: Session) -> Response:
         scope = ctx.unit_scope(db)
-        found = store.own_file(scope, path_id(ctx, "file_id"))
-        if found is None:
-            raise HTTPException(404)
+        found = or_not_found(store.own_file(scope, path_id(ctx, "file_id")))
         return _file_response(found[0], scope.unit_code, found[1])
 
     return await ctx.run(load)

@@ -20,7 +20,7 @@ from starlette.routing import Route
 from scoring.portal import workflow
 from scoring.portal.auth import Ctx, Role, endpoint
 from scoring.portal.findings import group_findings, row_names
-from scoring.portal.parsing import CHANGED, NO_YEAR, confirmed, open_year, path_id
+from scoring.portal.parsing import CHANGED, NO_YEAR, confirmed, open_year, or_not_found, path_id
 from scoring.portal.runs.results import Published, published_result
 from scoring.portal.settings import china_date
 from scoring.portal.status import Standing, UnitState, next_step
@@ -38,9 +38,7 @@ UPLOAD_WINDOW = timedelta(minutes=1)  # settings.uploads_per_minute counts the u
 
 
 def _own_version(ctx: Ctx, db: Session, scope: UnitScope) -> Version:
-    version = scope.version(path_id(ctx, "version_id"))
-    if version is None:
-        raise HTTPException(404)
+    version = or_not_found(scope.version(path_id(ctx, "version_id")))
     return version
 
 
@@ -99,9 +97,7 @@ async def template(ctx: Ctx) -> Response:
 
     year = await ctx.run(open_year)
     config = ctx.portal.year_files(year.year).config
-    unit = config.units.get(ctx.user.unit_code or "")
-    if unit is None:
-        raise HTTPException(404)
+    unit = or_not_found(config.units.get(ctx.user.unit_code or ""))
     key = (year.year, unit.code)
     data = ctx.portal.templates.get(key)
     if data is None:

@@ -21,7 +21,7 @@ from scoring.indicators.units import Unit
 from scoring.portal import workflow
 from scoring.portal.auth import Ctx, Role, endpoint
 from scoring.portal.findings import group_findings, row_names
-from scoring.portal.parsing import CHANGED, open_year, path_id, path_unit, reason_field
+from scoring.portal.parsing import CHANGED, open_year, or_not_found, path_id, path_unit, reason_field
 from scoring.portal.records import central_values
 from scoring.portal.review import adjusting, dashboard_rows, figures, task_groups, task_page
 from scoring.portal.settings import china_date
@@ -204,9 +204,7 @@ async def unit_page(ctx: Ctx) -> Response:
 
 
 def _version(ctx: Ctx, db: Session) -> tuple[Version, UnitScope]:
-    version = db.get(Version, path_id(ctx, "version_id"))
-    if version is None:
-        raise HTTPException(404)
+    version = or_not_found(db.get(Version, path_id(ctx, "version_id")))
     return version, ctx.office_scope(db, version.year, version.unit_code)
 
 
@@ -249,22 +247,36 @@ async def _decide(ctx: Ctx, work: Callable[[Session], None], back: str | None = 
     return RedirectResponse(back or f"/central/units/{unit_code}", status_code=303)
 
 
-def _scope(ctx: Ctx, db: Session, step: Step) -> tuple[OpenYear, Unit, UnitScope, Standing]:
-    """The open year, the unit of the path, its scope and standing, once ``step`` is allowed."""
+@dataclass(frozen=True)
+class _Allowed:
+    """A review step the workflow allows now: the open year, the unit of the path, its scope and
+    standing, and the unit's history the workflow judged the step on."""
+
+    step: Step
+    year: OpenYear
+    unit: Unit
+    scope: UnitScope
+    standing: Standing
+    history: UnitHistory
+
+    def audit(self, ctx: Ctx, db: Session, action: str, after: str, *, obj: str | None = None,
+              before: str | None = None) -> None:
+        """The step's audit row; it says so when the step comes after the year's publication."""
+        published = workflow.published_notice(self.step, self.history.year, self.history.published_on)
+        ctx.audit(db, action, obj=obj or f"unit:{self.unit.code}",
+                  before=self.standing.label if before is None else before,
+                  after=after + ("（本年度结果已发布，此改动在更正评分中生效）" if published else ""))
+
+
+def _allowed(ctx: Ctx, db: Session, step: Step) -> _Allowed:
+    """The unit of the path and what the step needs, once the workflow allows ``step``."""
     year = open_year(db)
     unit = path_unit(ctx, year.year)
     scope = ctx.office_scope(db, year.year, unit.code)
     standing = scope.standing()
-    workflow.check(step, unit_history(ctx, db, year, unit, standing))
-    return year, unit, scope, standing
-
-
-def _after_publication(ctx: Ctx, db: Session, step: Step, year: OpenYear, unit: Unit,
-                       standing: Standing) -> str:
-    """What the audit row adds when the step comes after the year's publication."""
     history = unit_history(ctx, db, year, unit, standing)
-    notice = workflow.published_notice(step, history.year, history.published_on)
-    return "（本年度结果已发布，此改动在更正评分中生效）" if notice else ""
+    workflow.check(step, history)
+    return _Allowed(step, year, unit, scope, standing, history)
 
 
 @endpoint(Role.CENTRAL)
@@ -273,16 +285,16 @@ async def accept(ctx: Ctx) -> Response:
     shown = ctx.form.get("version_id", "")
 
     def do(db: Session) -> None:
-        year, unit, scope, before = _scope(ctx, db, Step.ACCEPT)
+        allowed = _allowed(ctx, db, Step.ACCEPT)
+        before = allowed.standing
         assert before.submitted is not None
         if str(before.submitted.version_id) != shown:
             raise HTTPException(409, CHANGED)
-        version = scope.version(before.submitted.version_id or 0)
+        version = allowed.scope.version(before.submitted.version_id or 0)
         assert version is not None
-        scope.add_decision(before.last_seq, "accept", ctx.now, ctx.user.account_id, version_id=version.id)
-        ctx.audit(db, "accept", obj=f"unit:{unit.code}", before=before.label,
-                  after=f"已接受（第 {version.number} 版，SHA-256 {version.blob_sha256}）"
-                        + _after_publication(ctx, db, Step.ACCEPT, year, unit, before))
+        allowed.scope.add_decision(before.last_seq, "accept", ctx.now, ctx.user.account_id,
+                                   version_id=version.id)
+        allowed.audit(ctx, db, "accept", f"已接受（第 {version.number} 版，SHA-256 {version.blob_sha256}）")
 
     return await _decide(ctx, do)
 
@@ -293,12 +305,12 @@ async def return_submission(ctx: Ctx) -> Response:
     reason = reason_field(ctx, what="退回理由")
 
     def do(db: Session) -> None:
-        year, unit, scope, before = _scope(ctx, db, Step.RETURN)
+        allowed = _allowed(ctx, db, Step.RETURN)
+        before = allowed.standing
         assert before.submitted is not None
-        scope.add_decision(before.last_seq, "return", ctx.now, ctx.user.account_id,
-                           version_id=before.submitted.version_id, reason=reason)
-        ctx.audit(db, "return", obj=f"unit:{unit.code}", before=before.label,
-                  after=f"已退回：{reason}" + _after_publication(ctx, db, Step.RETURN, year, unit, before))
+        allowed.scope.add_decision(before.last_seq, "return", ctx.now, ctx.user.account_id,
+                                   version_id=before.submitted.version_id, reason=reason)
+        allowed.audit(ctx, db, "return", f"已退回：{reason}")
 
     return await _decide(ctx, do)
 
@@ -314,14 +326,12 @@ async def reopen(ctx: Ctx) -> Response:
         raise HTTPException(400, f"期限“{raw_until}”无效，应为 YYYY-MM-DD") from None
 
     def do(db: Session) -> None:
-        year, unit, scope, before = _scope(ctx, db, Step.REOPEN)
+        allowed = _allowed(ctx, db, Step.REOPEN)
         if until is not None and until < china_date(ctx.now):
             raise HTTPException(400, "重新开放的期限不能早于今天")
-        scope.add_decision(before.last_seq, "reopen", ctx.now, ctx.user.account_id, reason=reason,
-                           until=until)
-        ctx.audit(db, "reopen", obj=f"unit:{unit.code}", before=before.label,
-                  after=f"重新开放至{shown_day(until) if until else '下次提交'}：{reason}"
-                        + _after_publication(ctx, db, Step.REOPEN, year, unit, before))
+        allowed.scope.add_decision(allowed.standing.last_seq, "reopen", ctx.now, ctx.user.account_id,
+                                   reason=reason, until=until)
+        allowed.audit(ctx, db, "reopen", f"重新开放至{shown_day(until) if until else '下次提交'}：{reason}")
 
     return await _decide(ctx, do)
 
@@ -336,9 +346,10 @@ async def review_task(ctx: Ctx) -> Response:
     reason = reason_field(ctx, what="调整理由")
 
     def do(db: Session) -> None:
-        year, unit, scope, standing = _scope(ctx, db, Step.REVIEW)
+        allowed = _allowed(ctx, db, Step.REVIEW)
+        year, unit, standing = allowed.year, allowed.unit, allowed.standing
         assert standing.submitted is not None
-        version = scope.version(standing.submitted.version_id or 0)
+        version = allowed.scope.version(standing.submitted.version_id or 0)
         assert version is not None
         submission = Submission.model_validate_json(version.submission)
         report = submission.tasks.get(task_id)
@@ -364,10 +375,9 @@ async def review_task(ctx: Ctx) -> Response:
         add_task_review(db, year.year, unit.code, task_id, action=action, version_id=version.id,
                         declared=declared.value, status=status.value, reason=reason, at=ctx.now,
                         account_id=ctx.user.account_id)
-        ctx.audit(db, "task-adjust" if action == adjusting.ADJUST else "task-restore",
-                  obj=f"unit:{unit.code}/task:{task_id}", before=before,
-                  after=f"{status.value}（第 {version.number} 版）：{reason}"
-                        + _after_publication(ctx, db, Step.REVIEW, year, unit, standing))
+        allowed.audit(ctx, db, "task-adjust" if action == adjusting.ADJUST else "task-restore",
+                      f"{status.value}（第 {version.number} 版）：{reason}",
+                      obj=f"unit:{unit.code}/task:{task_id}", before=before)
 
     unit_code = ctx.request.path_params["unit_code"]
     if ctx.form.get("back") == "task":

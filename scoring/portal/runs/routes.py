@@ -25,7 +25,7 @@ from scoring.portal import jobs, workflow
 from scoring.portal.auth import Ctx, Role, endpoint
 from scoring.portal.findings import FindingGroup, run_findings
 from scoring.portal.objections.views import CORRECTIONS, open_until, subject_index
-from scoring.portal.parsing import confirmed, open_year, path_id
+from scoring.portal.parsing import confirmed, open_year, or_not_found, path_id
 from scoring.portal.runs import results, run_inputs
 from scoring.portal.runs.verification import Outcome, verify_files, wanted
 from scoring.portal.settings import china_date
@@ -177,9 +177,7 @@ class RunView:
 
 
 def _run(ctx: Ctx, db: Session) -> Run:
-    run = get_run(db, path_id(ctx, "run_id"))
-    if run is None:
-        raise HTTPException(404)
+    run = or_not_found(get_run(db, path_id(ctx, "run_id")))
     return run
 
 
@@ -307,9 +305,7 @@ async def run_file_page(ctx: Ctx) -> Response:
 
     def load(db: Session) -> tuple[Run, bytes]:
         run = _run(ctx, db)
-        found = run_file(db, run.id, path)
-        if found is None:
-            raise HTTPException(404)
+        found = or_not_found(run_file(db, run.id, path))
         return run, found[1]
 
     run, data = await ctx.run(load)
