@@ -5,15 +5,13 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from scoring.portal.evidence.content import EvidenceLimits
+from scoring.report.formatting import BEIJING as CHINA  # deadlines and submit dates are read in 北京时间
 from scoring.settings import get_settings
 from scoring.workbook.guard import DEFAULT_LIMITS
-
-# China has one time zone and no daylight saving: deadlines and submit dates are read in it
-CHINA = timezone(timedelta(hours=8), "北京时间")
 
 
 def utc_now() -> datetime:
