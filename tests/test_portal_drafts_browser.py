@@ -16,11 +16,11 @@ import pytest
 from conftest import ROOT
 from portal_fixtures import ACCOUNTS, LiveServer, Person, running_portal, sample
 
-from scoring.portal.settings import CHINA
+from scoring.report.formatting import BEIJING
 from scoring.settings import get_settings
 
 ARTIFACTS = ROOT / "test-artifacts" / "portal" / "drafts"
-BEFORE = datetime(2021, 1, 12, 9, 0, tzinfo=CHINA)  # 2020's configured deadline is 2021-01-15
+BEFORE = datetime(2021, 1, 12, 9, 0, tzinfo=BEIJING)  # 2020's configured deadline is 2021-01-15
 REASON = "依据 2022 年工作要点（打假发〔2022〕1号）重新编制"
 
 

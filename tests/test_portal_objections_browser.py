@@ -16,11 +16,11 @@ from conftest import ROOT
 from portal_fixtures import ACCOUNTS, SAMPLES, LiveServer, Person, running_portal, sample
 from test_portal_evidence_content import image_bytes
 
-from scoring.portal.settings import CHINA
+from scoring.report.formatting import BEIJING
 
 ARTIFACTS = ROOT / "test-artifacts" / "portal" / "objections"
-BEFORE = datetime(2023, 1, 10, 10, 0, tzinfo=CHINA)  # a Tuesday
-AFTER = datetime(2023, 1, 18, 9, 0, tzinfo=CHINA)  # the day after the default deadline (17 January)
+BEFORE = datetime(2023, 1, 10, 10, 0, tzinfo=BEIJING)  # a Tuesday
+AFTER = datetime(2023, 1, 18, 9, 0, tzinfo=BEIJING)  # the day after the default deadline (17 January)
 REASON = "本单位报送的数据无必填项缺漏，请核实"
 ANSWER = "经核实，上海市必填数据无缺漏，已更正全国双打办记录"
 

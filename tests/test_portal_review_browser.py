@@ -16,11 +16,11 @@ from conftest import ROOT
 from portal_fixtures import ACCOUNTS, LiveServer, Person, running_portal
 from workbooks import filled_submission
 
-from scoring.portal.settings import CHINA
+from scoring.report.formatting import BEIJING
 from scoring.workbook.filling import Filling, fill
 
 ARTIFACTS = ROOT / "test-artifacts" / "portal" / "review"
-BEFORE = datetime(2023, 1, 13, 9, 0, tzinfo=CHINA)  # the configured deadline is 2023-01-15
+BEFORE = datetime(2023, 1, 13, 9, 0, tzinfo=BEIJING)  # the configured deadline is 2023-01-15
 NO_EVIDENCE, LOWERED = "2022-1.1.3", "2022-1.1.4"
 REASON = "会议纪要不能证明已落实"
 OTHERS = ("110000", "440000")  # with 上海, the three units whose task the office adjusts on the task page

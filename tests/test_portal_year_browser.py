@@ -27,11 +27,11 @@ from portal_fixtures import ACCOUNTS, SAMPLES, LiveServer, Person, running_porta
 from typer.testing import CliRunner
 
 from scoring.cli import app as cli
-from scoring.portal.settings import CHINA
+from scoring.report.formatting import BEIJING
 
 ARTIFACTS = ROOT / "test-artifacts" / "portal" / "year"
-BEFORE = datetime(2023, 1, 13, 9, 0, tzinfo=CHINA)  # the configured deadline is 2023-01-15
-AFTER = datetime(2023, 1, 16, 9, 30, tzinfo=CHINA)
+BEFORE = datetime(2023, 1, 13, 9, 0, tzinfo=BEIJING)  # the configured deadline is 2023-01-15
+AFTER = datetime(2023, 1, 16, 9, 30, tzinfo=BEIJING)
 TASK = "2022-1.1.3"
 REASON = "佐证材料只有转发通知，未见具体落实情况"
 RETURNED = "案件办结数大于立案数，请核实后重新报送"

@@ -28,7 +28,7 @@ from scoring.portal.accounts import totp
 from scoring.portal.admin import generate_password, upgrade_database
 from scoring.portal.auth import hash_password
 from scoring.portal.records import central_values
-from scoring.portal.settings import CHINA, PortalSettings, utc_now
+from scoring.portal.settings import PortalSettings, utc_now
 from scoring.portal.store import Database
 from scoring.portal.store import accounts as account_store
 from scoring.portal.store import runs as run_store
@@ -39,12 +39,13 @@ from scoring.portal.store.submissions import NewVersion, UnitScope, add_year_eve
 from scoring.portal.validation import validate_upload, year_files
 from scoring.portal.workflow import RunState
 from scoring.problems import Severity
+from scoring.report.formatting import BEIJING
 from scoring.settings import get_settings
 from scoring.workbook.submission import Submission
 
 DEMO_YEAR = 2022
 PREVIOUS_YEAR = 2020
-DEMO_START = datetime(2023, 1, 12, 9, 0, tzinfo=CHINA)
+DEMO_START = datetime(2023, 1, 12, 9, 0, tzinfo=BEIJING)
 STAFF = (("central", "全国双打办"), ("auditor", "审核人员"), ("sysadmin", "系统管理员"),
          ("secadmin", "安全管理员"), ("auditadmin", "审计管理员"))
 WAITING = ("120000", "440000")  # submitted, not yet reviewed
@@ -175,7 +176,8 @@ def seed_demo(url: str, settings: PortalSettings | None = None) -> DemoLogins:
                 provinces.append((name, code, unit.name))
             record(session, now, COMMAND_LINE, "demo-seed", obj=f"year:{DEMO_YEAR}", after="演示数据")
         base = settings or PortalSettings(database_url=url)
-        _previous_year(url, replace(base, run_pdf=False), accounts, datetime(2021, 1, 10, 9, 0, tzinfo=CHINA))
+        previous = datetime(2021, 1, 10, 9, 0, tzinfo=BEIJING)
+        _previous_year(url, replace(base, run_pdf=False), accounts, previous)
         with db.transaction() as session:
             add_year_event(session, DEMO_YEAR, "open", now - timedelta(days=20), None)
             _current_year(session, config.units, accounts, now)

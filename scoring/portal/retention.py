@@ -22,7 +22,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from scoring.errors import ScoringError
-from scoring.portal.settings import CHINA, china_date
+from scoring.portal.settings import china_date
 from scoring.portal.store import Database
 from scoring.portal.store.audit import (
     CHAIN_LOCK,
@@ -35,6 +35,7 @@ from scoring.portal.store.audit import (
     verify_chain,
 )
 from scoring.portal.store.models import AuditAnchor, AuditEntry
+from scoring.report.formatting import BEIJING
 
 MINIMUM_RETENTION_DAYS = 180  # 网络安全法：网络日志留存不少于六个月
 SQLITE_DELETE_TRIGGER = "audit_log_no_delete"
@@ -93,7 +94,7 @@ def _prune(session: Session, shown: str, before: date, now: datetime) -> PruneRe
     if not status.intact:
         raise ScoringError(f"拒绝清理：审计日志{status.text()}；请先查明原因（清理不能掩盖篡改），"
                            "未删除任何记录")
-    cut_off = datetime.combine(before, time(), CHINA)
+    cut_off = datetime.combine(before, time(), BEIJING)
     first_kept = session.scalar(select(func.min(AuditEntry.id)).where(AuditEntry.at >= cut_off))
     last_id = (first_kept - 1) if first_kept is not None else session.scalar(select(func.max(AuditEntry.id)))
     last = session.get(AuditEntry, last_id) if last_id else None

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from scoring.portal.evidence.content import EvidenceLimits
-from scoring.report.formatting import BEIJING as CHINA  # deadlines and submit dates are read in 北京时间
+from scoring.report.formatting import BEIJING  # deadlines and submit dates are read in 北京时间
 from scoring.settings import get_settings
 from scoring.workbook.guard import DEFAULT_LIMITS
 
@@ -21,12 +21,12 @@ def utc_now() -> datetime:
 
 def china_date(moment: datetime) -> date:
     """The calendar date in Beijing of a moment."""
-    return moment.astimezone(CHINA).date()
+    return moment.astimezone(BEIJING).date()
 
 
 def china_time(moment: datetime) -> str:
     """A moment as Beijing time, to the second, for pages."""
-    return moment.astimezone(CHINA).strftime("%Y-%m-%d %H:%M:%S")
+    return moment.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S")
 
 
 @dataclass(frozen=True)

@@ -20,9 +20,10 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from starlette.datastructures import QueryParams
 
-from scoring.portal.settings import CHINA, china_time
+from scoring.portal.settings import china_time
 from scoring.portal.store.accounts import ROLE_LABELS
 from scoring.portal.store.models import AuditEntry
+from scoring.report.formatting import BEIJING
 from scoring.workbook.template import workbook_bytes
 
 ACTION_LABELS = {
@@ -55,8 +56,8 @@ class LogFilter:
     @property
     def moments(self) -> tuple[datetime | None, datetime | None]:
         """The dates (Beijing, inclusive) as a half-open range of moments."""
-        start = datetime.combine(self.since, time(), CHINA) if self.since else None
-        end = datetime.combine(self.until + timedelta(days=1), time(), CHINA) if self.until else None
+        start = datetime.combine(self.since, time(), BEIJING) if self.since else None
+        end = datetime.combine(self.until + timedelta(days=1), time(), BEIJING) if self.until else None
         return start, end
 
     def query_string(self) -> str:
@@ -127,7 +128,7 @@ def _width(text: str) -> int:
 
 def _beijing(moment: datetime) -> datetime:
     """A moment as Beijing wall-clock time to the second (a spreadsheet has no time zones)."""
-    return moment.astimezone(CHINA).replace(tzinfo=None, microsecond=0)
+    return moment.astimezone(BEIJING).replace(tzinfo=None, microsecond=0)
 
 
 def xlsx_bytes(rows: list[AuditEntry]) -> bytes:

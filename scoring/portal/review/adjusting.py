@@ -17,8 +17,8 @@ import yaml
 
 from scoring.errors import ConfigError
 from scoring.indicators.rules.base import TaskStatus
-from scoring.portal.settings import CHINA
 from scoring.portal.store.models import TaskReview
+from scoring.report.formatting import BEIJING
 from scoring.scores.adjustments import Adjustment, AdjustmentFile, Adjustments, check_adjustments
 from scoring.scores.models import SubmissionRef
 from scoring.workbook.source import YearConfig
@@ -86,7 +86,7 @@ def adjustments_yaml(year: int, items: list[InForce]) -> bytes:
     """The reviews as the adjustments file ``scoring score --adjustments`` reads."""
     records = AdjustmentFile(year=year, adjustments=[
         Adjustment(unit=i.unit, task=i.task, status=i.status, reason=i.reason, reviewer=i.reviewer or None,
-                   at=i.at.astimezone(CHINA).replace(microsecond=0)) for i in items])
+                   at=i.at.astimezone(BEIJING).replace(microsecond=0)) for i in items])
     body = records.model_dump(mode="json", exclude_none=True)
     text = "# 审核调整记录：全国双打办对单位自报任务落实情况的调整（由考核报送系统导出）\n"
     text += yaml.safe_dump(body, allow_unicode=True, sort_keys=False, width=1000)
