@@ -23,6 +23,7 @@ from scoring.indicators.rules.base import (
     RuleOutcome,
     clamp,
     fmt,
+    fmt_near,
     missing_outcome,
 )
 from scoring.indicators.rules.words import Advice, RuleWords
@@ -89,10 +90,11 @@ class RatioTargetRule(RuleBase):
         blanks = [c for c in codes if ctx.number(c) is None]
         if blanks:
             return missing_outcome(ctx, blanks, codes)
+        marks = (self.target, self.floor)
         if self.item is not None:
             ratio = ctx.number(self.item) or 0.0
             name = ctx.label(self.item)
-            shown = f"{name} {fmt(ratio)}%"
+            shown = f"{name} {fmt_near(ratio, marks)}%"
         else:
             num = sum(ctx.number(c) or 0.0 for c in self.numerator)
             den = sum(ctx.number(c) or 0.0 for c in self.denominator)
@@ -101,7 +103,7 @@ class RatioTargetRule(RuleBase):
                 return self._nothing_due(ctx, codes, label)
             ratio = num / den * 100
             shown = (f"{'+'.join(ctx.label(c) for c in self.numerator)} / {label} = "
-                     f"{fmt(num)} / {fmt(den)} = {fmt(ratio)}%")
+                     f"{fmt(num)} / {fmt(den)} = {fmt_near(ratio, marks)}%")
         share = (ratio - self.floor) / (self.target - self.floor)
         points = clamp(ctx.max_points * min(max(share, 0.0), 1.0), ctx.max_points)
         if ratio >= self.target:
@@ -109,7 +111,7 @@ class RatioTargetRule(RuleBase):
         elif ratio <= self.floor:
             text = f"{shown} ≤ {fmt(self.floor)}%，得 0 分"
         else:
-            text = (f"{shown}，{fmt(ctx.max_points)} × ({fmt(ratio)} − {fmt(self.floor)}) / "
+            text = (f"{shown}，{fmt(ctx.max_points)} × ({fmt_near(ratio, marks)} − {fmt(self.floor)}) / "
                     f"({fmt(self.target)} − {fmt(self.floor)}) = {fmt(points)} 分")
         return RuleOutcome(points=points, max_points=ctx.max_points, items=tuple(codes),
                            explanation=text)
