@@ -114,6 +114,10 @@ def rule_choices(s: IndicatorSet, figures: Mapping[str, FigureSource] | None = N
         RuleChoice(field="intake.wrong_unit_factor", name="误按元填报的倍数",
                    value=f"{intake.wrong_unit_factor:g}",
                    meaning="万元金额超过上年数（无上年数时为按规模的合理下限）的该倍数即报错，不能提交"),
+        RuleChoice(field="intake.percent_cells", name="百分比格式的单元格", value=intake.percent_cells,
+                   meaning=("按单元格显示的值（按格式的小数位四舍五入）评分，并注明存储值"
+                            if intake.percent_cells == "displayed" else
+                            "按存储值评分（Excel 自身的计算结果）；显示值与之不同时在该单元格警告")),
         RuleChoice(field="rounding", name="舍入",
                    value=f"{s.rounding.decimals} 位小数，{s.rounding.mode}，{s.rounding.method}",
                    meaning=("各指标得分先舍入，部分得分和总分为所印数字之和，逐级相加一致"
