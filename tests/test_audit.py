@@ -190,6 +190,28 @@ def test_cli_audit_prints_what_a_ratio_gives_when_nothing_is_due(tmp_path: Path)
             "A7.rule.when_nothing_due": f"{choice}｜行政执法部门查处侵权假冒案件数为 0 时{meaning}"}
 
 
+def test_cli_audit_prints_the_all_not_applicable_and_missing_policies(tmp_path: Path) -> None:
+    from handworked import config_variant
+
+    def rules(*args: str) -> dict[str, str]:
+        result = runner.invoke(app, ["audit", *args, "--json"])
+        assert result.exit_code == 0, result.output
+        return {r["field"]: r["value"] + "｜" + r["meaning"] for r in json.loads(result.stdout)["rules"]
+                if r["field"].endswith(("when_all_not_applicable", ".missing"))}
+
+    chosen = rules(str(ROOT / "tests" / "data" / "scores" / "2030.yaml"))
+    assert chosen["A1.rule.when_all_not_applicable"] == \
+        "exclude｜所涉任务均不适用时本项不计入，按本部分其余指标折算"
+    assert chosen["各指标.missing"].startswith("zero：A1、A2、A3、B1、B2、D1｜")
+    config = config_variant(tmp_path, {"    rule: {kind: task_completion}\n":
+                                       "    rule: {kind: task_completion, when_all_not_applicable: missing}\n"
+                                       "    missing: flag\n"})
+    chosen = rules(str(config))
+    assert chosen["A1.rule.when_all_not_applicable"] == \
+        "missing｜所涉任务均不适用时按缺失处理（本指标 missing: flag）"
+    assert chosen["各指标.missing"].startswith("flag：A1；zero：A2、A3、B1、B2、D1｜")
+
+
 def test_the_reference_data_year_is_stated_or_warned_about(tmp_path: Path) -> None:
     from handworked import config_variant
 

@@ -59,7 +59,7 @@ def test_task_completion_with_no_applicable_task() -> None:
     result = rule({"kind": "task_completion"}).evaluate(RuleContext(
         max_points=6, task_ids=IDS[:2], tasks={t: TaskState(NA) for t in IDS[:2]}))
     assert (result.points, result.not_applicable, result.explanation) == (
-        0.0, True, "所涉任务均不适用，本项不计分")
+        0.0, True, "所涉任务均不适用，本项不计入，按本部分其余指标折算")
 
 
 BANDS = {"kind": "bands", "item": "r", "bands": [{"at_least": 90, "points": 10},

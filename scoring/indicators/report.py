@@ -16,7 +16,9 @@ from scoring.indicators.diff import SetDiff, diff_sets
 from scoring.indicators.items import ITEM_KIND_LABELS, DataItem, Plausibility
 from scoring.indicators.models import IndicatorSet, SectionKind
 from scoring.indicators.rounding import round_points
-from scoring.indicators.rules.ratio_target import NOTHING_DUE_WORDS, RatioTargetRule
+from scoring.indicators.rules.ratio_target import RatioTargetRule
+from scoring.indicators.rules.task_completion import TaskCompletionRule
+from scoring.indicators.rules.words import UNSCORABLE_WORDS
 from scoring.indicators.store import LoadedSet
 from scoring.indicators.units import FigureSource, load_units
 from scoring.problems import Problem, Severity
@@ -104,8 +106,9 @@ class RuleChoice(_Out):
 
 
 def rule_choices(s: IndicatorSet, figures: Mapping[str, FigureSource] | None = None) -> list[RuleChoice]:
-    """The intake, rounding, ranking, tier and nothing-due rules of the set and, given the units'
-    reference figures, the year of each one it uses: each with its field and what it does."""
+    """The intake, rounding, ranking, tier, nothing-due, all-不适用 and missing-data rules of the set
+    and, given the units' reference figures, the year of each one it uses: each with its field and
+    what it does."""
     intake = s.intake
     return [
         RuleChoice(field="intake.evidence_placeholders", name="占位佐证材料",
@@ -128,6 +131,8 @@ def rule_choices(s: IndicatorSet, figures: Mapping[str, FigureSource] | None = N
                    meaning="competition：1-2-2-4；dense：1-2-2-3"),
         *_tier_choices(s),
         *_nothing_due_choices(s),
+        *_all_not_applicable_choices(s),
+        _missing_choice(s),
         *_reference_year_choices(s, figures or {}),
     ]
 
@@ -187,10 +192,32 @@ def _nothing_due_choices(s: IndicatorSet) -> list[RuleChoice]:
             names = "、".join(item.name if (item := s.item(c)) is not None else c for c in rule.denominator)
             out.append(RuleChoice(field=f"{indicator.id}.rule.when_nothing_due",
                                   name=f"{indicator.name}：无应完成事项", value=rule.when_nothing_due,
-                                  meaning=f"{names}为 0 时{NOTHING_DUE_WORDS[rule.when_nothing_due]}"
+                                  meaning=f"{names}为 0 时{UNSCORABLE_WORDS[rule.when_nothing_due]}"
                                   + (f"（本指标 missing: {indicator.missing.value}）"
                                      if rule.when_nothing_due == "missing" else "")))
     return out
+
+
+def _all_not_applicable_choices(s: IndicatorSet) -> list[RuleChoice]:
+    """What each task-completion indicator gives when every one of its tasks is 不适用."""
+    return [RuleChoice(field=f"{indicator.id}.rule.when_all_not_applicable",
+                       name=f"{indicator.name}：所涉任务均不适用", value=rule.when_all_not_applicable,
+                       meaning=f"所涉任务均不适用时{UNSCORABLE_WORDS[rule.when_all_not_applicable]}"
+                       + (f"（本指标 missing: {indicator.missing.value}）"
+                          if rule.when_all_not_applicable == "missing" else ""))
+            for _, indicator in s.indicators() if isinstance(rule := indicator.rule, TaskCompletionRule)]
+
+
+def _missing_choice(s: IndicatorSet) -> RuleChoice:
+    """Which indicators use which missing-data policy (vetoes have none)."""
+    by_policy: dict[str, list[str]] = {}
+    for section, indicator in s.indicators():
+        if section.kind is not SectionKind.VETO:
+            by_policy.setdefault(indicator.missing.value, []).append(indicator.id)
+    value = "；".join(f"{policy}：{'、'.join(ids)}" for policy, ids in sorted(by_policy.items()))
+    return RuleChoice(field="各指标.missing", name="数据缺失", value=value,
+                      meaning="zero：计 0 分；exclude：本项不计入，分值在本部分其余指标间折算；"
+                              "flag：计 0 分并标记待核")
 
 
 class AuditReport(_Out):

@@ -25,11 +25,9 @@ from scoring.indicators.rules.base import (
     fmt,
     fmt_near,
     missing_outcome,
+    unscorable_outcome,
 )
-from scoring.indicators.rules.words import Advice, RuleWords
-
-NOTHING_DUE_WORDS = {"full": "得满分", "zero": "得 0 分", "exclude": "本项不计入，按本部分其余指标折算",
-                     "missing": "按缺失处理"}
+from scoring.indicators.rules.words import UNSCORABLE_WORDS, Advice, RuleWords, Unscorable
 
 
 class RatioTargetRule(RuleBase):
@@ -41,7 +39,7 @@ class RatioTargetRule(RuleBase):
     denominator: list[str] = Field(default_factory=list)
     target: float = Field(gt=0, description="目标值（%），达到即满分")
     floor: float = Field(default=0.0, ge=0, description="不高于此值（%）得 0 分")
-    when_nothing_due: Literal["full", "zero", "exclude", "missing"] = Field(
+    when_nothing_due: Unscorable = Field(
         default="full",
         description="分母为 0（无应完成事项）时：full（默认）得满分；zero 得 0 分；"
                     "exclude 本项不计入，分值在本部分其余指标间折算；"
@@ -55,7 +53,7 @@ class RatioTargetRule(RuleBase):
         else:
             ratio = (f"（{' + '.join(words.name_of(c) for c in self.numerator)}）÷"
                      f"（{' + '.join(words.name_of(c) for c in self.denominator)}）× 100%")
-        nothing = NOTHING_DUE_WORDS[self.when_nothing_due]
+        nothing = UNSCORABLE_WORDS[self.when_nothing_due]
         text = (f"比率 = {ratio}；达到 {fmt(self.target)}% 得满分，不高于 {fmt(self.floor)}% 得 0 分，"
                 f"其间按比例计分")
         return text + (f"；分母为 0 时{nothing}" if self.item is None else "")
@@ -117,17 +115,9 @@ class RatioTargetRule(RuleBase):
                            explanation=text)
 
     def _nothing_due(self, ctx: RuleContext, codes: list[str], label: str) -> RuleOutcome:
-        if self.when_nothing_due == "missing":  # filled in, but scored as if the denominator were not
-            return RuleOutcome(points=0.0, max_points=ctx.max_points, items=tuple(codes),
-                               explanation=f"{label} 为 0，无应完成事项，按缺失处理",
-                               missing=tuple(self.denominator))
-        if self.when_nothing_due == "exclude":
-            return RuleOutcome(points=0.0, max_points=ctx.max_points, items=tuple(codes),
-                               explanation=f"{label} 为 0，无应完成事项，本项不计入，按本部分其余指标折算",
-                               not_applicable=True)
-        points = ctx.max_points if self.when_nothing_due == "full" else 0.0
-        return RuleOutcome(points=clamp(points, ctx.max_points), max_points=ctx.max_points,
-                           items=tuple(codes), explanation=f"{label} 为 0，无应完成事项，得 {fmt(points)} 分")
+        # "missing": filled in, but scored as if the denominator were not
+        return unscorable_outcome(self.when_nothing_due, ctx.max_points, tuple(codes),
+                                  tuple(self.denominator), f"{label} 为 0，无应完成事项")
 
     def max_attainable(self, max_points: float, items: Mapping[str, DataItem]) -> float:
         """Full, unless a reported ratio's upper bound stays below the target."""
