@@ -283,6 +283,31 @@ def test_cli_html_report(tmp_path: Path) -> None:
     assert "审计未通过" in target.read_text(encoding="utf-8")
 
 
+def test_audit_against_reports_every_rule_choice_that_differs(tmp_path: Path) -> None:
+    from handworked import config_variant
+
+    limits = "  grade_limits:\n    - {grade: 不合格, best: 第四档}\n"
+    config = config_variant(tmp_path, {limits: limits + "  boundary_ties: together_in_worse\n",
+                                       "\nranking:": "\nintake: {percent_cells: displayed}\nranking:"},
+                            source=ROOT / "indicators" / "2022.yaml")
+    result = runner.invoke(app, ["audit", str(config), "--against", "2022", "--json"])
+    assert result.exit_code == 0, result.output
+    changed = {c["field"]: (c["old"], c["new"]) for c in json.loads(result.stdout)["diff"]["choices_changed"]}
+    assert changed == {"tiers.boundary_ties": ("together_in_better", "together_in_worse"),
+                       "intake.percent_cells": ("stored", "displayed")}
+    human = runner.invoke(app, ["audit", str(config), "--against", "2022"]).output
+    assert ("规则选择变化：档次界线上的同分（tiers.boundary_ties）together_in_better → together_in_worse"
+            in human)
+    assert "规则选择变化：百分比格式的单元格（intake.percent_cells）stored → displayed" in human
+    target = tmp_path / "audit.html"
+    assert runner.invoke(app, ["audit", str(config), "--against", "2022", "-o", str(target)]).exit_code == 0
+    html = target.read_text(encoding="utf-8")
+    assert "百分比格式的单元格（intake.percent_cells）：stored → displayed" in html
+    assert "档次界线上的同分（tiers.boundary_ties）：together_in_better → together_in_worse" in html
+    same = runner.invoke(app, ["audit", "2022", "--against", "2022", "--json"])
+    assert json.loads(same.stdout)["diff"]["choices_changed"] == []
+
+
 def test_cli_usage_errors_exit_2(tmp_path: Path) -> None:
     assert runner.invoke(app, ["audit", "2022", "-o", str(tmp_path / "a.txt")]).exit_code == 2
     assert runner.invoke(app, ["audit"]).exit_code == 2

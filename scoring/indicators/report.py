@@ -12,7 +12,7 @@ from scoring.catalogue.models import Plan
 from scoring.errors import ConfigError
 from scoring.indicators.audit import audit, read_catalogue
 from scoring.indicators.audit_reference import figure_uses, stated_year
-from scoring.indicators.diff import SetDiff, diff_sets
+from scoring.indicators.diff import ChoiceChanged, SetDiff, diff_sets
 from scoring.indicators.items import ITEM_KIND_LABELS, DataItem, Plausibility
 from scoring.indicators.models import IndicatorSet, SectionKind
 from scoring.indicators.rounding import round_points
@@ -135,6 +135,18 @@ def rule_choices(s: IndicatorSet, figures: Mapping[str, FigureSource] | None = N
         _missing_choice(s),
         *_reference_year_choices(s, figures or {}),
     ]
+
+
+def choice_changes(old: list[RuleChoice], new: list[RuleChoice]) -> list[ChoiceChanged]:
+    """Every rule choice whose value differs between two sets (in the newer set's order, then the
+    choices only the older one has)."""
+    before = {c.field: c for c in old}
+    after = {c.field: c for c in new}
+    out = [ChoiceChanged(field=c.field, name=c.name, old=before[c.field].value if c.field in before else None,
+                         new=c.value)
+           for c in new if c.field not in before or before[c.field].value != c.value]
+    return out + [ChoiceChanged(field=c.field, name=c.name, old=c.value, new=None)
+                  for c in old if c.field not in after]
 
 
 def reference_figures() -> dict[str, FigureSource]:
@@ -343,11 +355,13 @@ def build_report(loaded: LoadedSet, against: LoadedSet | None = None) -> AuditRe
     plan, findings = read_catalogue(loaded)
     figures = reference_figures()
     findings += audit(loaded, plan, figures)
+    rules = rule_choices(s, figures)
     diff = None
     if against is not None:
         old_plan, _ = read_catalogue(against)
         diff = diff_sets(against.indicator_set, s, old_file=str(against.file), new_file=str(loaded.file),
                          old_plan=old_plan, new_plan=plan)
+        diff.choices_changed = choice_changes(rule_choices(against.indicator_set, figures), rules)
     return AuditReport(
         file=str(loaded.file), year=s.year, title=s.title,
         config_sha256=hashlib.sha256(loaded.file.read_bytes()).hexdigest(), engine_version=__version__,
@@ -356,5 +370,5 @@ def build_report(loaded: LoadedSet, against: LoadedSet | None = None) -> AuditRe
         warnings=sum(p.severity is Severity.WARNING for p in findings),
         findings=findings, sections=section_summaries(s), indicators=indicator_weights(s),
         coverage=coverage_matrix(s, plan), items=[ItemBounds.of(i) for i in s.items],
-        rules=rule_choices(s, figures), diff=diff,
+        rules=rules, diff=diff,
     )
