@@ -278,6 +278,7 @@ def test_cli_html_report(tmp_path: Path) -> None:
     html = target.read_text(encoding="utf-8")
     assert '<html lang="zh-CN">' in html and "Noto Serif CJK SC" in html and "size: A4" in html
     assert "任务覆盖矩阵" in html and "2020-24" in html and "与 2022 年" in html
+    assert "百分比格式的单元格按其存储值评分" in html
     escaped = runner.invoke(app, ["audit", str(LINT / "veto-target-unknown.yaml"), "-o", str(target)])
     assert escaped.exit_code == 1
     assert "审计未通过" in target.read_text(encoding="utf-8")
