@@ -44,8 +44,8 @@ def scores(tmp_path: Path, choice: str | None) -> dict[str, dict[str, object]]:
 
 
 @pytest.mark.parametrize(("choice", "a1", "excluded", "section", "total", "says"), [
-    (None, 0, True, 15, 55, "所涉任务均不适用，本项不计入，按本部分其余指标折算"),
-    ("exclude", 0, True, 15, 55, "所涉任务均不适用，本项不计入，按本部分其余指标折算"),
+    (None, 0, True, 15, 55, "所涉任务均不适用，本项不计分；本项不计入，所在部分按其余指标折算"),
+    ("exclude", 0, True, 15, 55, "所涉任务均不适用，本项不计分；本项不计入，所在部分按其余指标折算"),
     ("full", 20, False, 30, 70, "所涉任务均不适用，得 20 分"),
     ("zero", 0, False, 10, 50, "所涉任务均不适用，得 0 分"),
     ("missing", 0, False, 10, 50, "所涉任务均不适用，按缺失处理"),

@@ -170,14 +170,14 @@ class RuleOutcome:
 def unscorable_outcome(choice: str, max_points: float, items: tuple[str, ...], missing: tuple[str, ...],
                        why: str) -> RuleOutcome:
     """The outcome when there is nothing to score by (``why`` says what), as the rule's ``choice``
-    says (``Unscorable``): full or no points, left out (``exclude``) or ``missing``, so that the
-    indicator's missing policy applies to ``missing``."""
+    says (``Unscorable``): full or no points, left out (``exclude``: the scorer adds that the
+    section is re-weighted) or ``missing``, so that the indicator's missing policy applies."""
     if choice == "missing":
         return RuleOutcome(points=0.0, max_points=max_points, items=items,
                            explanation=f"{why}，按缺失处理", missing=missing)
     if choice == "exclude":
         return RuleOutcome(points=0.0, max_points=max_points, items=items,
-                           explanation=f"{why}，本项不计入，按本部分其余指标折算", not_applicable=True)
+                           explanation=f"{why}，本项不计分", not_applicable=True)
     points = clamp(max_points if choice == "full" else 0.0, max_points)
     return RuleOutcome(points=points, max_points=max_points, items=items,
                        explanation=f"{why}，得 {fmt(points)} 分")
