@@ -123,6 +123,9 @@ _ENTRIES: tuple[tuple[str, Severity, str, str, str | None], ...] = (
     ("normalised-percent", N, "带百分号", "无需处理", None),
     ("normalised-text-number", N, "文本数字", "无需处理", None),
     ("normalised-percent-format", N, "百分比格式", "无需处理", None),
+    ("percent-display-differs", W, "百分比显示值与存储值不同", "核对单元格的数值；要按显示值评分，"
+     "请直接填写显示的百分数", None),
+    ("percent-displayed", N, "百分比按显示值读取", "无需处理", None),
     ("ratio-ambiguous", W, "比率读法不确定", "填写百分数（如 90 表示 90%）", None),
     ("date-invalid", E, "无效日期", "填写如 2023-01-15 的日期", None),
     ("date-serial", N, "日期序列号", "无需处理", None),

@@ -190,6 +190,28 @@ def test_cli_audit_prints_what_a_ratio_gives_when_nothing_is_due(tmp_path: Path)
             "A7.rule.when_nothing_due": f"{choice}｜行政执法部门查处侵权假冒案件数为 0 时{meaning}"}
 
 
+def test_cli_audit_prints_the_all_not_applicable_and_missing_policies(tmp_path: Path) -> None:
+    from handworked import config_variant
+
+    def rules(*args: str) -> dict[str, str]:
+        result = runner.invoke(app, ["audit", *args, "--json"])
+        assert result.exit_code == 0, result.output
+        return {r["field"]: r["value"] + "｜" + r["meaning"] for r in json.loads(result.stdout)["rules"]
+                if r["field"].endswith(("when_all_not_applicable", ".missing"))}
+
+    chosen = rules(str(ROOT / "tests" / "data" / "scores" / "2030.yaml"))
+    assert chosen["A1.rule.when_all_not_applicable"] == \
+        "exclude｜所涉任务均不适用时本项不计入，按本部分其余指标折算"
+    assert chosen["各指标.missing"].startswith("zero：A1、A2、A3、B1、B2、D1｜")
+    config = config_variant(tmp_path, {"    rule: {kind: task_completion}\n":
+                                       "    rule: {kind: task_completion, when_all_not_applicable: missing}\n"
+                                       "    missing: flag\n"})
+    chosen = rules(str(config))
+    assert chosen["A1.rule.when_all_not_applicable"] == \
+        "missing｜所涉任务均不适用时按缺失处理（本指标 missing: flag）"
+    assert chosen["各指标.missing"].startswith("flag：A1；zero：A2、A3、B1、B2、D1｜")
+
+
 def test_the_reference_data_year_is_stated_or_warned_about(tmp_path: Path) -> None:
     from handworked import config_variant
 
@@ -256,9 +278,35 @@ def test_cli_html_report(tmp_path: Path) -> None:
     html = target.read_text(encoding="utf-8")
     assert '<html lang="zh-CN">' in html and "Noto Serif CJK SC" in html and "size: A4" in html
     assert "任务覆盖矩阵" in html and "2020-24" in html and "与 2022 年" in html
+    assert "百分比格式的单元格按其存储值评分" in html
     escaped = runner.invoke(app, ["audit", str(LINT / "veto-target-unknown.yaml"), "-o", str(target)])
     assert escaped.exit_code == 1
     assert "审计未通过" in target.read_text(encoding="utf-8")
+
+
+def test_audit_against_reports_every_rule_choice_that_differs(tmp_path: Path) -> None:
+    from handworked import config_variant
+
+    limits = "  grade_limits:\n    - {grade: 不合格, best: 第四档}\n"
+    config = config_variant(tmp_path, {limits: limits + "  boundary_ties: together_in_worse\n",
+                                       "\nranking:": "\nintake: {percent_cells: displayed}\nranking:"},
+                            source=ROOT / "indicators" / "2022.yaml")
+    result = runner.invoke(app, ["audit", str(config), "--against", "2022", "--json"])
+    assert result.exit_code == 0, result.output
+    changed = {c["field"]: (c["old"], c["new"]) for c in json.loads(result.stdout)["diff"]["choices_changed"]}
+    assert changed == {"tiers.boundary_ties": ("together_in_better", "together_in_worse"),
+                       "intake.percent_cells": ("stored", "displayed")}
+    human = runner.invoke(app, ["audit", str(config), "--against", "2022"]).output
+    assert ("规则选择变化：档次界线上的同分（tiers.boundary_ties）together_in_better → together_in_worse"
+            in human)
+    assert "规则选择变化：百分比格式的单元格（intake.percent_cells）stored → displayed" in human
+    target = tmp_path / "audit.html"
+    assert runner.invoke(app, ["audit", str(config), "--against", "2022", "-o", str(target)]).exit_code == 0
+    html = target.read_text(encoding="utf-8")
+    assert "百分比格式的单元格（intake.percent_cells）：stored → displayed" in html
+    assert "档次界线上的同分（tiers.boundary_ties）：together_in_better → together_in_worse" in html
+    same = runner.invoke(app, ["audit", "2022", "--against", "2022", "--json"])
+    assert json.loads(same.stdout)["diff"]["choices_changed"] == []
 
 
 def test_cli_usage_errors_exit_2(tmp_path: Path) -> None:

@@ -5,20 +5,23 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from reportdata import sample_report
 
 from scoring.errors import ScoringError
-from scoring.indicators.models import SectionKind
+from scoring.indicators.models import IndicatorSet, SectionKind
 from scoring.indicators.store import load_indicator_set
 from scoring.report.charts import Bar, Series, distribution_chart, section_chart
 from scoring.report.methodology import describe_rule, methodology
 from scoring.report.moment import run_moment
 from scoring.report.palette import WARNING
 from scoring.report.render import plan_jobs, scorecard_file
+from scoring.report.summary import summary_html
 
 
 @pytest.mark.parametrize("year", ["2020", "2022"])
@@ -101,3 +104,33 @@ def test_card_names_stay_inside_the_folder(tmp_path: Path) -> None:
     hostile = unit.model_copy(update={"name": "../../etc/x\\y"})
     path = scorecard_file(tmp_path, hostile)
     assert path.parent == tmp_path / "scorecards" and path.name == "110000-..／..／etc／x＼y.pdf"
+
+
+def _summary_text(indicator_set: IndicatorSet) -> str:
+    html = summary_html(sample_report(), indicator_set, datetime(2023, 3, 1, tzinfo=UTC))
+    return re.sub(r"\s+", "", re.sub(r"<[^>]+>", "", html))
+
+
+def _variant(indicator_set: IndicatorSet, change: Callable[[dict[str, Any]], None]) -> IndicatorSet:
+    data = indicator_set.model_dump()
+    change(data)
+    return IndicatorSet.model_validate(data)
+
+
+def test_the_method_annex_states_the_rules_the_config_chose() -> None:
+    s = load_indicator_set("2022")
+    text = _summary_text(s)
+    assert "百分比格式的单元格按其存储值评分" in text and "佐证材料只填“无”“/”" in text
+    assert "总分相同的单位跨越档次界线时一起列入较高一档" in text
+    assert "因等次调整档次的单位仍占其名次所在档的名额" in text
+    assert "所涉任务均不适用时本项不计入，按本部分其余指标折算" in text
+
+    def chosen(data: dict[str, Any]) -> None:
+        data["intake"]["percent_cells"] = "displayed"
+        data["tiers"].update(boundary_ties="together_in_worse", demoted_slot="release")
+        data["sections"][0]["indicators"][0]["rule"]["when_all_not_applicable"] = "zero"
+
+    text = _summary_text(_variant(s, chosen))
+    assert "百分比格式的单元格按其显示值（按格式的小数位四舍五入）评分" in text
+    assert "一起列入较低一档" in text and "因等次调整档次的单位不占名额，其余单位重新按名次比例划档" in text
+    assert "所涉任务均不适用时得0分" in text

@@ -127,7 +127,7 @@ def test_blank_inputs_are_missing_not_zero() -> None:
     ({"numerator": ["a"], "denominator": ["x"], "target": 90, "when_nothing_due": "zero"},
      {"a": 0, "x": 0}, 0, "查处案件数 为 0，无应完成事项，得 0 分"),
     ({"numerator": ["a"], "denominator": ["x"], "target": 90, "when_nothing_due": "exclude"},
-     {"a": 0, "x": 0}, 0, "查处案件数 为 0，无应完成事项，本项不计入，按本部分其余指标折算"),
+     {"a": 0, "x": 0}, 0, "查处案件数 为 0，无应完成事项，本项不计分"),
 ])
 def test_ratio_target(data: dict[str, Any], values: dict[str, int], points: float, text: str) -> None:
     assert outcome({"kind": "ratio_target", **data}, 10, values=values) == (round(points, 10), text)

@@ -47,7 +47,7 @@ def scores(tmp_path: Path, choice: str | None) -> dict[str, dict[str, object]]:
     (None, 20, False, 40, 80, "为 0，无应完成事项，得 20 分"),
     ("full", 20, False, 40, 80, "为 0，无应完成事项，得 20 分"),
     ("zero", 0, False, 20, 60, "为 0，无应完成事项，得 0 分"),
-    ("exclude", 0, True, 30, 70, "为 0，无应完成事项，本项不计入，按本部分其余指标折算"),
+    ("exclude", 0, True, 30, 70, "为 0，无应完成事项，本项不计分；本项不计入，所在部分按其余指标折算"),
     ("missing", 0, False, 20, 60, "为 0，无应完成事项，按缺失处理"),
 ])
 def test_nothing_due(tmp_path: Path, choice: str | None, a2: float, excluded: bool, section: float,

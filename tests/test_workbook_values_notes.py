@@ -3,14 +3,16 @@ severity and Chinese message exactly as a province sees it."""
 
 from __future__ import annotations
 
+import io
 from datetime import date
 from typing import Any
 
 import pytest
+from openpyxl import Workbook
 
 from scoring.indicators.items import DataItem, ItemKind
 from scoring.problems import Severity
-from scoring.workbook.reader import Cell, Sheet
+from scoring.workbook.reader import Cell, Sheet, read_workbook
 from scoring.workbook.values import Note, cell_value, item_at
 
 INFO, WARNING, ERROR = Severity.INFO, Severity.WARNING, Severity.ERROR
@@ -186,3 +188,15 @@ def test_item_at_locates_each_note() -> None:
     blank, missing = item_at(sheet, "D3", item(ItemKind.COUNT), "办结案件数")
     assert blank.value is None and [(p.code, p.cell, p.value) for p in missing] == [
         ("value-missing", "D3", None)]
+
+
+@pytest.mark.parametrize(("number_format", "decimals"), [
+    ("0%", 0), ("0.00%", 2), ("0.0%", 1), ("#,##0.000%;[Red]-0.0%", 3), ("0.0#%", 2)])
+def test_the_reader_knows_the_decimals_a_percent_format_shows(number_format: str, decimals: int) -> None:
+    wb = Workbook()
+    wb.active["A1"] = 0.89996
+    wb.active["A1"].number_format = number_format
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    cell = read_workbook(buffer.getvalue()).sheets[0].cells["A1"]
+    assert (cell.percent_format, cell.percent_decimals) == (True, decimals)

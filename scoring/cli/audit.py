@@ -75,6 +75,9 @@ def _print_report(report: AuditReport) -> None:
             out.print(f"分值调整：{escape(r.name)} {r.old_points:g} → {r.new_points:g} 分")
         for c in d.rule_changed:
             out.print(f"规则变化：{escape(c.name)} {c.old_kind} → {c.new_kind}（{'、'.join(c.fields)}）")
+        for choice in d.choices_changed:
+            old, new = escape(choice.old or "（无）"), escape(choice.new or "（无）")
+            out.print(f"规则选择变化：{escape(choice.name)}（{choice.field}）{old} → {new}")
         out.print(f"新纳入考核的任务 {len(d.tasks_newly_covered)} 项（{escape(d.tasks_method)}）")
     verdict = "[bold red]审计未通过[/]" if report.errors else "[bold green]审计通过[/]"
     out.print(f"\n{verdict}：{report.errors} 个错误，{report.warnings} 个警告")

@@ -47,6 +47,16 @@ class RuleChanged(_Out):
     fields: list[str]
 
 
+class ChoiceChanged(_Out):
+    """A rule the configuration chooses (a ``RuleChoice`` of the audit) whose value differs:
+    ``None`` on the side that does not have it."""
+
+    field: str
+    name: str
+    old: str | None
+    new: str | None
+
+
 class TaskRef(_Out):
     """A task of the newer catalogue."""
 
@@ -67,6 +77,7 @@ class SetDiff(_Out):
     rule_changed: list[RuleChanged]
     tasks_newly_covered: list[TaskRef]
     tasks_method: str
+    choices_changed: list[ChoiceChanged] = []
 
 
 def _ref(ind: Indicator) -> IndicatorRef:

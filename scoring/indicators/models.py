@@ -94,7 +94,11 @@ class Intake(Strict):
     after width, spacing and case are normalised) names no document: a warning on the cell, and
     the task is scored as without evidence. ``wrong_unit_factor``: an amount in 万元 more than this
     many times the top of its plausible range for the unit's size, or its previous-year figure, is
-    an error asking whether it was filled in 元 (1 万元 = 10,000 元).
+    an error asking whether it was filled in 元 (1 万元 = 10,000 元). ``percent_cells``: a ratio
+    cell formatted as a percentage (Excel stores 89.996 % as 0.89996 and may show it as 90.0 %) is
+    read by its ``stored`` value (the default: Excel's own arithmetic, with a warning on the cell
+    when the display differs) or as ``displayed`` (rounded half up to the format's decimals, with a
+    note giving the stored value).
     """
 
     evidence_placeholders: list[str] = Field(
@@ -102,6 +106,10 @@ class Intake(Strict):
         description="视为未填写佐证材料的占位文字（如 无、/、—、暂无、0）")
     wrong_unit_factor: float = Field(default=1000, gt=1,
                                      description="万元项超过合理上限或上年数值的倍数即按“误按元填报”报错")
+    percent_cells: Literal["stored", "displayed"] = Field(
+        default="stored",
+        description="百分比格式的比率单元格：stored（默认）按存储值读取，显示值不同时警告；"
+                    "displayed 按单元格显示的值（按格式的小数位四舍五入）读取")
 
     def placeholder(self, text: str | None) -> bool:
         """Whether ``text`` is only a placeholder (or blank)."""

@@ -12,11 +12,13 @@ from scoring.catalogue.models import Plan
 from scoring.errors import ConfigError
 from scoring.indicators.audit import audit, read_catalogue
 from scoring.indicators.audit_reference import figure_uses, stated_year
-from scoring.indicators.diff import SetDiff, diff_sets
+from scoring.indicators.diff import ChoiceChanged, SetDiff, diff_sets
 from scoring.indicators.items import ITEM_KIND_LABELS, DataItem, Plausibility
 from scoring.indicators.models import IndicatorSet, SectionKind
 from scoring.indicators.rounding import round_points
-from scoring.indicators.rules.ratio_target import NOTHING_DUE_WORDS, RatioTargetRule
+from scoring.indicators.rules.ratio_target import RatioTargetRule
+from scoring.indicators.rules.task_completion import TaskCompletionRule
+from scoring.indicators.rules.words import UNSCORABLE_WORDS
 from scoring.indicators.store import LoadedSet
 from scoring.indicators.units import FigureSource, load_units
 from scoring.problems import Problem, Severity
@@ -104,8 +106,9 @@ class RuleChoice(_Out):
 
 
 def rule_choices(s: IndicatorSet, figures: Mapping[str, FigureSource] | None = None) -> list[RuleChoice]:
-    """The intake, rounding, ranking, tier and nothing-due rules of the set and, given the units'
-    reference figures, the year of each one it uses: each with its field and what it does."""
+    """The intake, rounding, ranking, tier, nothing-due, all-不适用 and missing-data rules of the set
+    and, given the units' reference figures, the year of each one it uses: each with its field and
+    what it does."""
     intake = s.intake
     return [
         RuleChoice(field="intake.evidence_placeholders", name="占位佐证材料",
@@ -114,6 +117,10 @@ def rule_choices(s: IndicatorSet, figures: Mapping[str, FigureSource] | None = N
         RuleChoice(field="intake.wrong_unit_factor", name="误按元填报的倍数",
                    value=f"{intake.wrong_unit_factor:g}",
                    meaning="万元金额超过上年数（无上年数时为按规模的合理下限）的该倍数即报错，不能提交"),
+        RuleChoice(field="intake.percent_cells", name="百分比格式的单元格", value=intake.percent_cells,
+                   meaning=("按单元格显示的值（按格式的小数位四舍五入）评分，并注明存储值"
+                            if intake.percent_cells == "displayed" else
+                            "按存储值评分（Excel 自身的计算结果）；显示值与之不同时在该单元格警告")),
         RuleChoice(field="rounding", name="舍入",
                    value=f"{s.rounding.decimals} 位小数，{s.rounding.mode}，{s.rounding.method}",
                    meaning=("各指标得分先舍入，部分得分和总分为所印数字之和，逐级相加一致"
@@ -124,8 +131,22 @@ def rule_choices(s: IndicatorSet, figures: Mapping[str, FigureSource] | None = N
                    meaning="competition：1-2-2-4；dense：1-2-2-3"),
         *_tier_choices(s),
         *_nothing_due_choices(s),
+        *_all_not_applicable_choices(s),
+        _missing_choice(s),
         *_reference_year_choices(s, figures or {}),
     ]
+
+
+def choice_changes(old: list[RuleChoice], new: list[RuleChoice]) -> list[ChoiceChanged]:
+    """Every rule choice whose value differs between two sets (in the newer set's order, then the
+    choices only the older one has)."""
+    before = {c.field: c for c in old}
+    after = {c.field: c for c in new}
+    out = [ChoiceChanged(field=c.field, name=c.name, old=before[c.field].value if c.field in before else None,
+                         new=c.value)
+           for c in new if c.field not in before or before[c.field].value != c.value]
+    return out + [ChoiceChanged(field=c.field, name=c.name, old=c.value, new=None)
+                  for c in old if c.field not in after]
 
 
 def reference_figures() -> dict[str, FigureSource]:
@@ -183,10 +204,32 @@ def _nothing_due_choices(s: IndicatorSet) -> list[RuleChoice]:
             names = "、".join(item.name if (item := s.item(c)) is not None else c for c in rule.denominator)
             out.append(RuleChoice(field=f"{indicator.id}.rule.when_nothing_due",
                                   name=f"{indicator.name}：无应完成事项", value=rule.when_nothing_due,
-                                  meaning=f"{names}为 0 时{NOTHING_DUE_WORDS[rule.when_nothing_due]}"
+                                  meaning=f"{names}为 0 时{UNSCORABLE_WORDS[rule.when_nothing_due]}"
                                   + (f"（本指标 missing: {indicator.missing.value}）"
                                      if rule.when_nothing_due == "missing" else "")))
     return out
+
+
+def _all_not_applicable_choices(s: IndicatorSet) -> list[RuleChoice]:
+    """What each task-completion indicator gives when every one of its tasks is 不适用."""
+    return [RuleChoice(field=f"{indicator.id}.rule.when_all_not_applicable",
+                       name=f"{indicator.name}：所涉任务均不适用", value=rule.when_all_not_applicable,
+                       meaning=f"所涉任务均不适用时{UNSCORABLE_WORDS[rule.when_all_not_applicable]}"
+                       + (f"（本指标 missing: {indicator.missing.value}）"
+                          if rule.when_all_not_applicable == "missing" else ""))
+            for _, indicator in s.indicators() if isinstance(rule := indicator.rule, TaskCompletionRule)]
+
+
+def _missing_choice(s: IndicatorSet) -> RuleChoice:
+    """Which indicators use which missing-data policy (vetoes have none)."""
+    by_policy: dict[str, list[str]] = {}
+    for section, indicator in s.indicators():
+        if section.kind is not SectionKind.VETO:
+            by_policy.setdefault(indicator.missing.value, []).append(indicator.id)
+    value = "；".join(f"{policy}：{'、'.join(ids)}" for policy, ids in sorted(by_policy.items()))
+    return RuleChoice(field="各指标.missing", name="数据缺失", value=value,
+                      meaning="zero：计 0 分；exclude：本项不计入，分值在本部分其余指标间折算；"
+                              "flag：计 0 分并标记待核")
 
 
 class AuditReport(_Out):
@@ -312,11 +355,13 @@ def build_report(loaded: LoadedSet, against: LoadedSet | None = None) -> AuditRe
     plan, findings = read_catalogue(loaded)
     figures = reference_figures()
     findings += audit(loaded, plan, figures)
+    rules = rule_choices(s, figures)
     diff = None
     if against is not None:
         old_plan, _ = read_catalogue(against)
         diff = diff_sets(against.indicator_set, s, old_file=str(against.file), new_file=str(loaded.file),
                          old_plan=old_plan, new_plan=plan)
+        diff.choices_changed = choice_changes(rule_choices(against.indicator_set, figures), rules)
     return AuditReport(
         file=str(loaded.file), year=s.year, title=s.title,
         config_sha256=hashlib.sha256(loaded.file.read_bytes()).hexdigest(), engine_version=__version__,
@@ -325,5 +370,5 @@ def build_report(loaded: LoadedSet, against: LoadedSet | None = None) -> AuditRe
         warnings=sum(p.severity is Severity.WARNING for p in findings),
         findings=findings, sections=section_summaries(s), indicators=indicator_weights(s),
         coverage=coverage_matrix(s, plan), items=[ItemBounds.of(i) for i in s.items],
-        rules=rule_choices(s, figures), diff=diff,
+        rules=rules, diff=diff,
     )

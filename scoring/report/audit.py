@@ -25,6 +25,7 @@ from scoring.report.methodology import (
     MISSING_LABELS,
     SECTION_KIND_LABELS,
     describe_rule,
+    intake_text,
     rounding_text,
     tier_rule_text,
 )
@@ -215,6 +216,7 @@ def audit_context(report: AuditReport, indicator_set: IndicatorSet,
         "excluded": [row for row in report.coverage if row.excluded],
         "rounding_text": rounding_text(indicator_set),
         "tier_rule_text": tier_rule_text(indicator_set),
+        "intake_text": intake_text(indicator_set),
         "evidence": evidence,
         "decimals": indicator_set.rounding.decimals,
     }

@@ -110,4 +110,28 @@ def tier_rule_text(indicator_set: IndicatorSet) -> str:
                      + ([f"最低列{limit.worst}"] if limit.worst else []))
             limits.append(f"{limit.grade}的单位{'、'.join(parts)}")
     relation = "；等次与档次的关系：" + "；".join(limits) if limits else ""
-    return how + relation + "。"
+    return how + _share_rules(indicator_set) + relation + "。"
+
+
+def _share_rules(indicator_set: IndicatorSet) -> str:
+    """The two rules of rank-share tiers (ties on a boundary, demoted units' slots); nothing for
+    tiers by score or grade, where they do not apply."""
+    table = indicator_set.tiers
+    if table.method != "rank_share":
+        return ""
+    ties = "较高" if table.boundary_ties == "together_in_better" else "较低"
+    slot = ("仍占其名次所在档的名额" if table.demoted_slot == "keep"
+            else "不占名额，其余单位重新按名次比例划档")
+    return (f"；总分相同的单位跨越档次界线时一起列入{ties}一档；因等次调整档次的单位{slot}")
+
+
+def intake_text(indicator_set: IndicatorSet) -> str:
+    """How submitted cells are read where the reading changes a score (percentage cells,
+    placeholder evidence), in one sentence; what an indicator gives when all its tasks are 不适用
+    is in its own rule's words."""
+    intake = indicator_set.intake
+    percent = "显示值（按格式的小数位四舍五入）" if intake.percent_cells == "displayed" else "存储值"
+    shown = intake.evidence_placeholders[:5]
+    placeholders = "”“".join(shown) + ("”等" if len(intake.evidence_placeholders) > len(shown) else "”")
+    return (f"百分比格式的单元格按其{percent}评分；佐证材料只填“{placeholders}占位文字的，"
+            "按无佐证材料计。")

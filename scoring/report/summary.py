@@ -12,7 +12,13 @@ from scoring.indicators.models import IndicatorSet
 from scoring.report import gongwen
 from scoring.report.charts import Bar, distribution_chart
 from scoring.report.formatting import chinese_date, chinese_dates, counted, plain_text
-from scoring.report.methodology import MISSING_LABELS, methodology, rounding_text, tier_rule_text
+from scoring.report.methodology import (
+    MISSING_LABELS,
+    intake_text,
+    methodology,
+    rounding_text,
+    tier_rule_text,
+)
 from scoring.report.notice import notice_facts, notice_paragraphs, veto_sentence
 from scoring.report.notice_config import NoticeConfig, load_notice_config
 from scoring.report.views import (
@@ -162,6 +168,7 @@ def summary_context(report: ScoreReport, indicator_set: IndicatorSet,
         "methodology": methodology(indicator_set),
         "rounding_text": rounding_text(indicator_set),
         "tier_rule_text": tier_rule_text(indicator_set),
+        "intake_text": intake_text(indicator_set),
         "missing_labels": list(MISSING_LABELS.values()),
     }
 

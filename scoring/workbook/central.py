@@ -15,7 +15,7 @@ from scoring.workbook import layout as L
 from scoring.workbook.reader import RawWorkbook, column_letters
 from scoring.workbook.source import TemplateSource
 from scoring.workbook.submission import ItemValue
-from scoring.workbook.values import item_at, shown
+from scoring.workbook.values import PercentCells, item_at, shown
 
 
 @dataclass
@@ -27,8 +27,9 @@ class CentralRecords:
 
 
 def read_central(book: RawWorkbook, source: TemplateSource, units: dict[str, Unit],
-                 year: int | None = None) -> CentralRecords:
-    """Every unit's central values, with findings located at their cells."""
+                 year: int | None = None, percent_cells: PercentCells = "stored") -> CentralRecords:
+    """Every unit's central values, with findings located at their cells (``percent_cells``: a
+    percentage cell read by its stored or its displayed value)."""
     records = CentralRecords()
     sheet = book.sheet(L.CENTRAL)
 
@@ -75,7 +76,7 @@ def read_central(book: RawWorkbook, source: TemplateSource, units: dict[str, Uni
                 continue
             ref = f"{column_letters(column)}{row}"
             unit_values[item.code], problems = item_at(sheet, ref, item, f"{units[code].name}·{item.name}",
-                                                       year)
+                                                       year, percent_cells)
             records.findings.extend(problems)
         records.values[code] = unit_values
     return records

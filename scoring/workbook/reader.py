@@ -14,7 +14,7 @@ import io
 import posixpath
 import re
 import zipfile
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import IO, Literal
 from xml.etree.ElementTree import Element, ParseError
@@ -104,7 +104,8 @@ def split_ref(ref: str) -> tuple[str, int]:
 class Cell:
     """One cell: its cached or literal value (None when blank) and its formula, if any.
 
-    ``date_format`` and ``percent_format`` say how the cell's number format shows a number.
+    ``date_format`` and ``percent_format`` say how the cell's number format shows a number;
+    ``percent_decimals``, how many decimals a percentage format shows (``0.0%``: 1).
     """
 
     ref: str
@@ -115,6 +116,7 @@ class Cell:
     formula: str | None = None
     date_format: bool = False
     percent_format: bool = False
+    percent_decimals: int = 0
 
     @property
     def missing_cached_value(self) -> bool:
@@ -227,14 +229,17 @@ def _whole(archive: zipfile.ZipFile, name: str, limits: Limits) -> Element:
 
 
 _DATE_BUILTIN = frozenset([*range(14, 23), *range(27, 37), *range(45, 48), *range(50, 59)])
-_PERCENT_BUILTIN = frozenset({9, 10})
+_PERCENT_BUILTIN = {9: 0, 10: 2}
 _QUOTED = re.compile(r'"[^"]*"|\[[^\]]*\]|\\.')
 
 
 @dataclass(frozen=True)
 class _Styles:
+    """The styles showing a number as a date, and those showing it as a percentage (with the
+    decimals each shows)."""
+
     dated: frozenset[int] = frozenset()
-    percent: frozenset[int] = frozenset()
+    percent: Mapping[int, int] = field(default_factory=dict)
 
 
 def _format_kind(fmt_id: int, code: str) -> str | None:
@@ -247,6 +252,18 @@ def _format_kind(fmt_id: int, code: str) -> str | None:
     return None
 
 
+def _percent_decimals(fmt_id: int, code: str) -> int:
+    """The decimals a percentage format shows: the built-in's, else the ``0`` and ``#`` after the
+    decimal point of the code's first section (``0.0%`` → 1, ``0%`` → 0)."""
+    if fmt_id in _PERCENT_BUILTIN and not code:
+        return _PERCENT_BUILTIN[fmt_id]
+    first = _QUOTED.sub("", code).split(";")[0]
+    if "." not in first:
+        return 0
+    after = first.split(".", 1)[1]
+    return len(after) - len(after.lstrip("0#"))
+
+
 def _styles(archive: zipfile.ZipFile, parts: Parts, limits: Limits) -> _Styles:
     """Which cell styles show a number as a date, and which as a percentage.
 
@@ -257,8 +274,9 @@ def _styles(archive: zipfile.ZipFile, parts: Parts, limits: Limits) -> _Styles:
     if name is None:
         return _Styles()
     kinds: dict[int, str | None] = {}
+    decimals: dict[int, int] = {}
     dated: set[int] = set()
-    percent: set[int] = set()
+    percent: dict[int, int] = {}
     in_xfs = False
     index = 0
     for event, element in _events(archive, name, limits):
@@ -274,6 +292,7 @@ def _styles(archive: zipfile.ZipFile, parts: Parts, limits: Limits) -> _Styles:
                                            f"（Excel 上限 {MAX_FORMAT_CODE} 个）")
             fmt_id = _int(element.get("numFmtId"), name)
             kinds[fmt_id] = _format_kind(fmt_id, code)
+            decimals[fmt_id] = _percent_decimals(fmt_id, code)
             if len(kinds) > limits.max_cells:
                 raise UnreadablePart(name, f"中的数字格式超过 {limits.max_cells} 个")
         elif tag == "xf" and in_xfs:
@@ -284,7 +303,7 @@ def _styles(archive: zipfile.ZipFile, parts: Parts, limits: Limits) -> _Styles:
             if kind == "date":
                 dated.add(index)
             elif kind == "percent":
-                percent.add(index)
+                percent[index] = decimals.get(fmt_id, _percent_decimals(fmt_id, ""))
             index += 1
             if index > limits.max_cells:
                 break
@@ -292,7 +311,7 @@ def _styles(archive: zipfile.ZipFile, parts: Parts, limits: Limits) -> _Styles:
             in_xfs = False
         if tag in ("numFmt", "xf", "numFmts"):
             element.clear()
-    return _Styles(frozenset(dated), frozenset(percent))
+    return _Styles(frozenset(dated), percent)
 
 
 def _sheet_targets(archive: zipfile.ZipFile, parts: Parts, workbook_part: str,
@@ -487,7 +506,8 @@ def _finish(sheet: Sheet, pending: list[_Pending], strings: dict[int, str], styl
         if value == "":
             value = None
         sheet.cells[p.ref] = Cell(p.ref, p.row, p.column, value, cell_type, p.formula,
-                                  p.style in styles.dated, p.style in styles.percent)
+                                  p.style in styles.dated, p.style in styles.percent,
+                                  styles.percent.get(p.style, 0))
 
 
 def read_workbook(data: bytes, limits: Limits = DEFAULT_LIMITS,

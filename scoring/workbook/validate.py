@@ -230,7 +230,7 @@ def _coded_rows(sheet: Sheet, table: Table, key: str) -> set[int]:
     return {c.row for c in sheet.cells.values() if c.column == column and c.row > table.header_row}
 
 
-def _data(book: RawWorkbook, items: list[DataItem], year: int | None,
+def _data(book: RawWorkbook, items: list[DataItem], year: int | None, intake: Intake,
           found: Findings) -> dict[str, ItemValue]:
     table, _ = _table(book, L.DATA, L.DATA_COLUMNS, found)
     sheet = book.sheet(L.DATA)
@@ -245,7 +245,7 @@ def _data(book: RawWorkbook, items: list[DataItem], year: int | None,
         ref = table.ref("value", row) if row is not None else None
         if ref is None:
             continue
-        values[item.code], problems = item_at(sheet, ref, item, item.name, year)
+        values[item.code], problems = item_at(sheet, ref, item, item.name, year, intake.percent_cells)
         found.extend(problems)
         _check_measure(sheet, table, row, item, found)
     return values
@@ -377,7 +377,8 @@ def _validate_book(book: RawWorkbook, submission: Submission, load_config: Confi
         submission.unit_name = "全国打击侵权假冒工作领导小组办公室"
         submission.read = ReadSummary()
         if config is not None:
-            records = read_central(book, config.source, config.units, year)
+            records = read_central(book, config.source, config.units, year,
+                                   config.indicator_set.intake.percent_cells)
             found.extend(records.findings)
             submission.central = records.values
             submission.read = ReadSummary(central_units=len(records.values))
@@ -395,7 +396,7 @@ def _validate_book(book: RawWorkbook, submission: Submission, load_config: Confi
     submission.unit_name = unit.name if unit else None
     submission.tasks = _tasks(book, config, found)
     items = config.source.province_items()
-    submission.values = _data(book, items, year, found)
+    submission.values = _data(book, items, year, config.indicator_set.intake, found)
     _error_values(book, found)
     submission.read = ReadSummary(tasks=len(submission.tasks), values=len(submission.values))
     _cross_checks(config.indicator_set, submission.values, found)

@@ -4,8 +4,9 @@ Numbers typed as text, full-width digits and thousands separators are read and n
 stays None (never 0); a formula without its cached value is an error, never read as 0. A cell
 has one reading, decided by its number format and the template's instruction: a ratio cell is
 "填百分数", so 96.5 means 96.5 %; a cell formatted as a percentage (Excel stores 96.5 % as
-0.965) is read as that percentage; a bare number ≤ 1 in a percent-number cell is read as a
-percent number with a warning giving both readings. A number in a cell formatted as a date,
+0.965) is read as that percentage, by its stored value or as the format displays it
+(``intake.percent_cells``), noting when the two differ; a bare number ≤ 1 in a percent-number
+cell is read as a percent number with a warning giving both readings. A number in a cell formatted as a date,
 where a count or an amount belongs, is an error (Excel turned ``1/2`` into 2 January).
 """
 
@@ -16,12 +17,15 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Literal
 
 from scoring.indicators.items import NUMERIC_KINDS, DataItem, ItemKind, Value
 from scoring.problems import Problem, Severity
 from scoring.workbook.reader import Cell, Sheet
 from scoring.workbook.submission import ItemValue
 
+PercentCells = Literal["stored", "displayed"]
 EXCEL_EPOCH = date(1899, 12, 30)
 SERIAL_RANGE = (36526, 73415)  # 2000-01-01 … 2100-12-31
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
@@ -155,7 +159,28 @@ def _serial_date(value: float) -> date | None:
     return None
 
 
-def _number(cell: Cell, item: DataItem, notes: list[Note]) -> float | None:
+def _percent_cell(cell: Cell, number: float, percent_cells: PercentCells, notes: list[Note]) -> float:
+    """A number in a percentage cell as a percent: its stored value (Excel's own arithmetic) or the
+    value as the cell displays it (rounded half up to the format's decimals), saying so when the
+    two differ: a warning when the stored value is scored, a note when the displayed one is."""
+    stored = round(number * 100, 10)
+    places = cell.percent_decimals
+    rounded = Decimal(repr(stored)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    displayed = float(rounded)
+    if displayed == stored:
+        notes.append(_info("normalised-percent-format",
+                           f"单元格为百分比格式，{_g(number)} 按 {_g(stored)}% 读取"))
+        return stored
+    both = f"单元格显示为 {rounded:f}%，存储值为 {_g(stored)}%"
+    if percent_cells == "displayed":
+        notes.append(_info("percent-displayed", f"{both}，按显示值评分"))
+        return displayed
+    notes.append(_warning("percent-display-differs", f"{both}，按存储值评分"))
+    return stored
+
+
+def _number(cell: Cell, item: DataItem, notes: list[Note],
+            percent_cells: PercentCells = "stored") -> float | None:
     raw = cell.value
     if isinstance(raw, bool):
         notes.append(_error("value-not-number", f"此处应填写数字，不能是逻辑值：{FIX_NUMBER}"))
@@ -176,10 +201,7 @@ def _number(cell: Cell, item: DataItem, notes: list[Note]) -> float | None:
         assert isinstance(raw, float)
         number = raw
         if item.kind is ItemKind.RATIO and cell.percent_format:
-            percent = round(number * 100, 10)
-            notes.append(_info("normalised-percent-format",
-                               f"单元格为百分比格式，{_g(number)} 按 {_g(percent)}% 读取"))
-            return percent
+            return _percent_cell(cell, number, percent_cells, notes)
     if item.kind is ItemKind.RATIO and 0 < number <= 1:
         notes.append(_warning(
             "ratio-ambiguous",
@@ -258,8 +280,10 @@ def choice_value(raw: object, allowed: Sequence[str], invalid_code: str, notes: 
     return value
 
 
-def cell_value(item: DataItem, cell: Cell | None, year: int | None = None) -> tuple[Value | None, list[Note]]:
-    """The item's value from its cell (None when blank) and the notes about it."""
+def cell_value(item: DataItem, cell: Cell | None, year: int | None = None,
+               percent_cells: PercentCells = "stored") -> tuple[Value | None, list[Note]]:
+    """The item's value from its cell (None when blank) and the notes about it; ``percent_cells``
+    says whether a percentage cell is read by its stored or its displayed value."""
     notes: list[Note] = []
     if cell is None or cell.value is None:
         if cell is not None and cell.missing_cached_value:
@@ -274,7 +298,7 @@ def cell_value(item: DataItem, cell: Cell | None, year: int | None = None) -> tu
         notes.append(_error("value-error", f"单元格显示错误值 {cell.value}，请改为正确的数值"))
         return None, notes
     if item.kind in NUMERIC_KINDS:
-        number = _number(cell, item, notes)
+        number = _number(cell, item, notes, percent_cells)
         return (None if number is None else _check_number(number, item, notes)), notes
     if item.kind is ItemKind.DATE:
         return date_in(cell, notes, year), notes
@@ -296,11 +320,11 @@ def cell_value(item: DataItem, cell: Cell | None, year: int | None = None) -> tu
     return str(cell.value).strip(), notes
 
 
-def item_at(sheet: Sheet, ref: str, item: DataItem, label: str,
-            year: int | None = None) -> tuple[ItemValue, list[Problem]]:
+def item_at(sheet: Sheet, ref: str, item: DataItem, label: str, year: int | None = None,
+            percent_cells: PercentCells = "stored") -> tuple[ItemValue, list[Problem]]:
     """The item's value read from ``sheet!ref``, with its notes as located problems."""
     cell = sheet.get(ref)
-    value, notes = cell_value(item, cell, year)
+    value, notes = cell_value(item, cell, year, percent_cells)
     value_shown = None if cell is None else shown(cell.value)
     problems = [Problem(code=n.code, severity=n.severity, message=f"{label}：{n.message}",
                         sheet=sheet.name, cell=ref, value=value_shown) for n in notes]

@@ -79,13 +79,14 @@ class BandsRule(RuleBase):
             return missing_outcome(ctx, [self.item], [self.item])
         band = next((b for b in self.bands if contains(b, value)), None)
         unit = ctx.unit_of(self.item).strip()
+        shown = ctx.show(self.item, value, [x for b in self.bands for x in (b.at_least, b.below)])
         if band is None:
-            text = f"{ctx.label(self.item)} {ctx.show(self.item, value)} 不在任何档次内，得 0 分"
+            text = f"{ctx.label(self.item)} {shown} 不在任何档次内，得 0 分"
             return RuleOutcome(points=0.0, max_points=ctx.max_points, items=(self.item,),
                                explanation=text)
         points = clamp(band.points, ctx.max_points)
         full = "，得满分" if points >= ctx.max_points else "，得"
-        text = (f"{ctx.label(self.item)} {ctx.show(self.item, value)} {band.describe(unit)}"
+        text = (f"{ctx.label(self.item)} {shown} {band.describe(unit)}"
                 f"{full} {fmt(points)} 分")
         return RuleOutcome(points=points, max_points=ctx.max_points, items=(self.item,),
                            explanation=text)

@@ -6,13 +6,14 @@ the caller (scoring) builds a ``RuleContext`` for one unit and one indicator and
 ``referenced_items``, ``item_kinds_required`` and ``lint``.
 
 Rules return exact points (within ``[0, max]``); nothing is rounded until the total (see
-``scoring.indicators.rounding``). Explanations show numbers with at most two decimals (``fmt``).
+``scoring.indicators.rounding``). Explanations show numbers with at most two decimals (``fmt``), more where
+two would put a value on or across a threshold it is compared with (``fmt_near``).
 """
 
 from __future__ import annotations
 
 from abc import abstractmethod
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -32,6 +33,18 @@ def fmt(x: float) -> str:
     """A number for explanations: no trailing zeros, at most 2 decimals (``8`` / ``96.2``)."""
     text = f"{Decimal(repr(float(x))).quantize(POINTS_QUANTUM, rounding=ROUND_HALF_UP):f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def fmt_near(x: float, boundaries: Iterable[float | None]) -> str:
+    """``fmt(x)``, with as many more decimals as it takes not to land on or cross a boundary ``x``
+    does not reach (89.996 beside a boundary of 90 is ``89.996``, not ``90``)."""
+    marks = [b for b in boundaries if b is not None]
+    for places in range(2, 11):
+        quantum = Decimal(1).scaleb(-places)
+        text = f"{Decimal(repr(float(x))).quantize(quantum, rounding=ROUND_HALF_UP):f}"
+        if all((float(text) > b) == (x > b) and (float(text) < b) == (x < b) for b in marks):
+            return text.rstrip("0").rstrip(".") if "." in text else text
+    return repr(float(x))
 
 
 def fmt_sig(x: float, digits: int = 4) -> str:
@@ -116,9 +129,10 @@ class RuleContext:
         unit = self.units.get(code, "")
         return unit if unit in ("", "%") else f" {unit}"
 
-    def show(self, code: str, value: float) -> str:
-        """A value with its unit, e.g. ``96.2%`` or ``12 件``."""
-        return f"{fmt(value)}{self.unit_of(code)}"
+    def show(self, code: str, value: float, boundaries: Iterable[float | None] = ()) -> str:
+        """A value with its unit, e.g. ``96.2%`` or ``12 件``, never rounded onto or across one of
+        the ``boundaries`` it is compared with."""
+        return f"{fmt_near(value, boundaries)}{self.unit_of(code)}"
 
     def number(self, code: str) -> float | None:
         """The item's value as a number, ``None`` when blank or not a number."""
@@ -151,6 +165,22 @@ class RuleOutcome:
     missing: tuple[str, ...] = ()
     not_applicable: bool = False
     veto: VetoEffect | None = None
+
+
+def unscorable_outcome(choice: str, max_points: float, items: tuple[str, ...], missing: tuple[str, ...],
+                       why: str) -> RuleOutcome:
+    """The outcome when there is nothing to score by (``why`` says what), as the rule's ``choice``
+    says (``Unscorable``): full or no points, left out (``exclude``: the scorer adds that the
+    section is re-weighted) or ``missing``, so that the indicator's missing policy applies."""
+    if choice == "missing":
+        return RuleOutcome(points=0.0, max_points=max_points, items=items,
+                           explanation=f"{why}，按缺失处理", missing=missing)
+    if choice == "exclude":
+        return RuleOutcome(points=0.0, max_points=max_points, items=items,
+                           explanation=f"{why}，本项不计分", not_applicable=True)
+    points = clamp(max_points if choice == "full" else 0.0, max_points)
+    return RuleOutcome(points=points, max_points=max_points, items=items,
+                       explanation=f"{why}，得 {fmt(points)} 分")
 
 
 @dataclass(frozen=True)

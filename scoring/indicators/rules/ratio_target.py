@@ -23,12 +23,11 @@ from scoring.indicators.rules.base import (
     RuleOutcome,
     clamp,
     fmt,
+    fmt_near,
     missing_outcome,
+    unscorable_outcome,
 )
-from scoring.indicators.rules.words import Advice, RuleWords
-
-NOTHING_DUE_WORDS = {"full": "得满分", "zero": "得 0 分", "exclude": "本项不计入，按本部分其余指标折算",
-                     "missing": "按缺失处理"}
+from scoring.indicators.rules.words import UNSCORABLE_WORDS, Advice, RuleWords, Unscorable
 
 
 class RatioTargetRule(RuleBase):
@@ -40,7 +39,7 @@ class RatioTargetRule(RuleBase):
     denominator: list[str] = Field(default_factory=list)
     target: float = Field(gt=0, description="目标值（%），达到即满分")
     floor: float = Field(default=0.0, ge=0, description="不高于此值（%）得 0 分")
-    when_nothing_due: Literal["full", "zero", "exclude", "missing"] = Field(
+    when_nothing_due: Unscorable = Field(
         default="full",
         description="分母为 0（无应完成事项）时：full（默认）得满分；zero 得 0 分；"
                     "exclude 本项不计入，分值在本部分其余指标间折算；"
@@ -54,7 +53,7 @@ class RatioTargetRule(RuleBase):
         else:
             ratio = (f"（{' + '.join(words.name_of(c) for c in self.numerator)}）÷"
                      f"（{' + '.join(words.name_of(c) for c in self.denominator)}）× 100%")
-        nothing = NOTHING_DUE_WORDS[self.when_nothing_due]
+        nothing = UNSCORABLE_WORDS[self.when_nothing_due]
         text = (f"比率 = {ratio}；达到 {fmt(self.target)}% 得满分，不高于 {fmt(self.floor)}% 得 0 分，"
                 f"其间按比例计分")
         return text + (f"；分母为 0 时{nothing}" if self.item is None else "")
@@ -89,10 +88,11 @@ class RatioTargetRule(RuleBase):
         blanks = [c for c in codes if ctx.number(c) is None]
         if blanks:
             return missing_outcome(ctx, blanks, codes)
+        marks = (self.target, self.floor)
         if self.item is not None:
             ratio = ctx.number(self.item) or 0.0
             name = ctx.label(self.item)
-            shown = f"{name} {fmt(ratio)}%"
+            shown = f"{name} {fmt_near(ratio, marks)}%"
         else:
             num = sum(ctx.number(c) or 0.0 for c in self.numerator)
             den = sum(ctx.number(c) or 0.0 for c in self.denominator)
@@ -101,7 +101,7 @@ class RatioTargetRule(RuleBase):
                 return self._nothing_due(ctx, codes, label)
             ratio = num / den * 100
             shown = (f"{'+'.join(ctx.label(c) for c in self.numerator)} / {label} = "
-                     f"{fmt(num)} / {fmt(den)} = {fmt(ratio)}%")
+                     f"{fmt(num)} / {fmt(den)} = {fmt_near(ratio, marks)}%")
         share = (ratio - self.floor) / (self.target - self.floor)
         points = clamp(ctx.max_points * min(max(share, 0.0), 1.0), ctx.max_points)
         if ratio >= self.target:
@@ -109,23 +109,15 @@ class RatioTargetRule(RuleBase):
         elif ratio <= self.floor:
             text = f"{shown} ≤ {fmt(self.floor)}%，得 0 分"
         else:
-            text = (f"{shown}，{fmt(ctx.max_points)} × ({fmt(ratio)} − {fmt(self.floor)}) / "
+            text = (f"{shown}，{fmt(ctx.max_points)} × ({fmt_near(ratio, marks)} − {fmt(self.floor)}) / "
                     f"({fmt(self.target)} − {fmt(self.floor)}) = {fmt(points)} 分")
         return RuleOutcome(points=points, max_points=ctx.max_points, items=tuple(codes),
                            explanation=text)
 
     def _nothing_due(self, ctx: RuleContext, codes: list[str], label: str) -> RuleOutcome:
-        if self.when_nothing_due == "missing":  # filled in, but scored as if the denominator were not
-            return RuleOutcome(points=0.0, max_points=ctx.max_points, items=tuple(codes),
-                               explanation=f"{label} 为 0，无应完成事项，按缺失处理",
-                               missing=tuple(self.denominator))
-        if self.when_nothing_due == "exclude":
-            return RuleOutcome(points=0.0, max_points=ctx.max_points, items=tuple(codes),
-                               explanation=f"{label} 为 0，无应完成事项，本项不计入，按本部分其余指标折算",
-                               not_applicable=True)
-        points = ctx.max_points if self.when_nothing_due == "full" else 0.0
-        return RuleOutcome(points=clamp(points, ctx.max_points), max_points=ctx.max_points,
-                           items=tuple(codes), explanation=f"{label} 为 0，无应完成事项，得 {fmt(points)} 分")
+        # "missing": filled in, but scored as if the denominator were not
+        return unscorable_outcome(self.when_nothing_due, ctx.max_points, tuple(codes),
+                                  tuple(self.denominator), f"{label} 为 0，无应完成事项")
 
     def max_attainable(self, max_points: float, items: Mapping[str, DataItem]) -> float:
         """Full, unless a reported ratio's upper bound stays below the target."""

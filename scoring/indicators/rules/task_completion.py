@@ -1,7 +1,10 @@
 """``task_completion``: credit per task status, averaged over the applicable tasks.
 
-Points = max × mean(credit) over the indicator's tasks; 不适用 tasks leave the denominator (all
-不适用 → not applicable, handled by the indicator's missing policy). Without evidence a 已完成 task
+Points = max × mean(credit) over the indicator's tasks; 不适用 tasks leave the denominator. When
+every task is 不适用, ``when_all_not_applicable`` decides: ``exclude`` (the default) leaves the
+indicator out, its points spread over the rest of its section; ``full`` gives full points; ``zero``
+none; ``missing`` treats the tasks as not reported, so the indicator's ``missing`` policy applies
+(the same words as a ratio's ``when_nothing_due``). Without evidence a 已完成 task
 earns at most ``without_evidence`` (full credit needs evidence when ``evidence_required``). A task
 with no status at all counts as missing.
 """
@@ -23,8 +26,9 @@ from scoring.indicators.rules.base import (
     TaskStatus,
     clamp,
     fmt,
+    unscorable_outcome,
 )
-from scoring.indicators.rules.words import Advice, RuleWords
+from scoring.indicators.rules.words import UNSCORABLE_WORDS, Advice, RuleWords, Unscorable
 from scoring.problems import Severity
 
 
@@ -50,13 +54,18 @@ class TaskCompletionRule(RuleBase):
     evidence_required: bool = True
     without_evidence: float = Field(default=0.5, ge=0, le=1,
                                     description="无佐证材料时单项任务的最高得分比例")
+    when_all_not_applicable: Unscorable = Field(
+        default="exclude",
+        description="所涉任务均不适用时：exclude（默认）本项不计入，分值在本部分其余指标间折算；"
+                    "full 得满分；zero 得 0 分；missing 按缺失处理（依指标的 missing 策略）")
     label: ClassVar[str] = "任务完成情况"
 
     def method_text(self, words: RuleWords) -> str:
         """The method annex's sentence: credit per status, the evidence cap."""
         c = self.credit
         text = (f"所涉任务按报送状态计完成度：已完成 {fmt(c.done)}、部分完成 {fmt(c.partly)}、"
-                f"未开展 {fmt(c.not_started)}，不适用的任务不计入；满分 × 平均完成度")
+                f"未开展 {fmt(c.not_started)}，不适用的任务不计入；满分 × 平均完成度；"
+                f"所涉任务均不适用时{UNSCORABLE_WORDS[self.when_all_not_applicable]}")
         if self.evidence_required:
             text += (f"；无佐证材料的任务完成度最高按 {fmt(self.without_evidence * 100)}% 计"
                      "（佐证材料只填“无”“/”“—”“暂无”“0”等占位文字或显示错误值的，按无佐证材料计）")
@@ -100,8 +109,8 @@ class TaskCompletionRule(RuleBase):
             earned += credit
             counted += 1
         if counted == 0:
-            return RuleOutcome(points=0.0, max_points=ctx.max_points, items=(),
-                               explanation="所涉任务均不适用，本项不计分", not_applicable=True)
+            return unscorable_outcome(self.when_all_not_applicable, ctx.max_points, (), tuple(ctx.task_ids),
+                                      "所涉任务均不适用")
         points = clamp(ctx.max_points * earned / counted, ctx.max_points)
         text = (f"{counted} 项任务完成度合计 {fmt(earned)}，{fmt(ctx.max_points)} × {fmt(earned)} / "
                 f"{counted} = {fmt(points)} 分")

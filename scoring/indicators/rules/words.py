@@ -20,6 +20,11 @@ Section = Literal["score", "bonus", "deduction", "veto"]
 SCALE_WORDS = {"none": "", "population": "按人口折算（每万人）的",
                "gdp": "按经济规模折算（每亿元地区生产总值）的"}
 NORMALISE_UNITS = {"population": "每万人", "gdp": "每亿元GDP"}
+Unscorable = Literal["full", "zero", "exclude", "missing"]
+"""What a rule gives when there is nothing to score by (a ratio's denominator is 0, every task is
+不适用): full points, none, the indicator left out (its section re-weighted), or scored as missing."""
+UNSCORABLE_WORDS: dict[str, str] = {"full": "得满分", "zero": "得 0 分",
+                                    "exclude": "本项不计入，按本部分其余指标折算", "missing": "按缺失处理"}
 
 
 def with_unit(number: float, unit: str | None) -> str:
