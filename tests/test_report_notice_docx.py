@@ -69,6 +69,36 @@ def test_it_carries_the_notices_elements(rendered_reports: Rendered) -> None:
     assert len(d.tables) >= 3 and d.tables[0].rows[0].cells[1].text == "单位"
 
 
+def test_the_method_annex_states_the_rules_the_pdf_states(rendered_reports: Rendered) -> None:
+    """The Word file's method annex carries the rounding, reading and tier rules of the config the
+    scores were made with, not only its table of indicators."""
+    from scoring.report.methodology import intake_text, rounding_text, tier_rule_text
+
+    indicator_set = rendered_reports.indicator_set
+    notes = [p.text for p in document(rendered_reports).paragraphs if p.style.name == "附件注释"]
+    assert notes == [f"舍入规则：{rounding_text(indicator_set)}", f"数据读取：{intake_text(indicator_set)}",
+                     f"平安建设档次及其与等次的关系：{tier_rule_text(indicator_set)}"]
+    assert "百分比格式的单元格按其存储值评分" in notes[1]
+    assert ("跨越档次界线" in notes[2]) == (indicator_set.tiers.method == "rank_share")
+
+
+def test_each_annex_table_follows_its_title_without_a_page_break(rendered_reports: Rendered) -> None:
+    """A page break between an annex's title and its table left the title alone on its page (the
+    break meant for the 版记 went into the last paragraph before the method table)."""
+    body = document(rendered_reports).element.body
+    titles = tables = 0
+    between: list[str] = []
+    for element in body.iterchildren():
+        if element.tag == qn("w:p") and element.xpath("string(.//w:pStyle/@w:val)") == "附件标题":
+            titles, between = titles + 1, []
+        elif element.tag == qn("w:tbl"):
+            assert "page" not in between, f"附件 {titles} 的标题与表格之间有分页"
+            tables += 1
+        elif element.tag == qn("w:p"):
+            between += [br.get(qn("w:type")) for br in element.iter(qn("w:br"))]
+    assert titles >= 3 and tables == titles
+
+
 def test_the_same_inputs_give_the_same_bytes(rendered_reports: Rendered, tmp_path: Path) -> None:
     r = rendered_reports
     again = summary_docx(r.report, r.indicator_set, generated_at=r.generated_at)

@@ -16,6 +16,7 @@ from scoring.indicators.models import (
 )
 from scoring.indicators.rules.base import fmt
 from scoring.indicators.rules.words import RuleWords
+from scoring.report.formatting import official_text
 
 SECTION_KIND_LABELS = {"score": "计分", "bonus": "加分", "deduction": "扣分", "veto": "一票否决"}
 MISSING_LABELS = {
@@ -133,5 +134,5 @@ def intake_text(indicator_set: IndicatorSet) -> str:
     percent = "显示值（按格式的小数位四舍五入）" if intake.percent_cells == "displayed" else "存储值"
     shown = intake.evidence_placeholders[:5]
     placeholders = "”“".join(shown) + ("”等" if len(intake.evidence_placeholders) > len(shown) else "”")
-    return (f"百分比格式的单元格按其{percent}评分；佐证材料只填“{placeholders}占位文字的，"
-            "按无佐证材料计。")
+    return official_text(f"百分比格式的单元格按其{percent}评分；佐证材料只填“{placeholders}占位文字的，"
+                         "按无佐证材料计。")

@@ -35,6 +35,7 @@ STYLES: dict[str, tuple[str, float, str, int]] = {
     "附件标签": ("heiti", 16, "left", 0),
     "附件标题": ("xiaobiaosong", 22, "center", 0),
     "附件表格": ("fangsong", 10.5, "left", 0),
+    "附件注释": ("fangsong", 12, "justify", 2),
     "版记": ("fangsong", 14, "left", 0),
 }
 
@@ -230,9 +231,12 @@ def notice_docx(context: dict[str, Any], created: datetime) -> bytes:
         add("", style="附件标签")
         add(annex.title, style="附件标题")
         add("", style="附件标签")
+        for note in annex_notes(annex.partial, context):
+            add(note, style="附件注释")
         head, rows = annex_table(annex.partial, context)
         _table(document, head, rows)
-    document.paragraphs[-1].add_run().add_break(WD_BREAK.PAGE)
+    # after the table, in a paragraph of its own: the last paragraph is the one before the table
+    add("", style="公文正文").add_run().add_break(WD_BREAK.PAGE)
     record = add("", style="版记")
     _rule(record, "000000", 8, "top")
     if context["notice"].copy_to:
@@ -246,6 +250,15 @@ def notice_docx(context: dict[str, Any], created: datetime) -> bytes:
     buffer = io.BytesIO()
     document.save(buffer)
     return _fixed_zip(buffer.getvalue())
+
+
+def annex_notes(partial: str, context: dict[str, Any]) -> list[str]:
+    """The paragraphs an annex has before its table: the method annex's rounding, reading and tier
+    rules, as the PDF's annex states them (the other annexes have none)."""
+    if partial != "_notice_method.html":
+        return []
+    return [f"舍入规则：{context['rounding_text']}", f"数据读取：{context['intake_text']}",
+            f"平安建设档次及其与等次的关系：{context['tier_rule_text']}"]
 
 
 def annex_table(partial: str, context: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
