@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from portal_fixtures import Client, Clock, before_deadline, free_port, sample, seed, version_id
 from test_portal_hardening import _serve
-from workbooks import slow_workbook
+from workbooks import large_workbook, slow_workbook
 
 from scoring.portal.app import create_app
 from scoring.portal.settings import PortalSettings
@@ -141,3 +141,21 @@ def test_scoring_validate_refuses_the_once_slow_workbook_in_seconds(tmp_path: Pa
     assert time.monotonic() - started < 30
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "错误[file-corrupt]" in result.stdout and "数字格式代码长达 300000 个字符" in result.stdout
+
+
+def test_scoring_validate_stops_at_its_cpu_limit_with_a_message(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    # a large workbook inside every cap of the reader costs about 5 s of CPU to read in full
+    path = tmp_path / "large.xlsx"
+    path.write_bytes(large_workbook(sample("310000")))
+    command = [str(Path(sys.executable).with_name("scoring")), "validate", str(path), "--cpu-seconds", "1"]
+    started = time.monotonic()
+    result = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+    assert time.monotonic() - started < 30
+    assert result.returncode == 1, result.stderr
+    assert f"{path}：校验超出 1 秒的 CPU 时间限制，已停止；请确认文件是用本年度模板填写后保存的" in \
+        result.stderr.replace("\n", ""), result.stderr
+    assert "Traceback" not in result.stderr + result.stdout and "内部错误" not in result.stderr
+    assert result.stdout == ""  # no findings of a half-read file
