@@ -44,6 +44,35 @@ def test_a_worker_that_takes_too_long_is_killed_and_replaced() -> None:
         assert not Path(f"/proc/{pid}").exists() or "Z" in Path(f"/proc/{pid}/stat").read_text().split()[2]
 
 
+def test_one_unit_holds_one_of_the_two_workers_and_another_unit_takes_the_other() -> None:
+    # a unit that keeps uploading files costing seconds (large ones, inside every cap) queues
+    # behind its own: another unit's file starts at once in the worker it does not hold
+    workers = Workers(2, timeout_s=30.0, cpu_s=60.0)
+
+    async def scenario() -> dict[str, float]:
+        await workers.warm([2022])
+        started = time.monotonic()
+        finished: dict[str, float] = {}
+
+        async def one(name: str, unit: str | None, delay: float) -> None:
+            await asyncio.sleep(delay)
+            await workers.call(time.sleep, 1.5, timeout_s=30.0, unit=unit)
+            finished[name] = time.monotonic() - started
+
+        await asyncio.gather(one("flood 1", "540000", 0), one("flood 2", "540000", 0),
+                             one("flood 3", "540000", 0), one("other", "310000", 0.3),
+                             one("any", None, 0.3))
+        return finished
+
+    try:
+        finished = asyncio.run(scenario())
+    finally:
+        workers.close()
+    assert finished["other"] < 2.5, finished  # 1.5 s of its own: it never waited for the flood
+    assert finished["flood 2"] >= 2.9 and finished["flood 3"] >= 4.4, finished  # one after another
+    assert workers._held == {}  # every share given back
+
+
 def test_a_worker_over_its_cpu_allowance_is_stopped() -> None:
     workers = Workers(1, timeout_s=120.0, cpu_s=1.0)
 
