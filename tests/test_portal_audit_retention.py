@@ -4,6 +4,8 @@ keeps verifying from the prune's anchor, and tampering after a prune is still fo
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -21,6 +23,7 @@ from scoring.portal.store.audit import COMMAND_LINE, record, verify_chain
 from scoring.portal.store.models import AuditAnchor, AuditEntry
 
 runner = CliRunner()
+SCORING = Path(sys.executable).with_name("scoring")
 OLD, YOUNG = 300, 10  # days ago
 
 
@@ -59,8 +62,8 @@ def _anchors(url: str) -> list[AuditAnchor]:
         db.dispose()
 
 
-def _prune(url: str, before: str):
-    return runner.invoke(cli, ["audit-log", "prune", "--before", before, "--db", url])
+def _prune(url: str, before: str, *options: str):
+    return runner.invoke(cli, ["audit-log", "prune", "--before", before, *options, "--db", url])
 
 
 def _verify(url: str):
@@ -147,6 +150,32 @@ def test_a_cut_off_inside_the_retention_period_is_refused_and_nothing_deleted(db
     cli_refused(_prune(db_url, _days_ago(days)), "拒绝清理", "至少 180 天", _days_ago(180))
     assert [row.chain for row in _rows(db_url)] == [row.chain for row in before]
     assert _anchors(db_url) == []
+
+
+def test_a_longer_keep_days_refuses_a_cut_off_that_180_days_would_allow(db_url: str) -> None:
+    _plant(db_url, [400, OLD, OLD, YOUNG])
+    before = _rows(db_url)
+    refused = _prune(db_url, _days_ago(200), "--keep-days", "365")
+    cli_refused(refused, "拒绝清理", "至少 365 天", _days_ago(365))
+    assert [row.chain for row in _rows(db_url)] == [row.chain for row in before]
+    assert _anchors(db_url) == []
+    # the operator's own period is the limit: a year back is allowed, and only the row older than it goes
+    result = _prune(db_url, _days_ago(365), "--keep-days", "365")
+    assert result.exit_code == 0 and " 1 条审计记录" in result.output, result.output
+    assert [row.id for row in _rows(db_url)] == [2, 3, 4, 5]
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("days", ["179", "0", "-1"])
+def test_keep_days_below_the_law_s_six_months_is_a_usage_error(db_url: str, days: str) -> None:
+    _plant(db_url, [OLD, OLD, YOUNG])
+    args = ["audit-log", "prune", "--before", _days_ago(200), "--keep-days", days, "--db", db_url]
+    done = subprocess.run([str(SCORING), *args], capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.splitlines()[:2] == ["错误：--keep-days 的值无效，应不小于 180",
+                                            "用法：scoring audit-log prune [选项]"], done.stderr
+    assert "Traceback" not in done.stderr and "Usage" not in done.stderr and done.stdout == ""
+    assert len(_rows(db_url)) == 3 and _anchors(db_url) == []
 
 
 @pytest.mark.parametrize("given", ["2023-13-01", "20230101", "2023-W01-1", "昨天", ""])

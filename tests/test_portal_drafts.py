@@ -247,3 +247,71 @@ def test_a_draft_for_a_past_year_is_refused_and_not_stored(portal_app) -> None:
     response = upload_draft(office, _config_text(2020).encode("utf-8"), "2020.yaml")
     assert response.status_code == 400 and "2020 年度早于当前开放的 2022 年度" in response.text
     assert stored_counts(portal_app) == before
+
+
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
+def test_a_comparison_whose_result_a_database_restart_breaks_is_stored_after_it(
+        portal_app, postgres, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    """As a scoring run's job does: the job is held inside the transaction that stores its result
+    (the test locks the comparisons' table once the comparison is computed); the cluster is then
+    stopped for 5 s, the job's connection dies in that transaction, and it stores the result again
+    once the server is back."""
+    import threading
+    import time
+
+    from sqlalchemy import create_engine, select, text
+
+    from scoring.portal.drafts import views
+    from scoring.portal.store.models import AuditEntry, DraftComparison
+
+    computed, locked = threading.Event(), threading.Event()
+    real = views.compare_configs
+
+    def compare_then_wait(*args, **kwargs):
+        done = real(*args, **kwargs)
+        computed.set()
+        assert locked.wait(120)
+        return done
+
+    monkeypatch.setattr(views, "compare_configs", compare_then_wait)
+    accept(portal_app)
+    office = Client(portal_app, "central")
+    number = draft_id(upload_draft(office, coming_year_config("重启")))
+    url = portal_app.state.portal.settings.database_url
+    holder, watcher = create_engine(url), create_engine(url)
+    waiting = text("SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
+                   "WHERE NOT l.granted AND c.relname = 'draft_comparisons'")
+    conn = holder.connect()
+    try:
+        assert office.post(f"/drafts/{number}/compare").status_code == 303
+        assert computed.wait(120), "the comparison was never computed"
+        conn.begin()
+        conn.execute(text("LOCK TABLE draft_comparisons IN ACCESS EXCLUSIVE MODE"))
+        locked.set()
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            with watcher.connect() as look:
+                if look.execute(waiting).scalar():
+                    break
+            time.sleep(0.2)
+        else:
+            raise AssertionError("the job never reached the storing of its result")
+        postgres.stop()  # the lock holder and the job's connection go with the server
+        time.sleep(5)
+    finally:
+        locked.set()
+        postgres.start()
+        conn.invalidate()  # its server is gone: dropped, not rolled back when it is collected
+        holder.dispose()
+        watcher.dispose()
+    _wait_for_comparisons()
+    with portal_app.state.portal.db.transaction(writes=False) as db:
+        job = db.scalars(select(DraftComparison)).one()
+        actions = [a.action for a in db.scalars(select(AuditEntry).order_by(AuditEntry.id))
+                   if a.object == f"comparison:{job.id}"]
+    assert (job.state, job.message) == ("succeeded", None) and job.result
+    assert actions == ["draft-compare", "draft-compared"]
+    assert any(f"comparison {job.id}: store the result: database unreachable" in r.getMessage()
+               for r in caplog.records)
+    page = office.get(f"/drafts/{number}")
+    assert "已完成" in page.text and "上海市" in page.text

@@ -55,3 +55,36 @@ def test_an_account_past_its_uploads_per_minute_is_refused_until_the_minute_has_
     clock.moment += timedelta(seconds=2)
     assert sh.upload(workbook).status_code == 303
     assert _versions(db_url)[-1] == ("310000", 4)
+
+
+def test_an_account_kept_at_its_limit_is_refused_without_a_query_until_its_earliest_upload_leaves(
+        limited_app, db_url: str, clock: Clock) -> None:
+    from sqlalchemy import event
+
+    sh = Client(limited_app, "sh")
+    workbook = sample("310000")
+    assert [sh.upload(workbook).status_code for _ in range(2)] == [303, 303]
+    clock.moment += timedelta(seconds=30)
+    assert sh.upload(workbook).status_code == 303  # the third, half a minute after the first two
+    statements: list[str] = []
+
+    def seen(_conn, _cursor, statement: str, *_args) -> None:
+        statements.append(statement)
+
+    engine = limited_app.state.portal.db.engine
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        assert sh.upload(workbook).status_code == 429  # counted once
+        counted = [s for s in statements if "versions" in s]
+        assert len(counted) == 1, statements
+        statements.clear()
+        for _ in range(3):  # a client that keeps sending: refused from memory
+            refused = sh.upload(workbook)
+            assert refused.status_code == 429 and "一分钟内已上传 3 次" in refused.text
+        assert not [s for s in statements if "versions" in s], statements
+        # the first two leave the minute 60 s after they were made, not 60 s after the refusal
+        clock.moment += timedelta(seconds=31)
+        assert sh.upload(workbook).status_code == 303
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert _versions(db_url)[-1] == ("310000", 4)

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from portal_fixtures import Client, Clock, before_deadline, free_port, sample, seed, version_id
 from test_portal_hardening import _serve
-from workbooks import slow_workbook
+from workbooks import large_workbook, slow_workbook
 
 from scoring.portal.app import create_app
 from scoring.portal.settings import PortalSettings
@@ -42,6 +42,35 @@ def test_a_worker_that_takes_too_long_is_killed_and_replaced() -> None:
     time.sleep(0.5)
     for pid in before:  # the sleeping workers are gone, not left sleeping
         assert not Path(f"/proc/{pid}").exists() or "Z" in Path(f"/proc/{pid}/stat").read_text().split()[2]
+
+
+def test_one_unit_holds_one_of_the_two_workers_and_another_unit_takes_the_other() -> None:
+    # a unit that keeps uploading files costing seconds (large ones, inside every cap) queues
+    # behind its own: another unit's file starts at once in the worker it does not hold
+    workers = Workers(2, timeout_s=30.0, cpu_s=60.0)
+
+    async def scenario() -> dict[str, float]:
+        await workers.warm([2022])
+        started = time.monotonic()
+        finished: dict[str, float] = {}
+
+        async def one(name: str, unit: str | None, delay: float) -> None:
+            await asyncio.sleep(delay)
+            await workers.call(time.sleep, 1.5, timeout_s=30.0, unit=unit)
+            finished[name] = time.monotonic() - started
+
+        await asyncio.gather(one("flood 1", "540000", 0), one("flood 2", "540000", 0),
+                             one("flood 3", "540000", 0), one("other", "310000", 0.3),
+                             one("any", None, 0.3))
+        return finished
+
+    try:
+        finished = asyncio.run(scenario())
+    finally:
+        workers.close()
+    assert finished["other"] < 2.5, finished  # 1.5 s of its own: it never waited for the flood
+    assert finished["flood 2"] >= 2.9 and finished["flood 3"] >= 4.4, finished  # one after another
+    assert workers._held == {}  # every share given back
 
 
 def test_a_worker_over_its_cpu_allowance_is_stopped() -> None:
@@ -141,3 +170,21 @@ def test_scoring_validate_refuses_the_once_slow_workbook_in_seconds(tmp_path: Pa
     assert time.monotonic() - started < 30
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "错误[file-corrupt]" in result.stdout and "数字格式代码长达 300000 个字符" in result.stdout
+
+
+def test_scoring_validate_stops_at_its_cpu_limit_with_a_message(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    # a large workbook inside every cap of the reader costs about 5 s of CPU to read in full
+    path = tmp_path / "large.xlsx"
+    path.write_bytes(large_workbook(sample("310000")))
+    command = [str(Path(sys.executable).with_name("scoring")), "validate", str(path), "--cpu-seconds", "1"]
+    started = time.monotonic()
+    result = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+    assert time.monotonic() - started < 30
+    assert result.returncode == 1, result.stderr
+    assert f"{path}：校验超出 1 秒的 CPU 时间限制，已停止；请确认文件是用本年度模板填写后保存的" in \
+        result.stderr.replace("\n", ""), result.stderr
+    assert "Traceback" not in result.stderr + result.stdout and "内部错误" not in result.stderr
+    assert result.stdout == ""  # no findings of a half-read file

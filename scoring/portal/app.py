@@ -9,6 +9,7 @@ import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from functools import lru_cache
 
 from itsdangerous import TimestampSigner
@@ -60,6 +61,8 @@ class Portal:
     signer: TimestampSigner
     jobs: JobRunner
     templates: dict[tuple[int, str], bytes] = field(default_factory=dict)
+    # account id → until when its uploads are refused (it reached uploads_per_minute); see upload_rate
+    upload_refusals: dict[int, datetime] = field(default_factory=dict)
 
     def year_files(self, year: int) -> YearFiles:
         """The year's configuration as the pipeline loads it (read once per process)."""

@@ -13,7 +13,8 @@ longer names its early scores. The folder is removed either way. The job dies wi
 process is gone (or whose heartbeat stopped) as failed and removes its folder, so no partial
 result ever remains. A database restart during a run does not end it: progress that cannot be
 written is skipped, and claiming, storing the early scores, finishing and recording a failure wait
-for the database (``outlasting_outage``).
+for the database (``outlasting_outage``). A draft comparison's job (``scoring.portal.drafts``) is
+started, claimed and failed by the same functions (``start_job``, ``claiming``, ``job_failed``).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from types import FrameType
+from typing import TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -63,6 +65,7 @@ HEARTBEAT_S = 5.0
 PROGRESS_EVERY_S = 0.5
 
 Clock = Callable[[], datetime]
+T = TypeVar("T")
 
 
 def owner_here() -> str:
@@ -236,24 +239,36 @@ def failure_text(exc: BaseException) -> str:
     return f"评分时发生内部错误（{type(exc).__name__}），未产生任何结果；详见服务器日志"
 
 
-def _claim(db: Database, run_id: int, clock: Clock) -> int | None:
-    """Take the queued run (waiting out a database outage); its year, or None when it is not ours."""
-    owner, tries = owner_here(), 0
+def claiming(what: str, attempt: Callable[[bool], T]) -> T:
+    """``attempt(again)``, the one transaction in which a job (a scoring run's or a draft
+    comparison's) takes its queued row, waiting out a database outage. ``again`` is True on every
+    try after the first: the earlier one's commit may have gone through with its answer lost with
+    the connection, and a row found running under this job's own owner is then its own."""
+    tries = 0
 
-    def once() -> int | None:
+    def once() -> T:
         nonlocal tries
         tries += 1
+        return attempt(tries > 1)
+
+    return outlasting_outage(once, what=f"{what}: claim")
+
+
+def _claim(db: Database, run_id: int, clock: Clock) -> int | None:
+    """Take the queued run (waiting out a database outage); its year, or None when it is not ours."""
+    owner = owner_here()
+
+    def attempt(again: bool) -> int | None:
         with db.transaction() as session:
             run = run_store.get_run(session, run_id)
             if run is None:
                 return None
             if run_store.claim(session, run_id, owner, clock()):
                 return run.year
-            # an earlier try's commit went through but its answer was lost with the connection
-            mine = tries > 1 and run.state == RunState.RUNNING and run.owner == owner
+            mine = again and run.state == RunState.RUNNING and run.owner == owner
             return run.year if mine else None
 
-    return outlasting_outage(once, what=f"run {run_id}: claim")
+    return claiming(f"run {run_id}", attempt)
 
 
 def _finish(db: Database, run_id: int, clock: Clock, files: list[run_store.StoredFile], moment: datetime,
@@ -275,16 +290,29 @@ def _finish(db: Database, run_id: int, clock: Clock, files: list[run_store.Store
     return outlasting_outage(once, what=f"run {run_id}: store the result")
 
 
-def _record_failure(db: Database, run_id: int, clock: Clock, message: str, *, wait: bool) -> None:
-    """Mark the run failed with its reason (waiting out an outage when ``wait``)."""
+def job_failed(exc: BaseException, what: str, message: str, mark_failed: Callable[[str], None]) -> bool:
+    """The way out of a background job (a scoring run's or a draft comparison's) other than success:
+    an unexpected error is logged with its traceback, and ``mark_failed(message)`` (one transaction
+    marking the job's row failed) is done again after a database outage, except when the server is
+    stopping the job (it must end at once; the reaper marks the row later). True when it is being
+    stopped: the caller raises the stop again."""
+    stopping = isinstance(exc, SystemExit | KeyboardInterrupt)
+    if not isinstance(exc, ScoringError) and not stopping:
+        log.error("%s failed:\n%s", what, traceback.format_exc())
+    try:
+        outlasting_outage(lambda: mark_failed(message), what=f"{what}: record its failure",
+                          budget_s=0 if stopping else OUTAGE_BUDGET_S)
+    except Exception:  # noqa: BLE001 - the reaper marks it failed later
+        log.exception("could not record the failure of %s", what)
+    return stopping
 
-    def once() -> None:
-        with db.transaction() as session:
-            now = clock()
-            if run_store.fail(session, run_id, now, message):
-                record(session, now, JOB, "run-failed", obj=f"run:{run_id}", before="评分中", after=message)
 
-    outlasting_outage(once, what=f"run {run_id}: record its failure", budget_s=OUTAGE_BUDGET_S if wait else 0)
+def _record_failure(db: Database, run_id: int, clock: Clock, message: str) -> None:
+    """Mark the run failed with its reason."""
+    with db.transaction() as session:
+        now = clock()
+        if run_store.fail(session, run_id, now, message):
+            record(session, now, JOB, "run-failed", obj=f"run:{run_id}", before="评分中", after=message)
 
 
 def execute(url: str, settings: PortalSettings, run_id: int, clock: Clock) -> bool:
@@ -305,15 +333,8 @@ def execute(url: str, settings: PortalSettings, run_id: int, clock: Clock) -> bo
         result = run_pipeline(request, RowProgress(db, run_id, clock), EarlyScores(db, run_id, clock))
         return _finish(db, run_id, clock, run_inputs.stored_files(folder), moment, result.report)
     except BaseException as exc:  # noqa: BLE001 - every way out of a run is recorded on its row
-        message = failure_text(exc)
-        stopping = isinstance(exc, SystemExit | KeyboardInterrupt)
-        if not isinstance(exc, ScoringError) and not stopping:
-            log.error("run %s failed:\n%s", run_id, traceback.format_exc())
-        try:
-            _record_failure(db, run_id, clock, message, wait=not stopping)  # a server stopping: no wait
-        except Exception:  # noqa: BLE001 - the reaper marks it failed later
-            log.exception("could not record the failure of run %s", run_id)
-        if stopping:
+        if job_failed(exc, f"run {run_id}", failure_text(exc),
+                      lambda message: _record_failure(db, run_id, clock, message)):
             raise
         return False
     finally:

@@ -2,7 +2,7 @@
 
 The Cybersecurity Law (第二十一条) asks that network logs be kept for at least six months, and 等保
 2.0 level 3 (安全审计) that audit records be protected from deletion; so a prune is refused when any
-row younger than ``audit_retention_days`` (never fewer than 180) would go, and when the chain is
+row younger than the retention period (``--keep-days``, never fewer than 180) would go, and when the chain is
 already broken (a prune must not launder tampering). It removes the oldest rows only, a prefix of
 the ids (a row older than the cut-off that follows a younger one is kept), in one transaction run by
 the database's owner: on SQLite the delete trigger is dropped and re-created from its own stored

@@ -85,8 +85,6 @@ class PortalSettings:
     validation_memory_bytes: int = 4 << 30  # a validation worker's address-space limit (RLIMIT_AS)
     upload_read_timeout_s: float = 30.0  # an upload body that takes longer to arrive is refused
     uploads_per_minute: int = 30  # workbooks one account may upload in a minute; more get 429
-    # audit rows younger than this can never be pruned (scoring audit-log prune); never fewer than 180
-    audit_retention_days: int = 180
 
     @property
     def templates_dir(self) -> Path:

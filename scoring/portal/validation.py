@@ -154,7 +154,10 @@ class Workers:
     per slot: at most ``workers`` files at once, the others wait in arrival order. A worker runs
     under a memory cap and a CPU-time allowance per file, dies with the server, and is killed and
     replaced when its file takes longer than ``timeout_s``, so a slow file costs one worker for
-    that long and never blocks another unit's upload beyond it."""
+    that long and never blocks another unit's upload beyond it. One unit holds at most
+    ``per_unit`` workers at once (all but one): its further files wait while another unit's
+    file takes the next free worker, so a unit that keeps uploading files that cost seconds
+    cannot hold every worker."""
 
     def __init__(self, workers: int, timeout_s: float, *, cpu_s: float | None = None,
                  memory_bytes: int = 4 << 30) -> None:
@@ -165,7 +168,9 @@ class Workers:
         self._lock = threading.Lock()
         self._slots = [_Slot(self) for _ in range(max(workers, 1))]
         self._free = list(self._slots)
-        self._waiting: deque[tuple[asyncio.AbstractEventLoop, asyncio.Future[_Slot]]] = deque()
+        self.per_unit = max(1, len(self._slots) - 1)
+        self._held: dict[str, int] = {}  # unit → workers it holds now
+        self._waiting: deque[tuple[asyncio.AbstractEventLoop, asyncio.Future[_Slot], str | None]] = deque()
 
     def new_executor(self) -> Executor:
         """A worker: a thread of the server (``workers`` 0, tests) or a limited process."""
@@ -176,39 +181,63 @@ class Workers:
         return ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_start_worker,
                                    initargs=(os.getpid(), self.memory_bytes))
 
-    async def _take(self) -> _Slot:
+    def _may_hold(self, unit: str | None) -> bool:
+        return unit is None or self._held.get(unit, 0) < self.per_unit
+
+    def _hold(self, unit: str | None, slot: _Slot) -> _Slot:
+        if unit is not None:
+            self._held[unit] = self._held.get(unit, 0) + 1
+        return slot
+
+    async def _take(self, unit: str | None) -> _Slot:
         loop = asyncio.get_running_loop()
         with self._lock:
-            if self._free:
-                return self._free.pop()
+            if self._free and self._may_hold(unit):
+                return self._hold(unit, self._free.pop())
             waiter: asyncio.Future[_Slot] = loop.create_future()
-            self._waiting.append((loop, waiter))
+            self._waiting.append((loop, waiter, unit))
         try:
             return await waiter
         except asyncio.CancelledError:
             with self._lock:
-                if (loop, waiter) in self._waiting:
-                    self._waiting.remove((loop, waiter))
+                if (loop, waiter, unit) in self._waiting:
+                    self._waiting.remove((loop, waiter, unit))
                 elif waiter.done() and not waiter.cancelled():
+                    self._drop(unit)
                     self._give(waiter.result())
             raise
 
+    def _drop(self, unit: str | None) -> None:
+        if unit is not None:
+            self._held[unit] -= 1
+            if not self._held[unit]:
+                del self._held[unit]
+
     def _give(self, slot: _Slot) -> None:
-        """Hand a slot to the oldest waiter, or back to the free list (lock held)."""
-        while self._waiting:
-            loop, waiter = self._waiting.popleft()
-            if not waiter.done() and not loop.is_closed():
-                loop.call_soon_threadsafe(_hand, waiter, slot, self)
+        """Hand a slot to the oldest waiter whose unit may hold one more, or back to the free
+        list (lock held)."""
+        for entry in list(self._waiting):
+            loop, waiter, unit = entry
+            if waiter.done() or loop.is_closed():
+                self._waiting.remove(entry)
+                continue
+            if self._may_hold(unit):
+                self._waiting.remove(entry)
+                self._hold(unit, slot)
+                loop.call_soon_threadsafe(_hand, waiter, slot, self, unit)
                 return
         self._free.append(slot)
 
-    def _release(self, slot: _Slot) -> None:
+    def _release(self, slot: _Slot, unit: str | None) -> None:
         with self._lock:
+            self._drop(unit)
             self._give(slot)
 
-    async def _in_worker(self, timeout_s: float, work: Callable[..., T], *args: object) -> T:
-        """``work(*args)`` in a free worker; on timeout the worker is killed and replaced."""
-        slot = await self._take()
+    async def _in_worker(self, timeout_s: float, work: Callable[..., T], *args: object,
+                         unit: str | None = None) -> T:
+        """``work(*args)`` in a free worker (for ``unit``: within its share); on timeout the
+        worker is killed and replaced."""
+        slot = await self._take(unit)
         try:
             loop = asyncio.get_running_loop()
             future = loop.run_in_executor(slot.pool(), _bounded, self.cpu_s, work, *args)
@@ -221,13 +250,14 @@ class Workers:
                 slot.kill()
                 raise WorkerLimit("校验进程超出限制后被终止") from None
         finally:
-            self._release(slot)
+            self._release(slot, unit)
 
     async def validate(self, data: bytes, file_name: str, year: int, unit: str | None = None) -> Submission:
         """Validate in a worker (as ``unit``'s upload when given); a file that takes too long or
         exhausts a worker's limits is refused with a finding."""
         try:
-            return await self._in_worker(self.timeout_s, validate_upload, data, file_name, year, unit)
+            return await self._in_worker(self.timeout_s, validate_upload, data, file_name, year, unit,
+                                         unit=unit)
         except TimeoutError:
             return timed_out(file_name, self.timeout_s)
         except WorkerLimit:
@@ -235,11 +265,13 @@ class Workers:
 
     async def preview(self, year: int, unit_code: str, own: str, peers: dict[str, str]) -> Preview:
         """A preliminary score computed in a worker."""
-        return await self._in_worker(self.timeout_s, preview_sections, year, unit_code, own, peers)
+        return await self._in_worker(self.timeout_s, preview_sections, year, unit_code, own, peers,
+                                     unit=unit_code)
 
-    async def call(self, work: Callable[..., T], *args: object, timeout_s: float) -> T:
-        """Any other CPU-bound work of a page (a verification re-run) in a worker."""
-        return await self._in_worker(timeout_s, work, *args)
+    async def call(self, work: Callable[..., T], *args: object, timeout_s: float,
+                   unit: str | None = None) -> T:
+        """Any other CPU-bound work of a page (a verification re-run) in a worker (as ``unit``'s)."""
+        return await self._in_worker(timeout_s, work, *args, unit=unit)
 
     async def warm(self, years: list[int]) -> None:
         """Start every worker and have it read the open years' configuration now, so that the
@@ -266,9 +298,9 @@ class Workers:
                 executor.shutdown(wait=False, cancel_futures=True)
 
 
-def _hand(waiter: asyncio.Future[_Slot], slot: _Slot, workers: Workers) -> None:
+def _hand(waiter: asyncio.Future[_Slot], slot: _Slot, workers: Workers, unit: str | None) -> None:
     """In the waiter's loop: give it the slot, or pass the slot on if it stopped waiting."""
     if waiter.done():
-        workers._release(slot)
+        workers._release(slot, unit)
     else:
         waiter.set_result(slot)

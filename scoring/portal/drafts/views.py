@@ -7,12 +7,10 @@ background job whose row (``draft_comparisons``) is its truth."""
 from __future__ import annotations
 
 import hashlib
-import logging
 import re
 import shutil
 import tempfile
 import threading
-import traceback
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -27,15 +25,14 @@ from scoring.indicators.store import LoadedSet, indicator_path, load_located
 from scoring.pipeline import YearFiles
 from scoring.pipeline.compare import Comparison, compare_configs
 from scoring.pipeline.staging import pid_alive
-from scoring.portal.jobs import Clock, failure_text, owner_here, start_job
+from scoring.portal.jobs import Clock, claiming, failure_text, job_failed, owner_here, start_job
 from scoring.portal.runs import run_inputs
 from scoring.portal.settings import PortalSettings
 from scoring.portal.store import Database
 from scoring.portal.store import drafts as draft_store
 from scoring.portal.store.audit import Actor, record
+from scoring.portal.store.db import outlasting_outage
 from scoring.portal.store.models import DraftComparison
-
-log = logging.getLogger("scoring.portal.drafts")
 
 MAX_DRAFT_BYTES = 1024 * 1024
 MAX_YAML_EVENTS = 200_000
@@ -182,43 +179,70 @@ def prepare(folder: Path, inputs: run_inputs.RunInputs, draft_text: str) -> None
     draft_file(folder).write_text(draft_for_year(draft_text, inputs.year), encoding="utf-8")
 
 
+def _claim(db: Database, job_id: int) -> int | None:
+    """Take the queued comparison (waiting out a database outage); its year, or None when it is not ours."""
+    owner = owner_here()
+
+    def attempt(again: bool) -> int | None:
+        with db.transaction() as session:
+            job = draft_store.comparison(session, job_id)
+            if job is None:
+                return None
+            if draft_store.claim_comparison(session, job_id, owner):
+                return job.year
+            mine = again and job.state == draft_store.RUNNING and job.owner == owner
+            return job.year if mine else None
+
+    return claiming(f"comparison {job_id}", attempt)
+
+
+def _finish(db: Database, job_id: int, clock: Clock, result: Comparison) -> bool:
+    """Store the comparison on its row and mark it succeeded (waiting out a database outage)."""
+    moved = sum(1 for u in result.units if u.grade_a != u.grade_b or u.tier_a != u.tier_b)
+    data = result.model_dump_json()
+
+    def once() -> bool:
+        with db.transaction() as session:
+            now = clock()
+            if draft_store.finish_comparison(session, job_id, now, result=data):
+                record(session, now, JOB, "draft-compared", obj=f"comparison:{job_id}", before="比较中",
+                       after=f"完成：{len(result.units)} 个单位，{moved} 个单位等次或档次变化")
+                return True
+            job = draft_store.comparison(session, job_id)  # only this job marks it succeeded:
+            return job is not None and job.state == draft_store.SUCCEEDED  # a lost answer, not a loss
+
+    return outlasting_outage(once, what=f"comparison {job_id}: store the result")
+
+
+def _record_failure(db: Database, job_id: int, clock: Clock, message: str) -> None:
+    """Mark the comparison failed with its reason."""
+    with db.transaction() as session:
+        now = clock()
+        if draft_store.finish_comparison(session, job_id, now, message=message):
+            record(session, now, JOB, "draft-compare-failed", obj=f"comparison:{job_id}",
+                   before="比较中", after=message)
+
+
 def execute(url: str, settings: PortalSettings, job_id: int, clock: Clock) -> bool:
     """Run comparison ``job_id`` (its inputs are in its folder): the pipeline under both
-    configurations, the result on its row; True when it succeeded."""
+    configurations, the result on its row; True when it succeeded. A database restart does not end
+    it: claiming, storing the result and recording a failure wait for the database, as a scoring
+    run's job does."""
     db = Database(url)
     folder = comparison_folder(settings, job_id)
     try:
-        with db.transaction() as session:
-            job = draft_store.comparison(session, job_id)
-            if job is None or not draft_store.claim_comparison(session, job_id):
-                return False
-            year = job.year
+        year = _claim(db, job_id)
+        if year is None:
+            return False
         inputs = run_inputs.load_inputs(folder, year)
         request = run_inputs.request(folder, inputs, pdf=False, workers=1,
                                      generated_at=clock().replace(microsecond=0))
         assert request.config is not None
         result, _, _ = compare_configs(request, request.config, draft_file(folder))
-        with db.transaction() as session:
-            now = clock()
-            done = draft_store.finish_comparison(session, job_id, now, result=result.model_dump_json())
-            if done:
-                moved = sum(1 for u in result.units if u.grade_a != u.grade_b or u.tier_a != u.tier_b)
-                record(session, now, JOB, "draft-compared", obj=f"comparison:{job_id}", before="比较中",
-                       after=f"完成：{len(result.units)} 个单位，{moved} 个单位等次或档次变化")
-        return done
+        return _finish(db, job_id, clock, result)
     except BaseException as exc:  # noqa: BLE001 - every way out of a job is recorded on its row
-        if not isinstance(exc, ScoringError | SystemExit | KeyboardInterrupt):
-            log.error("comparison %s failed:\n%s", job_id, traceback.format_exc())
-        message = failure_text(exc).replace("评分", "比较")
-        try:
-            with db.transaction() as session:
-                now = clock()
-                if draft_store.finish_comparison(session, job_id, now, message=message):
-                    record(session, now, JOB, "draft-compare-failed", obj=f"comparison:{job_id}",
-                           before="比较中", after=message)
-        except Exception:  # noqa: BLE001 - reap marks it failed later
-            log.exception("could not record the failure of comparison %s", job_id)
-        if isinstance(exc, KeyboardInterrupt | SystemExit):
+        if job_failed(exc, f"comparison {job_id}", failure_text(exc).replace("评分", "比较"),
+                      lambda message: _record_failure(db, job_id, clock, message)):
             raise
         return False
     finally:

@@ -114,11 +114,21 @@ def _counts(submission: Submission) -> tuple[int, int, int]:
 def upload_rate(ctx: Ctx, db: Session) -> None:
     """An account may upload ``settings.uploads_per_minute`` workbooks in any minute: one more is
     refused before its body is read, so a client that uploads without pause cannot keep the
-    validators from the other units (resource control)."""
+    validators from the other units (resource control). An account found at its limit is refused
+    from memory until the earliest of those uploads leaves the minute (versions are never removed,
+    so no upload can be allowed sooner): a client that keeps sending costs no query."""
     limit = ctx.portal.settings.uploads_per_minute
-    if uploads_since(db, ctx.user.account_id, ctx.now - UPLOAD_WINDOW) >= limit:
-        raise HTTPException(429, f"上传过于频繁：本账号一分钟内已上传 {limit} 次，请一分钟后再上传",
-                            headers={"Retry-After": str(int(UPLOAD_WINDOW.total_seconds()))})
+    account_id = ctx.user.account_id
+    refusals = ctx.portal.upload_refusals
+    until = refusals.get(account_id)
+    if until is None or until <= ctx.now:
+        count, earliest = uploads_since(db, account_id, ctx.now - UPLOAD_WINDOW)
+        if count < limit or earliest is None:
+            refusals.pop(account_id, None)
+            return
+        refusals[account_id] = earliest + UPLOAD_WINDOW
+    raise HTTPException(429, f"上传过于频繁：本账号一分钟内已上传 {limit} 次，请一分钟后再上传",
+                        headers={"Retry-After": str(int(UPLOAD_WINDOW.total_seconds()))})
 
 
 @endpoint(Role.PROVINCE, upload=True, before_body=upload_rate)

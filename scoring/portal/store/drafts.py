@@ -91,10 +91,11 @@ def unfinished_comparisons(db: Session) -> list[DraftComparison]:
     return list(db.scalars(select(DraftComparison).where(DraftComparison.state.in_((QUEUED, RUNNING)))))
 
 
-def claim_comparison(db: Session, job_id: int) -> bool:
-    """Mark a queued job running; False when it is no longer queued."""
-    done = db.execute(update(DraftComparison).where(DraftComparison.id == job_id,
-                                                    DraftComparison.state == QUEUED).values(state=RUNNING))
+def claim_comparison(db: Session, job_id: int, owner: str) -> bool:
+    """Mark a queued job running under its job's process; False when it is no longer queued."""
+    done = db.execute(update(DraftComparison)
+                      .where(DraftComparison.id == job_id, DraftComparison.state == QUEUED)
+                      .values(state=RUNNING, owner=owner))
     return bool(getattr(done, "rowcount", 0))
 
 

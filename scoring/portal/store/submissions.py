@@ -132,10 +132,12 @@ class UnitScope:
         return event
 
 
-def uploads_since(db: Session, account_id: int, since: datetime) -> int:
-    """How many workbooks the account has uploaded after ``since`` (every upload is a version)."""
-    return int(db.scalar(select(func.count()).select_from(Version)
-                         .where(Version.uploaded_by == account_id, Version.uploaded_at > since)) or 0)
+def uploads_since(db: Session, account_id: int, since: datetime) -> tuple[int, datetime | None]:
+    """How many workbooks the account has uploaded after ``since`` (every upload is a version), and
+    when the earliest of them was."""
+    count, earliest = db.execute(select(func.count(), func.min(Version.uploaded_at))
+                                 .where(Version.uploaded_by == account_id, Version.uploaded_at > since)).one()
+    return int(count or 0), earliest
 
 
 def submitted_on(db: Session, year: int) -> dict[str, datetime]:
