@@ -94,3 +94,12 @@ def test_a_broken_adjustments_file_is_named_in_its_problems() -> None:
         read_adjustments(_file(2022, "{unit: '110000', task: 2022-1.1.1, status: 部分完成}"),
                          Path("adjustments.yaml"))  # no reason given
     assert raised.value.problems and {p.file for p in raised.value.problems} == {"adjustments.yaml"}
+
+
+def test_an_adjustments_file_not_in_utf8_is_refused_with_its_path() -> None:
+    gbk = "schema_version: 1\nyear: 2022\nadjustments: []  # 审核调整\n".encode("gbk")
+    with pytest.raises(ConfigError) as raised:
+        read_adjustments(gbk, Path("reviews/adjustments.yaml"))
+    assert str(raised.value) == "reviews/adjustments.yaml: 不是 UTF-8 编码的文本"
+    problems = [(p.code, p.file) for p in raised.value.problems]
+    assert problems == [("yaml-encoding", "reviews/adjustments.yaml")]
