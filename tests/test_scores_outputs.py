@@ -133,3 +133,21 @@ def test_a_long_section_name_is_cut_to_excels_31_characters() -> None:
     long.sections[0] = SectionInfo(id="A", name="日" * 40, kind="score", max=60)
     wb = load_workbook(io.BytesIO(ranking_xlsx(long)))
     assert wb.sheetnames[1] == "A " + "日" * 29 and len(wb.sheetnames[1]) == 31
+
+
+def test_ranking_cells_are_set_in_a_chinese_face_and_rows_grow_for_long_notes() -> None:
+    whole = report()
+    whole.total_decimals = 0
+    ws = load_workbook(io.BytesIO(ranking_xlsx(whole)))["总表"]
+    assert ws["F4"].number_format == "0;-0;0"  # no decimals: no decimal point either
+    # every cell in 宋体 with the GB2312 character set, so WPS and LibreOffice keep a Chinese face
+    for ref in ("A1", "A2", "A3", "C4", "O5"):
+        assert (ws[ref].font.name, ws[ref].font.charset) == ("宋体", 134), ref
+    assert (ws["A1"].alignment.horizontal, ws["A1"].alignment.vertical) == ("center", "center")
+    assert (ws["A2"].font.sz, ws["A2"].font.color.rgb) == (9, "00555555")  # the note: small and grey
+    # a unit under a veto is written in red; the others in the default colour
+    assert ws["C5"].font.color.rgb == "00B00020" and ws["C4"].font.color is None
+    assert (ws["C4"].font.sz, ws["C4"].font.bold) == (10, False)  # body cells: 10 pt, not bold
+    # 天津's note, the veto twice: 39 + 2 + 39 = 80 half-width places (CJK and full-width count
+    # 2) in a 36-wide column (34 usable) take 3 lines of 14 points; 北京 has no note: height unset
+    assert ws.row_dimensions[5].height == 42 and ws.row_dimensions[4].height is None
