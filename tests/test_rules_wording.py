@@ -25,6 +25,7 @@ from scoring.indicators.rules import (
     rule_classes,
     rule_kind_label,
 )
+from scoring.indicators.rules.base import Relative
 from scoring.indicators.rules.words import (
     Advice,
     Figures,
@@ -438,3 +439,38 @@ def test_relative_advice_scaled_figures_are_shown_per_head_and_the_gap_in_the_un
     assert fewer.advice(words(figures=Figures(own=0.8, median=0.6, best=0.2, size=250))).action == (
         "本单位为 200（折合每万人 0.8），全国中位数为每万人 0.6、最好为每万人 0.2；"
         "减少约 50即可达到全国中位数，得分随之提高")
+
+
+# --- what the audit's 复算 tables say a relative rule compares ----------------------------------
+
+TIES_SHARED = "折算值相同的单位并列，取较前名次，下一名次顺延（1、2、2、4）"
+
+
+def test_rank_relative_states_the_place_and_the_points_formula() -> None:
+    linear = rule(kind="rank", item="cases_transferred", normalise="population")
+    assert linear.relative() == Relative(
+        item="cases_transferred", normalise="population", direction="higher_better", ranked=True,
+        formula="名次 = 折算值高于本单位的单位数 + 1；"
+                "得分 = 满分 × (单位数 − 名次) / (单位数 − 1)（得分不超过满分）",
+        ties=TIES_SHARED)
+    # the bands are listed from the smallest share up, whatever their order in the file
+    shares = rule(kind="rank", item="complaints", direction="lower_better", method="shares", shares=[
+        {"up_to_share": 1, "points": 1}, {"up_to_share": 0.25, "points": 4},
+        {"up_to_share": 0.5, "points": 3}])
+    assert shares.relative() == Relative(
+        item="complaints", normalise="none", direction="lower_better", ranked=True,
+        formula="名次 = 折算值低于本单位的单位数 + 1；按第一个满足的档次计分："
+                "名次 / 单位数 ≤ 25% 得 4 分；名次 / 单位数 ≤ 50% 得 3 分；名次 / 单位数 ≤ 100% 得 1 分；"
+                "其后不得分（得分不超过满分）",
+        ties=TIES_SHARED)
+
+
+def test_goalposts_relative_states_the_min_max_formula() -> None:
+    ties = "折算值相同的单位得分相同；全部单位折算值相同时均得满分"
+    among = "，x 为本单位的折算值，最低值、最高值取参与比较的全部单位（含本单位）"
+    assert rule(kind="goalposts", item="goods_value", normalise="gdp").relative() == Relative(
+        item="goods_value", normalise="gdp", direction="higher_better",
+        formula=f"得分 = 满分 × (x − 最低值) / (最高值 − 最低值){among}", ties=ties)
+    assert rule(kind="goalposts", item="complaints", direction="lower_better").relative() == Relative(
+        item="complaints", normalise="none", direction="lower_better",
+        formula=f"得分 = 满分 × (最高值 − x) / (最高值 − 最低值){among}", ties=ties)
