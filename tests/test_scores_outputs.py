@@ -151,3 +151,34 @@ def test_ranking_cells_are_set_in_a_chinese_face_and_rows_grow_for_long_notes() 
     # 天津's note, the veto twice: 39 + 2 + 39 = 80 half-width places (CJK and full-width count
     # 2) in a 36-wide column (34 usable) take 3 lines of 14 points; 北京 has no note: height unset
     assert ws.row_dimensions[5].height == 42 and ws.row_dimensions[4].height is None
+
+
+def test_ranking_sheets_print_on_a4_landscape_with_title_and_note_on_every_page() -> None:
+    wb = load_workbook(io.BytesIO(ranking_xlsx(report())))
+    for ws in wb.worksheets:
+        title, note = ws["A1"].value, ws["A2"].value
+        assert (ws["A2"].alignment.wrap_text, ws["A2"].alignment.vertical) == (True, "top")
+        assert ws.row_dimensions[2].height == 28
+        setup = ws.page_setup
+        assert (setup.orientation, setup.paperSize, setup.scale, setup.pageOrder) == (
+            "landscape", 9, 90, "overThenDown")  # paper 9: A4
+        assert not ws.sheet_properties.pageSetUpPr.fitToPage  # 90 %, continued on further pages
+        assert (ws.print_title_rows, ws.print_title_cols) == ("$3:$3", "$A:$C")
+        margins = ws.page_margins
+        assert (margins.left, margins.right, margins.top, margins.bottom) == (0.4, 0.4, 0.7, 0.9)
+        header, footer = ws.oddHeader, ws.oddFooter
+        assert (header.center.text, header.center.size, header.center.font) == (title, 12, "宋体,Bold")
+        assert (header.right.text, header.right.size) == ("第 &P 页 共 &N 页", 10)
+        assert (footer.center.text, footer.center.size) == (note, 10)
+
+
+def test_ranking_body_cells_are_aligned_to_the_top_and_only_the_note_wraps() -> None:
+    wb = load_workbook(io.BytesIO(ranking_xlsx(report())))
+    ws = wb["总表"]
+    centred = {1, 2, 4, 5, 7, 8}  # rank, code, region, rank in region, grade, tier
+    for col in range(1, 16):
+        alignment = ws.cell(4, col).alignment
+        assert alignment.horizontal == ("center" if col in centred else None), col
+        assert alignment.vertical == "top" and alignment.wrap_text is (col == 15 or None), col
+    # headings that fit on two lines of their columns still get the 30-point minimum
+    assert wb["D 扣分项目"].row_dimensions[3].height == 30
