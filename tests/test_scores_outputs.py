@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+from datetime import date
 
 from openpyxl import load_workbook
 
@@ -17,6 +18,7 @@ from scoring.scores.models import (
     Robustness,
     ScoreReport,
     SectionInfo,
+    Trend,
     UnitScore,
     UnitStatus,
     VetoApplied,
@@ -182,3 +184,45 @@ def test_ranking_body_cells_are_aligned_to_the_top_and_only_the_note_wraps() -> 
         assert alignment.vertical == "top" and alignment.wrap_text is (col == 15 or None), col
     # headings that fit on two lines of their columns still get the 30-point minimum
     assert wb["D 扣分项目"].row_dimensions[3].height == 30
+
+
+def test_the_ranking_shows_the_change_since_last_year_and_the_deadline_the_data_stand_at() -> None:
+    trended = report()
+    trended.deadline = date(2031, 1, 15)
+    beijing, tianjin, hebei, _ = trended.units
+    beijing.trend = Trend(previous_year=2029, previous_total=85, previous_rank=2, total_change=1.5,
+                          rank_change=1)
+    tianjin.trend = Trend(previous_year=2029, previous_total=49, previous_rank=2, total_change=0,
+                          rank_change=0)
+    hebei.reason = "报送工作簿有 3 个错误，未评分：封面未填写联系人"  # 47 half-width places: 2 lines
+    wb = load_workbook(io.BytesIO(ranking_xlsx(trended)))
+    ws = wb["总表"]
+    assert ws["A1"].value == ("2030年度各省（区、市）打击侵权假冒工作绩效考核结果排名"
+                              "（报送截止日期：2031年1月15日）")
+    assert ws["A2"].value == ("总分保留 2 位小数；扣分项目记为负数，各部分得分相加即为总分；"
+                              "一票否决的单位在“说明”栏写明所触发的否决及其效果；"
+                              "未评分、未报送的单位不排名，不给予 0 分。")
+    # after the three sections: the change in total (signed) and in rank, 11 wide each
+    assert [ws.cell(3, col).value for col in (13, 14)] == [
+        "总分变化（较2029年度）", "名次变化（较2029年度）"]
+    assert [ws.column_dimensions[c].width for c in "MN"] == [11, 11]
+    assert [ws.cell(row, 13).value for row in (4, 5, 6)] == [1.5, 0, None]
+    assert [ws.cell(row, 14).value for row in (4, 5, 6)] == ["上升 1 位", "持平", None]
+    assert ws["M4"].number_format == "+0.00;-0.00;0.00" and ws["I4"].number_format == "0"
+    assert ws.row_dimensions[6].height == 28  # 河北's reason wraps onto a second line
+    assert ws.print_area == "'总表'!$A$3:$Q$7"  # the grid from the header row down, every column
+    moved = report()
+    moved.units[0].trend = Trend(previous_year=2029, previous_total=90, previous_rank=1,
+                                 total_change=-3.5, rank_change=-1)
+    moved.units[1].trend = Trend(previous_year=2029, previous_total=None, previous_rank=None,
+                                 total_change=None, rank_change=None)  # not ranked last year
+    summary = load_workbook(io.BytesIO(ranking_xlsx(moved)))["总表"]
+    assert [summary.cell(row, 14).value for row in (4, 5)] == ["下降 1 位", None]
+    # a score section's sheet: its note, whole-number ranks, the vetoed unit in red
+    a = wb["A 日常工作成效"]
+    assert a["A2"].value == "得分按精确值计算，显示保留两位小数。"
+    assert a["A4"].number_format == "General" and a["D4"].number_format == "0.00;-0.00;0.00"
+    assert a["C5"].font.color.rgb == "00B00020" and a["C4"].font.color is None
+    # rank and code centred, the unit's name and the scores not
+    horizontal = [a.cell(4, col).alignment.horizontal for col in range(1, 6)]
+    assert horizontal == ["center", "center", None, None, None]
