@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+from datetime import date
 
 from openpyxl import load_workbook
 
@@ -17,6 +18,7 @@ from scoring.scores.models import (
     Robustness,
     ScoreReport,
     SectionInfo,
+    Trend,
     UnitScore,
     UnitStatus,
     VetoApplied,
@@ -133,3 +135,94 @@ def test_a_long_section_name_is_cut_to_excels_31_characters() -> None:
     long.sections[0] = SectionInfo(id="A", name="日" * 40, kind="score", max=60)
     wb = load_workbook(io.BytesIO(ranking_xlsx(long)))
     assert wb.sheetnames[1] == "A " + "日" * 29 and len(wb.sheetnames[1]) == 31
+
+
+def test_ranking_cells_are_set_in_a_chinese_face_and_rows_grow_for_long_notes() -> None:
+    whole = report()
+    whole.total_decimals = 0
+    ws = load_workbook(io.BytesIO(ranking_xlsx(whole)))["总表"]
+    assert ws["F4"].number_format == "0;-0;0"  # no decimals: no decimal point either
+    # every cell in 宋体 with the GB2312 character set, so WPS and LibreOffice keep a Chinese face
+    for ref in ("A1", "A2", "A3", "C4", "O5"):
+        assert (ws[ref].font.name, ws[ref].font.charset) == ("宋体", 134), ref
+    assert (ws["A1"].alignment.horizontal, ws["A1"].alignment.vertical) == ("center", "center")
+    assert (ws["A2"].font.sz, ws["A2"].font.color.rgb) == (9, "00555555")  # the note: small and grey
+    # a unit under a veto is written in red; the others in the default colour
+    assert ws["C5"].font.color.rgb == "00B00020" and ws["C4"].font.color is None
+    assert (ws["C4"].font.sz, ws["C4"].font.bold) == (10, False)  # body cells: 10 pt, not bold
+    # 天津's note, the veto twice: 39 + 2 + 39 = 80 half-width places (CJK and full-width count
+    # 2) in a 36-wide column (34 usable) take 3 lines of 14 points; 北京 has no note: height unset
+    assert ws.row_dimensions[5].height == 42 and ws.row_dimensions[4].height is None
+
+
+def test_ranking_sheets_print_on_a4_landscape_with_title_and_note_on_every_page() -> None:
+    wb = load_workbook(io.BytesIO(ranking_xlsx(report())))
+    for ws in wb.worksheets:
+        title, note = ws["A1"].value, ws["A2"].value
+        assert (ws["A2"].alignment.wrap_text, ws["A2"].alignment.vertical) == (True, "top")
+        assert ws.row_dimensions[2].height == 28
+        setup = ws.page_setup
+        assert (setup.orientation, setup.paperSize, setup.scale, setup.pageOrder) == (
+            "landscape", 9, 90, "overThenDown")  # paper 9: A4
+        assert not ws.sheet_properties.pageSetUpPr.fitToPage  # 90 %, continued on further pages
+        assert (ws.print_title_rows, ws.print_title_cols) == ("$3:$3", "$A:$C")
+        margins = ws.page_margins
+        assert (margins.left, margins.right, margins.top, margins.bottom) == (0.4, 0.4, 0.7, 0.9)
+        header, footer = ws.oddHeader, ws.oddFooter
+        assert (header.center.text, header.center.size, header.center.font) == (title, 12, "宋体,Bold")
+        assert (header.right.text, header.right.size) == ("第 &P 页 共 &N 页", 10)
+        assert (footer.center.text, footer.center.size) == (note, 10)
+
+
+def test_ranking_body_cells_are_aligned_to_the_top_and_only_the_note_wraps() -> None:
+    wb = load_workbook(io.BytesIO(ranking_xlsx(report())))
+    ws = wb["总表"]
+    centred = {1, 2, 4, 5, 7, 8}  # rank, code, region, rank in region, grade, tier
+    for col in range(1, 16):
+        alignment = ws.cell(4, col).alignment
+        assert alignment.horizontal == ("center" if col in centred else None), col
+        assert alignment.vertical == "top" and alignment.wrap_text is (col == 15 or None), col
+    # headings that fit on two lines of their columns still get the 30-point minimum
+    assert wb["D 扣分项目"].row_dimensions[3].height == 30
+
+
+def test_the_ranking_shows_the_change_since_last_year_and_the_deadline_the_data_stand_at() -> None:
+    trended = report()
+    trended.deadline = date(2031, 1, 15)
+    beijing, tianjin, hebei, _ = trended.units
+    beijing.trend = Trend(previous_year=2029, previous_total=85, previous_rank=2, total_change=1.5,
+                          rank_change=1)
+    tianjin.trend = Trend(previous_year=2029, previous_total=49, previous_rank=2, total_change=0,
+                          rank_change=0)
+    hebei.reason = "报送工作簿有 3 个错误，未评分：封面未填写联系人"  # 47 half-width places: 2 lines
+    wb = load_workbook(io.BytesIO(ranking_xlsx(trended)))
+    ws = wb["总表"]
+    assert ws["A1"].value == ("2030年度各省（区、市）打击侵权假冒工作绩效考核结果排名"
+                              "（报送截止日期：2031年1月15日）")
+    assert ws["A2"].value == ("总分保留 2 位小数；扣分项目记为负数，各部分得分相加即为总分；"
+                              "一票否决的单位在“说明”栏写明所触发的否决及其效果；"
+                              "未评分、未报送的单位不排名，不给予 0 分。")
+    # after the three sections: the change in total (signed) and in rank, 11 wide each
+    assert [ws.cell(3, col).value for col in (13, 14)] == [
+        "总分变化（较2029年度）", "名次变化（较2029年度）"]
+    assert [ws.column_dimensions[c].width for c in "MN"] == [11, 11]
+    assert [ws.cell(row, 13).value for row in (4, 5, 6)] == [1.5, 0, None]
+    assert [ws.cell(row, 14).value for row in (4, 5, 6)] == ["上升 1 位", "持平", None]
+    assert ws["M4"].number_format == "+0.00;-0.00;0.00" and ws["I4"].number_format == "0"
+    assert ws.row_dimensions[6].height == 28  # 河北's reason wraps onto a second line
+    assert ws.print_area == "'总表'!$A$3:$Q$7"  # the grid from the header row down, every column
+    moved = report()
+    moved.units[0].trend = Trend(previous_year=2029, previous_total=90, previous_rank=1,
+                                 total_change=-3.5, rank_change=-1)
+    moved.units[1].trend = Trend(previous_year=2029, previous_total=None, previous_rank=None,
+                                 total_change=None, rank_change=None)  # not ranked last year
+    summary = load_workbook(io.BytesIO(ranking_xlsx(moved)))["总表"]
+    assert [summary.cell(row, 14).value for row in (4, 5)] == ["下降 1 位", None]
+    # a score section's sheet: its note, whole-number ranks, the vetoed unit in red
+    a = wb["A 日常工作成效"]
+    assert a["A2"].value == "得分按精确值计算，显示保留两位小数。"
+    assert a["A4"].number_format == "General" and a["D4"].number_format == "0.00;-0.00;0.00"
+    assert a["C5"].font.color.rgb == "00B00020" and a["C4"].font.color is None
+    # rank and code centred, the unit's name and the scores not
+    horizontal = [a.cell(4, col).alignment.horizontal for col in range(1, 6)]
+    assert horizontal == ["center", "center", None, None, None]

@@ -187,3 +187,21 @@ def test_previous_results_are_checked() -> None:
     assert str(broken.value) == "x.json: 不是有效的上年度评分结果（units.0.status: Field required，共 2 处）"
     with pytest.raises(InputError, match=r"^y\.json: 不是有效的上年度评分结果（（根）: Invalid JSON"):
         read_previous(b"not json", "y.json", 2022)
+
+
+def test_previous_figures_are_the_numbers_scored_units_reported() -> None:
+    def unit(code: str, status: str, inputs: list[dict[str, object]]) -> dict[str, object]:
+        return {"code": code, "status": status, "indicators": {"A1": {"inputs": inputs}}}
+
+    data = json.dumps({"year": 2021, "units": [
+        # counts and ratios are figures; a yes/no answer, a date and a blank are not
+        unit("110000", "scored", [
+            {"item": "cases", "value": 12}, {"item": "rate", "value": 96.5},
+            {"item": "incident", "value": False}, {"item": "filed", "value": "2022-01-10"},
+            {"item": "blank", "value": None}]),
+        # a unit not scored last year has no figures to compare with
+        unit("120000", "not_scored", [{"item": "cases", "value": 40}]),
+        unit("130000", "missing", []),
+    ]}).encode()
+    figures = read_previous(data, "scores-2021.json", 2022).figures()
+    assert figures == {"110000": {"cases": 12.0, "rate": 96.5}}

@@ -11,9 +11,11 @@ from pathlib import Path
 import pytest
 import workbooks as wbs
 from conftest import ROOT
+from openpyxl import Workbook
 from typer.testing import CliRunner
 
 from scoring.cli import app
+from scoring.problems import Problem, Severity
 from scoring.scores.collect import Collected, collect
 from scoring.workbook import broken
 from scoring.workbook.validate import validate_submission
@@ -152,3 +154,35 @@ def test_a_misnamed_copy_does_not_stop_the_units_own_file(tmp_path: Path) -> Non
     assert shanghai.valid and shanghai.file == "310000-上海.xlsx"
     assert "submission-unit-mismatch-elsewhere" in _codes(shanghai.findings)
     assert ("500000-重庆.xlsx", "submission-unit-mismatch") in [(p.file, p.code) for p in result.problems]
+
+
+def test_a_file_set_aside_beside_the_units_workbook_is_told_with_its_first_error(tmp_path: Path) -> None:
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    shutil.copy(SAMPLES / "150000-内蒙古.xlsx", folder / "150000-内蒙古.xlsx")
+    stray = Workbook()  # a workbook of the unit's own making, not the template: errors and warnings
+    stray.active["A1"] = "附件"
+    stray.save(folder / "150000-附件.xlsx")
+    alone = validate_submission(folder / "150000-附件.xlsx", load_year_config, expected_year=2022).findings
+    first_error = next(f for f in alone if f.severity is Severity.ERROR)
+    assert first_error.code == "template-unknown" and alone.index(first_error) < len(alone) - 1
+    kept = _collected(folder).by_unit["150000"]
+    assert kept.file == "150000-内蒙古.xlsx"
+    assert kept.findings[-1] == Problem(
+        code="file-not-used", severity=Severity.WARNING, file="150000-附件.xlsx",
+        message=f"同一单位的另一文件“150000-附件.xlsx”未使用（已读取“150000-内蒙古.xlsx”）：{first_error.message}")
+
+
+def test_without_the_years_config_a_misnamed_file_names_the_units_by_code(tmp_path: Path) -> None:
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    shutil.copy(SAMPLES / "310000-上海.xlsx", folder / "110000-北京.xlsx")
+    result = collect(folder, 2022, lambda year: None, {"110000", "310000"})
+    error = Problem(code="submission-unit-mismatch", severity=Severity.ERROR, file="110000-北京.xlsx",
+                    message="文件“110000-北京.xlsx”以110000的代码命名，但内容（封面和模板信息）是310000的报送；"
+                            "该文件不计入110000，也不计入310000。请核对文件是否放错或命名有误")
+    assert result.problems == [error]
+    assert result.findings_for("110000") == [error] and result.findings_for("310000") == [error]
+    record = result.files[0]
+    assert record.submission is not None and record.submission.findings[-1] == error
+    assert result.by_unit == {}

@@ -86,6 +86,16 @@ def read(kind: ItemKind, value: object, cell_type: str | None = None,
     (ItemKind.RATIO, 1.0, 1.0, [
         ("ratio-ambiguous", WARNING,
          "比率填了 1：按填报说明（填百分数）读作 1%；若是指 100%，请改填 100")]),
+    # 0.29 × 100 is 28.999999999999996 in binary: the fix offered is 29, not 29. or 28.99…
+    (ItemKind.RATIO, 0.29, 0.29, [
+        ("ratio-ambiguous", WARNING,
+         "比率填了 0.29：按填报说明（填百分数）读作 0.29%；若是指 29%，请改填 29")]),
+    # a large amount with decimals is shown in full, never as 1.23457e+06
+    (ItemKind.AMOUNT, "1234567.5", 1234567.5,
+     [("normalised-text-number", INFO, "数字以文本形式填写（“1234567.5”），已按 1234567.5 读取")]),
+    (ItemKind.COUNT, "1.5E-7", None, [
+        ("value-not-number", ERROR,
+         "“1.5E-7”是科学计数法写法：请填写完整的数字（如确为 0.00000015，就填 0.00000015）；没有请填 0")]),
     (ItemKind.RATIO, 0.0, 0.0, []),
     (ItemKind.RATIO, 1.5, 1.5, []),
     (ItemKind.RATIO, 100.0, 100.0, []),
