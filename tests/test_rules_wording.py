@@ -220,7 +220,7 @@ def test_bands_advice_names_the_top_band_and_the_distance_to_it() -> None:
     assert closure.advice(words()) == Advice("行政处罚案件结案率 ≥ 90%得满分",
                                              "行政处罚案件结案率达到满分档（≥ 90%）")
     behind = closure.advice(words(figures=Figures(own=72.5, median=85, best=99))).action
-    assert behind.startswith("本单位行政处罚案件结案率为 72.5%，再提高 17.5")  # 90 − 72.5
+    assert behind.startswith("本单位行政处罚案件结案率为 72.5%，再提高 17.5 个百分点")  # 90 − 72.5
     assert behind.endswith("即达到满分档（≥ 90%）")
     assert closure.advice(words(figures=Figures(own=90, median=85, best=99))).action == (
         "行政处罚案件结案率达到满分档（≥ 90%）")
@@ -327,17 +327,28 @@ def test_veto_says_what_triggers_it_and_what_it_does() -> None:
     assert incident.method_text(words("veto")) == (
         "发生区域性、系统性重大事件为“是”即触发一票否决：等次最高为不合格")
     assert incident.advice(words("veto")) == Advice(
-        "发生区域性、系统性重大事件即触发一票否决：等次最高为不合格",
+        "发生区域性、系统性重大事件为“是”即触发一票否决：等次最高为不合格",
         "杜绝发生区域性、系统性重大事件：一旦发生，等次最高为不合格")
     counted = rule(kind="veto", item="incidents", at_least=3, effects={
         **KEEP_ALL, "sections": ["A", "C"], "total": "zero", "rank": "last", "tier": "last"})
     text = counted.method_text(words("veto"))
-    assert text.startswith("重大侵权假冒事件数达到 3")
+    assert text.startswith("重大侵权假冒事件数达到 3 起即触发")  # the item's unit, as the advice says it
+    assert counted.advice(words("veto")).rewards.startswith("重大侵权假冒事件数达到 3 起即触发一票否决：")
     assert text.endswith("即触发一票否决：A、C 部分得分清零；总分计 0 分；名次列于所有未被否决的单位之后；"
                          "列最后一档，不占档次比例")
 
 
 # --- timeliness ---------------------------------------------------------------------------------
+
+def test_timeliness_advice_names_what_is_reported_once_and_the_grace() -> None:
+    """2022's item is 年度工作总结及数据报送日期: the advice said 前报送年度工作总结及数据报送."""
+    items = {"report_date": _item("report_date", "年度工作总结及数据报送日期", ItemKind.DATE)}
+    graced = rule(kind="timeliness", item="report_date", deadline=date(2023, 1, 15), per_day=0.5,
+                  grace_days=3)
+    assert graced.advice(RuleWords(items=items)) == Advice(
+        "在 2023年1月15日前报送（宽限 3 日），逾期每日扣 0.5 分",
+        "在 2023年1月15日前报送年度工作总结及数据，每提前 1 日减少扣分 0.5 分")
+
 
 def test_timeliness_states_the_deadline_the_daily_cost_grace_and_floor() -> None:
     graced = rule(kind="timeliness", item="summary_date", deadline=date(2023, 1, 15), per_day=0.5,
@@ -371,13 +382,13 @@ def test_rank_and_goalposts_method_text() -> None:
 
 def test_relative_advice_without_figures_says_which_way_to_move() -> None:
     assert rule(kind="goalposts", item="cases_transferred").advice(words()) == Advice(
-        "移送公安机关案件数在全国最低与最高之间所处的位置，越高得分越高",
+        "移送公安机关案件数在全国最低与最高之间所处的位置，数值越高得分越高",
         "提高移送公安机关案件数，向全国最好水平靠拢")
     assert rule(kind="goalposts", item="complaints", direction="lower_better").advice(words()) == Advice(
-        "侵权假冒投诉量在全国最低与最高之间所处的位置，越低得分越高",
+        "侵权假冒投诉量在全国最低与最高之间所处的位置，数值越低得分越高",
         "降低侵权假冒投诉量，向全国最好水平靠拢")
     assert rule(kind="rank", item="cases_transferred", normalise="population").advice(words()) == Advice(
-        "按人口折算（每万人）的移送公安机关案件数在全国的排名，越高得分越高",
+        "按人口折算（每万人）的移送公安机关案件数在全国的排名，数值越高得分越高",
         "提高按人口折算（每万人）的移送公安机关案件数，向全国最好水平靠拢")
 
 
@@ -391,7 +402,7 @@ def test_relative_advice_without_figures_says_which_way_to_move() -> None:
 def test_relative_advice_sets_a_count_beside_median_and_best(own: float, action: str) -> None:
     goalposts = rule(kind="goalposts", item="cases_transferred")
     assert goalposts.advice(words(figures=Figures(own=own, median=50, best=90))) == Advice(
-        "移送公安机关案件数在全国最低与最高之间所处的位置，越高得分越高", action)
+        "移送公安机关案件数在全国最低与最高之间所处的位置，数值越高得分越高", action)
 
 
 def test_relative_advice_amounts_and_percentages_are_not_rounded_up() -> None:
@@ -402,20 +413,20 @@ def test_relative_advice_amounts_and_percentages_are_not_rounded_up() -> None:
     # a rate, higher better: 90 − 82.5 = 7.5 up to the median
     rate = rule(kind="rank", item="closure_rate").advice(
         words(figures=Figures(own=82.5, median=90, best=98.6)))
-    assert rate.rewards == "行政处罚案件结案率在全国的排名，越高得分越高"
-    assert rate.action.startswith("本单位为 82.5%，全国中位数 90%、最好 98.6%；提高 7.5")
+    assert rate.rewards == "行政处罚案件结案率在全国的排名，数值越高得分越高"
+    assert rate.action.startswith("本单位为 82.5%，全国中位数 90%、最好 98.6%；提高 7.5 个百分点")
     assert rate.action.endswith("即可达到全国中位数，得分随之提高")
     # a rate, lower better: 3.5 is already below the median 4, so the aim is the best 1.2: 2.3 down
     failures = rule(kind="rank", item="failure_rate", direction="lower_better")
     between = failures.advice(words(figures=Figures(own=3.5, median=4, best=1.2))).action
-    assert between.startswith("本单位为 3.5%，全国中位数 4%、最好 1.2%；降低 2.3")
+    assert between.startswith("本单位为 3.5%，全国中位数 4%、最好 1.2%；降低 2.3 个百分点")
     assert between.endswith("即可达到全国最好水平，得分随之提高")
     # no unit: 81.2 − 78.5 = 2.7 to the median, not a whole 3
     assert rule(kind="goalposts", item="satisfaction").advice(
         words(figures=Figures(own=78.5, median=81.2, best=88))).action == (
         "本单位为 78.5，全国中位数 81.2、最好 88；增加 2.7即可达到全国中位数，得分随之提高")
     at_median = failures.advice(words(figures=Figures(own=4, median=4, best=1.2))).action
-    assert at_median.startswith("本单位为 4%，全国中位数 4%、最好 1.2%；降低 2.8")
+    assert at_median.startswith("本单位为 4%，全国中位数 4%、最好 1.2%；降低 2.8 个百分点")
     assert at_median.endswith("即可达到全国最好水平，得分随之提高")
 
 
@@ -430,7 +441,7 @@ def test_relative_advice_scaled_figures_are_shown_per_head_and_the_gap_in_the_un
     per_gdp = rule(kind="goalposts", item="goods_value", normalise="gdp")
     advice = per_gdp.advice(words(figures=Figures(own=0.6, median=0.7512, best=2.5, size=2000)))
     assert advice == Advice(
-        "按经济规模折算（每亿元地区生产总值）的查获侵权商品货值在全国最低与最高之间所处的位置，越高得分越高",
+        "按经济规模折算（每亿元地区生产总值）的查获侵权商品货值在全国最低与最高之间所处的位置，数值越高得分越高",
         "本单位为 1200 万元（折合每亿元GDP 0.6 万元），"
         "全国中位数为每亿元GDP 0.7512 万元、最好为每亿元GDP 2.5 万元；"
         "增加约 302.4 万元即可达到全国中位数，得分随之提高")

@@ -23,7 +23,7 @@ from scoring.indicators.rules.base import (
     fmt,
     missing_outcome,
 )
-from scoring.indicators.rules.words import Advice, RuleWords, with_unit
+from scoring.indicators.rules.words import Advice, RuleWords, gap_words, with_unit
 from scoring.problems import Severity
 
 
@@ -68,8 +68,9 @@ class BandsRule(RuleBase):
         action = f"{name}达到满分档（{top.describe(shown)}）"
         fig = words.figures
         if fig is not None and top.at_least is not None and fig.own < top.at_least:
-            action = (f"本单位{name}为 {with_unit(fig.own, unit)}，再提高 "
-                      f"{with_unit(top.at_least - fig.own, unit)}即达到满分档（{top.describe(shown)}）")
+            more = gap_words(top.at_least - fig.own, unit)
+            action = (f"本单位{name}为 {with_unit(fig.own, unit)}，再{more}"
+                      f"即达到满分档（{top.describe(shown)}）")
         return Advice(f"{name} {top.describe(shown)}得满分", action)
 
     def evaluate(self, ctx: RuleContext) -> RuleOutcome:

@@ -40,7 +40,7 @@ class LinearRule(RuleBase):
     def method_text(self, words: RuleWords) -> str:
         """The method annex's sentence: points per unit and the cap."""
         names = " + ".join(words.name_of(c) for c in self.items)
-        cap = "指标满分" if self.cap is None else f"{fmt(self.cap)} 分"
+        cap = "指标满分" if self.cap is None else f" {fmt(self.cap)} 分"
         unit = words.unit_of(self.items[0]) or "个"
         return f"{names}每 {fmt(self.per)} {unit}得 {fmt(self.points_per)} 分，最高为{cap}"
 

@@ -47,9 +47,10 @@ class TimelinessRule(RuleBase):
     def advice(self, words: RuleWords) -> Advice:
         """The deadline and what a day late costs."""
         day = chinese_date(self.deadline)
-        return Advice(f"在 {day}前报送，逾期每日扣 {fmt(self.per_day)} 分",
-                      f"在 {day}前报送{words.name_of(self.item).removesuffix('日期')}，每提前 1 日减少扣分 "
-                      f"{fmt(self.per_day)} 分")
+        grace = f"（宽限 {self.grace_days} 日）" if self.grace_days else ""
+        what = words.name_of(self.item).removesuffix("日期").removesuffix("报送")  # …及数据报送日期
+        return Advice(f"在 {day}前报送{grace}，逾期每日扣 {fmt(self.per_day)} 分",
+                      f"在 {day}前报送{what}，每提前 1 日减少扣分 {fmt(self.per_day)} 分")
 
     def evaluate(self, ctx: RuleContext) -> RuleOutcome:
         """Full on time; minus per day late; never below the floor."""

@@ -31,7 +31,7 @@ from scoring.indicators.rules.base import (
     fmt,
     missing_outcome,
 )
-from scoring.indicators.rules.words import Advice, RuleWords
+from scoring.indicators.rules.words import Advice, RuleWords, with_unit
 
 KEEP = "keep"
 LAST = "last"
@@ -91,15 +91,20 @@ class VetoRule(RuleBase):
 
     def method_text(self, words: RuleWords) -> str:
         """The method annex's sentence: what triggers the veto and what it does."""
+        return f"{words.name_of(self.item)}{self._when(words)}即触发一票否决：{self.effects.describe()}"
+
+    def _when(self, words: RuleWords) -> str:
+        """``达到 3 件`` for a count, ``为“是”`` for a yes/no item."""
         item = words.items.get(self.item)
-        counted = item is not None and item.kind.value == "count"
-        when = f"达到 {fmt(self.at_least)}" if counted else "为“是”"
-        return f"{words.name_of(self.item)}{when}即触发一票否决：{self.effects.describe()}"
+        if item is not None and item.kind.value == "count":
+            return f"达到 {with_unit(self.at_least, words.unit_of(self.item, '次'))}"
+        return "为“是”"
 
     def advice(self, words: RuleWords) -> Advice:
         """What triggering costs; the action is to prevent the event."""
-        return Advice(f"{words.name_of(self.item)}即触发一票否决：{self.effects.describe()}",
-                      f"杜绝{words.name_of(self.item)}：一旦发生，{self.effects.describe()}")
+        name, effects = words.name_of(self.item), self.effects.describe()
+        return Advice(f"{name}{self._when(words)}即触发一票否决：{effects}",
+                      f"杜绝{name}：一旦发生，{effects}")
 
     def evaluate(self, ctx: RuleContext) -> RuleOutcome:
         """Triggered or not; points are always 0."""

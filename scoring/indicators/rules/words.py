@@ -39,6 +39,14 @@ def unit_after(text: str, unit: str | None) -> str:
     return f"{text}{unit}" if unit == "%" else f"{text} {unit}"
 
 
+def gap_words(amount: float, unit: str | None, more: bool = True) -> str:
+    """How far a figure has to move: ``提高 7.5 个百分点`` for a percentage (a difference of two
+    percentages is in points, not per cent), ``增加 3 件`` / ``减少 2 件`` for anything else."""
+    if unit == "%":
+        return f"{'提高' if more else '降低'} {fmt(amount)} 个百分点"
+    return f"{'增加' if more else '减少'} {with_unit(amount, unit)}"
+
+
 def chinese_date(day: date) -> str:
     """``2023年1月15日``."""
     return f"{day.year}年{day.month}月{day.day}日"
@@ -103,7 +111,7 @@ def relative_advice(words: RuleWords, code: str, normalise: str, direction: str,
     national median and best, and which way it has to move to gain points."""
     higher = direction == "higher_better"
     what = f"{SCALE_WORDS[normalise]}{words.name_of(code)}"
-    rewards = f"{what}在全国{measure}，{'越高' if higher else '越低'}得分越高"
+    rewards = f"{what}在全国{measure}，数值{'越高' if higher else '越低'}得分越高"
     fig = words.figures
     if fig is None:
         return Advice(rewards, f"{'提高' if higher else '降低'}{what}，向全国最好水平靠拢")
@@ -123,8 +131,9 @@ def relative_advice(words: RuleWords, code: str, normalise: str, direction: str,
     target = fig.median if behind else fig.best
     gap = abs(target - fig.own) * fig.size
     whole = unit not in ("", "%", "万元", "亿元")  # counted things come in whole numbers
-    amount = with_unit(math.ceil(gap - 1e-9) if whole else gap, unit)
+    move = gap_words(math.ceil(gap - 1e-9) if whole else gap, unit, more=higher)
     aim = "达到全国中位数" if behind else "达到全国最好水平"
-    verb = ("提高" if higher else "降低") if unit == "%" else ("增加" if higher else "减少")
-    about = "约" if per else ""
-    return Advice(rewards, f"{beside}；{verb}{about} {amount}即可{aim}，得分随之提高")
+    if per:  # 增加约 3 件
+        verb, amount = move.split(" ", 1)
+        move = f"{verb}约 {amount}"
+    return Advice(rewards, f"{beside}；{move}即可{aim}，得分随之提高")
