@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Mutation testing of the scoring core with mutmut (see docs/mutation.md). Not part of ./dev test.
 #
-#   benchmarks/mutation.sh                 every mutant, from scratch (about an hour on 2 cores)
+#   benchmarks/mutation.sh                 every mutant, from scratch (5,239 of them: several hours on 2 cores)
 #   benchmarks/mutation.sh 'scoring.scores.ranking*' …   only these mutants, keeping earlier results
 #   benchmarks/mutation.sh --summary       the score of the last run, without running anything
 #
