@@ -37,6 +37,7 @@ from datetime import UTC, date, datetime
 from multiprocessing.connection import Connection
 from multiprocessing.synchronize import Event as EventType
 from pathlib import Path
+from typing import Any
 
 import httpx2
 
@@ -142,6 +143,9 @@ def main() -> None:
     server = subprocess.Popen(command,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
+    spawn = multiprocessing.get_context("spawn")
+    stop = spawn.Event()
+    floods: list[tuple[Any, Any, Any]] = []
     try:
         for _ in range(300):
             try:
@@ -150,9 +154,6 @@ def main() -> None:
             except OSError:
                 time.sleep(0.1)
         clients = [_sign_in(base, f"u{code}") for code in codes]
-        spawn = multiprocessing.get_context("spawn")
-        stop = spawn.Event()
-        floods = []
         for _ in range((2 if large else 1) if slow else 0):  # --large: two uploads at a time
             ready = spawn.Event()
             answers, sent = spawn.Pipe(duplex=False)
@@ -188,14 +189,16 @@ def main() -> None:
             start = time.perf_counter()
             assert client.get("/").status_code == 200
             status_ms.append((time.perf_counter() - start) * 1000)
-    finally:
+    finally:  # the server and its workers go whatever failed (a failed run had left them running)
         stop.set()
         slow_answers: list[tuple[int, float]] = []
-        for hostile, _, answers in floods:
-            slow_answers += answers.recv() if answers.poll(330) else []
-            hostile.join(30)
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
+        try:
+            for hostile, _, answers in floods:
+                slow_answers += answers.recv() if answers.poll(330) else []
+                hostile.join(30)
+        finally:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=30)
     baseline = statistics.median(validator)
     print(f"database: {url.split(':')[0]}   rounds: {rounds} × 32 concurrent uploads")
     print(f"validator alone (in process, baseline)   p50 {baseline:7.1f} ms")
