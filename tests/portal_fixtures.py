@@ -94,6 +94,24 @@ class PostgresServer:
         return self.url(name)
 
 
+def wait_for_a_lock_waiter(url: str, table: str, seconds: float) -> None:
+    """Return once a session of the database at ``url`` waits for a lock on ``table`` (the job has
+    reached the write the test's lock holds back); AssertionError after ``seconds``."""
+    waiting = text("SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
+                   "WHERE NOT l.granted AND c.relname = :table")
+    watcher = create_engine(url)
+    try:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            with watcher.connect() as look:
+                if look.execute(waiting, {"table": table}).scalar():
+                    return
+            time.sleep(0.2)
+        raise AssertionError("the job never reached the storing of its result")
+    finally:
+        watcher.dispose()
+
+
 def _postgres_bin() -> Path:
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda p: int(p.split("/")[4]))
     if not found:

@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 
 import pytest
-from portal_fixtures import CONFIRM, Client, sample, version_id
+from portal_fixtures import CONFIRM, Client, sample, version_id, wait_for_a_lock_waiter
 from typer.testing import CliRunner
 
 from scoring.cli import app as cli_app
@@ -278,9 +278,7 @@ def test_a_comparison_whose_result_a_database_restart_breaks_is_stored_after_it(
     office = Client(portal_app, "central")
     number = draft_id(upload_draft(office, coming_year_config("重启")))
     url = portal_app.state.portal.settings.database_url
-    holder, watcher = create_engine(url), create_engine(url)
-    waiting = text("SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
-                   "WHERE NOT l.granted AND c.relname = 'draft_comparisons'")
+    holder = create_engine(url)
     conn = holder.connect()
     try:
         assert office.post(f"/drafts/{number}/compare").status_code == 303
@@ -288,14 +286,7 @@ def test_a_comparison_whose_result_a_database_restart_breaks_is_stored_after_it(
         conn.begin()
         conn.execute(text("LOCK TABLE draft_comparisons IN ACCESS EXCLUSIVE MODE"))
         locked.set()
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            with watcher.connect() as look:
-                if look.execute(waiting).scalar():
-                    break
-            time.sleep(0.2)
-        else:
-            raise AssertionError("the job never reached the storing of its result")
+        wait_for_a_lock_waiter(url, "draft_comparisons", 60)
         postgres.stop()  # the lock holder and the job's connection go with the server
         time.sleep(5)
     finally:
@@ -303,7 +294,6 @@ def test_a_comparison_whose_result_a_database_restart_breaks_is_stored_after_it(
         postgres.start()
         conn.invalidate()  # its server is gone: dropped, not rolled back when it is collected
         holder.dispose()
-        watcher.dispose()
     _wait_for_comparisons()
     with portal_app.state.portal.db.transaction(writes=False) as db:
         job = db.scalars(select(DraftComparison)).one()

@@ -29,6 +29,7 @@ from portal_fixtures import (
     run_to_end,
     sample,
     version_id,
+    wait_for_a_lock_waiter,
 )
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -171,9 +172,7 @@ def test_a_result_whose_transaction_a_database_restart_breaks_is_stored_after_it
     _accept(portal_app, "sh", "310000")
     office = Client(portal_app, "central")
     url = portal_app.state.portal.settings.database_url
-    holder, watcher = create_engine(url), create_engine(url)
-    waiting = text("SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
-                   "WHERE NOT l.granted AND c.relname = 'run_files'")
+    holder = create_engine(url)
     try:
         conn = holder.connect()
         conn.begin()
@@ -181,20 +180,12 @@ def test_a_result_whose_transaction_a_database_restart_breaks_is_stored_after_it
         started = office.post("/runs")
         assert started.status_code == 303
         run_id = int(started.headers["location"].rsplit("/", 1)[-1])
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            with watcher.connect() as look:
-                if look.execute(waiting).scalar():
-                    break
-            time.sleep(0.2)
-        else:
-            raise AssertionError("the job never reached the storing of its result")
+        wait_for_a_lock_waiter(url, "run_files", 120)
         postgres.stop()  # the lock holder and the job's connection go with the server
         time.sleep(5)
     finally:
         postgres.start()
         holder.dispose()
-        watcher.dispose()
     portal_app.state.portal.jobs.wait(120)
     run = next(r for r in _all(portal_app, Run) if r.id == run_id)
     assert (run.state, run.message) == ("succeeded", None)
