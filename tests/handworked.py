@@ -8,16 +8,18 @@ through the pipeline's public entry points.
 from __future__ import annotations
 
 import io
+import json
 import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from conftest import ROOT
 from openpyxl import load_workbook
 
-from scoring.pipeline import load_year_files
+from scoring.pipeline import PipelineRequest, load_year_files, run_pipeline
 from scoring.workbook import layout as L
 from scoring.workbook.central_template import build_central_template
 from scoring.workbook.filling import CellInput, Filling, fill
@@ -77,3 +79,16 @@ def write_inputs(folder: Path, year: int, units: Mapping[str, UnitData], *, conf
     central_path = folder / "central.xlsx"
     central.save(central_path)
     return inbox, central_path
+
+
+def published_2030(config: Path, inbox: Path, central: Path, out: Path) -> dict[str, Any]:
+    """The scores.json the pipeline publishes for 2030 from these inputs and the small unit list."""
+    result = run_pipeline(PipelineRequest(year=2030, input_dir=inbox, output=out, central=central,
+                                          config=config, units=SMALL_UNITS))
+    report: dict[str, Any] = json.loads((result.output / "scores.json").read_text(encoding="utf-8"))
+    return report
+
+
+def scored_units(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The report's scored units by code."""
+    return {u["code"]: u for u in report["units"] if u["status"] == "scored"}

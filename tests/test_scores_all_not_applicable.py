@@ -16,14 +16,18 @@ rule's choice:
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from pathlib import Path
 
 import pytest
-from handworked import ALL_DONE, SMALL_UNITS, UnitData, config_variant, write_inputs
-
-from scoring.pipeline import PipelineRequest, run_pipeline
+from handworked import (
+    ALL_DONE,
+    UnitData,
+    config_variant,
+    published_2030,
+    scored_units,
+    write_inputs,
+)
 
 A1 = "    rule: {kind: task_completion}\n"
 CENTRAL = {"submission_date": date(2031, 1, 14), "notified_count": 0, "major_incident": "否"}
@@ -37,10 +41,7 @@ def scores(tmp_path: Path, choice: str | None) -> dict[str, dict[str, object]]:
     stated = "" if choice is None else f", when_all_not_applicable: {choice}"
     config = config_variant(tmp_path / "config", {A1: f"    rule: {{kind: task_completion{stated}}}\n"})
     inbox, central = write_inputs(tmp_path, 2030, UNITS, config=config)
-    result = run_pipeline(PipelineRequest(year=2030, input_dir=inbox, output=tmp_path / "out",
-                                          central=central, config=config, units=SMALL_UNITS))
-    report = json.loads((result.output / "scores.json").read_text(encoding="utf-8"))
-    return {u["code"]: u for u in report["units"] if u["status"] == "scored"}
+    return scored_units(published_2030(config, inbox, central, tmp_path / "out"))
 
 
 @pytest.mark.parametrize(("choice", "a1", "excluded", "section", "total", "says"), [

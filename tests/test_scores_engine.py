@@ -22,15 +22,14 @@ all on time (B1 = 20):
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
-from handworked import SMALL_UNITS, UnitData, config_variant, write_inputs
+from handworked import SMALL_UNITS, UnitData, config_variant, published_2030, write_inputs
 
-from scoring.pipeline import PipelineRequest, load_year_files, run_pipeline
+from scoring.pipeline import load_year_files
 from scoring.scores.engine import UnitInputs, YearScorer
 from scoring.workbook.submission import Submission
 
@@ -67,11 +66,7 @@ def inputs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
 
 
 def _units(inputs: tuple[Path, Path, Path], out: Path) -> dict[str, dict[str, Any]]:
-    config, inbox, central = inputs
-    result = run_pipeline(PipelineRequest(year=2030, input_dir=inbox, output=out, central=central,
-                                          config=config, units=SMALL_UNITS))
-    report = json.loads((result.output / "scores.json").read_text(encoding="utf-8"))
-    return {u["code"]: u for u in report["units"]}
+    return {u["code"]: u for u in published_2030(*inputs, out)["units"]}
 
 
 def test_points_sections_and_totals(inputs: tuple[Path, Path, Path], tmp_path: Path) -> None:

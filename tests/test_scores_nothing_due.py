@@ -16,14 +16,11 @@ The 2030 hand-worked config (see test_scores_ties.py) with A2 turned into a rati
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from pathlib import Path
 
 import pytest
-from handworked import SMALL_UNITS, UnitData, config_variant, write_inputs
-
-from scoring.pipeline import PipelineRequest, run_pipeline
+from handworked import UnitData, config_variant, published_2030, scored_units, write_inputs
 
 A2 = "    rule: {kind: linear, items: [cases_transferred], points_per: 2}\n"
 CENTRAL = {"submission_date": date(2031, 1, 14), "notified_count": 0, "major_incident": "否"}
@@ -37,10 +34,7 @@ def scores(tmp_path: Path, choice: str | None) -> dict[str, dict[str, object]]:
              f"target: 10{stated}}}\n")
     config = config_variant(tmp_path / "config", {A2: ratio})
     inbox, central = write_inputs(tmp_path, 2030, UNITS, config=config)
-    result = run_pipeline(PipelineRequest(year=2030, input_dir=inbox, output=tmp_path / "out",
-                                          central=central, config=config, units=SMALL_UNITS))
-    report = json.loads((result.output / "scores.json").read_text(encoding="utf-8"))
-    return {u["code"]: u for u in report["units"] if u["status"] == "scored"}
+    return scored_units(published_2030(config, inbox, central, tmp_path / "out"))
 
 
 @pytest.mark.parametrize(("choice", "a2", "excluded", "section", "total", "says"), [

@@ -12,15 +12,14 @@ cell, formatted "0.0%", so the sheet shows 95.0 %:
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from pathlib import Path
 
 import pytest
-from handworked import SMALL_UNITS, UnitData, config_variant, write_inputs
+from handworked import SMALL_UNITS, UnitData, config_variant, published_2030, scored_units, write_inputs
 from openpyxl import load_workbook
 
-from scoring.pipeline import PipelineRequest, load_year_files, run_pipeline
+from scoring.pipeline import load_year_files
 from scoring.workbook import layout as L
 from scoring.workbook.submission import Submission
 from scoring.workbook.validate import validate_submission
@@ -49,10 +48,7 @@ def run(tmp_path: Path, choice: str | None) -> tuple[Submission, dict[str, dict[
     _as_excel_computes_it(inbox / "110000.xlsx")
     files = load_year_files(2030, config, SMALL_UNITS)
     checked = validate_submission(inbox / "110000.xlsx", lambda y: files.config if y == 2030 else None)
-    result = run_pipeline(PipelineRequest(year=2030, input_dir=inbox, output=tmp_path / "out",
-                                          central=central, config=config, units=SMALL_UNITS))
-    report = json.loads((result.output / "scores.json").read_text(encoding="utf-8"))
-    return checked, {u["code"]: u for u in report["units"] if u["status"] == "scored"}
+    return checked, scored_units(published_2030(config, inbox, central, tmp_path / "out"))
 
 
 @pytest.mark.parametrize(("choice", "read", "b2", "code", "severity", "says"), [

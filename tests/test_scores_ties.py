@@ -29,15 +29,12 @@ V's veto puts it in the last tier, 第二档.
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
-from handworked import SMALL_UNITS, UnitData, config_variant, write_inputs
-
-from scoring.pipeline import PipelineRequest, run_pipeline
+from handworked import UnitData, config_variant, published_2030, write_inputs
 
 ON_TIME = date(2031, 1, 14)
 CLEAN = {"notified_count": 0, "major_incident": "否"}
@@ -83,11 +80,7 @@ def inputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, Pa
 
 def _score(inputs: dict[str, tuple[Path, Path, Path]], ties: str, out: Path) -> dict[str, Any]:
     """The published scores.json (scored in each test, so that each test exercises the engine)."""
-    config, inbox, central = inputs[ties]
-    result = run_pipeline(PipelineRequest(year=2030, input_dir=inbox, output=out, central=central,
-                                          config=config, units=SMALL_UNITS))
-    report: dict[str, Any] = json.loads((result.output / "scores.json").read_text(encoding="utf-8"))
-    return report
+    return published_2030(*inputs[ties], out)
 
 
 @pytest.mark.parametrize("ties", ["competition", "dense"])
