@@ -14,7 +14,7 @@ from scoring.indicators.audit import audit, read_catalogue
 from scoring.indicators.audit_reference import figure_uses, stated_year
 from scoring.indicators.diff import ChoiceChanged, SetDiff, diff_sets
 from scoring.indicators.items import ITEM_KIND_LABELS, DataItem, Plausibility
-from scoring.indicators.models import IndicatorSet, SectionKind
+from scoring.indicators.models import Indicator, IndicatorSet, SectionKind
 from scoring.indicators.rounding import round_points
 from scoring.indicators.rules.ratio_target import RatioTargetRule
 from scoring.indicators.rules.task_completion import TaskCompletionRule
@@ -204,19 +204,24 @@ def _nothing_due_choices(s: IndicatorSet) -> list[RuleChoice]:
             names = "、".join(item.name if (item := s.item(c)) is not None else c for c in rule.denominator)
             out.append(RuleChoice(field=f"{indicator.id}.rule.when_nothing_due",
                                   name=f"{indicator.name}：无应完成事项", value=rule.when_nothing_due,
-                                  meaning=f"{names}为 0 时{UNSCORABLE_WORDS[rule.when_nothing_due]}"
-                                  + (f"（本指标 missing: {indicator.missing.value}）"
-                                     if rule.when_nothing_due == "missing" else "")))
+                                  meaning=_unscorable_meaning(f"{names}为 0 时", rule.when_nothing_due,
+                                                              indicator)))
     return out
+
+
+def _unscorable_meaning(when: str, choice: str, indicator: Indicator) -> str:
+    """What an indicator gives when there is nothing to score it by, as ``choice`` says (with the
+    indicator's own missing policy when the choice defers to it)."""
+    defers = f"（本指标 missing: {indicator.missing.value}）" if choice == "missing" else ""
+    return f"{when}{UNSCORABLE_WORDS[choice]}{defers}"
 
 
 def _all_not_applicable_choices(s: IndicatorSet) -> list[RuleChoice]:
     """What each task-completion indicator gives when every one of its tasks is 不适用."""
     return [RuleChoice(field=f"{indicator.id}.rule.when_all_not_applicable",
                        name=f"{indicator.name}：所涉任务均不适用", value=rule.when_all_not_applicable,
-                       meaning=f"所涉任务均不适用时{UNSCORABLE_WORDS[rule.when_all_not_applicable]}"
-                       + (f"（本指标 missing: {indicator.missing.value}）"
-                          if rule.when_all_not_applicable == "missing" else ""))
+                       meaning=_unscorable_meaning("所涉任务均不适用时", rule.when_all_not_applicable,
+                                                   indicator))
             for _, indicator in s.indicators() if isinstance(rule := indicator.rule, TaskCompletionRule)]
 
 
