@@ -82,6 +82,9 @@ class Rounding(Strict):
         return self.decimals if self.method == "printed_parts" else None
 
 
+PercentCells = Literal["stored", "displayed"]
+"""How a percentage-formatted cell is read: its stored value, or the value its format displays."""
+
 DEFAULT_EVIDENCE_PLACEHOLDERS: tuple[str, ...] = (
     "无", "/", "\\", "—", "——", "-", "--", "–", "－", "暂无", "没有", "0", "空", "略", "na", "n/a",
     "null", "none", "x", "×")
@@ -106,7 +109,7 @@ class Intake(Strict):
         description="视为未填写佐证材料的占位文字（如 无、/、—、暂无、0）")
     wrong_unit_factor: float = Field(default=1000, gt=1,
                                      description="万元项超过合理上限或上年数值的倍数即按“误按元填报”报错")
-    percent_cells: Literal["stored", "displayed"] = Field(
+    percent_cells: PercentCells = Field(
         default="stored",
         description="百分比格式的比率单元格：stored（默认）按存储值读取，显示值不同时警告；"
                     "displayed 按单元格显示的值（按格式的小数位四舍五入）读取")

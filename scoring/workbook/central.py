@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from scoring.indicators.models import PercentCells
 from scoring.indicators.units import Unit
 from scoring.problems import Problem, Severity
 from scoring.workbook import layout as L
 from scoring.workbook.reader import RawWorkbook, column_letters
 from scoring.workbook.source import TemplateSource
 from scoring.workbook.submission import ItemValue
-from scoring.workbook.values import PercentCells, item_at, shown
+from scoring.workbook.values import item_at, shown
 
 
 @dataclass

@@ -18,14 +18,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Literal
 
 from scoring.indicators.items import NUMERIC_KINDS, DataItem, ItemKind, Value
+from scoring.indicators.models import PercentCells
 from scoring.problems import Problem, Severity
 from scoring.workbook.reader import Cell, Sheet
 from scoring.workbook.submission import ItemValue
 
-PercentCells = Literal["stored", "displayed"]
 EXCEL_EPOCH = date(1899, 12, 30)
 SERIAL_RANGE = (36526, 73415)  # 2000-01-01 … 2100-12-31
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
