@@ -57,7 +57,8 @@ def test_relative_advice_sets_the_unit_beside_median_and_best() -> None:
     unit = s.item_map()[ind.rule.referenced_items()[0]].unit or ""
     words = advice(ind, section.kind, s.item_map(), Figures(own=30, median=50, best=90))
     assert "本单位为 30" in words.action and "中位数 50" in words.action and "最好 90" in words.action
-    assert f" 20{(' ' + unit) if unit and unit != '%' else unit}即可达到全国中位数" in words.action
+    gap = {"%": "20 个百分点", "": "20 "}.get(unit, f"20 {unit}")
+    assert f" {gap}即可达到全国中位数" in words.action
     above = advice(ind, section.kind, s.item_map(), Figures(own=60, median=50, best=90))
     assert "即可达到全国最好水平" in above.action and "30" in above.action
     best = advice(ind, section.kind, s.item_map(), Figures(own=90, median=50, best=90))

@@ -164,11 +164,28 @@ def test_deductions_advice_per_section() -> None:
         "扣分：被通报次数每 1 次 2 分；被约谈次数每 1 次 3 分",
         "每避免 1 次即少扣相应分值：被通报次数每 1 次 2 分；被约谈次数每 1 次 3 分"
         "；已发生的被通报次数按期整改到位（计入被通报后按期整改到位次数），每次少扣 1 分")
-    # taken off the maximum of a score indicator: fewer is better
-    single = rule(kind="deductions", mode="from_max", events=[{"item": "supervised", "points": 5}])
-    advice = single.advice(words())
-    assert advice.rewards.startswith("挂牌督办案件数越少越好，挂牌督办案件数每 1 件 5 分")
-    assert advice.action == "每减少 1 次即少扣相应分值：挂牌督办案件数每 1 件 5 分"
+    # taken off the maximum of a score indicator: fewer is better, and one put right on time
+    # saves 2 − 1 there too
+    assert rule(**FROM_MAX).advice(words()) == Advice(
+        "被通报次数、挂牌督办案件数、被书面提醒次数越少越好，从满分中扣减："
+        "被通报次数每 1 次 2 分；挂牌督办案件数每 1 件 5 分；被书面提醒次数每 1 次 0.5 分",
+        "每避免 1 次即少扣相应分值："
+        "被通报次数每 1 次 2 分；挂牌督办案件数每 1 件 5 分；被书面提醒次数每 1 次 0.5 分"
+        "；已发生的被通报次数按期整改到位（计入被通报后按期整改到位次数），每次少扣 1 分")
+    # the points themselves of a score section: more is better, as a bonus is
+    for section in (None, "score"):
+        assert rule(**BONUSES).advice(words(section)) == Advice(
+            "计分：入选全国典型案例数每 1 件 1.5 分；获通报表扬次数每 1 次 1 分",
+            "争取更多入选全国典型案例数、获通报表扬次数")
+
+
+def test_an_event_put_right_is_advised_only_where_it_costs_less() -> None:
+    # a fixed count without its reduced value, or with the full value, saves nothing: no clause
+    for fixed in ({}, {"fixed_points": 5}):
+        same = rule(kind="deductions", mode="tally", events=[
+            {"item": "supervised", "points": 5, "fixed_item": "supervised_fixed", **fixed}])
+        action = same.advice(words("deduction")).action
+        assert action == "每避免 1 次即少扣相应分值：挂牌督办案件数每 1 件 5 分"
 
 
 # --- linear -------------------------------------------------------------------------------------
@@ -272,7 +289,12 @@ def test_task_completion_advice_prices_each_step() -> None:
     advice = graded.advice(words(points=6, task_count=4))
     assert advice.action == ("每项任务由部分完成推进到已完成可多得 0.6 分，由未开展推进到已完成可多得 1.2 分"
                              "；报送时为已完成的任务列明佐证材料")
-    assert "部分完成计 60%" in advice.rewards and advice.rewards.endswith("；无佐证材料的最多计 40%")
+    assert advice.rewards == ("工作要点 4 项任务的落实：已完成计全分，部分完成计 60%，未开展计 20%"
+                              "；无佐证材料的最多计 40%")
+    # a config that credits 已完成 at 90% and 部分完成 at nothing says so
+    odd = rule(kind="task_completion", credit={"已完成": 0.9, "部分完成": 0}, evidence_required=False)
+    assert odd.advice(words(points=6, task_count=4)).rewards == (
+        "工作要点 4 项任务的落实：已完成计 90%，部分完成不计分，未开展不计分")
 
 
 # --- ratio target -------------------------------------------------------------------------------
@@ -424,7 +446,7 @@ def test_relative_advice_amounts_and_percentages_are_not_rounded_up() -> None:
     # no unit: 81.2 − 78.5 = 2.7 to the median, not a whole 3
     assert rule(kind="goalposts", item="satisfaction").advice(
         words(figures=Figures(own=78.5, median=81.2, best=88))).action == (
-        "本单位为 78.5，全国中位数 81.2、最好 88；增加 2.7即可达到全国中位数，得分随之提高")
+        "本单位为 78.5，全国中位数 81.2、最好 88；增加 2.7 即可达到全国中位数，得分随之提高")
     at_median = failures.advice(words(figures=Figures(own=4, median=4, best=1.2))).action
     assert at_median.startswith("本单位为 4%，全国中位数 4%、最好 1.2%；降低 2.8 个百分点")
     assert at_median.endswith("即可达到全国最好水平，得分随之提高")
@@ -449,7 +471,10 @@ def test_relative_advice_scaled_figures_are_shown_per_head_and_the_gap_in_the_un
     fewer = rule(kind="rank", item="reports", normalise="population", direction="lower_better")
     assert fewer.advice(words(figures=Figures(own=0.8, median=0.6, best=0.2, size=250))).action == (
         "本单位为 200（折合每万人 0.8），全国中位数为每万人 0.6、最好为每万人 0.2；"
-        "减少约 50即可达到全国中位数，得分随之提高")
+        "减少约 50 即可达到全国中位数，得分随之提高")
+    # a count without a unit is still counted whole: 0.81 − 0.6 is 52.5 reports, so about 53
+    assert fewer.advice(words(figures=Figures(own=0.81, median=0.6, best=0.2, size=250))).action.endswith(
+        "；减少约 53 即可达到全国中位数，得分随之提高")
 
 
 # --- what the audit's 复算 tables say a relative rule compares ----------------------------------

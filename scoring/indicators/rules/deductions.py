@@ -81,20 +81,22 @@ class DeductionsRule(RuleBase):
         return f"{'；'.join(parts)}{cap}；{how}"
 
     def advice(self, words: RuleWords) -> Advice:
-        """What each event is worth, and how to earn (bonus) or avoid (deduction) them."""
+        """What each event is worth, and how to earn (bonus, or points of a score section) or avoid
+        (taken off the maximum, or a deduction section) them."""
         names = "、".join(words.name_of(e.item) for e in self.events)
         each = "；".join(f"{words.name_of(e.item)}每 1 {words.unit_of(e.item, '次')} {fmt(e.points)} 分"
                          for e in self.events)
-        if words.section == "bonus":
-            return Advice(f"加分：{each}", f"争取更多{names}")
-        if self.mode == "from_max" or words.section in (None, "score"):
-            return Advice(f"{names}越少越好，{each}扣减", f"每减少 1 次即少扣相应分值：{each}")
-        fixed = [e for e in self.events if e.fixed_item is not None]
+        if self.mode == "tally" and words.section != "deduction":
+            earned = "加分" if words.section == "bonus" else "计分"
+            return Advice(f"{earned}：{each}", f"争取更多{names}")
         action = f"每避免 1 次即少扣相应分值：{each}"
-        for e in fixed:
-            saved = e.points - (e.points if e.fixed_points is None else e.fixed_points)
-            action += (f"；已发生的{words.name_of(e.item)}按期整改到位"
-                       f"（计入{words.name_of(e.fixed_item or '')}），每次少扣 {fmt(saved)} 分")
+        for e in self.events:
+            if e.fixed_item is not None and e.fixed_points is not None and e.fixed_points < e.points:
+                saved = fmt(e.points - e.fixed_points)
+                action += (f"；已发生的{words.name_of(e.item)}按期整改到位"
+                           f"（计入{words.name_of(e.fixed_item)}），每次少扣 {saved} 分")
+        if self.mode == "from_max":
+            return Advice(f"{names}越少越好，从满分中扣减：{each}", action)
         return Advice(f"扣分：{each}", action)
 
     def _cap(self, max_points: float) -> float:

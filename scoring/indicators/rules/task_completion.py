@@ -32,6 +32,13 @@ from scoring.indicators.rules.words import UNSCORABLE_WORDS, Advice, RuleWords, 
 from scoring.problems import Severity
 
 
+def _credit_words(credit: float) -> str:
+    """``计全分``, ``计 50%``, ``不计分``: what a status earns, as the advice says it."""
+    if credit >= 1:
+        return "计全分"
+    return f"计 {fmt(credit * 100)}%" if credit > 0 else "不计分"
+
+
 class TaskCredit(Strict):
     """Credit (0–1) for each status, keyed by the status as written in the submission."""
 
@@ -75,8 +82,9 @@ class TaskCompletionRule(RuleBase):
         """Which statuses earn what, and to finish the unfinished tasks with evidence."""
         evidence = (f"；无佐证材料的最多计 {fmt(self.without_evidence * 100)}%" if self.evidence_required
                     else "")
-        rewards = (f"工作要点 {words.task_count} 项任务的落实：已完成计全分，部分完成计"
-                   f" {fmt(self.credit.partly * 100)}%，未开展不计分{evidence}")
+        c = self.credit
+        rewards = (f"工作要点 {words.task_count} 项任务的落实：已完成{_credit_words(c.done)}，"
+                   f"部分完成{_credit_words(c.partly)}，未开展{_credit_words(c.not_started)}{evidence}")
         per_task = words.points / words.task_count if words.task_count else 0.0
         from_partly = per_task * (self.credit.done - self.credit.partly)
         from_nothing = per_task * (self.credit.done - self.credit.not_started)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
-from scoring.indicators.items import DataItem
+from scoring.indicators.items import DataItem, ItemKind
 from scoring.indicators.rules.base import fmt, fmt_sig
 
 Section = Literal["score", "bonus", "deduction", "veto"]
@@ -130,10 +130,12 @@ def relative_advice(words: RuleWords, code: str, normalise: str, direction: str,
     behind = fig.own < fig.median if higher else fig.own > fig.median
     target = fig.median if behind else fig.best
     gap = abs(target - fig.own) * fig.size
-    whole = unit not in ("", "%", "万元", "亿元")  # counted things come in whole numbers
+    item = words.items.get(code)
+    whole = item is not None and item.kind is ItemKind.COUNT  # counted things come in whole numbers
     move = gap_words(math.ceil(gap - 1e-9) if whole else gap, unit, more=higher)
     aim = "达到全国中位数" if behind else "达到全国最好水平"
     if per:  # 增加约 3 件
         verb, amount = move.split(" ", 1)
         move = f"{verb}约 {amount}"
-    return Advice(rewards, f"{beside}；{move}即可{aim}，得分随之提高")
+    space = " " if move[-1].isdigit() else ""  # 增加 2.7 即可, as 增加 3 件即可
+    return Advice(rewards, f"{beside}；{move}{space}即可{aim}，得分随之提高")
