@@ -125,7 +125,11 @@ def test_ranking_section_sheets() -> None:
     assert [a.column_dimensions[c].width for c in "ABCDE"] == [7, 11, 20, 11, 13]
     assert a["D4"].number_format == "0.00;-0.00;0.00" and a.freeze_panes == "D4"
     d = [[c.value for c in row] for row in wb["D 扣分项目"].iter_rows()]
-    assert d[1][0] == "扣分记为负数。"
+    assert d[1][0] == "扣分记为负数；得分按精确值计算，显示保留 2 位小数。"
+    # the note says the decimals the cells show
+    one = load_workbook(io.BytesIO(ranking_xlsx(report().model_copy(update={"total_decimals": 1}))))
+    assert one["A 日常工作成效"]["A2"].value == "得分按精确值计算，显示保留 1 位小数。"
+    assert one["A 日常工作成效"]["D4"].number_format == "0.0;-0.0;0.0"
     assert d[2:] == [["名次", "单位代码", "单位", "本部分得分", "D1 被通报（上限 5）"],
                      [1, "110000", "北京市", -3, -3], [2, "120000", "天津市", -5, -5]]
 
@@ -220,7 +224,7 @@ def test_the_ranking_shows_the_change_since_last_year_and_the_deadline_the_data_
     assert [summary.cell(row, 14).value for row in (4, 5)] == ["下降 1 位", None]
     # a score section's sheet: its note, whole-number ranks, the vetoed unit in red
     a = wb["A 日常工作成效"]
-    assert a["A2"].value == "得分按精确值计算，显示保留两位小数。"
+    assert a["A2"].value == "得分按精确值计算，显示保留 2 位小数。"
     assert a["A4"].number_format == "General" and a["D4"].number_format == "0.00;-0.00;0.00"
     assert a["C5"].font.color.rgb == "00B00020" and a["C4"].font.color is None
     # rank and code centred, the unit's name and the scores not

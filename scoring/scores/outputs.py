@@ -185,7 +185,8 @@ def _section_sheet(wb: Workbook, report: ScoreReport, section_id: str, name: str
               f"{scored[0].indicators[i].max:g}）" for i in ids]
     headers = ["名次", "单位代码", "单位", "本部分得分", *labels]
     _page_setup(ws, len(headers), _title(report, f"分项得分：{section_id} {name}"),
-                "扣分记为负数。" if kind == "deduction" else "得分按精确值计算，显示保留两位小数。")
+                f"{'扣分记为负数；' if kind == 'deduction' else ''}得分按精确值计算，"
+                f"显示保留 {report.total_decimals} 位小数。")
     _header(ws, headers, [7, 11, 20, 11, *[13] * len(ids)], "D4")
     score = _score_format(report.total_decimals)
     formats = {col: score for col in range(4, len(headers) + 1)}
