@@ -125,3 +125,20 @@ def test_a_340_sheet_workbook_is_told_it_has_too_many_sheets(tmp_path: Path) -> 
     assert [f.code for f in findings] == ["workbook-too-many-sheets"]
     assert "340 个工作表" in findings[0].message
     assert not any(word in findings[0].message for word in ("炸弹", "恶意"))
+
+
+def test_a_number_excel_cannot_hold_is_a_finding_on_its_cell() -> None:
+    # a hand-made file may write inf, nan or 1e999 as a cell's number; Excel writes none of them.
+    # Each is reported on its cell as not a number (it crashed the count check), and 1e999 without
+    # an example to copy
+    data_sheet = "xl/worksheets/sheet4.xml"
+    sheet = zipfile.ZipFile(io.BytesIO(SAMPLE)).read(data_sheet).decode()
+    assert '<c r="D2" s="9" t="n"><v>5863</v>' in sheet  # 行政执法部门查处侵权假冒案件数, a count
+    for written, said in [("inf", "“inf”不是数字"), ("-inf", "“-inf”不是数字"), ("nan", "“nan”不是数字"),
+                          ("1e999", "“1e999”是科学计数法写法：请填写完整的数字；没有请填 0")]:
+        changed = sheet.replace("<v>5863</v>", f"<v>{written}</v>", 1)
+        read = validate_bytes(rezip(SAMPLE, {data_sheet: changed.encode()}), "x.xlsx", load_year_config)
+        assert read.read is not None, [f.render() for f in read.findings]
+        found = [f for f in read.findings if f.cell == "D2"]
+        assert [(f.code, f.sheet) for f in found] == [("value-not-number", "工作数据")], written
+        assert said in found[0].message, found[0].message

@@ -96,6 +96,16 @@ def read(kind: ItemKind, value: object, cell_type: str | None = None,
     (ItemKind.COUNT, "1.5E-7", None, [
         ("value-not-number", ERROR,
          "“1.5E-7”是科学计数法写法：请填写完整的数字（如确为 0.00000015，就填 0.00000015）；没有请填 0")]),
+    # past ten decimals the full number is still offered (it had been “如确为 0”); from 10¹⁵,
+    # more digits than a cell keeps exactly, no example (it had offered 2e+20 as the full number)
+    (ItemKind.AMOUNT, "1.5E-12", None, [
+        ("value-not-number", ERROR, "“1.5E-12”是科学计数法写法：请填写完整的数字"
+         "（如确为 0.0000000000015，就填 0.0000000000015）；没有请填 0")]),
+    (ItemKind.COUNT, "2E+20", None, [
+        ("value-not-number", ERROR, "“2E+20”是科学计数法写法：请填写完整的数字；没有请填 0")]),
+    (ItemKind.COUNT, "9.99E+14", None, [
+        ("value-not-number", ERROR, "“9.99E+14”是科学计数法写法：请填写完整的数字"
+         "（如确为 999000000000000，就填 999000000000000）；没有请填 0")]),
     (ItemKind.RATIO, 0.0, 0.0, []),
     (ItemKind.RATIO, 1.5, 1.5, []),
     (ItemKind.RATIO, 100.0, 100.0, []),

@@ -11,6 +11,7 @@ strings are resolved afterwards, keeping only those the kept cells use. Call the
 from __future__ import annotations
 
 import io
+import math
 import posixpath
 import re
 import zipfile
@@ -378,9 +379,11 @@ def _convert(kind: str, raw: str | None, inline: str | None,
     if kind == "d":
         return raw, "date"
     try:
-        return float(raw), "number"
+        number = float(raw)
     except ValueError:
         return raw, "text"
+    # Excel writes no infinity or NaN: such a value (a hand-made file) is text, reported as not a number
+    return (number, "number") if math.isfinite(number) else (raw, "text")
 
 
 class _SheetParser:

@@ -92,10 +92,18 @@ def shown(value: object) -> str | None:
 
 
 def _g(number: float) -> str:
-    """A number without exponent or trailing zeros."""
-    if number.is_integer() and abs(number) < 1e15:
+    """A number as a clerk would type it, without exponent or trailing zeros (``0.00000015``): up to
+    10 decimals where they give the number to 9 significant digits (``95.5`` for 95.49999999999999),
+    else every digit it has (``0.0000000000015``). From 10¹⁵, past what Excel keeps exactly, as Excel
+    shows it (``1e+20``)."""
+    if not abs(number) < 1e15:  # NaN too
+        return f"{number:g}"
+    if number.is_integer():
         return str(int(number))
-    return f"{number:.10f}".rstrip("0").rstrip(".") if abs(number) < 1e15 else f"{number:g}"
+    short = f"{number:.10f}".rstrip("0").rstrip(".")
+    if abs(float(short) - number) <= 1e-9 * abs(number):
+        return short
+    return f"{Decimal(repr(number)):f}"
 
 
 def match_choice(raw: str, allowed: Sequence[str]) -> tuple[str | None, bool]:
@@ -114,9 +122,9 @@ def _not_a_number(text: str) -> Note:
     if plain.lower() in _PLACEHOLDERS:
         return _error("value-not-number", f"“{text}”不是数字：{FIX_NUMBER}")
     if _EXPONENT.match(plain):
-        return _error("value-not-number",
-                      f"“{text}”是科学计数法写法：请填写完整的数字（如确为 {_g(float(plain))}，"
-                      f"就填 {_g(float(plain))}）；没有请填 0")
+        number = float(plain)  # an example only where the full number is one a cell can hold
+        example = f"（如确为 {_g(number)}，就填 {_g(number)}）" if abs(number) < 1e15 else ""
+        return _error("value-not-number", f"“{text}”是科学计数法写法：请填写完整的数字{example}；没有请填 0")
     words = _WITH_WORDS.match(plain)
     if words:
         return _error("value-not-number",
