@@ -13,7 +13,7 @@ from typing import Any
 import pdfplumber
 import pytest
 from conftest import pdf_page_text, pdf_text
-from reportdata import EngineRun
+from reportdata import EngineRun, Rendered
 
 from scoring.report.formatting import plain_text
 from scoring.report.notice_config import load_notice_config
@@ -96,6 +96,30 @@ def test_page_numbers_are_dashed_odd_right_even_left(pages: list[Any], engine_ou
     assert numbered >= len(pages) - 2
     assert "生成于" not in pdf_text(engine_outputs.summary)
     assert "第1页" not in squeeze(pdf_text(engine_outputs.summary))
+
+
+def page_number_marks(page: Any) -> str:
+    """The 4号 characters in the page's foot: its page number, if it has one."""
+    return squeeze("".join(c["text"] for c in sorted(page.chars, key=lambda c: c["x0"])
+                           if round(c["size"], 1) == 14.0 and page.height - c["top"] < 35 * MM))
+
+
+def test_the_colophon_after_a_blank_page_is_not_numbered(engine_outputs: EngineRun,
+                                                         rendered_reports: Rendered) -> None:
+    # GB/T 9704-2012 7.5.1: where a blank page comes before the 版记, neither is numbered; the
+    # 版记 starts an even page, so the text ending on an even page leaves one blank. The engine's
+    # summary ends its text on an even page, the sample report's on an odd one: both cases
+    seen = set()
+    for path in (engine_outputs.summary, rendered_reports.summary):
+        with pdfplumber.open(path) as pdf:
+            pages = list(pdf.pages)
+            assert len(pages) % 2 == 0 and "印发" in squeeze(pages[-1].extract_text())
+            blank_before = not pages[-2].chars
+            seen.add(blank_before)
+            assert page_number_marks(pages[-1]) == ("" if blank_before else f"—{len(pages)}—"), path
+            assert page_number_marks(pages[-3 if blank_before else -2]) == (
+                f"—{len(pages) - (2 if blank_before else 1)}—")  # the text's last page keeps its own
+    assert seen == {True, False}
 
 
 def test_the_front_page_has_masthead_number_title_and_recipients(engine_outputs: EngineRun,

@@ -92,21 +92,32 @@ def font_configuration() -> Any:
     return _FONT_CONFIG
 
 
+def laid_out(html: str, variant: str | None = PDF_VARIANT) -> Any:
+    """``html`` laid out into pages (a WeasyPrint ``Document``), to look at before it is written:
+    each page's ``anchors`` say which ``id`` starts on it."""
+    from weasyprint import HTML
+
+    document = HTML(string=html, base_url=str(templates_root()) + "/", url_fetcher=url_fetcher())
+    with warnings.catch_warnings():
+        # WeasyPrint opens its bundled sRGB profile for PDF/A without closing it.
+        warnings.simplefilter("ignore", ResourceWarning)
+        return document.render(font_config=font_configuration(), pdf_variant=variant)
+
+
 def html_to_pdf(html: str, *, generated_at: datetime, attachments: tuple[PdfAttachment, ...] = (),
-                variant: str | None = PDF_VARIANT) -> bytes:
+                variant: str | None = PDF_VARIANT, pages: Any = None) -> bytes:
     """Render ``html`` to PDF/A-3b bytes; the page dates come from its ``dcterms`` meta tags, the
-    attachments are dated ``generated_at``."""
-    from weasyprint import HTML, Attachment
+    attachments are dated ``generated_at``. ``pages``: ``html`` already ``laid_out``."""
+    from weasyprint import Attachment
 
     when = pdf_moment(generated_at).replace(tzinfo=None)
     fetcher = url_fetcher()
     files = [Attachment(string=a.data, name=a.name, description=a.description, created=when,
                         modified=when, relationship=a.relationship, url_fetcher=fetcher)
              for a in attachments]
-    document = HTML(string=html, base_url=str(templates_root()) + "/", url_fetcher=fetcher)
     with warnings.catch_warnings():
         # WeasyPrint opens its bundled sRGB profile for PDF/A without closing it.
         warnings.simplefilter("ignore", ResourceWarning)
-        pdf: bytes = document.write_pdf(font_config=font_configuration(), pdf_variant=variant,
-                                        attachments=files or None)
+        document = pages if pages is not None else laid_out(html, variant)
+        pdf: bytes = document.write_pdf(pdf_variant=variant, attachments=files or None)
     return pdf

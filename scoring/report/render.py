@@ -15,12 +15,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from scoring.files import write_bytes_atomically
 from scoring.indicators.models import IndicatorSet
 from scoring.report.fonts import check_fonts
-from scoring.report.pdf import PdfAttachment, font_configuration, html_to_pdf
+from scoring.report.pdf import PdfAttachment, font_configuration, html_to_pdf, laid_out
 from scoring.report.scorecard import scorecard_html
 from scoring.report.summary import summary_html, technical_html
 from scoring.report.views import json_bytes, unit_slice
@@ -58,8 +58,20 @@ def scorecard_pdf(report: ScoreReport, indicator_set: IndicatorSet, unit: UnitSc
 
 def summary_pdf(report: ScoreReport, indicator_set: IndicatorSet, *, generated_at: datetime) -> bytes:
     """The national summary, a 公文 to GB/T 9704-2012, as PDF/A-3b bytes (nothing attached: the
-    data and fingerprints go to the 技术说明)."""
-    return html_to_pdf(summary_html(report, indicator_set, generated_at), generated_at=generated_at)
+    data and fingerprints go to the 技术说明). The 版记 starts an even page; when the text ends on
+    an even page the page between is blank, and then (7.5.1) neither it nor the 版记 page is
+    numbered: laid out once to see which, again without the 版记's number when so."""
+    html = summary_html(report, indicator_set, generated_at)
+    pages = laid_out(html)
+    if _page_of(pages, "colophon") - _page_of(pages, "text-end") > 1:
+        html = summary_html(report, indicator_set, generated_at, colophon_numbered=False)
+        pages = laid_out(html)
+    return html_to_pdf(html, generated_at=generated_at, pages=pages)
+
+
+def _page_of(document: Any, anchor: str) -> int:
+    """The index of the page on which the element ``id=anchor`` starts."""
+    return next(i for i, page in enumerate(document.pages) if anchor in page.anchors)
 
 
 def technical_pdf(report: ScoreReport, indicator_set: IndicatorSet, *, generated_at: datetime) -> bytes:

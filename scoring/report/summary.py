@@ -173,10 +173,13 @@ def summary_context(report: ScoreReport, indicator_set: IndicatorSet,
     }
 
 
-def summary_html(report: ScoreReport, indicator_set: IndicatorSet, generated_at: datetime) -> str:
-    """The national summary as HTML."""
+def summary_html(report: ScoreReport, indicator_set: IndicatorSet, generated_at: datetime, *,
+                 colophon_numbered: bool = True) -> str:
+    """The national summary as HTML. ``colophon_numbered=False``: the 版记 page without a page
+    number, as GB/T 9704-2012 7.5.1 wants when a blank page comes before it."""
     context = summary_context(report, indicator_set, generated_at)
-    return report_environment().get_template("summary.html").render(**context)
+    return report_environment().get_template("summary.html").render(
+        **context, colophon_numbered=colophon_numbered)
 
 
 def technical_html(report: ScoreReport, indicator_set: IndicatorSet, generated_at: datetime) -> str:
