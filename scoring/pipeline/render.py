@@ -35,10 +35,20 @@ class RenderResult:
 
 def load_scores(path: Path) -> ScoreReport:
     """Read scores.json strictly; a missing or invalid file is an ``InputError`` with a Chinese message."""
+    return parse_scores(path, scores_bytes(path))
+
+
+def scores_bytes(path: Path) -> bytes:
+    """The bytes of scores.json at ``path``; a missing file is an ``InputError``."""
     if not path.is_file():
         raise InputError(f"{path}: 文件不存在（先运行 scoring run 或 scoring score）")
+    return path.read_bytes()
+
+
+def parse_scores(path: Path, data: bytes) -> ScoreReport:
+    """``data`` (read from ``path``) as a score report; invalid is an ``InputError`` naming ``path``."""
     try:
-        return ScoreReport.model_validate_json(path.read_bytes())
+        return ScoreReport.model_validate_json(data)
     except ValidationError as exc:
         first = exc.errors()[0]
         if first["type"] == "json_invalid":

@@ -12,7 +12,7 @@ from pathlib import Path
 from scoring.errors import InputError
 from scoring.indicators.units import UnitList, load_units, units_file
 from scoring.pipeline.manifest import MANIFEST_FILE, Manifest, current_manifest
-from scoring.pipeline.render import load_scores
+from scoring.pipeline.render import parse_scores, scores_bytes
 from scoring.scores.models import ScoreReport
 
 
@@ -55,7 +55,8 @@ def load_scored_run(target: Path, year: int, config_sha256: str) -> ScoredRun:
         raise InputError(f"{target}: 路径不存在"
                          f"（应为评分结果所在的文件夹，如 outputs/{year}，或其中的 scores.json）")
     path = target / "scores.json" if target.is_dir() else target
-    report = load_scores(path)
+    data = scores_bytes(path)  # read once: the fingerprint is of the very bytes parsed
+    report = parse_scores(path, data)
     if report.year != year:
         raise InputError(f"{path}: 是 {report.year} 年度的评分结果，不是 {year} 年度的，"
                          f"请给出按本年度指标配置评分的结果（如 outputs/{year}）")
@@ -64,7 +65,7 @@ def load_scored_run(target: Path, year: int, config_sha256: str) -> ScoredRun:
                          f"与本次审计的配置（{config_sha256[:12]}…）不同，请审计评分时所用的配置，或按本配置重新评分")
     manifest = current_manifest(path.parent / MANIFEST_FILE)
     units_path, units_sha256 = _units_file(path.parent, manifest)
-    return ScoredRun(scores_file=path, scores_sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
+    return ScoredRun(scores_file=path, scores_sha256=hashlib.sha256(data).hexdigest(),
                      report=report, units_file=units_path, units_sha256=units_sha256,
                      units=load_units(units_path),
                      generated_at=manifest.generated_at if manifest is not None else None)
