@@ -7,7 +7,7 @@
 #
 # What is mutated and which tests run are in [tool.mutmut] in pyproject.toml. Each mutant runs only
 # the selected tests that reach the mutated function, stopping at the first failure, with a CPU
-# limit of 30 × (their clean run time + 1 s); the work runs niced, on at most MUTATION_JOBS (2)
+# limit of 10 × (their clean run time + 1 s); the work runs niced, on at most MUTATION_JOBS (2)
 # processes. A mutant that hits the limit counts as detected. Mutants listed as equivalent in
 # docs/mutation.md are left out of the score.
 set -euo pipefail
