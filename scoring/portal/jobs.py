@@ -37,7 +37,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from types import FrameType
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -239,36 +239,47 @@ def failure_text(exc: BaseException) -> str:
     return f"评分时发生内部错误（{type(exc).__name__}），未产生任何结果；详见服务器日志"
 
 
-def claiming(what: str, attempt: Callable[[bool], T]) -> T:
-    """``attempt(again)``, the one transaction in which a job (a scoring run's or a draft
-    comparison's) takes its queued row, waiting out a database outage. ``again`` is True on every
-    try after the first: the earlier one's commit may have gone through with its answer lost with
-    the connection, and a row found running under this job's own owner is then its own."""
+class Queued(Protocol):
+    """A job's stored row, as claiming reads it."""
+
+    @property
+    def year(self) -> int: ...
+    @property
+    def state(self) -> str: ...
+    @property
+    def owner(self) -> str | None: ...
+
+
+def claiming(what: str, find: Callable[[Session], Queued | None], take: Callable[[Session, str], bool],
+             db: Database, running: str) -> int | None:
+    """Take a job's queued row (a scoring run's or a draft comparison's) in one transaction, waiting
+    out a database outage: ``find`` reads the row, ``take`` claims it for an owner. The row's year,
+    or None when it is gone or another worker's. On every try after the first the earlier one's
+    commit may have gone through with its answer lost with the connection, and a row found
+    ``running`` under this worker's own owner is then its own."""
+    owner = owner_here()
     tries = 0
 
-    def once() -> T:
+    def once() -> int | None:
         nonlocal tries
         tries += 1
-        return attempt(tries > 1)
+        with db.transaction() as session:
+            row = find(session)
+            if row is None:
+                return None
+            if take(session, owner):
+                return row.year
+            mine = tries > 1 and row.state == running and row.owner == owner
+            return row.year if mine else None
 
     return outlasting_outage(once, what=f"{what}: claim")
 
 
 def _claim(db: Database, run_id: int, clock: Clock) -> int | None:
-    """Take the queued run (waiting out a database outage); its year, or None when it is not ours."""
-    owner = owner_here()
-
-    def attempt(again: bool) -> int | None:
-        with db.transaction() as session:
-            run = run_store.get_run(session, run_id)
-            if run is None:
-                return None
-            if run_store.claim(session, run_id, owner, clock()):
-                return run.year
-            mine = again and run.state == RunState.RUNNING and run.owner == owner
-            return run.year if mine else None
-
-    return claiming(f"run {run_id}", attempt)
+    """Take the queued run; its year, or None when it is not ours."""
+    return claiming(f"run {run_id}", lambda session: run_store.get_run(session, run_id),
+                    lambda session, owner: run_store.claim(session, run_id, owner, clock()),
+                    db, RunState.RUNNING)
 
 
 def _finish(db: Database, run_id: int, clock: Clock, files: list[run_store.StoredFile], moment: datetime,

@@ -180,20 +180,10 @@ def prepare(folder: Path, inputs: run_inputs.RunInputs, draft_text: str) -> None
 
 
 def _claim(db: Database, job_id: int) -> int | None:
-    """Take the queued comparison (waiting out a database outage); its year, or None when it is not ours."""
-    owner = owner_here()
-
-    def attempt(again: bool) -> int | None:
-        with db.transaction() as session:
-            job = draft_store.comparison(session, job_id)
-            if job is None:
-                return None
-            if draft_store.claim_comparison(session, job_id, owner):
-                return job.year
-            mine = again and job.state == draft_store.RUNNING and job.owner == owner
-            return job.year if mine else None
-
-    return claiming(f"comparison {job_id}", attempt)
+    """Take the queued comparison; its year, or None when it is not ours."""
+    return claiming(f"comparison {job_id}", lambda session: draft_store.comparison(session, job_id),
+                    lambda session, owner: draft_store.claim_comparison(session, job_id, owner),
+                    db, draft_store.RUNNING)
 
 
 def _finish(db: Database, job_id: int, clock: Clock, result: Comparison) -> bool:
