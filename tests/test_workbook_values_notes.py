@@ -103,6 +103,10 @@ def read(kind: ItemKind, value: object, cell_type: str | None = None,
          "（如确为 0.0000000000015，就填 0.0000000000015）；没有请填 0")]),
     (ItemKind.COUNT, "2E+20", None, [
         ("value-not-number", ERROR, "“2E+20”是科学计数法写法：请填写完整的数字；没有请填 0")]),
+    (ItemKind.COUNT, "1E15", None, [
+        ("value-not-number", ERROR, "“1E15”是科学计数法写法：请填写完整的数字；没有请填 0")]),
+    (ItemKind.RATIO, 1e15, None, [
+        ("value-out-of-range", ERROR, "1e+15 超出允许范围（0～100），请核实后重新填写")]),
     (ItemKind.COUNT, "9.99E+14", None, [
         ("value-not-number", ERROR, "“9.99E+14”是科学计数法写法：请填写完整的数字"
          "（如确为 999000000000000，就填 999000000000000）；没有请填 0")]),
@@ -125,6 +129,21 @@ def test_percent_formatted_cells() -> None:
     assert read(ItemKind.RATIO, 1.5, "number", percent_format=True) == (None, [
         ("normalised-percent-format", INFO, "单元格为百分比格式，1.5 按 150% 读取"),
         ("value-out-of-range", ERROR, "150 超出允许范围（0～100），请核实后重新填写")])
+
+
+def test_a_percent_cell_is_shown_as_excel_rounds_it() -> None:
+    # 0.945 in a 0% cell: Excel shows 95% (a half rounds up, not to the even 94%)
+    for percent_cells, value, code, said in [("stored", 94.5, "percent-display-differs", "按存储值评分"),
+                                             ("displayed", 95.0, "percent-displayed", "按显示值评分")]:
+        got, notes = cell_value(item(ItemKind.RATIO), cell(0.945, "number", percent_format=True),
+                                percent_cells=percent_cells)
+        assert (got, [(n.code, n.message) for n in notes]) == (
+            value, [(code, f"单元格显示为 95%，存储值为 94.5%，{said}")])
+    # the stored value is read to ten decimals of a percent: 0.123456789012345 is 12.3456789012%
+    got, notes = cell_value(item(ItemKind.RATIO), cell(0.123456789012345, "number", percent_format=True,
+                                                       percent_decimals=2))
+    assert (got, [n.message for n in notes]) == (
+        12.3456789012, ["单元格显示为 12.35%，存储值为 12.3456789012%，按存储值评分"])
 
 
 def test_bounds() -> None:
