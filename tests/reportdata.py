@@ -212,7 +212,7 @@ def sample_report(scored: Sequence[str] = SCORED, *, not_scored: str | None = NO
         unit.findings += (findings or {}).get(unit.code, [])
     previous = _previous(results)
     _rank(indicator_set, results)
-    apply_trend(results, previous)
+    apply_trend(results, previous, 2)
     others = []
     if not_scored is not None:
         u = units[not_scored]

@@ -269,6 +269,17 @@ def test_a_unit_whose_veto_sets_its_tier_holds_no_slot() -> None:
         ("a", "甲", 10), ("w", "乙", 4), ("b", "乙", 4)]
 
 
+def test_a_share_no_tier_reaches_falls_to_the_last_of_three() -> None:
+    # 甲 up to 1/4, 乙 up to 1/2, 丙 open-ended: c at 3/4 and d at 4/4 reach no share, so 丙
+    # (the last tier, not the second)
+    table = TierTable.model_validate({"method": "rank_share", "max_points": 10, "tiers": [
+        {"name": "甲", "up_to_share": 0.25, "points": 10}, {"name": "乙", "up_to_share": 0.5, "points": 7},
+        {"name": "丙", "points": 4}]})
+    units = [unit("a", 90), unit("b", 80), unit("c", 70), unit("d", 60)]
+    assign_tiers(units, table)
+    assert [(u.tier, u.tier_points) for u in units] == [("甲", 10), ("乙", 7), ("丙", 4), ("丙", 4)]
+
+
 def test_tiers_by_score_for_a_total_of_zero() -> None:
     table = TierTable.model_validate({"method": "score", "max_points": 10, "tiers": [
         {"name": "甲", "at_least": 1, "points": 10}, {"name": "乙", "below": 1, "points": 4}]})

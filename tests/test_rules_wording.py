@@ -358,6 +358,9 @@ def test_veto_says_what_triggers_it_and_what_it_does() -> None:
     assert counted.advice(words("veto")).rewards.startswith("重大侵权假冒事件数达到 3 起即触发一票否决：")
     assert text.endswith("即触发一票否决：A、C 部分得分清零；总分计 0 分；名次列于所有未被否决的单位之后；"
                          "列最后一档，不占档次比例")
+    # a count without a unit of its own is counted in 次
+    unitless = rule(kind="veto", item="reminded", at_least=2, effects={**KEEP_ALL, "grade": "不合格"})
+    assert unitless.method_text(words("veto")) == "被书面提醒次数达到 2 次即触发一票否决：等次最高为不合格"
 
 
 # --- timeliness ---------------------------------------------------------------------------------
@@ -472,6 +475,10 @@ def test_relative_advice_scaled_figures_are_shown_per_head_and_the_gap_in_the_un
     assert fewer.advice(words(figures=Figures(own=0.8, median=0.6, best=0.2, size=250))).action == (
         "本单位为 200（折合每万人 0.8），全国中位数为每万人 0.6、最好为每万人 0.2；"
         "减少约 50 即可达到全国中位数，得分随之提高")
+    # a percentage scaled per 万人 keeps its % against the number, as it is written unscaled
+    odd = rule(kind="rank", item="closure_rate", normalise="population")
+    assert odd.advice(words(figures=Figures(own=0.3, median=0.32, best=0.4, size=300))).action.startswith(
+        "本单位为 90%（折合每万人 0.3%），全国中位数为每万人 0.32%、最好为每万人 0.4%；")
     # a count without a unit is still counted whole: 0.81 − 0.6 is 52.5 reports, so about 53
     assert fewer.advice(words(figures=Figures(own=0.81, median=0.6, best=0.2, size=250))).action.endswith(
         "；减少约 53 即可达到全国中位数，得分随之提高")

@@ -214,6 +214,9 @@ def test_the_ranking_shows_the_change_since_last_year_and_the_deadline_the_data_
     assert [ws.cell(row, 14).value for row in (4, 5, 6)] == ["上升 1 位", "持平", None]
     assert ws["M4"].number_format == "+0.00;-0.00;0.00" and ws["I4"].number_format == "0"
     assert ws.row_dimensions[6].height == 28  # 河北's reason wraps onto a second line
+    # wide from U+2E80 (the CJK radicals) on: 18 of them are 36 places, past the 34 of one line
+    hebei.reason = "\u2e80" * 18
+    assert load_workbook(io.BytesIO(ranking_xlsx(trended)))["总表"].row_dimensions[6].height == 28
     assert ws.print_area == "'总表'!$A$3:$Q$7"  # the grid from the header row down, every column
     moved = report()
     moved.units[0].trend = Trend(previous_year=2029, previous_total=90, previous_rank=1,

@@ -122,7 +122,7 @@ def test_units_without_a_comparable_previous_result() -> None:
              _scored("a", 78.0, 5), _scored("b", 60.0, 6), _scored("c", 91.0, 1),
              _scored("d", 75.5, None), _scored("f", 40.0, 8), _scored("g", 5.0, 8),
              _scored("h", 0.0, 9)]
-    apply_trend(units, previous)
+    apply_trend(units, previous, 2)
     trends = {u.code: u.trend for u in units}
     # a fell from 2 to 5 (−3) and lost 80.5 − 78 = 2.5; b was not scored: no previous figures;
     # c and d: one of the two years has no rank, so no rank change; e did not exist before; f was
@@ -143,7 +143,7 @@ def test_units_without_a_comparable_previous_result() -> None:
         "h": Trend(previous_year=2020, previous_total=4.0, previous_rank=8, total_change=-4.0,
                    rank_change=-1),
         "e": None, "a2": None}
-    apply_trend(units, None)  # no previous results: nothing changes
+    apply_trend(units, None, 2)  # no previous results: nothing changes
     assert trends == {u.code: u.trend for u in units}
 
 

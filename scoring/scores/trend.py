@@ -86,7 +86,7 @@ def read_previous(data: bytes, name: str, year: int) -> PreviousResults:
     return PreviousResults(report=report, source=source)
 
 
-def apply_trend(units: list[UnitScore], previous: PreviousResults | None, decimals: int = 2) -> None:
+def apply_trend(units: list[UnitScore], previous: PreviousResults | None, decimals: int) -> None:
     """Set each scored unit's change in total and rank since ``previous``; the change in total is
     the difference of the two published totals, so it has the decimals of the finer of the two
     (``decimals``: this year's)."""
